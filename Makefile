@@ -1,0 +1,46 @@
+# caseseries — make run: build the evidence report on the bundled case series; make test: the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DB     ?= sqlite:///caseseries.db
+OUT    ?= report
+
+.PHONY: run test lint bench install dev docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.dev
+
+run: install
+	$(BIN)/caseseries --db $(DB) init
+	$(BIN)/caseseries --db $(DB) report --out $(OUT)
+
+lint: dev
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+test: dev
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
+
+bench: dev
+	$(BIN)/python benchmarks/run.py
+
+docs: dev
+	$(BIN)/python -m caseseries.commands._docs > docs/cli.md
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

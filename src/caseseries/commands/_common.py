@@ -1,0 +1,26 @@
+"""Helpers shared by the command modules (output, store access)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import typer
+
+from caseseries.store import Store
+
+
+def open_store(ctx: typer.Context, *, migrate: bool = True) -> Store:
+    """Open the database named by ``--db``/``CASESERIES_DB``, migrating it to the newest schema."""
+    from caseseries.cli import state
+
+    store = Store(state(ctx).db)
+    if migrate:
+        store.migrate()
+    return store
+
+
+def print_json(data: Any) -> None:
+    """Write JSON to stdout (UTF-8, indented)."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -1,0 +1,129 @@
+"""``caseseries init`` and ``caseseries cases list|show|add|export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from caseseries.commands._common import open_store, print_json
+from caseseries.data import bundled_case_series
+from caseseries.errors import InputError
+from caseseries.report.export import EXPORTERS, export_case_file
+from caseseries.model.casejson import load_case_file
+from caseseries.vocab.check import check_case_file
+
+cases_app = typer.Typer(help="List, show, add and export cases.", no_args_is_help=True)
+
+
+def init(
+    ctx: typer.Context,
+    no_bundled: bool = typer.Option(False, "--no-bundled", help="Do not load the bundled case series."),
+) -> None:
+    """Create or migrate the database and load the bundled case series.
+
+    Example: caseseries --db sqlite:///review.db init
+    """
+    store = open_store(ctx)
+    revision = store.migrate()
+    typer.echo(f"Database {store.engine.url.render_as_string(hide_password=True)} at revision {revision}.")
+    if not no_bundled:
+        result = store.add_case_file(bundled_case_series())
+        typer.echo(
+            f"Bundled case series: {len(result.added)} added, {len(result.updated)} updated, "
+            f"{len(result.unchanged)} unchanged."
+        )
+
+
+@cases_app.command("list")
+def list_cases(
+    ctx: typer.Context,
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """List stored cases.
+
+    Example: caseseries cases list --json
+    """
+    stored = open_store(ctx).patients()
+    rows = [
+        {
+            "id": sp.id,
+            "label": sp.patient.label,
+            "source": sp.source.citation or sp.source.title or sp.source.path,
+            "primary_site": sp.patient.primary_site,
+            "partner": ", ".join(f.label for f in sp.patient.fusions) or None,
+            "lines": len(sp.patient.lines),
+            "first_line": ", ".join(sp.patient.lines[0].agents) if sp.patient.lines else None,
+            "status": sp.patient.curation_status.value,
+        }
+        for sp in stored
+    ]
+    if json_out:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} cases")
+    for col in ("id", "label", "primary_site", "partner", "lines", "first_line", "status"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*(str(r[c]) if r[c] is not None else "" for c in table.columns_names()))  # type: ignore[attr-defined]
+    Console().print(table)
+
+
+@cases_app.command("show")
+def show(ctx: typer.Context, case_id: int = typer.Argument(..., help="Case id from 'cases list'.")) -> None:
+    """Show one case as Case JSON.
+
+    Example: caseseries cases show 3
+    """
+    sp = open_store(ctx).get_patient(case_id)
+    print_json({"id": sp.id, "source": sp.source.model_dump(mode="json"), "patient": sp.patient.model_dump(mode="json")})
+
+
+@cases_app.command("add")
+def add(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(..., help="Case JSON or YAML files."),
+) -> None:
+    """Validate Case JSON/YAML files and store their cases (idempotent).
+
+    Every file is checked first; nothing is written unless all are valid.
+
+    Example: caseseries cases add my_case.json
+    """
+    loaded = []
+    for path in files:
+        case_file = load_case_file(path)
+        check_case_file(case_file, source=str(path))
+        loaded.append(case_file)
+    store = open_store(ctx)
+    for path, case_file in zip(files, loaded, strict=True):
+        result = store.add_case_file(case_file)
+        typer.echo(
+            f"{path}: {len(result.added)} added, {len(result.updated)} updated, {len(result.unchanged)} unchanged."
+        )
+
+
+@cases_app.command("export")
+def export(
+    ctx: typer.Context,
+    fmt: str = typer.Option("json", "--format", help=f"One of: {', '.join(sorted(EXPORTERS))}."),
+    out: Path = typer.Option(..., "--out", help="File to write (a directory for phenopacket)."),
+) -> None:
+    """Export every stored case.
+
+    Example: caseseries cases export --format csv --out cases.csv
+    """
+    if fmt not in EXPORTERS:
+        raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(sorted(EXPORTERS))}", location="--format")
+    case_file = open_store(ctx).case_file()
+    written = export_case_file(case_file, fmt, out)
+    typer.echo(f"Wrote {written}.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the root app."""
+    app.command("init")(init)
+    app.add_typer(cases_app, name="cases")
+

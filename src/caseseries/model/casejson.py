@@ -1,0 +1,238 @@
+"""The public Case JSON interchange format ``caseseries/1``: read, write, validate, schema."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+import pydantic
+import yaml
+from pydantic import Field
+
+from caseseries.errors import FormatError, ValidationError
+from caseseries.model.case import Patient, Strict
+
+SCHEMA_ID = "caseseries/1"
+
+
+class Source(Strict):
+    """Where a document came from."""
+
+    path: str | None = None
+    pmid: str | None = None
+    doi: str | None = None
+    title: str | None = None
+    citation: str | None = None
+
+
+class CaseDocument(Strict):
+    """One source document and the patients it reports."""
+
+    source: Source = Field(default_factory=Source)
+    patients: list[Patient] = Field(default_factory=list)
+
+    def key(self) -> str:
+        """Stable identity of the document: PMID, DOI, title or path."""
+        s = self.source
+        if s.pmid:
+            return f"pmid:{s.pmid}"
+        if s.doi:
+            return f"doi:{s.doi.lower()}"
+        if s.title:
+            from caseseries.model.publication import normalise_title
+
+            return f"title:{normalise_title(s.title)}"
+        return f"path:{s.path or 'unknown'}"
+
+
+class CaseFile(Strict):
+    """A Case JSON file: ``{"schema": "caseseries/1", "documents": [...]}``."""
+
+    schema_: Literal["caseseries/1"] = Field(default=SCHEMA_ID, alias="schema")
+    documents: list[CaseDocument] = Field(default_factory=list)
+
+    model_config = pydantic.ConfigDict(extra="forbid", populate_by_name=True)
+
+    def patients(self) -> Iterable[tuple[CaseDocument, Patient]]:
+        """Every (document, patient) pair in file order."""
+        for doc in self.documents:
+            for patient in doc.patients:
+                yield doc, patient
+
+
+def _path_of(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def describe_validation_error(err: pydantic.ValidationError, model: type[pydantic.BaseModel]) -> tuple[str, str]:
+    """Turn the first pydantic error into (field path, message with the fix).
+
+    Parameters
+    ----------
+    err : pydantic.ValidationError
+        The error raised by validation.
+    model : type
+        The model that was validated (used to list allowed keys).
+
+    Returns
+    -------
+    tuple of str
+        The field path and a one-line message that names the fix.
+    """
+    first = err.errors()[0]
+    loc = tuple(first["loc"])
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(model, loc[:-1])
+        allowed = ", ".join(sorted(_aliases(parent))) if parent else ""
+        msg = f"unknown key {loc[-1]!r}; allowed keys: {allowed}"
+        return _path_of(loc), msg
+    if kind == "missing":
+        return _path_of(loc), "required field is missing; add it"
+    message = first["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    value = first.get("input")
+    shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
+    return _path_of(loc), f"{message}{shown}"
+
+
+def _aliases(model: type[pydantic.BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_at(model: type[pydantic.BaseModel], loc: tuple[int | str, ...]) -> type[pydantic.BaseModel] | None:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = current.model_fields
+        name = next((n for n, f in fields.items() if n == part or f.alias == part), None)
+        if name is None:
+            return None
+        annotation = fields[name].annotation
+        current = _inner_model(annotation)
+        if current is None:
+            return None
+    return current if isinstance(current, type) and issubclass(current, pydantic.BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> type[pydantic.BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def parse_case_data(data: Any, *, source: str = "<data>") -> CaseFile:
+    """Validate already-decoded Case JSON data.
+
+    Accepts a full ``caseseries/1`` file, a single document (``{"source", "patients"}``) or a
+    single patient object.
+
+    Parameters
+    ----------
+    data : Any
+        Decoded JSON or YAML.
+    source : str
+        Name used in error messages (usually the file path).
+
+    Returns
+    -------
+    CaseFile
+        The validated case file.
+
+    Raises
+    ------
+    ValidationError
+        With the file, the field path and the fix.
+    """
+    if not isinstance(data, dict):
+        raise ValidationError(
+            f"expected a JSON object with 'schema' and 'documents', got {type(data).__name__}",
+            source=source,
+        )
+    if "documents" not in data and "schema" not in data:
+        data = {"schema": SCHEMA_ID, "documents": [data if "patients" in data else {"patients": [data]}]}
+    if data.get("schema") != SCHEMA_ID:
+        raise ValidationError(
+            f"schema is {data.get('schema')!r}; set \"schema\": \"{SCHEMA_ID}\"", source=source, location="schema"
+        )
+    try:
+        return CaseFile.model_validate(data)
+    except pydantic.ValidationError as err:
+        path, msg = describe_validation_error(err, CaseFile)
+        raise ValidationError(msg, source=source, location=path) from None
+
+
+def load_case_file(path: str | Path) -> CaseFile:
+    """Read and validate a Case JSON (or YAML) file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.json``, ``.yaml`` or ``.yml`` file.
+
+    Returns
+    -------
+    CaseFile
+        The validated content.
+
+    Raises
+    ------
+    FormatError
+        If the file cannot be read or decoded.
+    ValidationError
+        If the content breaks the model, naming the field path and the fix.
+    """
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as err:
+        raise FormatError(f"cannot read file ({err.strerror}); check the path", source=str(p)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise FormatError(
+            f"not UTF-8 at byte {err.start}; save the file as UTF-8", source=str(p)
+        ) from None
+    try:
+        if p.suffix.lower() in (".yaml", ".yml"):
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise FormatError(
+            f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}; fix the syntax",
+            source=str(p),
+        ) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise FormatError(f"invalid YAML{where}; fix the syntax", source=str(p)) from None
+    return parse_case_data(data, source=str(p))
+
+
+def dump_case_file(case_file: CaseFile, *, indent: int | None = 2) -> str:
+    """Serialise a case file as Case JSON text (``None`` values kept, so every key is present)."""
+    return json.dumps(case_file.model_dump(mode="json", by_alias=True), indent=indent, ensure_ascii=False)
+
+
+def case_json_schema() -> dict[str, Any]:
+    """The JSON Schema of ``caseseries/1``, generated from the model."""
+    schema = CaseFile.model_json_schema(by_alias=True, mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://caseseries.invalid/schema/caseseries-1.json"
+    schema["title"] = "caseseries/1 Case JSON"
+    return schema

@@ -1,0 +1,141 @@
+"""Bibliographic model: publications, their authors, sections and tables."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pydantic import Field
+
+from caseseries.model.case import Strict
+from caseseries.model.enums import SourceFormat
+
+
+class Author(Strict):
+    """One author as listed by the source."""
+
+    last_name: str | None = None
+    fore_name: str | None = None
+    initials: str | None = None
+    collective_name: str | None = None
+
+    @property
+    def display(self) -> str:
+        """Vancouver-style name: ``Carballo EV`` or the collective name."""
+        if self.collective_name:
+            return self.collective_name
+        return " ".join(p for p in (self.last_name, self.initials) if p)
+
+
+class AbstractSection(Strict):
+    """A labelled part of a structured abstract (label None when unstructured)."""
+
+    label: str | None = None
+    text: str
+
+
+class Section(Strict):
+    """A titled section of a full text."""
+
+    title: str | None = None
+    text: str
+
+
+class Table(Strict):
+    """A table of a full text, as rows of cells."""
+
+    label: str | None = None
+    caption: str | None = None
+    header: list[str] = Field(default_factory=list)
+    rows: list[list[str]] = Field(default_factory=list)
+    footnotes: list[str] = Field(default_factory=list)
+
+
+class Publication(Strict):
+    """A bibliographic record, with full text when one was imported."""
+
+    pmid: str | None = None
+    pmcid: str | None = None
+    doi: str | None = None
+    title: str | None = None
+    authors: list[Author] = Field(default_factory=list)
+    journal: str | None = None
+    journal_abbrev: str | None = None
+    year: int | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    publication_types: list[str] = Field(default_factory=list)
+    language: str | None = None
+    mesh_terms: list[str] = Field(default_factory=list)
+    abstract: list[AbstractSection] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
+    source_format: SourceFormat | None = None
+    source_path: str | None = None
+    text: str | None = Field(default=None, description="The document text offsets refer to.")
+
+    @property
+    def first_author(self) -> str | None:
+        """Surname (or collective name) of the first author."""
+        if not self.authors:
+            return None
+        a = self.authors[0]
+        return a.last_name or a.collective_name
+
+    @property
+    def abstract_text(self) -> str:
+        """The abstract as one text, labels kept as ``LABEL: text``."""
+        return "\n".join(f"{s.label}: {s.text}" if s.label else s.text for s in self.abstract)
+
+    def document_text(self) -> str:
+        """The text extraction runs on: full text when present, else title and abstract."""
+        if self.text:
+            return self.text
+        parts = [self.title or "", self.abstract_text]
+        parts.extend(f"{s.title}\n{s.text}" if s.title else s.text for s in self.sections)
+        return "\n\n".join(p for p in parts if p)
+
+    def key(self) -> str:
+        """Stable identity: PMID, else DOI, else normalised title + year + first author."""
+        if self.pmid:
+            return f"pmid:{self.pmid}"
+        if self.doi:
+            return f"doi:{self.doi.lower()}"
+        if self.title:
+            return f"title:{normalise_title(self.title)}|{self.year or ''}|{(self.first_author or '').lower()}"
+        if self.source_path:
+            return f"path:{self.source_path}"
+        return "unknown"
+
+    def citation(self) -> str:
+        """A short Vancouver-style citation."""
+        names = [a.display for a in self.authors[:3]]
+        who = ", ".join(names) + (", et al." if len(self.authors) > 3 else "")
+        where = self.journal_abbrev or self.journal or ""
+        vol = f";{self.volume}" if self.volume else ""
+        pages = f":{self.pages}" if self.pages else ""
+        bits = [b for b in (who, self.title, f"{where} {self.year or ''}{vol}{pages}".strip()) if b]
+        return ". ".join(b.rstrip(".") for b in bits) + "."
+
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def normalise_title(title: str) -> str:
+    """Lower-case, strip accents, markup and punctuation, collapse spaces.
+
+    Parameters
+    ----------
+    title : str
+        A title as written.
+
+    Returns
+    -------
+    str
+        The comparison form, e.g. ``"alk positive imt a case report"``.
+    """
+    text = re.sub(r"<[^>]+>", "", title)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return _NON_ALNUM.sub(" ", text).strip()

@@ -1,0 +1,80 @@
+"""Exporters of a case file: Case JSON and a flat CSV (one row per therapy line)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from caseseries.model.casejson import CaseFile, dump_case_file
+from caseseries.model.case import Patient, TherapyLine
+
+CSV_COLUMNS = [
+    "document", "label", "reference", "age_years", "sex", "diagnosis", "primary_site", "metastatic_sites",
+    "alk_status", "alk_methods", "fusions", "mutations", "line", "agents", "best_response", "pfs_months",
+    "pfs_censored", "resistance_mutations", "curation_status",
+]  # fmt: skip
+
+
+def csv_rows(case_file: CaseFile) -> list[dict[str, Any]]:
+    """Flatten a case file: one row per therapy line (one row for a patient without lines)."""
+    rows: list[dict[str, Any]] = []
+    for doc, patient in case_file.patients():
+        lines: list[TherapyLine | None] = list(patient.lines) or [None]
+        for line in lines:
+            rows.append(_row(doc.source.citation or doc.source.title or doc.source.path or "", patient, line))
+    return rows
+
+
+def _row(document: str, p: Patient, line: TherapyLine | None) -> dict[str, Any]:
+    return {
+        "document": document,
+        "label": p.label,
+        "reference": p.reference or "",
+        "age_years": "" if p.age_years is None else f"{p.age_years:g}",
+        "sex": p.sex.value if p.sex else "",
+        "diagnosis": p.diagnosis or "",
+        "primary_site": p.primary_site or "",
+        "metastatic_sites": "; ".join(p.metastatic_sites),
+        "alk_status": p.alk.status.value if p.alk.status else "",
+        "alk_methods": "; ".join(m.value for m in p.alk.methods),
+        "fusions": "; ".join(f.label for f in p.fusions),
+        "mutations": "; ".join(m.label for m in p.mutations),
+        "line": line.line if line else "",
+        "agents": " + ".join(line.agents) if line else "",
+        "best_response": line.best_response.value if line and line.best_response else "",
+        "pfs_months": "" if not line or line.pfs_months is None else f"{line.pfs_months:g}",
+        "pfs_censored": "" if not line or line.pfs_censored is None else str(line.pfs_censored).lower(),
+        "resistance_mutations": "; ".join(line.resistance_mutations) if line else "",
+        "curation_status": p.curation_status.value,
+    }
+
+
+def write_csv(case_file: CaseFile, out: Path) -> Path:
+    """Write the flat CSV; return the path."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(csv_rows(case_file))
+    tmp.replace(out)
+    return out
+
+
+def write_json(case_file: CaseFile, out: Path) -> Path:
+    """Write Case JSON; return the path."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(dump_case_file(case_file) + "\n", encoding="utf-8")
+    tmp.replace(out)
+    return out
+
+
+EXPORTERS: dict[str, Callable[[CaseFile, Path], Path]] = {"json": write_json, "csv": write_csv}
+
+
+def export_case_file(case_file: CaseFile, fmt: str, out: Path) -> Path:
+    """Export with the named exporter (see :data:`EXPORTERS`)."""
+    return EXPORTERS[fmt](case_file, out)

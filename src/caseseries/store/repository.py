@@ -1,0 +1,273 @@
+"""The case store: transactional, idempotent reads and writes of publications and patients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, selectinload
+
+from caseseries.errors import NotFoundError, StoreError
+from caseseries.model.case import Patient
+from caseseries.model.casejson import CaseDocument, CaseFile, Source
+from caseseries.model.enums import CurationStatus
+from caseseries.model.publication import Publication
+from caseseries.store.db import current_revision, head_revision, make_engine, migrate, session_factory
+from caseseries.store.schema import EvidenceRow, LineRow, PatientRow, PublicationRow
+
+
+@dataclass
+class WriteResult:
+    """What a write did: keys of records added, updated and left unchanged."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def merge(self, other: WriteResult) -> None:
+        """Add another result's keys to this one."""
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+@dataclass(frozen=True)
+class StoredPatient:
+    """A patient as stored, with its database id and its document's source."""
+
+    id: int
+    source: Source
+    patient: Patient
+    publication_key: str
+
+
+class Store:
+    """Access to a caseseries database.
+
+    Parameters
+    ----------
+    url : str or None
+        SQLAlchemy URL; ``None`` uses ``$CASESERIES_DB`` or ``sqlite:///caseseries.db``.
+    engine : Engine or None
+        An existing engine (takes precedence over ``url``).
+
+    Examples
+    --------
+    >>> store = Store.open("sqlite://")          # doctest: +SKIP
+    >>> store.add_case_file(bundled_case_series())  # doctest: +SKIP
+    """
+
+    def __init__(self, url: str | None = None, *, engine: Engine | None = None):
+        self.engine = engine or make_engine(url)
+        self._sessions = session_factory(self.engine)
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        """Open the database and bring its schema to the newest revision."""
+        store = cls(url)
+        store.migrate()
+        return store
+
+    def migrate(self) -> str:
+        """Create or upgrade the schema; return the revision."""
+        return migrate(self.engine)
+
+    def check_schema(self) -> None:
+        """Raise :class:`StoreError` unless the schema is at the newest revision."""
+        current = current_revision(self.engine)
+        if current != head_revision():
+            raise StoreError(
+                f"database {self.engine.url!r} is at revision {current!r}, expected {head_revision()!r}; "
+                "run 'caseseries init' to create or migrate it"
+            )
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    # ------------------------------------------------------------------ publications
+    def upsert_publication(self, pub: Publication, session: Session | None = None) -> tuple[int, str]:
+        """Insert or update a publication by its key; return (id, 'added'|'updated'|'unchanged')."""
+        if session is None:
+            with self.session() as s:
+                return self.upsert_publication(pub, s)
+        data = pub.model_dump(mode="json", exclude_none=True)
+        row = session.scalar(select(PublicationRow).where(PublicationRow.key == pub.key()))
+        if row is None:
+            row = PublicationRow(key=pub.key(), data=data)
+            session.add(row)
+            outcome = "added"
+        elif row.data == data:
+            return row.id, "unchanged"
+        else:
+            row.data = data
+            outcome = "updated"
+        row.pmid, row.doi, row.title, row.year = pub.pmid, pub.doi, pub.title, pub.year
+        row.journal = pub.journal_abbrev or pub.journal
+        row.source_format = pub.source_format.value if pub.source_format else None
+        session.flush()
+        return row.id, outcome
+
+    def get_publication(self, key: str) -> Publication | None:
+        """The publication stored under ``key`` (see :meth:`Publication.key`), or None."""
+        with self.session() as s:
+            row = s.scalar(select(PublicationRow).where(PublicationRow.key == key))
+            return Publication.model_validate(row.data) if row else None
+
+    def iter_publications(self, batch: int = 1000) -> Iterator[Publication]:
+        """Every stored publication, streamed in batches."""
+        last = 0
+        while True:
+            with self.session() as s:
+                rows = s.scalars(
+                    select(PublicationRow).where(PublicationRow.id > last).order_by(PublicationRow.id).limit(batch)
+                ).all()
+                pubs = [(r.id, r.data) for r in rows]
+            if not pubs:
+                return
+            for _, data in pubs:
+                yield Publication.model_validate(data)
+            last = pubs[-1][0]
+
+    # ------------------------------------------------------------------ cases
+    def add_case_file(self, case_file: CaseFile, *, status: CurationStatus | None = None) -> WriteResult:
+        """Store every document and patient of a case file in one transaction.
+
+        Idempotent: a patient is identified by its document key and label; adding the same
+        content twice leaves it unchanged, different content updates it.
+
+        Parameters
+        ----------
+        case_file : CaseFile
+            Validated Case JSON.
+        status : CurationStatus or None
+            Overrides every patient's curation status (e.g. ``extracted``).
+        """
+        result = WriteResult()
+        try:
+            with self.session() as s:
+                for doc in case_file.documents:
+                    result.merge(self._add_document(s, doc, status))
+        except StoreError:
+            raise
+        except Exception as err:  # noqa: BLE001 - translated with its cause for the adapter
+            if err.__class__.__module__.startswith("sqlalchemy"):
+                raise StoreError(f"could not write to {self.engine.url!r}: {err}") from err
+            raise
+        return result
+
+    def _document_row(self, s: Session, doc: CaseDocument) -> PublicationRow:
+        key = doc.key()
+        row = s.scalar(select(PublicationRow).where(PublicationRow.key == key))
+        if row is None:
+            src = doc.source
+            pub = Publication(pmid=src.pmid, doi=src.doi, title=src.title, source_path=src.path)
+            data: dict[str, Any] = pub.model_dump(mode="json", exclude_none=True)
+            data["citation"] = src.citation
+            row = PublicationRow(key=key, pmid=src.pmid, doi=src.doi, title=src.title, data=data)
+            s.add(row)
+            s.flush()
+        elif doc.source.citation and row.data.get("citation") != doc.source.citation:
+            row.data = {**row.data, "citation": doc.source.citation}
+        return row
+
+    def _add_document(self, s: Session, doc: CaseDocument, status: CurationStatus | None) -> WriteResult:
+        result = WriteResult()
+        pub_row = self._document_row(s, doc)
+        for patient in doc.patients:
+            if status is not None:
+                patient = patient.model_copy(update={"curation_status": status})
+            key = f"{pub_row.key}#{patient.label}"
+            data = patient.model_dump(mode="json")
+            row = s.scalar(
+                select(PatientRow).where(PatientRow.publication_id == pub_row.id, PatientRow.label == patient.label)
+            )
+            if row is not None and row.data == data:
+                result.unchanged.append(key)
+                continue
+            if row is None:
+                row = PatientRow(publication_id=pub_row.id, label=patient.label, data=data)
+                s.add(row)
+                result.added.append(key)
+            else:
+                row.data = data
+                row.lines.clear()
+                row.evidence.clear()
+                s.flush()
+                result.updated.append(key)
+            self._fill_columns(row, patient)
+        s.flush()
+        return result
+
+    @staticmethod
+    def _fill_columns(row: PatientRow, patient: Patient) -> None:
+        row.curation_status = patient.curation_status.value
+        row.age_years = patient.age_years
+        row.sex = patient.sex.value if patient.sex else None
+        row.primary_site = patient.primary_site
+        row.alk_status = patient.alk.status.value if patient.alk.status else None
+        row.lines = [
+            LineRow(
+                line=ln.line,
+                agents=list(ln.agents),
+                best_response=ln.best_response.value if ln.best_response else None,
+                pfs_months=ln.pfs_months,
+                pfs_censored=ln.pfs_censored,
+            )
+            for ln in patient.lines
+        ]
+        row.evidence = [
+            EvidenceRow(field=e.field, start=e.start, end=e.end, text=e.text) for e in patient.all_evidence()
+        ]
+
+    def patients(self, *, status: CurationStatus | None = None) -> list[StoredPatient]:
+        """Every stored patient in insertion order, optionally of one curation status."""
+        with self.session() as s:
+            query = select(PatientRow).options(selectinload(PatientRow.publication)).order_by(PatientRow.id)
+            if status is not None:
+                query = query.where(PatientRow.curation_status == status.value)
+            return [self._stored(r) for r in s.scalars(query)]
+
+    def get_patient(self, patient_id: int) -> StoredPatient:
+        """One patient by database id.
+
+        Raises
+        ------
+        NotFoundError
+            If there is no such patient.
+        """
+        with self.session() as s:
+            row = s.get(PatientRow, patient_id, options=[selectinload(PatientRow.publication)])
+            if row is None:
+                raise NotFoundError(f"no case with id {patient_id}; run 'caseseries cases list' to see the ids")
+            return self._stored(row)
+
+    @staticmethod
+    def _stored(row: PatientRow) -> StoredPatient:
+        pub = row.publication.data
+        source = Source(
+            path=pub.get("source_path"),
+            pmid=pub.get("pmid"),
+            doi=pub.get("doi"),
+            title=pub.get("title"),
+            citation=pub.get("citation"),
+        )
+        return StoredPatient(row.id, source, Patient.model_validate(row.data), row.publication.key)
+
+    def case_file(self, *, status: CurationStatus | None = None) -> CaseFile:
+        """Everything stored (or one curation status) as one Case JSON file, grouped by document."""
+        docs: dict[str, CaseDocument] = {}
+        for sp in self.patients(status=status):
+            doc = docs.setdefault(sp.publication_key, CaseDocument(source=sp.source, patients=[]))
+            doc.patients.append(sp.patient)
+        return CaseFile(documents=list(docs.values()))
+
+    def count_patients(self) -> int:
+        """Number of stored patients."""
+        with self.session() as s:
+            return len(s.scalars(select(PatientRow.id)).all())

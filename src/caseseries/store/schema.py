@@ -1,0 +1,101 @@
+"""SQLAlchemy 2 tables of the core case store: publications, patients, lines, evidence.
+
+The full model object is kept as JSON (the source of truth); the columns beside it are
+indexed copies for filtering and are rewritten on every upsert.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """Timezone-aware current time (UTC)."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base shared by every table of every stage."""
+
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class PublicationRow(Base):
+    """A publication (or case document source), keyed by PMID, DOI, title or path."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(512), unique=True, index=True)
+    pmid: Mapped[str | None] = mapped_column(String(20), index=True)
+    doi: Mapped[str | None] = mapped_column(String(255), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(Integer)
+    journal: Mapped[str | None] = mapped_column(String(512))
+    source_format: Mapped[str | None] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    patients: Mapped[list[PatientRow]] = relationship(back_populates="publication", cascade="all, delete-orphan")
+
+
+class PatientRow(Base):
+    """One patient of a publication; ``data`` holds the full Patient as Case JSON."""
+
+    __tablename__ = "patients"
+    __table_args__ = (UniqueConstraint("publication_id", "label", name="uq_patient_label"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(255))
+    curation_status: Mapped[str] = mapped_column(String(32), index=True)
+    age_years: Mapped[float | None] = mapped_column(Float)
+    sex: Mapped[str | None] = mapped_column(String(16))
+    primary_site: Mapped[str | None] = mapped_column(String(255), index=True)
+    alk_status: Mapped[str | None] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    publication: Mapped[PublicationRow] = relationship(back_populates="patients")
+    lines: Mapped[list[LineRow]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan", order_by="LineRow.line"
+    )
+    evidence: Mapped[list[EvidenceRow]] = relationship(back_populates="patient", cascade="all, delete-orphan")
+
+
+class LineRow(Base):
+    """A therapy line, copied from the patient's JSON for querying."""
+
+    __tablename__ = "therapy_lines"
+    __table_args__ = (UniqueConstraint("patient_id", "line", name="uq_line_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    agents: Mapped[list[Any]] = mapped_column(JSON)
+    best_response: Mapped[str | None] = mapped_column(String(4))
+    pfs_months: Mapped[float | None] = mapped_column(Float)
+    pfs_censored: Mapped[bool | None] = mapped_column(Boolean)
+
+    patient: Mapped[PatientRow] = relationship(back_populates="lines")
+
+
+class EvidenceRow(Base):
+    """An evidence span of a patient value, copied from the patient's JSON for querying."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(255))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+    patient: Mapped[PatientRow] = relationship(back_populates="evidence")

@@ -1,0 +1,58 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), paths to shared seeds and test data."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+SEED_000 = SEEDS / "000_9a263966bb2574b4.txt"
+SEED_003 = SEEDS / "003_90a95ad148c6f17c.txt"
+
+
+def _pg_url() -> str | None:
+    return os.environ.get("CASESERIES_TEST_PG")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (created and dropped around the test)."""
+    url = _pg_url()
+    if not url:
+        if os.environ.get("CASESERIES_REQUIRE_PG"):
+            pytest.fail("CASESERIES_REQUIRE_PG is set but CASESERIES_TEST_PG is not")
+        pytest.skip("no PostgreSQL server: set CASESERIES_TEST_PG=postgresql+psycopg://USER@HOST:PORT/DB")
+    from sqlalchemy import create_engine, text
+
+    name = f"cs_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base = url.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh SQLite database file."""
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test that uses it runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return str(request.getfixturevalue("pg_url"))

@@ -1,0 +1,90 @@
+"""Store: migrations, idempotent writes and round trips on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from caseseries.model import CaseDocument, CaseFile, Evidence, Patient, Response, Source, TherapyLine
+from caseseries.store import Store
+
+text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20)
+
+
+@st.composite
+def patients(draw: st.DrawFn) -> Patient:
+    n_lines = draw(st.integers(0, 3))
+    lines = [
+        TherapyLine(
+            line=i + 1,
+            agents=draw(st.lists(st.sampled_from(["alectinib", "crizotinib", "ifosfamide"]), max_size=2)),
+            best_response=draw(st.none() | st.sampled_from(list(Response))),
+            pfs_months=(pfs := draw(st.none() | st.floats(0, 200, allow_nan=False))),
+            pfs_censored=None if pfs is None else draw(st.booleans()),
+            evidence=[Evidence(field=f"lines[{i}].agents", start=0, end=3, text="abc")],
+        )
+        for i in range(n_lines)
+    ]
+    return Patient(
+        label=draw(text),
+        age_years=draw(st.none() | st.floats(0, 99, allow_nan=False)),
+        primary_site=draw(st.none() | text),
+        metastatic_sites=draw(st.lists(text, max_size=2)),
+        lines=lines,
+    )
+
+
+def _file(ps: list[Patient], pmid: str = "123") -> CaseFile:
+    return CaseFile(documents=[CaseDocument(source=Source(pmid=pmid, title="A case"), patients=ps)])
+
+
+def test_add_is_idempotent_and_updates(db_url: str) -> None:
+    store = Store.open(db_url)
+    p = Patient(label="case 1", lines=[TherapyLine(line=1, agents=["alectinib"], best_response=Response.PR)])
+    first = store.add_case_file(_file([p]))
+    second = store.add_case_file(_file([p]))
+    assert (len(first.added), len(second.added), len(second.unchanged)) == (1, 0, 1)
+    changed = p.model_copy(update={"age_years": 7.0})
+    third = store.add_case_file(_file([changed]))
+    assert third.updated == ["pmid:123#case 1"]
+    stored = store.patients()
+    assert len(stored) == 1
+    assert stored[0].patient.age_years == 7.0
+
+
+def test_failed_write_leaves_nothing(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store.open(db_url)
+    calls = {"n": 0}
+    original = Store._fill_columns
+
+    def fail_on_second(row, patient):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        original(row, patient)
+
+    monkeypatch.setattr(Store, "_fill_columns", staticmethod(fail_on_second))
+    with pytest.raises(RuntimeError):
+        store.add_case_file(_file([Patient(label="a"), Patient(label="b")]))
+    assert store.patients() == []
+
+
+def test_migrate_twice_is_harmless(db_url: str) -> None:
+    store = Store.open(db_url)
+    assert store.migrate() == store.migrate()
+    store.check_schema()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ps=st.lists(patients(), min_size=1, max_size=3, unique_by=lambda p: p.label))
+def test_round_trip_model_json_store_model(db_url: str, ps: list[Patient]) -> None:
+    store = Store.open(db_url)
+    case_file = _file(ps, pmid=str(abs(hash(tuple(p.label for p in ps)))))
+    from caseseries.model import dump_case_file, parse_case_data
+    import json
+
+    again = parse_case_data(json.loads(dump_case_file(case_file)))
+    store.add_case_file(again)
+    back = {sp.patient.label: sp.patient for sp in store.patients() if sp.source.pmid == case_file.documents[0].source.pmid}
+    assert back == {p.label: p for p in ps}
