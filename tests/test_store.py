@@ -6,7 +6,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caseseries.model import CaseDocument, CaseFile, Evidence, Patient, Response, Source, TherapyLine
+from caseseries.model import (
+    CaseDocument,
+    CaseFile,
+    Evidence,
+    Patient,
+    Response,
+    Source,
+    TherapyLine,
+)
 from caseseries.store import Store
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20)
@@ -81,10 +89,13 @@ def test_migrate_twice_is_harmless(db_url: str) -> None:
 def test_round_trip_model_json_store_model(db_url: str, ps: list[Patient]) -> None:
     store = Store.open(db_url)
     case_file = _file(ps, pmid=str(abs(hash(tuple(p.label for p in ps)))))
-    from caseseries.model import dump_case_file, parse_case_data
     import json
+
+    from caseseries.model import dump_case_file, parse_case_data
 
     again = parse_case_data(json.loads(dump_case_file(case_file)))
     store.add_case_file(again)
-    back = {sp.patient.label: sp.patient for sp in store.patients() if sp.source.pmid == case_file.documents[0].source.pmid}
+    back = {
+        sp.patient.label: sp.patient for sp in store.patients() if sp.source.pmid == case_file.documents[0].source.pmid
+    }
     assert back == {p.label: p for p in ps}

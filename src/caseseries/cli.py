@@ -97,13 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     except CaseseriesError as err:
         typer.echo(f"Error: {err}", err=True)
         return 1
-    except Exception as err:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(err, click.ClickException):
-            err.show()
-            return 2
-        raise
+    except typer.exceptions.TyperException as err:  # usage errors arrive here in non-standalone mode
+        show = getattr(err, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"Error: {err}", err=True)
+        return int(getattr(err, "exit_code", 2))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,1 @@
+"""Pooled analysis: cohorts, response rates with exact CIs, Kaplan-Meier PFS, sequencing."""

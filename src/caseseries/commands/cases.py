@@ -11,8 +11,8 @@ from rich.table import Table
 from caseseries.commands._common import open_store, print_json
 from caseseries.data import bundled_case_series
 from caseseries.errors import InputError
-from caseseries.report.export import EXPORTERS, export_case_file
 from caseseries.model.casejson import load_case_file
+from caseseries.report.export import EXPORTERS, export_case_file
 from caseseries.vocab.check import check_case_file
 
 cases_app = typer.Typer(help="List, show, add and export cases.", no_args_is_help=True)
@@ -78,7 +78,13 @@ def show(ctx: typer.Context, case_id: int = typer.Argument(..., help="Case id fr
     Example: caseseries cases show 3
     """
     sp = open_store(ctx).get_patient(case_id)
-    print_json({"id": sp.id, "source": sp.source.model_dump(mode="json"), "patient": sp.patient.model_dump(mode="json")})
+    print_json(
+        {
+            "id": sp.id,
+            "source": sp.source.model_dump(mode="json"),
+            "patient": sp.patient.model_dump(mode="json"),
+        }
+    )
 
 
 @cases_app.command("add")
@@ -116,7 +122,10 @@ def export(
     Example: caseseries cases export --format csv --out cases.csv
     """
     if fmt not in EXPORTERS:
-        raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(sorted(EXPORTERS))}", location="--format")
+        raise InputError(
+            f"unknown format {fmt!r}; use one of: {', '.join(sorted(EXPORTERS))}",
+            location="--format",
+        )
     case_file = open_store(ctx).case_file()
     written = export_case_file(case_file, fmt, out)
     typer.echo(f"Wrote {written}.")
@@ -126,4 +135,3 @@ def register(app: typer.Typer) -> None:
     """Add these commands to the root app."""
     app.command("init")(init)
     app.add_typer(cases_app, name="cases")
-

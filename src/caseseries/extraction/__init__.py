@@ -1,0 +1,1 @@
+"""Extraction: case-report text to patients, therapy lines and responses, each value with its evidence."""

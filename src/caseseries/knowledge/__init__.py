@@ -1,0 +1,1 @@
+"""Clinical knowledge: RECIST 1.1, ALK resistance mutations, BSA dosing, variant checks."""

@@ -6,6 +6,7 @@ These classes serialise to the public Case JSON format ``caseseries/1`` (see
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Annotated, Self
 
@@ -156,9 +157,7 @@ class TherapyLine(Strict):
     )
     reason_stopped: StopReason | None = None
     response_as_written: str | None = None
-    summarised_lines: int | None = Field(
-        default=None, ge=2, description="Set when one entry summarises several lines."
-    )
+    summarised_lines: int | None = Field(default=None, ge=2, description="Set when one entry summarises several lines.")
     notes: list[str] = Field(default_factory=list)
 
     @field_validator("agents")
@@ -176,9 +175,7 @@ class TherapyLine(Strict):
     @model_validator(mode="after")
     def _censoring_needs_duration(self) -> Self:
         if self.pfs_censored is not None and self.pfs_months is None:
-            raise ValueError(
-                "pfs_censored is set but pfs_months is missing; give the duration or drop pfs_censored"
-            )
+            raise ValueError("pfs_censored is set but pfs_months is missing; give the duration or drop pfs_censored")
         if self.start and self.end and self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}; fix the dates")
         return self
@@ -210,11 +207,10 @@ class Patient(Strict):
     @model_validator(mode="after")
     def _lines_in_order(self) -> Self:
         numbers = [line.line for line in self.lines]
-        for i, (prev, cur) in enumerate(zip(numbers, numbers[1:], strict=False), start=1):
+        for i, (prev, cur) in enumerate(itertools.pairwise(numbers), start=1):
             if cur <= prev:
                 raise ValueError(
-                    f"lines[{i}].line is {cur} after line {prev}; "
-                    "number lines 1, 2, 3, ... in the order given"
+                    f"lines[{i}].line is {cur} after line {prev}; number lines 1, 2, 3, ... in the order given"
                 )
         return self
 

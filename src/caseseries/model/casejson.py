@@ -50,7 +50,7 @@ class CaseDocument(Strict):
 class CaseFile(Strict):
     """A Case JSON file: ``{"schema": "caseseries/1", "documents": [...]}``."""
 
-    schema_: Literal["caseseries/1"] = Field(default=SCHEMA_ID, alias="schema")
+    schema_: Literal["caseseries/1"] = Field(default="caseseries/1", alias="schema")
     documents: list[CaseDocument] = Field(default_factory=list)
 
     model_config = pydantic.ConfigDict(extra="forbid", populate_by_name=True)
@@ -164,10 +164,15 @@ def parse_case_data(data: Any, *, source: str = "<data>") -> CaseFile:
             source=source,
         )
     if "documents" not in data and "schema" not in data:
-        data = {"schema": SCHEMA_ID, "documents": [data if "patients" in data else {"patients": [data]}]}
+        data = {
+            "schema": SCHEMA_ID,
+            "documents": [data if "patients" in data else {"patients": [data]}],
+        }
     if data.get("schema") != SCHEMA_ID:
         raise ValidationError(
-            f"schema is {data.get('schema')!r}; set \"schema\": \"{SCHEMA_ID}\"", source=source, location="schema"
+            f'schema is {data.get("schema")!r}; set "schema": "{SCHEMA_ID}"',
+            source=source,
+            location="schema",
         )
     try:
         return CaseFile.model_validate(data)
@@ -204,14 +209,9 @@ def load_case_file(path: str | Path) -> CaseFile:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise FormatError(
-            f"not UTF-8 at byte {err.start}; save the file as UTF-8", source=str(p)
-        ) from None
+        raise FormatError(f"not UTF-8 at byte {err.start}; save the file as UTF-8", source=str(p)) from None
     try:
-        if p.suffix.lower() in (".yaml", ".yml"):
-            data = yaml.safe_load(text)
-        else:
-            data = json.loads(text)
+        data = yaml.safe_load(text) if p.suffix.lower() in (".yaml", ".yml") else json.loads(text)
     except json.JSONDecodeError as err:
         raise FormatError(
             f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}; fix the syntax",

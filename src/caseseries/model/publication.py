@@ -139,3 +139,17 @@ def normalise_title(title: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return _NON_ALNUM.sub(" ", text).strip()
+
+
+class SearchRecord(Strict):
+    """One literature search as run: query, when, how many hits and which PMIDs."""
+
+    query: str
+    database: str = "pubmed"
+    run_at: str = Field(description="ISO 8601 time the search was run (UTC).")
+    count: int = Field(ge=0, description="Hit count reported by the database.")
+    pmids: list[str] = Field(default_factory=list)
+    mindate: str | None = None
+    maxdate: str | None = None
+    complete: bool = Field(default=False, description="True once every hit's record was fetched.")
+    name: str | None = Field(default=None, description="Optional label, e.g. the protocol's search name.")

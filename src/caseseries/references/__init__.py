@@ -1,0 +1,1 @@
+"""Reference-list parsing and verification against PubMed or local records."""

@@ -1,0 +1,1 @@
+"""Reports: literature tables, figures, HTML/Markdown/DOCX/CSV output, exporters."""

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from caseseries.model.casejson import CaseFile, dump_case_file
 from caseseries.model.case import Patient, TherapyLine
+from caseseries.model.casejson import CaseFile, dump_case_file
 
 CSV_COLUMNS = [
     "document", "label", "reference", "age_years", "sex", "diagnosis", "primary_site", "metastatic_sites",

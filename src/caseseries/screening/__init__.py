@@ -1,0 +1,1 @@
+"""Screening: review protocols, decisions, PRISMA 2020 counts and diagram."""

@@ -1,0 +1,1 @@
+"""Literature sources: the PubMed E-utilities client and record importers."""

@@ -14,9 +14,15 @@ from caseseries.errors import NotFoundError, StoreError
 from caseseries.model.case import Patient
 from caseseries.model.casejson import CaseDocument, CaseFile, Source
 from caseseries.model.enums import CurationStatus
-from caseseries.model.publication import Publication
-from caseseries.store.db import current_revision, head_revision, make_engine, migrate, session_factory
-from caseseries.store.schema import EvidenceRow, LineRow, PatientRow, PublicationRow
+from caseseries.model.publication import Publication, SearchRecord
+from caseseries.store.db import (
+    current_revision,
+    head_revision,
+    make_engine,
+    migrate,
+    session_factory,
+)
+from caseseries.store.schema import EvidenceRow, LineRow, PatientRow, PublicationRow, SearchRow
 
 
 @dataclass
@@ -155,7 +161,7 @@ class Store:
                     result.merge(self._add_document(s, doc, status))
         except StoreError:
             raise
-        except Exception as err:  # noqa: BLE001 - translated with its cause for the adapter
+        except Exception as err:
             if err.__class__.__module__.startswith("sqlalchemy"):
                 raise StoreError(f"could not write to {self.engine.url!r}: {err}") from err
             raise
@@ -271,3 +277,54 @@ class Store:
         """Number of stored patients."""
         with self.session() as s:
             return len(s.scalars(select(PatientRow.id)).all())
+
+    # ------------------------------------------------------------------ searches
+    def save_search(self, search: SearchRecord, search_id: int | None = None) -> int:
+        """Insert a search, or replace the one with ``search_id`` (e.g. when a resumed run completes)."""
+        params = {"mindate": search.mindate, "maxdate": search.maxdate}
+        with self.session() as s:
+            row = s.get(SearchRow, search_id) if search_id is not None else None
+            if row is None:
+                row = SearchRow()
+                s.add(row)
+            row.query, row.name, row.database, row.run_at = (
+                search.query,
+                search.name,
+                search.database,
+                search.run_at,
+            )
+            row.count, row.pmids, row.params, row.complete = (
+                search.count,
+                list(search.pmids),
+                params,
+                search.complete,
+            )
+            s.flush()
+            return row.id
+
+    def searches(self) -> list[tuple[int, SearchRecord]]:
+        """Every stored search with its id, oldest first."""
+        with self.session() as s:
+            rows = s.scalars(select(SearchRow).order_by(SearchRow.id)).all()
+            return [
+                (
+                    r.id,
+                    SearchRecord(
+                        query=r.query,
+                        name=r.name,
+                        database=r.database,
+                        run_at=r.run_at,
+                        count=r.count,
+                        pmids=list(r.pmids),
+                        mindate=r.params.get("mindate"),
+                        maxdate=r.params.get("maxdate"),
+                        complete=r.complete,
+                    ),
+                )
+                for r in rows
+            ]
+
+    def has_publication(self, key: str) -> bool:
+        """Whether a publication with this key (e.g. ``pmid:123``) is stored."""
+        with self.session() as s:
+            return s.scalar(select(PublicationRow.id).where(PublicationRow.key == key)) is not None

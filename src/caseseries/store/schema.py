@@ -7,9 +7,19 @@ indexed copies for filtering and are rewritten on every upsert.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -21,7 +31,7 @@ def utcnow() -> datetime:
 class Base(DeclarativeBase):
     """Declarative base shared by every table of every stage."""
 
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class PublicationRow(Base):
@@ -99,3 +109,19 @@ class EvidenceRow(Base):
     text: Mapped[str] = mapped_column(Text)
 
     patient: Mapped[PatientRow] = relationship(back_populates="evidence")
+
+
+class SearchRow(Base):
+    """A literature search as run (query, time, hit count, PMIDs), for PRISMA and reproducibility."""
+
+    __tablename__ = "searches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    query: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(String(255))
+    database: Mapped[str] = mapped_column(String(32))
+    run_at: Mapped[str] = mapped_column(String(40))
+    count: Mapped[int] = mapped_column(Integer)
+    pmids: Mapped[list[Any]] = mapped_column(JSON)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -53,14 +53,14 @@ def _check_gene(symbol: str, source: str, field: str) -> None:
     entry = genes().require(symbol, field=field, source=source)
     if entry.symbol != symbol:
         raise VocabularyError(
-            f"{symbol!r} is not the approved HGNC symbol; write {entry.symbol!r}", source=source, location=field
+            f"{symbol!r} is not the approved HGNC symbol; write {entry.symbol!r}",
+            source=source,
+            location=field,
         )
 
 
 def _check_mutation_label(label: str, source: str, field: str) -> None:
     m = RESISTANCE.match(label)
     if m is None:
-        raise VocabularyError(
-            f"{label!r} is not 'GENE p.X123Y' (e.g. 'ALK p.G1202R')", source=source, location=field
-        )
+        raise VocabularyError(f"{label!r} is not 'GENE p.X123Y' (e.g. 'ALK p.G1202R')", source=source, location=field)
     _check_gene(m["gene"], source, field)

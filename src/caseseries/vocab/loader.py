@@ -118,8 +118,10 @@ class Vocabulary(Generic[E]):
         found = self.lookup(text)
         if found is None:
             hint = self.suggest(text)
-            fix = f"did you mean {', '.join(repr(h) for h in hint)}?" if hint else (
-                f"add it to the {self.name} vocabulary"
+            fix = (
+                f"did you mean {', '.join(repr(h) for h in hint)}?"
+                if hint
+                else (f"add it to the {self.name} vocabulary")
             )
             raise VocabularyError(f"unknown {self.name[:-1]} {text!r}; {fix}", source=source, location=field or None)
         return found
@@ -138,9 +140,7 @@ def _read(filename: str, path: Path | None = None) -> tuple[int, list[dict[str, 
     data = yaml.safe_load(text)
     if not isinstance(data, dict) or set(data) - {"version", "entries"}:
         extra = sorted(set(data) - {"version", "entries"}) if isinstance(data, dict) else []
-        raise VocabularyError(
-            f"unknown top-level keys {extra}; allowed keys: version, entries", source=origin
-        )
+        raise VocabularyError(f"unknown top-level keys {extra}; allowed keys: version, entries", source=origin)
     return int(data.get("version", 0)), list(data.get("entries") or [])
 
 

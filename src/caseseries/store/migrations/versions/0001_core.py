@@ -36,7 +36,12 @@ def upgrade() -> None:
     op.create_table(
         "patients",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("publication_id", sa.Integer(), sa.ForeignKey("publications.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "publication_id",
+            sa.Integer(),
+            sa.ForeignKey("publications.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("label", sa.String(255), nullable=False),
         sa.Column("curation_status", sa.String(32), nullable=False),
         sa.Column("age_years", sa.Float()),
@@ -54,7 +59,12 @@ def upgrade() -> None:
     op.create_table(
         "therapy_lines",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("patient_id", sa.Integer(), sa.ForeignKey("patients.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "patient_id",
+            sa.Integer(),
+            sa.ForeignKey("patients.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("line", sa.Integer(), nullable=False),
         sa.Column("agents", sa.JSON(), nullable=False),
         sa.Column("best_response", sa.String(4)),
@@ -66,16 +76,34 @@ def upgrade() -> None:
     op.create_table(
         "evidence",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("patient_id", sa.Integer(), sa.ForeignKey("patients.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "patient_id",
+            sa.Integer(),
+            sa.ForeignKey("patients.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("field", sa.String(255), nullable=False),
         sa.Column("start", sa.Integer(), nullable=False),
         sa.Column("end", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
     )
     op.create_index("ix_evidence_patient_id", "evidence", ["patient_id"])
+    op.create_table(
+        "searches",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("query", sa.Text(), nullable=False),
+        sa.Column("name", sa.String(255)),
+        sa.Column("database", sa.String(32), nullable=False),
+        sa.Column("run_at", sa.String(40), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("pmids", sa.JSON(), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("complete", sa.Boolean(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("searches")
     op.drop_table("evidence")
     op.drop_table("therapy_lines")
     op.drop_table("patients")
