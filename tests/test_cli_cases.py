@@ -128,6 +128,8 @@ def test_unknown_export_format_and_missing_case(
     sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--db", sqlite_url, "cases", "export", "--format", "xml", "--out", str(tmp_path / "x")]) == 2
-    assert capsys.readouterr().err.strip() == "Error: --format: unknown format 'xml'; use one of: csv, json"
+    assert (
+        capsys.readouterr().err.strip() == "Error: --format: unknown format 'xml'; use one of: csv, json, phenopacket"
+    )
     assert main(["--db", sqlite_url, "cases", "show", "99"]) == 2
     assert capsys.readouterr().err.strip() == "Error: no case with id 99; run 'caseseries cases list' to see the ids"
