@@ -368,11 +368,12 @@ def overall_response(
     if target is None:
         if non_target is None:
             return Response.NE
-        return {
+        only_non_target: dict[NonTargetResponse, OverallResponse] = {
             NonTargetResponse.CR: Response.CR,
             NonTargetResponse.NON_CR_NON_PD: NonTargetResponse.NON_CR_NON_PD,
             NonTargetResponse.NE: Response.NE,
-        }[non_target]
+        }
+        return only_non_target[non_target]
     if target is Response.CR:
         return Response.CR if non_target in (None, NonTargetResponse.CR) else Response.PR
     return target  # PR, SD, NE with non-target non-PD or not evaluated
