@@ -29,13 +29,15 @@ Rules applied (facts.md §d):
 from __future__ import annotations
 
 import datetime as dt
+import json
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from caseseries.errors import ValidationError
+from caseseries.errors import FormatError, ValidationError
 from caseseries.model.casejson import describe_validation_error
 from caseseries.model.enums import Response
 
@@ -535,3 +537,38 @@ def best_overall_response(
     if not candidates:
         return Response.NE
     return max(candidates, key=lambda c: _RANK[c])
+
+
+def load_file(path: str | Path) -> Any:
+    """Read a RECIST JSON file (decoded, not yet validated).
+
+    Raises
+    ------
+    FormatError
+        The file cannot be read, is not UTF-8 or is not valid JSON (naming line and column).
+    """
+    p = Path(path)
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except OSError as err:
+        raise FormatError(f"cannot read file ({err.strerror}); check the path", source=str(p)) from None
+    except UnicodeDecodeError as err:
+        raise FormatError(f"not UTF-8 at byte {err.start}; save the file as UTF-8", source=str(p)) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise FormatError(
+            f"invalid JSON: {err.msg}; fix the syntax", source=str(p), location=f"line {err.lineno} column {err.colno}"
+        ) from None
+
+
+def evaluate_file(path: str | Path, *, confirm: bool = False, min_sd_weeks: float | None = None) -> RecistResult:
+    """Read a RECIST JSON file and :func:`evaluate` it (errors name the file)."""
+    data = load_file(path)
+    if not isinstance(data, dict):
+        raise ValidationError(
+            'the file must hold a JSON object {"timepoints": [...]}; wrap the time points in it',
+            source=str(path),
+            location="(top level)",
+        )
+    return evaluate(data, confirm=confirm, min_sd_weeks=min_sd_weeks, source=str(path))

@@ -406,9 +406,13 @@ def lookup(gene: str, change: str) -> MutationKnowledge:
     InputError
         A change that is not a protein change.
     """
-    entry = genes().require(gene, field="gene")
-    symbol = entry.symbol
     current = table()
+    entry = genes().lookup(gene)
+    if entry is None:
+        raise VocabularyError(
+            f"unknown gene {gene!r}; genes with resistance knowledge: {current.gene}", location="gene"
+        )
+    symbol = entry.symbol
     if symbol != current.gene:
         changes = [_safe_normalise(c, current.gene) for c in _split_changes(change)]
         return MutationKnowledge(gene=symbol, change="+".join(changes), table_version=current.version)
