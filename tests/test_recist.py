@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,9 +15,7 @@ from caseseries.errors import ValidationError
 from caseseries.knowledge.recist import NonTargetResponse, evaluate, overall_response
 from caseseries.model.enums import Response
 
-from conftest import DATA
-
-RECIST = DATA / "recist"
+RECIST = Path(__file__).parent / "data" / "recist"
 
 
 def tp(
@@ -273,8 +272,9 @@ def test_best_overall_response_confirmation_and_sd_duration(
     """--confirm needs a repeat CR/PR >= 28 days later; --min-sd-weeks sets when SD counts.
 
     Worked example: baseline 50 mm (2020-01-06); PR 30 mm at 2020-02-03 (week 4), SD 35.5 mm at
-    2020-02-10 (week 5: -29% vs baseline, +18% vs the nadir). The PR is never confirmed, so it counts as SD; with a 6-week minimum
-    neither time point is late enough and the BOR is NE; with a 4-week minimum it is SD.
+    2020-02-10 (week 5: -29% vs baseline, +18% vs the nadir). The PR is never confirmed, so it
+    counts as SD; with a 6-week minimum neither time point is late enough and the BOR is NE; with a
+    4-week minimum it is SD.
     """
     points = [tp(f"t{i}", d, {"T1": mm}) for i, (d, mm) in enumerate(follow, start=1)]
     result = evaluate({"timepoints": [LONG, *points]}, confirm=confirm, min_sd_weeks=min_sd_weeks)
