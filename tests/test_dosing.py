@@ -115,7 +115,9 @@ def test_unknown_agent_and_negative_dose() -> None:
     """An unknown agent raises VocabularyError; a negative dose raises InputError."""
     with pytest.raises(VocabularyError) as err:
         check_dose("alectinibb", 600, "mg", None)
-    assert str(err.value) == "agent: unknown drug 'alectinibb'; did you mean 'alectinib', 'larotrectinib', 'entrectinib'?"
+    assert (
+        str(err.value) == "agent: unknown drug 'alectinibb'; did you mean 'alectinib', 'larotrectinib', 'entrectinib'?"
+    )
     with pytest.raises(InputError, match=r"^dose: dose -600 is negative; give the recorded dose$"):
         check_dose("alectinib", -600, "mg", None)
 

@@ -250,8 +250,7 @@ def test_cli_variant_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert "ALK p.G1202R c.3605G>A: problems found" in out and "cannot produce p.G1202R" in out
     assert main(["knowledge", "variant", "ALK", "--protein", "G12O2R", "--json"]) == 2
     assert capsys.readouterr().err == (
-        "Error: protein: 'G12O2R' is not an HGVS protein change; write it as p.G1202R, p.Gly1202Arg or "
-        "p.(Gly1202Arg)\n"
+        "Error: protein: 'G12O2R' is not an HGVS protein change; write it as p.G1202R, p.Gly1202Arg or p.(Gly1202Arg)\n"
     )
     assert main(["knowledge", "variant", "KRAS", "--protein", "G12D"]) == 2
     assert capsys.readouterr().err == "Error: gene: no reference protein sequence for gene 'KRAS'; known genes: ALK\n"
