@@ -306,13 +306,7 @@ def _validate(data: TableFile, origin: str) -> None:
                     source=origin,
                     location=f"{where}.agent",
                 )
-            for k, key in enumerate(call.sources):
-                if key not in data.sources:
-                    raise VocabularyError(
-                        f"unknown source {key!r}; known sources: {', '.join(sorted(data.sources))}",
-                        source=origin,
-                        location=f"{where}.sources[{k}]",
-                    )
+            _check_sources(call.sources, data, origin, f"{where}.sources")
             for k, change in enumerate(call.only):
                 if change not in entry.changes:
                     raise VocabularyError(
@@ -322,13 +316,17 @@ def _validate(data: TableFile, origin: str) -> None:
                         location=f"{where}.only[{k}]",
                     )
         for j, obs in enumerate(entry.observations):
-            for k, key in enumerate(obs.sources):
-                if key not in data.sources:
-                    raise VocabularyError(
-                        f"unknown source {key!r}; known sources: {', '.join(sorted(data.sources))}",
-                        source=origin,
-                        location=f"{base}.observations[{j}].sources[{k}]",
-                    )
+            _check_sources(obs.sources, data, origin, f"{base}.observations[{j}].sources")
+
+
+def _check_sources(keys: list[str], data: TableFile, origin: str, location: str) -> None:
+    for k, key in enumerate(keys):
+        if key not in data.sources:
+            raise VocabularyError(
+                f"unknown source {key!r}; known sources: {', '.join(sorted(data.sources))}",
+                source=origin,
+                location=f"{location}[{k}]",
+            )
 
 
 def _check_change(gene: str, change: str, origin: str, location: str) -> None:
