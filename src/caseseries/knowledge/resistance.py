@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from caseseries.errors import InputError, VocabularyError
-from caseseries.knowledge.variants import ProteinChange, check_variant, parse_protein
+from caseseries.knowledge.variants import check_variant, normalise_protein, parse_protein
 from caseseries.model.casejson import describe_validation_error
 from caseseries.vocab import drug_name, drugs, genes
 
@@ -412,15 +412,10 @@ def lookup(gene: str, change: str) -> MutationKnowledge:
         )
     symbol = entry.symbol
     if symbol != current.gene:
-        changes = [_safe_normalise(c, current.gene) for c in _split_changes(change)]
+        changes = [normalise_protein(c, gene=current.gene) for c in _split_changes(change)]
         return MutationKnowledge(gene=symbol, change="+".join(changes), table_version=current.version)
-    changes = [parse_protein(c, gene=symbol).hgvs() for c in _split_changes(change)]
+    changes = [normalise_protein(c, gene=symbol) for c in _split_changes(change)]
     return current.knowledge(changes)
-
-
-def _safe_normalise(change: str, gene: str) -> str:
-    parsed: ProteinChange = parse_protein(change, gene=gene)
-    return parsed.hgvs()
 
 
 def _parse_label(label: str) -> tuple[str, str]:
