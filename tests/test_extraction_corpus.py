@@ -56,6 +56,12 @@ def _manifest() -> list[dict[str, object]]:
     return docs
 
 
+def _styles(entry: dict[str, object]) -> list[str]:
+    styles = entry["styles"]
+    assert isinstance(styles, list)
+    return [str(s) for s in styles]
+
+
 def test_corpus_is_present() -> None:
     assert len(GOLD) >= 45
 
@@ -95,8 +101,8 @@ def test_gold_is_valid_and_traceable(path: Path) -> None:
         assert [line.line for line in patient.lines] == list(range(1, len(patient.lines) + 1)), where
         for line in patient.lines:
             for agent in line.agents:
-                entry = drugs().require(agent)
-                assert _mentions(text, entry.names()), f"{where}: agent {agent!r} not written in text"
+                drug = drugs().require(agent)
+                assert _mentions(text, drug.names()), f"{where}: agent {agent!r} not written in text"
             for label in line.resistance_mutations:
                 assert label in labels_known, f"{where}: resistance mutation {label!r} not in mutations"
             if line.response_as_written is not None:
@@ -133,7 +139,7 @@ def test_split_size_and_mix(subset: str) -> None:
     docs = [d for d in _manifest() if d["set"] == subset]
     assert len(docs) >= MIN_SIZE[subset]
     for tag, minimum in MIN_MIX.items():
-        n = sum(1 for d in docs if tag in d["styles"])  # type: ignore[operator]
+        n = sum(1 for d in docs if tag in _styles(d))
         assert n >= minimum, f"{subset}: only {n} documents tagged {tag!r}, need {minimum}"
     groups = {d["group"] for d in docs}
     all_groups = {d["group"] for d in _manifest()}
