@@ -477,7 +477,7 @@ def test_cli_table_output(capsys: pytest.CaptureFixture[str]) -> None:
          "the measured diameter in mm (0 if the lesion has disappeared)"),
         ("bad_missing_baseline.json", "timepoints[0].targets[0].diameter_mm: target 'T1' has no baseline diameter; "
          "give the measured diameter in mm or move the lesion to non_targets"),
-        ("malformed.json", "line 2 column 46: invalid JSON: Expecting property name enclosed in double quotes; fix "
+        ("malformed.json", "invalid JSON at line 2 column 46: Expecting property name enclosed in double quotes; fix "
          "the syntax"),
     ],
 )  # fmt: skip

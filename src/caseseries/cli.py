@@ -89,10 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("Interrupted; work committed so far is kept.", err=True)
         return 130
-    except InputError as err:
-        typer.echo(f"Error: {err}", err=True)
-        return 2
-    except StoreError as err:
+    except (InputError, StoreError) as err:
         typer.echo(f"Error: {err}", err=True)
         return 2
     except CaseseriesError as err:

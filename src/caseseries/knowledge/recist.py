@@ -29,7 +29,6 @@ Rules applied (facts.md §d):
 from __future__ import annotations
 
 import datetime as dt
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,8 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from caseseries.errors import FormatError, ValidationError
+from caseseries.errors import ValidationError
+from caseseries.files import read_data
 from caseseries.model.casejson import describe_validation_error
 from caseseries.model.enums import Response
 
@@ -540,26 +540,8 @@ def best_overall_response(
 
 
 def load_file(path: str | Path) -> Any:
-    """Read a RECIST JSON file (decoded, not yet validated).
-
-    Raises
-    ------
-    FormatError
-        The file cannot be read, is not UTF-8 or is not valid JSON (naming line and column).
-    """
-    p = Path(path)
-    try:
-        text = p.read_bytes().decode("utf-8")
-    except OSError as err:
-        raise FormatError(f"cannot read file ({err.strerror}); check the path", source=str(p)) from None
-    except UnicodeDecodeError as err:
-        raise FormatError(f"not UTF-8 at byte {err.start}; save the file as UTF-8", source=str(p)) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise FormatError(
-            f"invalid JSON: {err.msg}; fix the syntax", source=str(p), location=f"line {err.lineno} column {err.colno}"
-        ) from None
+    """Read a RECIST JSON file (decoded, not yet validated); see :func:`caseseries.files.read_data`."""
+    return read_data(path)
 
 
 def evaluate_file(path: str | Path, *, confirm: bool = False, min_sd_weeks: float | None = None) -> RecistResult:

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pydantic
-import yaml
 from pydantic import Field
 
-from caseseries.errors import FormatError, ValidationError
+from caseseries.errors import ValidationError
+from caseseries.files import read_data
 from caseseries.model.case import Patient, Strict
+from caseseries.model.publication import document_key
 
 SCHEMA_ID = "caseseries/1"
 
@@ -34,17 +35,9 @@ class CaseDocument(Strict):
     patients: list[Patient] = Field(default_factory=list)
 
     def key(self) -> str:
-        """Stable identity of the document: PMID, DOI, title or path."""
+        """Stable identity of the document: PMID, DOI, title or path (see :func:`document_key`)."""
         s = self.source
-        if s.pmid:
-            return f"pmid:{s.pmid}"
-        if s.doi:
-            return f"doi:{s.doi.lower()}"
-        if s.title:
-            from caseseries.model.publication import normalise_title
-
-            return f"title:{normalise_title(s.title)}"
-        return f"path:{s.path or 'unknown'}"
+        return document_key(pmid=s.pmid, doi=s.doi, title=s.title, path=s.path or "unknown")
 
 
 class CaseFile(Strict):
@@ -202,25 +195,7 @@ def load_case_file(path: str | Path) -> CaseFile:
         If the content breaks the model, naming the field path and the fix.
     """
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as err:
-        raise FormatError(f"cannot read file ({err.strerror}); check the path", source=str(p)) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise FormatError(f"not UTF-8 at byte {err.start}; save the file as UTF-8", source=str(p)) from None
-    try:
-        data = yaml.safe_load(text) if p.suffix.lower() in (".yaml", ".yml") else json.loads(text)
-    except json.JSONDecodeError as err:
-        raise FormatError(
-            f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}; fix the syntax",
-            source=str(p),
-        ) from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise FormatError(f"invalid YAML{where}; fix the syntax", source=str(p)) from None
+    data = read_data(p)
     return parse_case_data(data, source=str(p))
 
 

@@ -98,15 +98,14 @@ class Publication(Strict):
 
     def key(self) -> str:
         """Stable identity: PMID, else DOI, else normalised title + year + first author."""
-        if self.pmid:
-            return f"pmid:{self.pmid}"
-        if self.doi:
-            return f"doi:{self.doi.lower()}"
-        if self.title:
-            return f"title:{normalise_title(self.title)}|{self.year or ''}|{(self.first_author or '').lower()}"
-        if self.source_path:
-            return f"path:{self.source_path}"
-        return "unknown"
+        return document_key(
+            pmid=self.pmid,
+            doi=self.doi,
+            title=self.title,
+            year=self.year,
+            first_author=self.first_author,
+            path=self.source_path,
+        )
 
     def citation(self) -> str:
         """A short Vancouver-style citation."""
@@ -117,6 +116,29 @@ class Publication(Strict):
         pages = f":{self.pages}" if self.pages else ""
         bits = [b for b in (who, self.title, f"{where} {self.year or ''}{vol}{pages}".strip()) if b]
         return ". ".join(b.rstrip(".") for b in bits) + "."
+
+
+def document_key(
+    *,
+    pmid: str | None = None,
+    doi: str | None = None,
+    title: str | None = None,
+    year: int | None = None,
+    first_author: str | None = None,
+    path: str | None = None,
+) -> str:
+    """The identity of a publication or case document, used to de-duplicate and to store.
+
+    PMID first, then DOI (case-insensitive), then the normalised title with year and first
+    author, then the file path.
+    """
+    if pmid:
+        return f"pmid:{pmid}"
+    if doi:
+        return f"doi:{doi.lower()}"
+    if title:
+        return f"title:{normalise_title(title)}|{year or ''}|{(first_author or '').lower()}"
+    return f"path:{path}" if path else "unknown"
 
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
