@@ -99,3 +99,15 @@ def test_round_trip_model_json_store_model(db_url: str, ps: list[Patient]) -> No
         sp.patient.label: sp.patient for sp in store.patients() if sp.source.pmid == case_file.documents[0].source.pmid
     }
     assert back == {p.label: p for p in ps}
+
+
+def test_case_documents_are_readable_as_publications(db_url: str) -> None:
+    from caseseries.data import bundled_case_series
+
+    store = Store.open(db_url)
+    store.add_case_file(bundled_case_series())
+    pubs = list(store.iter_publications())
+    assert len(pubs) == 2
+    assert all(p.citation_text for p in pubs)
+    assert pubs[0].citation().startswith("Wu SC, Chen HW.")
+    assert store.patients()[0].source.citation == pubs[0].citation_text

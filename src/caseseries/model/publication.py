@@ -74,6 +74,7 @@ class Publication(Strict):
     source_format: SourceFormat | None = None
     source_path: str | None = None
     text: str | None = Field(default=None, description="The document text offsets refer to.")
+    citation_text: str | None = Field(default=None, description="A formatted citation as given by the source.")
 
     @property
     def first_author(self) -> str | None:
@@ -108,7 +109,9 @@ class Publication(Strict):
         )
 
     def citation(self) -> str:
-        """A short Vancouver-style citation."""
+        """A short Vancouver-style citation (``citation_text`` when the source gave one)."""
+        if self.citation_text:
+            return self.citation_text
         names = [a.display for a in self.authors[:3]]
         who = ", ".join(names) + (", et al." if len(self.authors) > 3 else "")
         where = self.journal_abbrev or self.journal or ""

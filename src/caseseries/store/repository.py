@@ -172,14 +172,15 @@ class Store:
         row = s.scalar(select(PublicationRow).where(PublicationRow.key == key))
         if row is None:
             src = doc.source
-            pub = Publication(pmid=src.pmid, doi=src.doi, title=src.title, source_path=src.path)
+            pub = Publication(
+                pmid=src.pmid, doi=src.doi, title=src.title, source_path=src.path, citation_text=src.citation
+            )
             data: dict[str, Any] = pub.model_dump(mode="json", exclude_none=True)
-            data["citation"] = src.citation
             row = PublicationRow(key=key, pmid=src.pmid, doi=src.doi, title=src.title, data=data)
             s.add(row)
             s.flush()
-        elif doc.source.citation and row.data.get("citation") != doc.source.citation:
-            row.data = {**row.data, "citation": doc.source.citation}
+        elif doc.source.citation and row.data.get("citation_text") != doc.source.citation:
+            row.data = {**row.data, "citation_text": doc.source.citation}
         return row
 
     def _add_document(self, s: Session, doc: CaseDocument, status: CurationStatus | None) -> WriteResult:
@@ -261,7 +262,7 @@ class Store:
             pmid=pub.get("pmid"),
             doi=pub.get("doi"),
             title=pub.get("title"),
-            citation=pub.get("citation"),
+            citation=pub.get("citation_text"),
         )
         return StoredPatient(row.id, source, Patient.model_validate(row.data), row.publication.key)
 
