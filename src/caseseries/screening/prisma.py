@@ -199,8 +199,7 @@ def _template() -> list[dict[str, str]]:
 
 
 def _query(s: SourceCount) -> str:
-    query = s.detail.rsplit(" (run ", 1)[0]
-    return query if query.startswith('"') and query.endswith('"') and query.count('"') == 2 else f"[{query}]"
+    return s.detail.rsplit(" (run ", 1)[0]
 
 
 def _n(n: int, noun: str) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from caseseries.screening.prisma import PrismaCounts
 
 _WIDTH = 10.0
-_LEFT_X, _RIGHT_X, _BOX_W = 1.0, 5.9, 4.0
+_LEFT_X, _RIGHT_X, _BOX_W = 1.0, 5.8, 3.95
 _GAP = 0.45
 _LINE_H = 0.24
 
