@@ -94,7 +94,8 @@ def test_json_schema_rejects_an_unknown_rule_type() -> None:
         ),
         (
             "  - id: r1\n    type: drug\n    drugs: [alectnib]\n    action: include\n    reason: r\n",
-            "p.yaml: line 9: criteria[0].drugs: unknown drug 'alectnib'; did you mean 'alectinib', 'larotrectinib', 'entrectinib'?",
+            "p.yaml: line 9: criteria[0].drugs: unknown drug 'alectnib'; did you mean 'alectinib', 'larotrectinib', "
+            "'entrectinib'?",
         ),
         (
             "  - id: r1\n    type: disease\n    disease: lymphoma\n    action: include\n    reason: r\n",

@@ -9,8 +9,8 @@ import yaml
 
 from caseseries.model.publication import AbstractSection, Publication
 from caseseries.screening import Decision, Stage, StudyDesign, parse_protocol, study_designs, suggest
-from caseseries.screening.rules import ScreeningRecord, evaluate_rule
 from caseseries.screening.protocol import TextField
+from caseseries.screening.rules import ScreeningRecord, evaluate_rule
 
 BASE = {"name": "p", "question": "q", "imports": ["x.ris"]}
 
