@@ -36,6 +36,10 @@ class ReviewSummary:
     method: str = "rules"
 
 
+def _terminal_input(prompt: str) -> str:
+    return input(prompt)
+
+
 def highlight(text: str, spans: list[Span], fld: TextField) -> Text:
     """The text with the spans of one field highlighted (rich markup-free)."""
     out = Text(text)
@@ -58,8 +62,8 @@ class ReviewSession:
         Name the decisions are filed under.
     stage : Stage
         Stage being screened.
-    input_fn : callable
-        Reads one answer given a prompt (default :func:`input`).
+    input_fn : callable or None
+        Reads one answer given a prompt (default: the terminal, :func:`input`).
     console : Console or None
         Where records are shown (default: the terminal).
     resolve : bool
@@ -75,7 +79,7 @@ class ReviewSession:
         reviewer: str,
         *,
         stage: Stage = Stage.TITLE_ABSTRACT,
-        input_fn: Callable[[str], str] = input,
+        input_fn: Callable[[str], str] | None = None,
         console: Console | None = None,
         resolve: bool = False,
         include_suggested: bool = False,
@@ -85,7 +89,7 @@ class ReviewSession:
         self.protocol = protocol
         self.reviewer = reviewer
         self.stage = stage
-        self.input = input_fn
+        self.input = input_fn or _terminal_input
         self.console = console or Console()
         self.resolve = resolve
         self.include_suggested = include_suggested
