@@ -156,7 +156,7 @@ class ScreeningRecord:
         if stage not in self._patients:
             parts = [self.text(f) for f in self.fields(fields, stage)]
             text = "\n\n".join(p for p in parts if p)
-            self._patients[stage] = list(_extractor()(text, self.key).document.patients) if text else []
+            self._patients[stage] = list(_extractor()(text, self.publication).document.patients) if text else []
         return self._patients[stage]
 
 
@@ -173,9 +173,11 @@ def _extract_fn() -> Callable[..., Any]:
     return fn
 
 
-def _extractor() -> Callable[[str, str | None], Any]:
+def _extractor() -> Callable[[str, Publication], Any]:
+    from caseseries.model.casejson import Source
+
     fn = _extract_fn()
-    return lambda text, source: fn(text, source=source)
+    return lambda text, pub: fn(text, source=Source(pmid=pub.pmid, doi=pub.doi, title=pub.title))
 
 
 # ---------------------------------------------------------------------------------- designs
