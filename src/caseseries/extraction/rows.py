@@ -1,0 +1,284 @@
+"""Literature-table rows to patients: each row of a patient table is one patient.
+
+Cells are read by their column's role (:mod:`caseseries.extraction.tables`). The table title
+supplies what every row shares ("receiving first-line alectinib" -> line 1 alectinib); a blank
+reference cell continues the row above; footnote marks bring their footnote's text to the row.
+"""
+
+from __future__ import annotations
+
+import re
+
+from caseseries.extraction.draft import LineDraft, PatientDraft
+from caseseries.extraction.entities import (
+    alk_methods_in,
+    find_age,
+    find_diagnosis,
+    find_drugs,
+    find_fusions,
+    find_mutations,
+    find_sites,
+    partner_hit,
+)
+from caseseries.extraction.lines import doses_after
+from caseseries.extraction.responses import best_of, find_responses, vague_of
+from caseseries.extraction.sentences import Span
+from caseseries.extraction.tables import Column, Role, TextTable
+from caseseries.extraction.timeline import CENSORED, find_durations
+from caseseries.model import Fusion, Mutation, Response
+
+NOT_REPORTED = re.compile(
+    r"^(?:not\s+(?:reported|known|available|done|tested|stated|applicable|specified)|n\.?\s*r\.?|n/?a|unknown|"
+    r"unk|none|nil|-+|–|—|\?|not\s+assessed)\.?$",
+    re.I,
+)
+NOT_EVALUABLE = re.compile(r"^(?:not\s+evaluable|non[\s\-]*evaluable|inevaluable|unevaluable|n\.?e\.?)\.?$", re.I)
+_MARK_AT_END = re.compile(r"([*†‡§¶]+|\^?[a-d])$")
+_SUMMARISED = re.compile(r"\b(\d+|two|three|four|five|six)\s+lines?\s+of\s+(chemotherapy|therapy|treatment)", re.I)
+_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_SEQUENCE = re.compile(r"→|->|\bthen\b|\bfollowed\s+by\b|;|,\s*then\b", re.I)
+_TITLE_LINE = re.compile(r"\b(first|1st|second|2nd|third|3rd)[\s\-]+line\b", re.I)
+_TITLE_NUMBERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
+
+
+def _cell(text: str, c: Span) -> tuple[str, Span, str | None]:
+    """The cell text without a trailing footnote mark, its span, and the mark."""
+    raw = text[c.start : c.end]
+    m = _MARK_AT_END.search(raw)
+    if m and m.group(1)[0] in "*†‡§¶" and len(raw) > len(m.group(1)):
+        core = raw[: m.start()].rstrip()
+        return core, Span(c.start, c.start + len(core)), m.group(1)
+    return raw, c, None
+
+
+def table_patients(text: str, table: TextTable, warnings: list[str]) -> list[PatientDraft]:
+    """One patient draft per row of a patient table (none for other tables).
+
+    Parameters
+    ----------
+    text : str
+        The document.
+    table : TextTable
+        A table found by :func:`~caseseries.extraction.tables.find_tables`.
+    warnings : list of str
+        Receives the table's warnings (ragged rows, fuzzy code names).
+
+    Returns
+    -------
+    list of PatientDraft
+        Labelled ``Table T, case N``.
+    """
+    if not table.is_patient_table(text):
+        return []
+    warnings.extend(f"Table {table.number or '?'}: {w}" for w in table.warnings)
+    columns = table.columns(text)
+    title = table.title
+    title_drugs = find_drugs(text, title.start, title.end) if title is not None else []
+    title_line = 1
+    if title is not None:
+        m = _TITLE_LINE.search(text, title.start, title.end)
+        if m:
+            title_line = _TITLE_NUMBERS[m.group(1).lower()]
+    has_line_column = any(c.role is Role.LINE for c in columns)
+    diagnosis = find_diagnosis(text, title.start, title.end) if title is not None else None
+    out: list[PatientDraft] = []
+    previous_ref: Span | None = None
+    number = table.number or 0
+    for r, row in enumerate(table.rows, start=1):
+        if all(c.start == c.end for c in row):
+            continue
+        case_no = str(r)
+        for col, c in zip(columns, row, strict=False):
+            if col.role is Role.CASE and re.fullmatch(r"\d{1,3}", text[c.start : c.end].strip()):
+                case_no = text[c.start : c.end].strip()
+        draft = PatientDraft(f"Table {number}, case {case_no}" if number else f"table case {case_no}")
+        lines: dict[int, LineDraft] = {}
+        if diagnosis is not None:
+            draft.set("diagnosis", diagnosis[0], diagnosis[2], diagnosis[3])
+            if diagnosis[1]:
+                draft.set("histology", diagnosis[1], diagnosis[2], diagnosis[3])
+        if title_drugs and not has_line_column:
+            line = lines.setdefault(title_line, LineDraft(order=title_line))
+            for h in title_drugs:
+                line.add_agent(h.value, h.start, h.end)
+        for col, c in zip(columns, row, strict=False):
+            raw, span, mark = _cell(text, c)
+            value = raw.strip()
+            if col.role is Role.REFERENCE:
+                if value:
+                    previous_ref = span
+                if previous_ref is not None:
+                    draft.set("reference", text[previous_ref.start : previous_ref.end], previous_ref.start,
+                              previous_ref.end)
+                continue
+            if not value or NOT_REPORTED.match(value):
+                continue
+            _read_cell(text, draft, lines, col, span, value)
+            if mark and mark in table.marks:
+                _footnote(text, draft, lines, col, table.marks[mark])
+        draft.lines = [lines[k] for k in sorted(lines) if lines[k].agents]
+        out.append(draft)
+    return out
+
+
+def _read_cell(text: str, draft: PatientDraft, lines: dict[int, LineDraft], col: Column, span: Span,
+               value: str) -> None:
+    s, e = span.start, span.end
+    role = col.role
+    if role is Role.SITE:
+        hits = find_sites(text, s, e)
+        if hits:
+            draft.set("primary_site", hits[0].value, hits[0].start, hits[0].end)
+    elif role is Role.METASTASIS:
+        for h in find_sites(text, s, e):
+            if h.value not in draft.metastatic_sites:
+                draft.metastatic_sites.append(h.value)
+                draft.support(f"metastatic_sites[{len(draft.metastatic_sites) - 1}]", h.start, h.end)
+    elif role in (Role.AGE, Role.AGE_SEX):
+        age = find_age(text, s, e)
+        m = re.search(r"\d{1,3}(?:\.\d+)?", value)
+        if age is not None:
+            draft.set("age_years", float(age.value), age.start, age.end)
+        elif m:
+            unit_months = bool(re.search(r"\bmo(?:nths?)?\b|\bm\b", value[m.end():], re.I))
+            years = float(m.group(0)) / (12 if unit_months else 1)
+            draft.set("age_years", round(years, 2), s + m.start(), s + m.end())
+        if role is Role.AGE_SEX:
+            _sex_cell(text, draft, s, e)
+    elif role is Role.SEX:
+        _sex_cell(text, draft, s, e)
+    elif role is Role.PARTNER:
+        _partner_cell(text, draft, span, value)
+    elif role is Role.ALK:
+        low = value.lower()
+        if re.search(r"\bneg|^-$|\bnot\s+detected", low):
+            draft.set("alk.status", "negative", s, e)
+        elif re.search(r"\bpos|\+|detected|rearrang|fusion|express", low):
+            draft.set("alk.status", "positive", s, e)
+        _methods(text, draft, s, e)
+    elif role is Role.METHOD:
+        _methods(text, draft, s, e)
+    elif role is Role.MUTATION:
+        for mut in find_mutations(text, s, e):
+            draft.mutations.append(Mutation(gene=mut.gene, protein=mut.protein, coding=mut.coding,
+                                            as_written=text[mut.start:mut.end]))
+            draft.support(f"mutations[{len(draft.mutations) - 1}]", mut.start, mut.end)
+    elif role is Role.LINE:
+        _line_cell(text, lines, col.line or 1, span, value)
+    elif role is Role.RESPONSE:
+        _response_cell(text, lines.setdefault(col.line or 1, LineDraft(order=col.line or 1)), span, value)
+    elif role is Role.PFS:
+        _pfs_cell(text, lines.setdefault(col.line or 1, LineDraft(order=col.line or 1)), span, value)
+
+
+def _sex_cell(text: str, draft: PatientDraft, s: int, e: int) -> None:
+    m = re.search(r"\b(female|male|woman|man|girl|boy|F|M)\b", text[s:e], re.I)
+    if m:
+        word = m.group(1).lower()
+        sex = "female" if word in ("female", "woman", "girl", "f") else "male"
+        draft.set("sex", sex, s + m.start(), s + m.end())
+
+
+def _methods(text: str, draft: PatientDraft, s: int, e: int) -> None:
+    for method, ms, me in alk_methods_in(text[s:e]):
+        if method not in draft.alk_methods:
+            draft.alk_methods.append(method)
+            draft.support(f"alk.methods[{len(draft.alk_methods) - 1}]", s + ms, s + me)
+
+
+def _partner_cell(text: str, draft: PatientDraft, span: Span, value: str) -> None:
+    hits = find_fusions(text, span.start, span.end)
+    hits = [h for h in hits if h.gene5 or h.flags] or hits
+    if not hits:
+        token = re.sub(r"\s*\(.*\)$", "", value).strip()
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9\-]{1,11}", token):
+            hit = partner_hit(token.upper() if token.isupper() or len(token) <= 6 else token, span.start, span.end, value)
+            hits = [hit] if hit is not None else []
+    for h in hits:
+        draft.fusions.append(Fusion(gene5=h.gene5, gene3=h.gene3, as_written=text[h.start:h.end], flags=list(h.flags)))
+        draft.support(f"fusions[{len(draft.fusions) - 1}]", h.start, h.end)
+
+
+def _line_cell(text: str, lines: dict[int, LineDraft], number: int, span: Span, value: str) -> None:
+    summarised = _SUMMARISED.search(value)
+    if summarised:
+        line = lines.setdefault(number, LineDraft(order=number))
+        raw = summarised.group(1).lower()
+        count = int(raw) if raw.isdigit() else _WORDS.get(raw)
+        agent = "chemotherapy" if "chemo" in summarised.group(2).lower() else "therapy"
+        line.add_agent(agent, span.start + summarised.start(), span.start + summarised.end())
+        if count and count >= 2:
+            line.summarised_lines = count
+            line.support("summarised_lines", span.start + summarised.start(), span.start + summarised.end())
+        return
+    hits = find_drugs(text, span.start, span.end)
+    real = [h for h in hits if h.value != "chemotherapy"] or hits
+    k = number
+    for i, h in enumerate(real):
+        if i and _SEQUENCE.search(text[real[i - 1].end : h.start]):
+            k += 1
+        line = lines.setdefault(k, LineDraft(order=k))
+        line.add_agent(h.value, h.start, h.end)
+        line.doses.extend(doses_after(text, h, span.end))
+        if h.fuzzy:
+            line.notes.append(f"{text[h.start:h.end]!r} read as {h.value} (closest known code name)")
+
+
+def _response_cell(text: str, line: LineDraft, span: Span, value: str) -> None:
+    if NOT_EVALUABLE.match(value):
+        line.best_response = Response.NE
+        line.support("best_response", span.start, span.end)
+        return
+    hits = find_responses(text, span.start, span.end)
+    best = best_of(hits)
+    if best is not None and best.category is not None:
+        line.best_response = best.category
+        line.support("best_response", best.start, best.end)
+    else:
+        vague = vague_of(hits)
+        if vague is not None:
+            line.response_as_written = vague.as_written
+            line.support("response_as_written", vague.start, vague.end)
+    for d in find_durations(text, span.start, span.end):
+        line.pfs_months = d.months
+        line.pfs_censored = True if d.censored else None
+        line.support("pfs_months", d.start, d.end)
+        break
+
+
+def _pfs_cell(text: str, line: LineDraft, span: Span, value: str) -> None:
+    if NOT_EVALUABLE.match(value):
+        line.notes.append(f"PFS {value}")
+        return
+    for d in find_durations(text, span.start, span.end):
+        line.pfs_months = d.months
+        line.pfs_censored = bool(CENSORED.search(value))
+        line.support("pfs_months", d.start, d.end)
+        line.support("pfs_censored", span.start, span.end)
+        break
+
+
+def _footnote(text: str, draft: PatientDraft, lines: dict[int, LineDraft], col: Column, note: Span) -> None:
+    """A footnote on a treatment or response cell that names a later therapy adds that line."""
+    note_text = text[note.start : note.end]
+    draft.notes.append(note_text)
+    if col.role not in (Role.LINE, Role.RESPONSE, Role.PFS):
+        return
+    if not re.search(r"\b(?:subsequent\w*|then|followed|later|next|after\s+progression|switched)\b", note_text, re.I):
+        return
+    hits = [h for h in find_drugs(text, note.start, note.end) if h.value != "chemotherapy"]
+    if not hits:
+        return
+    number = max(lines) + 1 if lines else (col.line or 1) + 1
+    line = lines.setdefault(number, LineDraft(order=number))
+    for h in hits:
+        line.add_agent(h.value, h.start, h.end)
+    responses = find_responses(text, note.start, note.end)
+    best = best_of(responses)
+    if best is not None and best.category is not None:
+        line.best_response = best.category
+        line.support("best_response", best.start, best.end)
+    vague = vague_of(responses)
+    if vague is not None:
+        line.response_as_written = vague.as_written
+        line.support("response_as_written", vague.start, vague.end)
