@@ -368,13 +368,15 @@ class Narrative:
                 self.text[chosen.spans[0][0] - 60 : chosen.spans[0][0]]
             ):
                 line.pfs_censored = True
+            if idx < len(self.lines) - 1 and line.pfs_censored is not False:
+                line.pfs_censored = False  # a later line followed
             for s, e in chosen.spans:
                 line.support("pfs_months", s, e)
             distinct = {round(c.months, 1) for c in cands}
             if len(distinct) > 1:
                 exact = [c for c in cands if c.censored is not True]
-                if len({round(c.months, 1) for c in exact}) > 1 or (
-                    exact and any(c.censored is True and c.months > max(x.months for x in exact) for c in cands)
+                if len({round(c.months, 1) for c in exact}) > 1 or not exact or (
+                    any(c.censored is True and c.months > max(x.months for x in exact) for c in cands)
                 ):
                     conflicts.append((idx, cands, chosen))
         return conflicts

@@ -25,7 +25,7 @@ from caseseries.extraction.responses import best_of, find_responses, vague_of
 from caseseries.extraction.sentences import Span
 from caseseries.extraction.tables import Column, Role, TextTable
 from caseseries.extraction.timeline import CENSORED, find_durations
-from caseseries.model import Fusion, Mutation, Response
+from caseseries.model import AlkMethod, Fusion, Mutation, Response
 
 NOT_REPORTED = re.compile(
     r"^(?:not\s+(?:reported|known|available|done|tested|stated|applicable|specified)|n\.?\s*r\.?|n/?a|unknown|"
@@ -51,7 +51,24 @@ def _cell(text: str, c: Span) -> tuple[str, Span, str | None]:
     return raw, c, None
 
 
-def table_patients(text: str, table: TextTable, warnings: list[str]) -> list[PatientDraft]:
+_UNKNOWN_BY_METHOD = re.compile(
+    r"\b(?:detected|determined|shown|assessed|confirmed)\s+(?:only\s+)?by\s+(IHC|immunohisto\w+|FISH)\b[^.]{0,60}?"
+    r"\bpartners?\b[^.]{0,30}?\b(?:not\s+(?:known|identified|reported|determined)|unknown)",
+    re.I,
+)
+
+
+def unknown_partner_method(text: str) -> tuple[AlkMethod, int, int] | None:
+    """The method a text says was used when fusion partners are unknown ("detected by IHC, so the partners were not known")."""
+    m = _UNKNOWN_BY_METHOD.search(text)
+    if m is None:
+        return None
+    method = AlkMethod.FISH if m.group(1).upper() == "FISH" else AlkMethod.IHC
+    return method, m.start(1), m.end(1)
+
+
+def table_patients(text: str, table: TextTable, warnings: list[str],
+                   unknown_method: tuple[AlkMethod, int, int] | None = None) -> list[PatientDraft]:
     """One patient draft per row of a patient table (none for other tables).
 
     Parameters
@@ -81,6 +98,11 @@ def table_patients(text: str, table: TextTable, warnings: list[str]) -> list[Pat
             title_line = _TITLE_NUMBERS[m.group(1).lower()]
     has_line_column = any(c.role is Role.LINE for c in columns)
     diagnosis = find_diagnosis(text, title.start, title.end) if title is not None else None
+    alk_header = next(
+        (h for h, c in zip(table.header, columns, strict=False)
+         if c.role is Role.PARTNER and re.search(r"\bALK\b", text[h.start : h.end])),
+        None,
+    )
     out: list[PatientDraft] = []
     previous_ref: Span | None = None
     number = table.number or 0
@@ -93,6 +115,7 @@ def table_patients(text: str, table: TextTable, warnings: list[str]) -> list[Pat
                 case_no = text[c.start : c.end].strip()
         draft = PatientDraft(f"Table {number}, case {case_no}" if number else f"table case {case_no}")
         lines: dict[int, LineDraft] = {}
+        partner_unreported = False
         if diagnosis is not None:
             draft.set("diagnosis", diagnosis[0], diagnosis[2], diagnosis[3])
             if diagnosis[1]:
@@ -112,11 +135,21 @@ def table_patients(text: str, table: TextTable, warnings: list[str]) -> list[Pat
                               previous_ref.end)
                 continue
             if not value or NOT_REPORTED.match(value):
+                partner_unreported = partner_unreported or (col.role is Role.PARTNER and bool(value))
                 continue
             _read_cell(text, draft, lines, col, span, value)
             if mark and mark in table.marks:
                 _footnote(text, draft, lines, col, table.marks[mark])
-        draft.lines = [lines[k] for k in sorted(lines) if lines[k].agents]
+        if alk_header is not None and "alk.status" not in draft.values:
+            draft.set("alk.status", "positive", alk_header.start, alk_header.end)
+        if unknown_method is not None and partner_unreported and not draft.alk_methods:
+            draft.alk_methods.append(unknown_method[0])
+            draft.support("alk.methods[0]", unknown_method[1], unknown_method[2])
+        ordered = [lines[k] for k in sorted(lines) if lines[k].agents]
+        for line in ordered[:-1]:
+            if line.pfs_months is not None and line.pfs_censored is None:
+                line.pfs_censored = False  # a later line followed
+        draft.lines = ordered
         out.append(draft)
     return out
 

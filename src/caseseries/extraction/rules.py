@@ -8,7 +8,7 @@ from caseseries.extraction.base import ExtractionResult
 from caseseries.extraction.draft import PatientDraft
 from caseseries.extraction.entities import find_diagnosis
 from caseseries.extraction.patients import narrative_patient, segments
-from caseseries.extraction.rows import table_patients
+from caseseries.extraction.rows import table_patients, unknown_partner_method
 from caseseries.extraction.sentences import SectionKind, sections
 from caseseries.extraction.tables import find_tables
 from caseseries.extraction.variants import flag_mutations
@@ -75,8 +75,9 @@ class RuleExtractor:
         drafts: list[PatientDraft] = []
         for seg in segments(view, secs, tables):
             drafts.append(narrative_patient(view, seg, doc_diagnosis, warnings))
+        unknown_method = unknown_partner_method(view[:refs_start])
         for table in tables:
-            drafts.extend(table_patients(view, table, warnings))
+            drafts.extend(table_patients(view, table, warnings, unknown_method))
         patients: list[Patient] = []
         labels: set[str] = set()
         for draft in drafts:
