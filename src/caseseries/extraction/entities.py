@@ -327,11 +327,12 @@ _CODING = re.compile(r"\bc\.(\d{1,5})([ACGT])>([ACGT])\b")
 _GENE_BEFORE = re.compile(r"([A-Z][A-Z0-9]{1,9})\s*[:\s]\s*(?:p\.|c\.)?\(?$")
 
 
-def find_mutations(text: str, start: int = 0, end: int | None = None) -> list[MutationHit]:
+def find_mutations(text: str, start: int = 0, end: int | None = None, *, bare: bool = False) -> list[MutationHit]:
     """Point mutations in ``p.(Gly1202Arg)``, ``p.G1202R``, ``G1202R`` and ``c.3604G>A`` forms.
 
     A coding and a protein change written together (``ALK:c.3604G>A; p.(Gly1202Arg)``) make one
-    mutation. Bare short forms (``G1202R``) count only next to a gene name or the word mutation.
+    mutation. Bare short forms (``G1202R``) count only next to a gene name or the word mutation,
+    unless ``bare`` (a mutation column of a table).
     """
     stop = len(text) if end is None else end
     prot: list[tuple[str, int, int]] = []
@@ -343,7 +344,7 @@ def find_mutations(text: str, start: int = 0, end: int | None = None) -> list[Mu
         else:
             ref, pos, alt = m.group(7), m.group(8), m.group(9)
             around = text[max(start, m.start() - 25) : min(stop, m.end() + 25)]
-            if not re.search(r"\bALK\b|mutation|substitution|variant|resistan", around):
+            if not bare and not re.search(r"\bALK\b|mutation|substitution|variant|resistan", around):
                 continue
         prot.append((f"p.{ref}{pos}{alt}", m.start(), m.end()))
     cod = [(f"c.{m.group(1)}{m.group(2)}>{m.group(3)}", m.start(), m.end()) for m in _CODING.finditer(text, start, stop)]

@@ -77,7 +77,7 @@ class RuleExtractor:
             drafts.append(narrative_patient(view, seg, doc_diagnosis, warnings))
         unknown_method = unknown_partner_method(view[:refs_start])
         for table in tables:
-            drafts.extend(table_patients(view, table, warnings, unknown_method))
+            drafts.extend(table_patients(view, table, warnings, unknown_method, doc_diagnosis))
         patients: list[Patient] = []
         labels: set[str] = set()
         for draft in drafts:

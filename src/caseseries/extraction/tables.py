@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from caseseries.extraction.entities import find_drugs
 from caseseries.extraction.sentences import Line, Span, lines
 
 
@@ -37,6 +38,7 @@ class Role(StrEnum):
     ALK = "alk"
     METHOD = "method"
     LINE = "line"
+    LINE_NO = "line number"
     RESPONSE = "response"
     PFS = "pfs"
     MUTATION = "mutation"
@@ -51,6 +53,7 @@ class Column:
 
     role: Role
     line: int | None = None
+    named_drug: bool = False
 
 
 @dataclass
@@ -82,7 +85,8 @@ class TextTable:
         """Whether rows describe individual patients (at least two clinical columns)."""
         if self.is_publication_list(text):
             return False
-        clinical = {Role.AGE, Role.SEX, Role.AGE_SEX, Role.SITE, Role.PARTNER, Role.LINE, Role.RESPONSE, Role.PFS}
+        clinical = {Role.AGE, Role.SEX, Role.AGE_SEX, Role.SITE, Role.PARTNER, Role.LINE, Role.RESPONSE, Role.PFS,
+                    Role.ALK, Role.LINE_NO}
         roles = [c.role for c in self.columns(text)]
         return sum(1 for r in roles if r in clinical) >= 2
 
@@ -223,7 +227,33 @@ def _build(text: str, all_lines: list[Line], first: int, block: list[Line], kind
         table.rows.append(row)
     last = block[-1].number
     _footnotes(text, all_lines, last, table)
+    if table.title is None:
+        _title_below(text, all_lines, table)
     return table
+
+
+def _title_below(text: str, all_lines: list[Line], table: TextTable) -> None:
+    """A caption written under the table ("Table 4: ... MTX: methotrexate; ...")."""
+    k = next((ln.number for ln in all_lines if ln.start >= table.end), len(all_lines))
+    blanks = 0
+    while k < len(all_lines) and blanks <= 1:
+        ln = all_lines[k]
+        line_text = text[ln.start : ln.end]
+        if not line_text.strip():
+            blanks += 1
+            k += 1
+            continue
+        m = _TITLE.match(line_text)
+        if m:
+            table.title = _trim(text, ln.start, ln.end)
+            num = m.group(1)
+            table.number = int(num) if num.isdigit() else _ROMAN.get(num)
+            for a in _ABBREV.finditer(line_text):
+                table.abbreviations.setdefault(a.group(1), a.group(2).strip())
+            if "+" in line_text:
+                table.marks.setdefault("+", table.title)
+            table.end = ln.end
+        return
 
 
 def _align_space_rows(text: str, block: list[Line], rows: list[list[Span]]) -> list[list[Span]]:
@@ -336,6 +366,8 @@ _ROLE_PATTERNS: list[tuple[re.Pattern[str], Role]] = [
     (re.compile(r"\b(site|sites|location|organ|origin|localization|localisation|primary)\b"), Role.SITE),
     (re.compile(r"\b(pfs|progression|duration|dor|ttp|time\s+to|months)\b"), Role.PFS),
     (re.compile(r"\b(response|outcome|bor|efficacy|result)\b"), Role.RESPONSE),
+    (re.compile(r"^\s*(line|lines|line\s+no\.?|line\s+of\s+(therapy|treatment)|treatment\s+line|setting)\s*$"),
+     Role.LINE_NO),
     (re.compile(r"\b(treatment|treatments|therapy|therapies|regimen|regimens|drug|drugs|agent|agents|tki|"
                 r"inhibitor|line)\b"), Role.LINE),
 ]
@@ -391,12 +423,17 @@ def assign_roles(headers: list[str]) -> list[Column]:
     out: list[Column] = []
     next_line = 1
     current_line = 1
-    for col in cols:
+    for header, col in zip(headers, cols, strict=True):
         if col.role is Role.LINE:
             number = col.line if col.line is not None else next_line
             next_line = number + 1
             current_line = number
             out.append(Column(Role.LINE, number))
+        elif col.role is Role.RESPONSE and col.line is None and find_drugs(header):
+            number = next_line  # "Brigatinib response": the response of a line the header names
+            next_line = number + 1
+            current_line = number
+            out.append(Column(Role.RESPONSE, number, named_drug=True))
         elif col.role in (Role.RESPONSE, Role.PFS):
             out.append(Column(col.role, col.line if col.line is not None else current_line))
         else:
