@@ -52,7 +52,9 @@ def evaluate_command(
     text_dir: Path = typer.Argument(..., help="Folder of the texts the gold documents name (source.path)."),
     extractors: list[str] = typer.Option(["rules"], "--extractor", help="Extractor to score; repeat to compare."),
     json_out: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
-    tolerance: float = typer.Option(0.05, "--tolerance", help="Relative tolerance for PFS (absolute floor 0.5 months)."),
+    tolerance: float = typer.Option(
+        0.05, "--tolerance", help="Relative tolerance for PFS (absolute floor 0.5 months)."
+    ),
     mismatches: bool = typer.Option(False, "--mismatches", help="List every disagreement with the gold."),
 ) -> None:
     """Score extraction against gold Case JSON: precision, recall and F1 per field and overall.
@@ -62,8 +64,10 @@ def evaluate_command(
 
     Example: caseseries evaluate tests/data/extraction/dev tests/data/extraction/dev --extractor rules
     """
-    evaluations = [evaluate(gold_dir, text_dir, extractor=name, tolerance=tolerance, read_text=read_text_file)
-                   for name in extractors]
+    evaluations = [
+        evaluate(gold_dir, text_dir, extractor=name, tolerance=tolerance, read_text=read_text_file)
+        for name in extractors
+    ]
     if json_out:
         print_json([e.as_dict() for e in evaluations])
         return

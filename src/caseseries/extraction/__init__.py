@@ -40,7 +40,7 @@ def extract_text(text: str, *, source: Source | None = None, extractor: str = "r
 
     Examples
     --------
-    >>> r = extract_text("A 7-year-old girl with ALK-positive IMT received crizotinib and achieved a complete response.")
+    >>> r = extract_text("A 7-year-old girl with ALK-positive IMT received crizotinib with a complete response.")
     >>> p = r.document.patients[0]
     >>> (p.age_years, p.sex.value, p.lines[0].agents, p.lines[0].best_response.value)
     (7.0, 'female', ['crizotinib'], 'CR')

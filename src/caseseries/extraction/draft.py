@@ -81,9 +81,7 @@ class PatientDraft:
     mutations: list[Mutation] = field(default_factory=list)
     other_alterations: list[str] = field(default_factory=list)
     lines: list[LineDraft] = field(default_factory=list)
-    conflicts: list[tuple[str, list[str], str | None, list[tuple[int, int]], str | None]] = field(
-        default_factory=list
-    )
+    conflicts: list[tuple[str, list[str], str | None, list[tuple[int, int]], str | None]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def set(self, key: str, value: Any, start: int, end: int, *, overwrite: bool = False) -> bool:

@@ -171,9 +171,7 @@ def find_drugs(text: str, start: int = 0, end: int | None = None) -> list[DrugHi
 # ----------------------------------------------------------------------------------------- genes
 _DASH = "-‐‑‒–—"
 _SYMBOL = r"[A-Z][A-Z0-9]{1,9}(?:orf\d+)?"
-_FUSION_PAIR = re.compile(
-    rf"(?<![A-Za-z0-9\-])({_SYMBOL})\s*(::|:|/|[{_DASH}]|\s*-\s*)\s*({_SYMBOL})(?![A-Za-z0-9])"
-)
+_FUSION_PAIR = re.compile(rf"(?<![A-Za-z0-9\-])({_SYMBOL})\s*(::|:|/|[{_DASH}]|\s*-\s*)\s*({_SYMBOL})(?![A-Za-z0-9])")
 _FUSION_WORDS = re.compile(
     rf"\b(?:fusion|rearrangement|translocation)\s+(?:of|between|involving)\s+(?:the\s+)?({_SYMBOL})"
     rf"(?:\s+gene)?\s+(?:and|with|to)\s+(?:the\s+)?({_SYMBOL})\b"
@@ -189,11 +187,70 @@ _UNKNOWN_PARTNER = re.compile(
     re.I,
 )
 NOT_GENES = frozenset(
-    {"ALK", "IHC", "FISH", "NGS", "PCR", "RT", "TKI", "TKIS", "CT", "MRI", "PET", "CR", "PR", "SD", "PD", "NE",
-     "IMT", "IMTS", "EIMS", "NSCLC", "DNA", "RNA", "CDX", "WHO", "PFS", "OS", "ORR", "DCR", "HE", "FDA", "NOS",
-     "CNS", "BID", "QD", "IV", "MG", "NSAID", "UK", "USA", "II", "III", "IV", "TPM", "CD", "AND", "OR", "THE", "BSA",
-     "ECOG", "AJCC", "RECIST", "SUV", "SUVMAX", "HR", "CI", "NA", "NR", "POSITIVE", "NEGATIVE", "CAR", "AML",
-     "ALCL", "NSAIDS"}
+    {
+        "ALK",
+        "IHC",
+        "FISH",
+        "NGS",
+        "PCR",
+        "RT",
+        "TKI",
+        "TKIS",
+        "CT",
+        "MRI",
+        "PET",
+        "CR",
+        "PR",
+        "SD",
+        "PD",
+        "NE",
+        "IMT",
+        "IMTS",
+        "EIMS",
+        "NSCLC",
+        "DNA",
+        "RNA",
+        "CDX",
+        "WHO",
+        "PFS",
+        "OS",
+        "ORR",
+        "DCR",
+        "HE",
+        "FDA",
+        "NOS",
+        "CNS",
+        "BID",
+        "QD",
+        "IV",
+        "MG",
+        "NSAID",
+        "UK",
+        "USA",
+        "II",
+        "III",
+        "TPM",
+        "CD",
+        "AND",
+        "OR",
+        "THE",
+        "BSA",
+        "ECOG",
+        "AJCC",
+        "RECIST",
+        "SUV",
+        "SUVMAX",
+        "HR",
+        "CI",
+        "NA",
+        "NR",
+        "POSITIVE",
+        "NEGATIVE",
+        "CAR",
+        "AML",
+        "ALCL",
+        "NSAIDS",
+    }
 )
 
 
@@ -237,8 +294,10 @@ def closest_genes(symbol: str, n: int = 3) -> list[str]:
 
 
 def _gene_like(token: str) -> bool:
-    return bool(re.fullmatch(r"[A-Z][A-Z0-9]{1,9}", token)) and token.upper() not in NOT_GENES and any(
-        c.isalpha() for c in token
+    return (
+        bool(re.fullmatch(r"[A-Z][A-Z0-9]{1,9}", token))
+        and token.upper() not in NOT_GENES
+        and any(c.isalpha() for c in token)
     )
 
 
@@ -313,9 +372,27 @@ def find_other_alterations(text: str, start: int = 0, end: int | None = None) ->
 
 # ----------------------------------------------------------------------------------------- mutations
 AA3 = {
-    "Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E", "Gly": "G", "His": "H",
-    "Ile": "I", "Leu": "L", "Lys": "K", "Met": "M", "Phe": "F", "Pro": "P", "Ser": "S", "Thr": "T", "Trp": "W",
-    "Tyr": "Y", "Val": "V", "Ter": "*",
+    "Ala": "A",
+    "Arg": "R",
+    "Asn": "N",
+    "Asp": "D",
+    "Cys": "C",
+    "Gln": "Q",
+    "Glu": "E",
+    "Gly": "G",
+    "His": "H",
+    "Ile": "I",
+    "Leu": "L",
+    "Lys": "K",
+    "Met": "M",
+    "Phe": "F",
+    "Pro": "P",
+    "Ser": "S",
+    "Thr": "T",
+    "Trp": "W",
+    "Tyr": "Y",
+    "Val": "V",
+    "Ter": "*",
 }
 _AA3 = "|".join(AA3)
 _AA1 = "ACDEFGHIKLMNPQRSTVWY"
@@ -347,12 +424,18 @@ def find_mutations(text: str, start: int = 0, end: int | None = None, *, bare: b
             if not bare and not re.search(r"\bALK\b|mutation|substitution|variant|resistan", around):
                 continue
         prot.append((f"p.{ref}{pos}{alt}", m.start(), m.end()))
-    cod = [(f"c.{m.group(1)}{m.group(2)}>{m.group(3)}", m.start(), m.end()) for m in _CODING.finditer(text, start, stop)]
+    cod = [
+        (f"c.{m.group(1)}{m.group(2)}>{m.group(3)}", m.start(), m.end()) for m in _CODING.finditer(text, start, stop)
+    ]
     out: list[MutationHit] = []
     used: set[int] = set()
     for c_val, c_start, c_end in cod:
         partner = next(
-            (i for i, (_, ps, pe) in enumerate(prot) if i not in used and (0 <= ps - c_end <= 20 or 0 <= c_start - pe <= 20)),
+            (
+                i
+                for i, (_, ps, pe) in enumerate(prot)
+                if i not in used and (0 <= ps - c_end <= 20 or 0 <= c_start - pe <= 20)
+            ),
             None,
         )
         if partner is not None:
@@ -361,7 +444,9 @@ def find_mutations(text: str, start: int = 0, end: int | None = None, *, bare: b
             s, e = min(c_start, ps), max(c_end, pe)
             out.append(MutationHit(_gene_at(text, s, start), p_val, c_val, *_extend_gene(text, s, e, start)))
         else:
-            out.append(MutationHit(_gene_at(text, c_start, start), None, c_val, *_extend_gene(text, c_start, c_end, start)))
+            out.append(
+                MutationHit(_gene_at(text, c_start, start), None, c_val, *_extend_gene(text, c_start, c_end, start))
+            )
     for i, (p_val, ps, pe) in enumerate(prot):
         if i not in used:
             out.append(MutationHit(_gene_at(text, ps, start), p_val, None, ps, pe))
@@ -433,13 +518,24 @@ _ALK_NEG = re.compile(
     re.I,
 )
 _METHODS: list[tuple[re.Pattern[str], AlkMethod]] = [
-    (re.compile(r"\bimmunohisto\w*|\bIHC\b|\bimmunostain\w*|\bD5F3\b|\bALK1?\s+(?:expression|staining|immunoreactivity)"
-                r"|\b(?:expression|staining)\s+(?:of|for)\s+ALK", re.I), AlkMethod.IHC),
+    (
+        re.compile(
+            r"\bimmunohisto\w*|\bIHC\b|\bimmunostain\w*|\bD5F3\b|\bALK1?\s+(?:expression|staining|immunoreactivity)"
+            r"|\b(?:expression|staining)\s+(?:of|for)\s+ALK",
+            re.I,
+        ),
+        AlkMethod.IHC,
+    ),
     (re.compile(r"\bFISH\b|fluorescen\w*\s+in\s+situ|break[\s\-]*apart", re.I), AlkMethod.FISH),
     (re.compile(r"\bRT[\s\-]*PCR\b|reverse[\s\-]+transcript\w*", re.I), AlkMethod.RT_PCR),
-    (re.compile(r"\bNGS\b|next[\s\-]*generation\s+sequencing|FoundationOne|targeted\s+sequencing|RNA[\s\-]*seq\w*"
-                r"|whole[\s\-]+(?:exome|genome|transcriptome)|\bArcher\b|panel\s+sequencing|Oncomine|\bMSK[\s\-]*IMPACT",
-                re.I), AlkMethod.NGS),
+    (
+        re.compile(
+            r"\bNGS\b|next[\s\-]*generation\s+sequencing|FoundationOne|targeted\s+sequencing|RNA[\s\-]*seq\w*"
+            r"|whole[\s\-]+(?:exome|genome|transcriptome)|\bArcher\b|panel\s+sequencing|Oncomine|\bMSK[\s\-]*IMPACT",
+            re.I,
+        ),
+        AlkMethod.NGS,
+    ),
 ]
 
 
@@ -480,8 +576,24 @@ def alk_methods_in(cell: str) -> list[tuple[AlkMethod, int, int]]:
 
 # ----------------------------------------------------------------------------------------- demographics
 _NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
 }
 _AGE = re.compile(
     r"\b(\d{1,3}(?:\.\d+)?|[a-z]+)[\s\-]*(year|yr|month|week|day)s?[\s\-]*old\b"

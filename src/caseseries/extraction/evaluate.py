@@ -83,8 +83,14 @@ class Counts:
 
     def as_dict(self) -> dict[str, float | int]:
         """Counts and scores rounded to 3 decimals."""
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 3),
-                "recall": round(self.recall, 3), "f1": round(self.f1, 3)}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+        }
 
 
 @dataclass
@@ -128,8 +134,11 @@ class Evaluation:
             "extractor": self.extractor,
             "tolerance": tolerance_text(self.tolerance),
             "documents": self.documents,
-            "patients": {"gold": self.gold_patients, "predicted": self.predicted_patients,
-                         "matched": self.matched_patients},
+            "patients": {
+                "gold": self.gold_patients,
+                "predicted": self.predicted_patients,
+                "matched": self.matched_patients,
+            },
             "fields": {name: c.as_dict() for name, c in self.scores.fields.items()},
             "overall": self.scores.overall.as_dict(),
             "mismatches": self.scores.mismatches,
@@ -139,8 +148,10 @@ class Evaluation:
 
 def tolerance_text(tolerance: float) -> str:
     """The numeric tolerance in words, as printed with every evaluation."""
-    return (f"PFS within {tolerance:.0%} relative or {PFS_ABSOLUTE:g} months absolute (whichever is larger); "
-            f"age within {AGE_ABSOLUTE:g} year")
+    return (
+        f"PFS within {tolerance:.0%} relative or {PFS_ABSOLUTE:g} months absolute (whichever is larger); "
+        f"age within {AGE_ABSOLUTE:g} year"
+    )
 
 
 # ------------------------------------------------------------------------------------ values per field
@@ -202,8 +213,7 @@ def _count(name: str, gold: Any, pred: Any, tolerance: float) -> Counts:
     return Counts(fp=1, fn=1)
 
 
-def compare_patients(gold: Patient | None, pred: Patient | None, tolerance: float = 0.05,
-                     where: str = "") -> Scores:
+def compare_patients(gold: Patient | None, pred: Patient | None, tolerance: float = 0.05, where: str = "") -> Scores:
     """Field counts for one gold patient against one predicted patient (either may be None).
 
     Parameters
@@ -272,8 +282,9 @@ def match_patients(gold: list[Patient], pred: list[Patient], tolerance: float = 
     return [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if agreement[i, j] > 0]
 
 
-def score_document(gold: CaseDocument, pred: CaseDocument, tolerance: float = 0.05, name: str = "") -> tuple[
-        Scores, int]:
+def score_document(
+    gold: CaseDocument, pred: CaseDocument, tolerance: float = 0.05, name: str = ""
+) -> tuple[Scores, int]:
     """Scores of one predicted document against its gold, and the number of matched patients."""
     scores = Scores()
     pairs = match_patients(gold.patients, pred.patients, tolerance)
@@ -323,8 +334,14 @@ def gold_documents(gold_dir: Path, text_dir: Path) -> tuple[list[tuple[CaseDocum
     return pairs, warnings
 
 
-def evaluate(gold_dir: str | Path, text_dir: str | Path, *, extractor: str = "rules", tolerance: float = 0.05,
-             read_text: Callable[[Path], str] | None = None) -> Evaluation:
+def evaluate(
+    gold_dir: str | Path,
+    text_dir: str | Path,
+    *,
+    extractor: str = "rules",
+    tolerance: float = 0.05,
+    read_text: Callable[[Path], str] | None = None,
+) -> Evaluation:
     """Extract every gold-annotated text and score the result field by field.
 
     Parameters
@@ -346,7 +363,9 @@ def evaluate(gold_dir: str | Path, text_dir: str | Path, *, extractor: str = "ru
         Per-field and overall (micro) precision, recall and F1, with the mismatches.
     """
     if not 0 <= tolerance < 1:
-        raise InputError(f"tolerance {tolerance} is outside [0, 1); give a fraction such as 0.05", location="--tolerance")
+        raise InputError(
+            f"tolerance {tolerance} is outside [0, 1); give a fraction such as 0.05", location="--tolerance"
+        )
     pairs, warnings = gold_documents(Path(gold_dir), Path(text_dir))
     engine = get_extractor(extractor)
     result = Evaluation(extractor=extractor, tolerance=tolerance, warnings=warnings)

@@ -37,8 +37,11 @@ _NOT_GIVEN_BEFORE = re.compile(
     r"inhibitors?\s+such\s+as|such\s+as|including|like)\s+(?:the\s+)?(?:\w+\s+){0,3}$",
     re.I,
 )
-_AGAIN = re.compile(r"\b(?:rechallenge\w*|re-?challenge\w*|again|resumed|reintroduced|restarted|re-?started|"
-                    r"re-?initiated|retreat\w*)\b", re.I)
+_AGAIN = re.compile(
+    r"\b(?:rechallenge\w*|re-?challenge\w*|again|resumed|reintroduced|restarted|re-?started|"
+    r"re-?initiated|retreat\w*)\b",
+    re.I,
+)
 _SUMMARISED = re.compile(
     r"\b(\d+|two|three|four|five|six|several|multiple)\s+(?:prior\s+|previous\s+)?lines?\s+of\s+"
     r"(?:systemic\s+|cytotoxic\s+)?(chemotherapy|therapy|treatment|systemic\s+therapy)",
@@ -51,9 +54,7 @@ _PROGRESSION = re.compile(
     r"(?:alectinib|crizotinib|ceritinib|lorlatinib|brigatinib|drug)\s+resistance|resistance\s+to)\b",
     re.I,
 )
-_DOSE = re.compile(
-    r"[^.;]{0,25}?(\d+(?:[.,]\d+)?)\s*(mg/m²|mg/m2|g/m²|g/m2|mg/kg|mg|g|AUC\s*\d)\b([^;.)\]]{0,60})"
-)
+_DOSE = re.compile(r"[^.;]{0,25}?(\d+(?:[.,]\d+)?)\s*(mg/m²|mg/m2|g/m²|g/m2|mg/kg|mg|g|AUC\s*\d)\b([^;.)\]]{0,60})")
 _SCHEDULE = re.compile(
     r"\b(once|twice|three\s+times)\s+(?:a\s+)?daily\b|\bper\s+day\b|\bdaily\b"
     r"|\bon\s+days?\s+\d+(?:\s*(?:,|and|to|-)\s*(?:days?\s+)?\d+)*|"
@@ -178,8 +179,11 @@ class Narrative:
             raw = summarised.group(1).lower()
             count = int(raw) if raw.isdigit() else _LINE_WORDS.get(raw)
             line = LineDraft(order=len(self.lines))
-            line.add_agent("chemotherapy" if "chemo" in summarised.group(2).lower() else "therapy",
-                           summarised.start(), summarised.end())
+            line.add_agent(
+                "chemotherapy" if "chemo" in summarised.group(2).lower() else "therapy",
+                summarised.start(),
+                summarised.end(),
+            )
             if count and count >= 2:
                 line.summarised_lines = count
                 line.support("summarised_lines", summarised.start(), summarised.end())
@@ -192,7 +196,7 @@ class Narrative:
                 line.add_agent(h.value, h.start, h.end)
                 line.doses.extend(doses_after(text, h, sent.end))
                 if h.fuzzy:
-                    line.notes.append(f"{text[h.start:h.end]!r} read as {h.value} (closest known code name)")
+                    line.notes.append(f"{text[h.start : h.end]!r} read as {h.value} (closest known code name)")
             self.lines.append(line)
             self.current = len(self.lines) - 1
             start_date = next((d for d in dates), None)
@@ -289,7 +293,9 @@ class Narrative:
         after = text[d.end : min(span.end, d.end + 40)]
         if re.search(r"\b(?:of|mg|dose|cycles?)\s*$", before, re.I) and not _PFS_STATEMENT.search(before):
             return
-        if re.search(r"\bafter\s+(?:\w+\s+)?$", before, re.I) and re.search(r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", after):
+        if re.search(r"\bafter\s+(?:\w+\s+)?$", before, re.I) and re.search(
+            r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", after
+        ):
             return  # "after 5 months of treatment": the time of an assessment
         if re.search(r"\b(?:age|aged|old|within|ago|before|prior)\b", before, re.I) or re.search(r"^[\s\-]*old", after):
             return
@@ -311,7 +317,7 @@ class Narrative:
         hits = find_drugs(text, sent.start, sent.end)
         idxs = sorted({i for h in hits if (i := self._line_of(h.value)) is not None})
         if not idxs:
-            if not self.lines or not re.search(r"\bthe\s+(?:treatment|therapy)\b", text[sent.start:sent.end], re.I):
+            if not self.lines or not re.search(r"\bthe\s+(?:treatment|therapy)\b", text[sent.start : sent.end], re.I):
                 return
             idxs = [0]
         if len(idxs) != 1:
@@ -324,7 +330,12 @@ class Narrative:
                     continue
                 line.best_response = hit.category
                 line.support("best_response", hit.start, hit.end)
-            elif hit.category is None and not hit.negated and line.response_as_written is None and line.best_response is None:
+            elif (
+                hit.category is None
+                and not hit.negated
+                and line.response_as_written is None
+                and line.best_response is None
+            ):
                 line.response_as_written = hit.as_written
                 line.support("response_as_written", hit.start, hit.end)
         for d in find_durations(text, sent.start, sent.end):
@@ -337,8 +348,10 @@ class Narrative:
                 continue
             censored = d.censored
             after = text[d.end : min(sent.end, d.end + 40)]
-            if censored is None and re.search(r"\bafter\s+start", after, re.I) and PROGRESSED.search(
-                text[sent.start : sent.end]
+            if (
+                censored is None
+                and re.search(r"\bafter\s+start", after, re.I)
+                and PROGRESSED.search(text[sent.start : sent.end])
             ):
                 censored = False
             self.pfs.setdefault(idx, []).append(PfsCandidate(d.months, censored, [(d.start, d.end)], rank))
@@ -361,11 +374,11 @@ class Narrative:
                 censored_all = [c for c in cands if c.rank == chosen.rank and c.censored]
                 chosen = max(censored_all, key=lambda c: c.months)
             line.pfs_months = chosen.months
-            line.pfs_censored = chosen.censored if chosen.censored is not None else (
-                False if line.progressed else None
-            )
-            if line.pfs_censored is None and not line.progressed and CENSORED.search(
-                self.text[chosen.spans[0][0] - 60 : chosen.spans[0][0]]
+            line.pfs_censored = chosen.censored if chosen.censored is not None else (False if line.progressed else None)
+            if (
+                line.pfs_censored is None
+                and not line.progressed
+                and CENSORED.search(self.text[chosen.spans[0][0] - 60 : chosen.spans[0][0]])
             ):
                 line.pfs_censored = True
             if idx < len(self.lines) - 1 and line.pfs_censored is not False:
@@ -375,8 +388,10 @@ class Narrative:
             distinct = {round(c.months, 1) for c in cands}
             if len(distinct) > 1:
                 exact = [c for c in cands if c.censored is not True]
-                if len({round(c.months, 1) for c in exact}) > 1 or not exact or (
-                    any(c.censored is True and c.months > max(x.months for x in exact) for c in cands)
+                if (
+                    len({round(c.months, 1) for c in exact}) > 1
+                    or not exact
+                    or (any(c.censored is True and c.months > max(x.months for x in exact) for c in cands))
                 ):
                     conflicts.append((idx, cands, chosen))
         return conflicts
@@ -388,7 +403,10 @@ class Narrative:
                 continue
             if idx == len(self.lines) - 1:
                 for sent in sentences:
-                    if re.search(r"\b(?:to\s+date|ongoing|until\s+now|so\s+far|remains|continues)\b",
-                                 self.text[sent.start : sent.end], re.I):
+                    if re.search(
+                        r"\b(?:to\s+date|ongoing|until\s+now|so\s+far|remains|continues)\b",
+                        self.text[sent.start : sent.end],
+                        re.I,
+                    ):
                         line.pfs_censored = True
                         break

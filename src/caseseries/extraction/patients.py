@@ -44,7 +44,9 @@ _INTRO = re.compile(
     r"|\b(?:a|an)\s+(?:neonate|newborn|infant)\b",
     re.I,
 )
-_COHORT_AGE = re.compile(r"\b(?:median|mean|average)\s+(?:age|\w+\s+age)\b|\bpatients\s+aged\b|\baged\s+\d+\s*(?:-|to)", re.I)
+_COHORT_AGE = re.compile(
+    r"\b(?:median|mean|average)\s+(?:age|\w+\s+age)\b|\bpatients\s+aged\b|\baged\s+\d+\s*(?:-|to)", re.I
+)
 _CASE_START = re.compile(r"^[\s*_#>]*(?:Case|Patient)\s+(\d{1,2})\b\s*[:.)\-–]?", re.M)
 _MANY = re.compile(r"\b(two|three|four|five|2|3|4|5)\s+(?:\w+\s+){0,3}?(?:patients|cases)\b", re.I)
 _TUMOUR_CONTEXT = re.compile(
@@ -88,8 +90,7 @@ def _captions(text: str, secs: list[Section]) -> list[Span]:
 
 
 def _in_tables(span: Span, tables: list[TextTable]) -> bool:
-    return any(t.start <= span.start < t.end or (t.title and t.title.start <= span.start < t.title.end)
-               for t in tables)
+    return any(t.start <= span.start < t.end or (t.title and t.title.start <= span.start < t.title.end) for t in tables)
 
 
 def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Segment]:
@@ -125,8 +126,13 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
                 break
             narrative.append(sent)
     if not case_secs:
-        body = [s for sec in secs if sec.kind not in (SectionKind.REFERENCES, SectionKind.BACK)
-                for s in sec.sentences if usable(s)]
+        body = [
+            s
+            for sec in secs
+            if sec.kind not in (SectionKind.REFERENCES, SectionKind.BACK)
+            for s in sec.sentences
+            if usable(s)
+        ]
         first = next((i for i, s in enumerate(body) if _is_intro(text, s)), None)
         if first is None:
             return []
@@ -135,8 +141,10 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
             if _LITERATURE.search(text, s.start, s.end):
                 break
             narrative.append(s)
-    if not narrative or not any(_is_intro(text, s) or re.search(r"\b(?:patient|woman|man|girl|boy)\b",
-                                                                   text[s.start:s.end], re.I) for s in narrative):
+    if not narrative or not any(
+        _is_intro(text, s) or re.search(r"\b(?:patient|woman|man|girl|boy)\b", text[s.start : s.end], re.I)
+        for s in narrative
+    ):
         return []
     numbered = _split_numbered(text, narrative, case_secs)
     if numbered:
@@ -193,8 +201,9 @@ def _split_numbered(text: str, narrative: list[Span], case_secs: list[Section]) 
 
 
 # ------------------------------------------------------------------------------------ narrative patients
-def narrative_patient(text: str, seg: Segment, doc_diagnosis: tuple[str, str | None, int, int] | None,
-                      warnings: list[str]) -> PatientDraft:
+def narrative_patient(
+    text: str, seg: Segment, doc_diagnosis: tuple[str, str | None, int, int] | None, warnings: list[str]
+) -> PatientDraft:
     """Assemble one narrative patient from its segment."""
     draft = PatientDraft(seg.label)
     spans = [(s.start, s.end) for s in seg.narrative]
@@ -245,9 +254,13 @@ def narrative_patient(text: str, seg: Segment, doc_diagnosis: tuple[str, str | N
                 values.append(v)
         if len(values) >= 2:
             draft.conflicts.append(
-                (f"lines[{idx}].pfs_months", values, f"{chosen.months:g}",
-                 [sp for c in cands for sp in c.spans],
-                 "statements in the text disagree; the most specific one (dates over rounded prose) is stored")
+                (
+                    f"lines[{idx}].pfs_months",
+                    values,
+                    f"{chosen.months:g}",
+                    [sp for c in cands for sp in c.spans],
+                    "statements in the text disagree; the most specific one (dates over rounded prose) is stored",
+                )
             )
     narrative.mark_censoring(seg.narrative)
     seen: set[tuple[str | None, str | None]] = set()
@@ -256,8 +269,9 @@ def narrative_patient(text: str, seg: Segment, doc_diagnosis: tuple[str, str | N
         if key in seen or any(k[0] == mut.protein and mut.protein for k in seen):
             continue
         seen.add(key)
-        draft.mutations.append(Mutation(gene=mut.gene, protein=mut.protein, coding=mut.coding,
-                                        as_written=text[mut.start:mut.end]))
+        draft.mutations.append(
+            Mutation(gene=mut.gene, protein=mut.protein, coding=mut.coding, as_written=text[mut.start : mut.end])
+        )
         draft.support(f"mutations[{len(draft.mutations) - 1}]", mut.start, mut.end)
     draft.lines = [ln for ln in narrative.lines if ln.agents]
     return draft
@@ -273,16 +287,21 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
                 before = text[max(s, hit.start - 70) : hit.start]
                 after = text[hit.end : min(e, hit.end + 30)]
                 metastatic = bool(_METASTATIC_CUE.search(before) or _METASTATIC_CUE.search(after))
-                primary = bool(_PRIMARY_CUE.search(before) or re.match(r"^[\s\-]*(?:IMT|inflammatory|tumou?r|sarcoma|mass)",
-                                                                        after, re.I))
+                primary = bool(
+                    _PRIMARY_CUE.search(before)
+                    or re.match(r"^[\s\-]*(?:IMT|inflammatory|tumou?r|sarcoma|mass)", after, re.I)
+                )
                 if primary and not metastatic and "primary_site" not in draft.values:
                     draft.set("primary_site", hit.value, hit.start, hit.end)
                     primary_seen = True
-                elif metastatic and source is spans:
-                    if hit.value != draft.values.get("primary_site") or re.search(r"metasta", before + after, re.I):
-                        if hit.value not in draft.metastatic_sites:
-                            draft.metastatic_sites.append(hit.value)
-                            draft.support(f"metastatic_sites[{len(draft.metastatic_sites) - 1}]", hit.start, hit.end)
+                elif (
+                    metastatic
+                    and source is spans
+                    and hit.value not in draft.metastatic_sites
+                    and (hit.value != draft.values.get("primary_site") or re.search(r"metasta", before + after, re.I))
+                ):
+                    draft.metastatic_sites.append(hit.value)
+                    draft.support(f"metastatic_sites[{len(draft.metastatic_sites) - 1}]", hit.start, hit.end)
         if primary_seen:
             break
     if "primary_site" not in draft.values:

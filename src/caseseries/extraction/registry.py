@@ -47,9 +47,7 @@ def get_extractor(name: str, **options: Any) -> Extractor:
     """
     targets = _targets()
     if name not in targets:
-        raise InputError(
-            f"unknown extractor {name!r}; available: {', '.join(sorted(targets))}", location="--extractor"
-        )
+        raise InputError(f"unknown extractor {name!r}; available: {', '.join(sorted(targets))}", location="--extractor")
     module_name, _, attr = targets[name].partition(":")
     cls = getattr(importlib.import_module(module_name), attr)
     instance = cls(**options)

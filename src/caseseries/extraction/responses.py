@@ -35,9 +35,19 @@ def _category_regex() -> re.Pattern[str]:
             if name.isupper() and len(name) <= 3:
                 continue
             words.append(name)
-    words += ["no evidence of disease", "no evidence of residual disease", "no evidence of recurrence",
-              "complete disappearance", "disease progression", "progression of disease", "progressive disease",
-              "stable disease", "disease stability", "radiological progression", "tumou?r progression"]
+    words += [
+        "no evidence of disease",
+        "no evidence of residual disease",
+        "no evidence of recurrence",
+        "complete disappearance",
+        "disease progression",
+        "progression of disease",
+        "progressive disease",
+        "stable disease",
+        "disease stability",
+        "radiological progression",
+        "tumou?r progression",
+    ]
     alts = "|".join(sorted({flexible(w).replace(r"tumou\?r", "tumou?r") for w in words}, key=len, reverse=True))
     return re.compile(rf"\b(?:{alts})\b", re.I)
 
@@ -87,13 +97,27 @@ def _hedged(text: str, start: int, floor: int) -> bool:
 def category_of(phrase: str) -> Response | None:
     """The category a phrase names exactly (``partial response``, ``PR``, ``no evidence of disease``)."""
     key = re.sub(r"[\s\-]+", " ", phrase.strip()).lower()
-    if key in ("no evidence of disease", "ned", "no evidence of residual disease", "no evidence of recurrence",
-               "complete disappearance", "ccr", "pcr", "icr", "ircr"):
+    if key in (
+        "no evidence of disease",
+        "ned",
+        "no evidence of residual disease",
+        "no evidence of recurrence",
+        "complete disappearance",
+        "ccr",
+        "pcr",
+        "icr",
+        "ircr",
+    ):
         return Response.CR
     if key in ("irpr",):
         return Response.PR
-    if key in ("disease progression", "progression of disease", "radiological progression", "tumor progression",
-               "tumour progression"):
+    if key in (
+        "disease progression",
+        "progression of disease",
+        "radiological progression",
+        "tumor progression",
+        "tumour progression",
+    ):
         return Response.PD
     if key in ("disease stability",):
         return Response.SD
@@ -101,7 +125,9 @@ def category_of(phrase: str) -> Response | None:
     return term.code if term else None
 
 
-def find_responses(text: str, start: int = 0, end: int | None = None, *, abbreviations: bool = True) -> list[ResponseHit]:
+def find_responses(
+    text: str, start: int = 0, end: int | None = None, *, abbreviations: bool = True
+) -> list[ResponseHit]:
     """Every response statement in the range, in order.
 
     Parameters

@@ -60,7 +60,7 @@ _UNKNOWN_BY_METHOD = re.compile(
 
 
 def unknown_partner_method(text: str) -> tuple[AlkMethod, int, int] | None:
-    """The method a text says was used when fusion partners are unknown ("detected by IHC, so the partners were not known")."""
+    """The method a text says left fusion partners unknown ("detected by IHC, so the partners were not known")."""
     m = _UNKNOWN_BY_METHOD.search(text)
     if m is None:
         return None
@@ -68,9 +68,13 @@ def unknown_partner_method(text: str) -> tuple[AlkMethod, int, int] | None:
     return method, m.start(1), m.end(1)
 
 
-def table_patients(text: str, table: TextTable, warnings: list[str],
-                   unknown_method: tuple[AlkMethod, int, int] | None = None,
-                   doc_diagnosis: tuple[str, str | None, int, int] | None = None) -> list[PatientDraft]:
+def table_patients(
+    text: str,
+    table: TextTable,
+    warnings: list[str],
+    unknown_method: tuple[AlkMethod, int, int] | None = None,
+    doc_diagnosis: tuple[str, str | None, int, int] | None = None,
+) -> list[PatientDraft]:
     """One patient draft per row of a patient table (none for other tables).
 
     Parameters
@@ -106,7 +110,6 @@ def table_patients(text: str, table: TextTable, warnings: list[str],
         if m:
             title_line = _TITLE_NUMBERS[m.group(1).lower()]
     has_line_column = any(c.role is Role.LINE for c in columns)
-    has_case_column = any(c.role is Role.CASE for c in columns)
     has_line_no = any(c.role is Role.LINE_NO for c in columns)
     diagnosis = find_diagnosis(text, title.start, title.end) if title is not None else None
     diagnosis = diagnosis or doc_diagnosis
@@ -158,8 +161,9 @@ def table_patients(text: str, table: TextTable, warnings: list[str],
                 elif value:
                     continue
                 if previous_ref is not None and not continuing:
-                    draft.set("reference", text[previous_ref.start : previous_ref.end], previous_ref.start,
-                              previous_ref.end)
+                    draft.set(
+                        "reference", text[previous_ref.start : previous_ref.end], previous_ref.start, previous_ref.end
+                    )
                 continue
             if not value or NOT_REPORTED.match(value):
                 partner_unreported = partner_unreported or (col.role is Role.PARTNER and bool(value))
@@ -194,8 +198,18 @@ def table_patients(text: str, table: TextTable, warnings: list[str],
     return out
 
 
-_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
-             "fifth": 5, "5th": 5}
+_ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+}
 
 
 def _row_line_number(text: str, columns: list[Column], row: list[Span]) -> int | None:
@@ -213,8 +227,9 @@ def _row_line_number(text: str, columns: list[Column], row: list[Span]) -> int |
     return None
 
 
-def _read_cell(text: str, draft: PatientDraft, lines: dict[int, LineDraft], col: Column, span: Span,
-               value: str, table: TextTable) -> None:
+def _read_cell(
+    text: str, draft: PatientDraft, lines: dict[int, LineDraft], col: Column, span: Span, value: str, table: TextTable
+) -> None:
     s, e = span.start, span.end
     role = col.role
     if role is Role.SITE:
@@ -232,7 +247,7 @@ def _read_cell(text: str, draft: PatientDraft, lines: dict[int, LineDraft], col:
         if age is not None:
             draft.set("age_years", float(age.value), age.start, age.end)
         elif m:
-            unit_months = bool(re.match(r"\s*(?:mo|mos|months?)\b", value[m.end():], re.I))
+            unit_months = bool(re.match(r"\s*(?:mo|mos|months?)\b", value[m.end() :], re.I))
             years = float(m.group(0)) / (12 if unit_months else 1)
             draft.set("age_years", round(years, 2), s + m.start(), s + m.end())
         if role is Role.AGE_SEX:
@@ -259,8 +274,9 @@ def _read_cell(text: str, draft: PatientDraft, lines: dict[int, LineDraft], col:
         )
         line_no = max((k for k in lines if lines[k].agents), default=1)
         for mut in find_mutations(text, s, e, bare=True):
-            draft.mutations.append(Mutation(gene=mut.gene, protein=mut.protein, coding=mut.coding,
-                                            as_written=text[mut.start:mut.end]))
+            draft.mutations.append(
+                Mutation(gene=mut.gene, protein=mut.protein, coding=mut.coding, as_written=text[mut.start : mut.end])
+            )
             draft.support(f"mutations[{len(draft.mutations) - 1}]", mut.start, mut.end)
             if acquired:
                 line = lines.setdefault(line_no, LineDraft(order=line_no))
@@ -277,8 +293,14 @@ def _read_cell(text: str, draft: PatientDraft, lines: dict[int, LineDraft], col:
         unit = "months"
         if header is not None and re.search(r"\b(?:years?|yrs?)\b", text[header.start : header.end], re.I):
             unit = "years"
-        _pfs_cell(text, lines.setdefault(col.line or 1, LineDraft(order=col.line or 1)), span, value, unit,
-                  "+" in table.marks or bool(re.search(r"\+\s*[:=]?\s*ongoing", " ".join(table.abbreviations))))
+        _pfs_cell(
+            text,
+            lines.setdefault(col.line or 1, LineDraft(order=col.line or 1)),
+            span,
+            value,
+            unit,
+            "+" in table.marks or bool(re.search(r"\+\s*[:=]?\s*ongoing", " ".join(table.abbreviations))),
+        )
 
 
 def _sex_cell(text: str, draft: PatientDraft, s: int, e: int) -> None:
@@ -302,15 +324,20 @@ def _partner_cell(text: str, draft: PatientDraft, span: Span, value: str) -> Non
     if not hits:
         token = re.sub(r"\s*\(.*\)$", "", value).strip()
         if re.fullmatch(r"[A-Za-z][A-Za-z0-9\-]{1,11}", token):
-            hit = partner_hit(token.upper() if token.isupper() or len(token) <= 6 else token, span.start, span.end, value)
+            hit = partner_hit(
+                token.upper() if token.isupper() or len(token) <= 6 else token, span.start, span.end, value
+            )
             hits = [hit] if hit is not None else []
     for h in hits:
-        draft.fusions.append(Fusion(gene5=h.gene5, gene3=h.gene3, as_written=text[h.start:h.end], flags=list(h.flags)))
+        draft.fusions.append(
+            Fusion(gene5=h.gene5, gene3=h.gene3, as_written=text[h.start : h.end], flags=list(h.flags))
+        )
         draft.support(f"fusions[{len(draft.fusions) - 1}]", h.start, h.end)
 
 
-def _line_cell(text: str, lines: dict[int, LineDraft], number: int, span: Span, value: str,
-               abbreviations: dict[str, str]) -> None:
+def _line_cell(
+    text: str, lines: dict[int, LineDraft], number: int, span: Span, value: str, abbreviations: dict[str, str]
+) -> None:
     summarised = _SUMMARISED.search(value)
     if summarised:
         line = lines.setdefault(number, LineDraft(order=number))
@@ -340,7 +367,7 @@ def _line_cell(text: str, lines: dict[int, LineDraft], number: int, span: Span, 
         line.add_agent(h.value, h.start, h.end)
         line.doses.extend(doses_after(text, h, span.end))
         if h.fuzzy:
-            line.notes.append(f"{text[h.start:h.end]!r} read as {h.value} (closest known code name)")
+            line.notes.append(f"{text[h.start : h.end]!r} read as {h.value} (closest known code name)")
 
 
 def _response_cell(text: str, line: LineDraft, span: Span, value: str) -> None:
@@ -365,8 +392,9 @@ def _response_cell(text: str, line: LineDraft, span: Span, value: str) -> None:
         break
 
 
-def _pfs_cell(text: str, line: LineDraft, span: Span, value: str, unit: str = "months",
-              plus_ongoing: bool = False) -> None:
+def _pfs_cell(
+    text: str, line: LineDraft, span: Span, value: str, unit: str = "months", plus_ongoing: bool = False
+) -> None:
     if NOT_EVALUABLE.match(value):
         line.notes.append(f"PFS {value}")
         return

@@ -64,9 +64,7 @@ class RuleExtractor:
         limit = len(text)
         if limit > self.max_chars:
             limit = self.max_chars
-            warnings.append(
-                f"the text has {len(text):,} characters; only the first {self.max_chars:,} were read"
-            )
+            warnings.append(f"the text has {len(text):,} characters; only the first {self.max_chars:,} were read")
         view = text[:limit]
         secs = sections(view)
         refs_start = next((s.start for s in secs if s.kind is SectionKind.REFERENCES), limit)

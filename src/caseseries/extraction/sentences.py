@@ -70,8 +70,10 @@ _HEADINGS: list[tuple[re.Pattern[str], SectionKind]] = [
         ),
         SectionKind.CASE,
     ),
-    (re.compile(r"^(discussion|comment|comments|literature\s+review|review\s+of\s+(the\s+)?literature)$", re.I),
-     SectionKind.DISCUSSION),
+    (
+        re.compile(r"^(discussion|comment|comments|literature\s+review|review\s+of\s+(the\s+)?literature)$", re.I),
+        SectionKind.DISCUSSION,
+    ),
     (re.compile(r"^(conclusions?|concluding\s+remarks)$", re.I), SectionKind.CONCLUSION),
     (re.compile(r"^(references|bibliography|literature\s+cited)$", re.I), SectionKind.REFERENCES),
     (
@@ -178,7 +180,9 @@ def sections(text: str) -> list[Section]:
     current.end = len(text)
     out.append(current)
     # an article-type label ("Case Report" above the title) is front matter, not the case section
-    first_body = next((i for i, s in enumerate(out) if s.kind in (SectionKind.ABSTRACT, SectionKind.INTRODUCTION)), None)
+    first_body = next(
+        (i for i, s in enumerate(out) if s.kind in (SectionKind.ABSTRACT, SectionKind.INTRODUCTION)), None
+    )
     if first_body is not None:
         for sec in out[:first_body]:
             if sec.kind is SectionKind.CASE:

@@ -85,8 +85,18 @@ class TextTable:
         """Whether rows describe individual patients (at least two clinical columns)."""
         if self.is_publication_list(text):
             return False
-        clinical = {Role.AGE, Role.SEX, Role.AGE_SEX, Role.SITE, Role.PARTNER, Role.LINE, Role.RESPONSE, Role.PFS,
-                    Role.ALK, Role.LINE_NO}
+        clinical = {
+            Role.AGE,
+            Role.SEX,
+            Role.AGE_SEX,
+            Role.SITE,
+            Role.PARTNER,
+            Role.LINE,
+            Role.RESPONSE,
+            Role.PFS,
+            Role.ALK,
+            Role.LINE_NO,
+        }
         roles = [c.role for c in self.columns(text)]
         return sum(1 for r in roles if r in clinical) >= 2
 
@@ -191,8 +201,11 @@ def find_tables(text: str) -> list[TextTable]:
 
 def _build(text: str, all_lines: list[Line], first: int, block: list[Line], kind: RowKind) -> TextTable | None:
     rows = [split_cells(text, ln, kind) for ln in block]
-    rows = [r for r in rows if not (kind is RowKind.PIPE and all(_PIPE_SEP.match(text[c.start : c.end]) or
-                                                                  c.start == c.end for c in r))]
+    rows = [
+        r
+        for r in rows
+        if not (kind is RowKind.PIPE and all(_PIPE_SEP.match(text[c.start : c.end]) or c.start == c.end for c in r))
+    ]
     if len(rows) < 2:
         return None
     if kind is RowKind.SPACE:
@@ -351,10 +364,17 @@ def _attach(tables: list[TextTable], table: TextTable, text: str) -> None:
 # --------------------------------------------------------------------------- header words -> roles
 _ROLE_PATTERNS: list[tuple[re.Pattern[str], Role]] = [
     (re.compile(r"\b(pmid|mid|doi|title|journal|summary|abstract)\b"), Role.PUBLICATION),
-    (re.compile(r"\b(age\s*/\s*sex|sex\s*/\s*age|age\s*,\s*sex|age\s+and\s+sex|age\s*\(y\w*\)\s*/\s*sex)\b"),
-     Role.AGE_SEX),
-    (re.compile(r"^\s*(ref\.?|refs\.?|references?|citations?|source|study|author\(?s?\)?(,?\s*year)?|"
-                r"first\s+author|publication)\s*$"), Role.REFERENCE),
+    (
+        re.compile(r"\b(age\s*/\s*sex|sex\s*/\s*age|age\s*,\s*sex|age\s+and\s+sex|age\s*\(y\w*\)\s*/\s*sex)\b"),
+        Role.AGE_SEX,
+    ),
+    (
+        re.compile(
+            r"^\s*(ref\.?|refs\.?|references?|citations?|source|study|author\(?s?\)?(,?\s*year)?|"
+            r"first\s+author|publication)\s*$"
+        ),
+        Role.REFERENCE,
+    ),
     (re.compile(r"^\s*(case|cases|patient|patients|pt\.?|no\.?|#|n|case\s+no\.?|patient\s+no\.?)\s*$"), Role.CASE),
     (re.compile(r"\bage\b"), Role.AGE),
     (re.compile(r"\b(sex|gender)\b"), Role.SEX),
@@ -366,10 +386,17 @@ _ROLE_PATTERNS: list[tuple[re.Pattern[str], Role]] = [
     (re.compile(r"\b(site|sites|location|organ|origin|localization|localisation|primary)\b"), Role.SITE),
     (re.compile(r"\b(pfs|progression|duration|dor|ttp|time\s+to|months)\b"), Role.PFS),
     (re.compile(r"\b(response|outcome|bor|efficacy|result)\b"), Role.RESPONSE),
-    (re.compile(r"^\s*(line|lines|line\s+no\.?|line\s+of\s+(therapy|treatment)|treatment\s+line|setting)\s*$"),
-     Role.LINE_NO),
-    (re.compile(r"\b(treatment|treatments|therapy|therapies|regimen|regimens|drug|drugs|agent|agents|tki|"
-                r"inhibitor|line)\b"), Role.LINE),
+    (
+        re.compile(r"^\s*(line|lines|line\s+no\.?|line\s+of\s+(therapy|treatment)|treatment\s+line|setting)\s*$"),
+        Role.LINE_NO,
+    ),
+    (
+        re.compile(
+            r"\b(treatment|treatments|therapy|therapies|regimen|regimens|drug|drugs|agent|agents|tki|"
+            r"inhibitor|line)\b"
+        ),
+        Role.LINE,
+    ),
 ]
 _LINE_NUMBER = [
     (re.compile(r"\b(first|1st|initial|front)\b|\bline\s*1\b"), 1),
@@ -396,7 +423,7 @@ def column_role(header: str) -> Column:
     Examples
     --------
     >>> column_role("Second line")
-    Column(role=<Role.LINE: 'line'>, line=2)
+    Column(role=<Role.LINE: 'line'>, line=2, named_drug=False)
     """
     words = header.strip().lower().strip("*_ ")
     for pattern, role in _ROLE_PATTERNS:
