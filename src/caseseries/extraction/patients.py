@@ -60,6 +60,9 @@ _METASTATIC_CUE = re.compile(
     r"implants?|progression|involvement|lymphadenopathy|residual",
     re.I,
 )
+_ADJACENT_METASTASIS = re.compile(
+    r"^[\s\-]*(?:metasta\w*|relaps\w*|recurren\w*|nodules?|deposits?|implants?|lesions?|involvement|spread)", re.I
+)
 _PRIMARY_CUE = re.compile(
     r"primary|arising|originat\w*|\bmass\b|located\s+in|diagnos\w*|\bIMT\b|tumou?r\s+(?:of|in)|"
     r"(?:of|in)\s+the\s*$|lesion\s+(?:of|in)",
@@ -284,9 +287,13 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
             if not _TUMOUR_CONTEXT.search(text, s, e):
                 continue
             for hit in find_sites(text, s, e):
-                before = text[max(s, hit.start - 70) : hit.start]
+                before = re.split(r"[,;(]", text[max(s, hit.start - 70) : hit.start])[-1]
                 after = text[hit.end : min(e, hit.end + 30)]
-                metastatic = bool(_METASTATIC_CUE.search(before) or _METASTATIC_CUE.search(after))
+                metastatic = bool(
+                    _METASTATIC_CUE.search(before)
+                    or _ADJACENT_METASTASIS.match(after)
+                    or _METASTATIC_CUE.search(text[hit.start : hit.end])
+                )
                 primary = bool(
                     _PRIMARY_CUE.search(before)
                     or re.match(r"^[\s\-]*(?:IMT|inflammatory|tumou?r|sarcoma|mass)", after, re.I)

@@ -256,6 +256,7 @@ def _read_cell(
         _sex_cell(text, draft, s, e)
     elif role is Role.PARTNER:
         _partner_cell(text, draft, span, value)
+        _methods(text, draft, s, e)
     elif role is Role.ALK:
         if find_fusions(text, s, e):
             _partner_cell(text, draft, span, value)
