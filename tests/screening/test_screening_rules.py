@@ -236,3 +236,31 @@ def test_stage_limited_rules_only_apply_at_their_stage() -> None:
     rec = record(title="IMT", text="after progression")
     assert suggest(protocol, rec, TA).decision is Decision.MAYBE
     assert suggest(protocol, rec, FT).decision is Decision.EXCLUDE
+
+
+CASE_TEXT = (
+    "A 52-year-old woman with ALK-positive inflammatory myofibroblastic tumor received alectinib 600 mg twice daily "
+    "as first-line therapy and achieved a partial response. After progression she received ifosfamide and etoposide."
+)
+REVIEW_TEXT = "We review ALK inhibitors in inflammatory myofibroblastic tumors. Crizotinib is approved."
+EXTRACTOR_CASES: list[tuple[str, dict[str, Any], str, bool]] = [
+    ("patient reported", {"type": "individual-patient"}, CASE_TEXT, True),
+    ("no patient in a review", {"type": "individual-patient"}, REVIEW_TEXT, False),
+    ("two patients wanted", {"type": "individual-patient", "min_patients": 2}, CASE_TEXT, False),
+    ("second line", {"type": "line-of-therapy", "min": 2}, CASE_TEXT, True),
+    ("third line", {"type": "line-of-therapy", "min": 3}, CASE_TEXT, False),
+    ("alectinib first line", {"type": "line-of-therapy", "max": 1, "drugs": ["alectinib"]}, CASE_TEXT, True),
+    ("alectinib second line", {"type": "line-of-therapy", "min": 2, "drugs": ["alectinib"]}, CASE_TEXT, False),
+    ("chemotherapy later", {"type": "line-of-therapy", "min": 2, "drug_class": "chemotherapy"}, CASE_TEXT, True),
+    ("no lines in a review", {"type": "line-of-therapy", "min": 1}, REVIEW_TEXT, False),
+]
+
+
+@pytest.mark.parametrize(("label", "spec", "text", "expected"), EXTRACTOR_CASES, ids=[c[0] for c in EXTRACTOR_CASES])
+def test_extractor_rules_on_full_text(label: str, spec: dict[str, Any], text: str, expected: bool) -> None:
+    assert evaluate_rule(rule(**spec), record(title="x", text=text), FT).value is expected
+
+
+def test_extractor_rules_are_unknown_without_the_text_of_their_fields() -> None:
+    only_full = rule(type="individual-patient", fields=["full-text"])
+    assert evaluate_rule(only_full, record(title="A woman with IMT", text=CASE_TEXT), TA).value is None
