@@ -288,20 +288,18 @@ Rule = Annotated[
     Field(discriminator="type"),
 ]
 
-RULE_TYPES = sorted(
-    typ.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
-    for typ in (
-        PublicationTypeRule,
-        LanguageRule,
-        YearRule,
-        HumansRule,
-        TermRule,
-        DiseaseRule,
-        DrugRule,
-        IndividualPatientRule,
-        LineOfTherapyRule,
-    )
+_RULE_CLASSES: tuple[type[_Rule], ...] = (
+    PublicationTypeRule,
+    LanguageRule,
+    YearRule,
+    HumansRule,
+    TermRule,
+    DiseaseRule,
+    DrugRule,
+    IndividualPatientRule,
+    LineOfTherapyRule,
 )
+RULE_TYPES = sorted(typ.model_fields["type"].annotation.__args__[0] for typ in _RULE_CLASSES)  # type: ignore[union-attr]
 """Every rule type a protocol may use."""
 
 
@@ -484,19 +482,6 @@ def _describe(err: pydantic.ValidationError, data: Any) -> tuple[tuple[str | int
     value = first.get("input")
     shown = "" if isinstance(value, dict | list) or kind == "value_error" else f" (got {value!r})"
     return loc, f"{message}{shown}"
-
-
-_RULE_CLASSES: tuple[type[_Rule], ...] = (
-    PublicationTypeRule,
-    LanguageRule,
-    YearRule,
-    HumansRule,
-    TermRule,
-    DiseaseRule,
-    DrugRule,
-    IndividualPatientRule,
-    LineOfTherapyRule,
-)
 
 
 def parse_protocol(text: str, *, source: str = "<protocol>") -> Protocol:
