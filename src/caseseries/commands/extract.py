@@ -1,0 +1,105 @@
+"""``caseseries extract`` and ``caseseries evaluate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from caseseries.commands._common import open_store, print_json
+from caseseries.extraction import extract_text
+from caseseries.extraction.base import read_text_file
+from caseseries.extraction.evaluate import FIELDS, evaluate, tolerance_text
+from caseseries.model import CaseFile, CurationStatus, Source, dump_case_file
+
+
+def extract(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(..., help="Plain-text or Markdown case reports."),
+    json_out: bool = typer.Option(False, "--json", help="Print Case JSON to stdout and store nothing."),
+    extractor: str = typer.Option("rules", "--extractor", help="Registered extractor (rules, openai, ...)."),
+) -> None:
+    """Extract patients, therapy lines, responses and PFS from texts, each value with its evidence.
+
+    Without --json the publications and their patients are stored with status "extracted"
+    (awaiting review); running again on the same files changes nothing. Every file is read
+    first: nothing is written unless all can be read.
+
+    Example: caseseries extract case_report.txt --json
+    """
+    texts = [(path, read_text_file(path)) for path in files]
+    results = [extract_text(text, source=Source(path=path.name), extractor=extractor) for path, text in texts]
+    for (path, _), result in zip(texts, results, strict=True):
+        for warning in result.warnings:
+            typer.echo(f"Warning: {path}: {warning}", err=True)
+    case_file = CaseFile(documents=[r.document for r in results])
+    if json_out:
+        typer.echo(dump_case_file(case_file))
+        return
+    written = open_store(ctx).add_case_file(case_file, status=CurationStatus.EXTRACTED)
+    for (path, _), result in zip(texts, results, strict=True):
+        typer.echo(f"{path}: {len(result.document.patients)} patients extracted.")
+    typer.echo(
+        f"Stored: {len(written.added)} added, {len(written.updated)} updated, {len(written.unchanged)} unchanged "
+        "(status extracted)."
+    )
+
+
+def evaluate_command(
+    gold_dir: Path = typer.Argument(..., help="Folder of gold Case JSON files."),
+    text_dir: Path = typer.Argument(..., help="Folder of the texts the gold documents name (source.path)."),
+    extractors: list[str] = typer.Option(["rules"], "--extractor", help="Extractor to score; repeat to compare."),
+    json_out: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    tolerance: float = typer.Option(
+        0.05, "--tolerance", help="Relative tolerance for PFS (absolute floor 0.5 months)."
+    ),
+    mismatches: bool = typer.Option(False, "--mismatches", help="List every disagreement with the gold."),
+) -> None:
+    """Score extraction against gold Case JSON: precision, recall and F1 per field and overall.
+
+    Patients are matched one-to-one by best agreement, lines by line number; extra patients
+    count as false positives and missed ones as false negatives.
+
+    Example: caseseries evaluate tests/data/extraction/dev tests/data/extraction/dev --extractor rules
+    """
+    evaluations = [
+        evaluate(gold_dir, text_dir, extractor=name, tolerance=tolerance, read_text=read_text_file)
+        for name in extractors
+    ]
+    if json_out:
+        print_json([e.as_dict() for e in evaluations])
+        return
+    console = Console(width=120)
+    first = evaluations[0]
+    console.print(
+        f"{first.documents} documents; gold patients {first.gold_patients}. Tolerance: {tolerance_text(tolerance)}."
+    )
+    table = Table(title="Field-level precision / recall / F1")
+    table.add_column("field")
+    for e in evaluations:
+        table.add_column(f"{e.extractor} P/R/F1 (tp/fp/fn)")
+    for name in (*FIELDS, "overall"):
+        row = [name]
+        for e in evaluations:
+            c = e.scores.overall if name == "overall" else e.scores.fields[name]
+            row.append(f"{c.precision:.3f} / {c.recall:.3f} / {c.f1:.3f} ({c.tp}/{c.fp}/{c.fn})")
+        table.add_row(*row)
+    console.print(table)
+    for e in evaluations:
+        console.print(
+            f"{e.extractor}: patients predicted {e.predicted_patients}, matched {e.matched_patients} "
+            f"of {e.gold_patients}; overall F1 {e.scores.overall.f1:.3f}"
+        )
+        for w in e.warnings:
+            typer.echo(f"Warning: {w}", err=True)
+        if mismatches:
+            for m in e.scores.mismatches:
+                console.print(f"  {e.extractor}: {m}", markup=False, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the root app."""
+    app.command("extract")(extract)
+    app.command("evaluate")(evaluate_command)

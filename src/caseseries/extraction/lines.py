@@ -1,0 +1,412 @@
+"""Ordering of therapy lines in a narrative: first-line, subsequently, after progression, salvage, switched to.
+
+:func:`narrative_lines` walks the sentences of one patient's story in order. Drugs named for the
+first time start a line (drugs named together form one combination line; sequence words such as
+"followed by" or "switched to" split them); drugs already seen refer back to their line unless
+the text says "rechallenge"/"again". Responses, progression, dates, durations and resistance
+mutations are attached to the line they are written about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from caseseries.extraction.draft import LineDraft
+from caseseries.extraction.entities import DrugHit, MutationHit, find_drugs, find_mutations
+from caseseries.extraction.responses import ResponseHit, find_responses
+from caseseries.extraction.sentences import Span
+from caseseries.extraction.timeline import CENSORED, PROGRESSED, Duration, MonthDate, find_dates, find_durations
+from caseseries.model import Dose, Response, StopReason
+
+_SEQUENCE = re.compile(
+    r"\b(?:followed\s+by|then|thereafter|subsequently|switched\s+to|changed\s+to|replaced\s+(?:by|with)|"
+    r"after\s+(?:progression|failure|relapse)|later|afterwards|succeeded\s+by|second[\s\-]+line|third[\s\-]+line)\b"
+    r"|;|→|->",
+    re.I,
+)
+_NOT_GIVEN = re.compile(
+    r"^[^.;]{0,40}?\b(?:was|were)\s+(?:not\s+(?:available|approved|given|started|administered|used)|planned|"
+    r"considered|recommended|proposed|discussed|declined|refused|unavailable)"
+    r"|^[^.;]{0,20}?\b(?:could\s+not|cannot|is\s+recommended|are\s+recommended)",
+    re.I,
+)
+_NOT_GIVEN_BEFORE = re.compile(
+    r"\b(?:instead\s+of|rather\s+than|guidelines?\s+recommend\w*|recommending|candidate\s+for|eligible\s+for|"
+    r"consider(?:ed|ing)?|planned|sensitive\s+to|sensitivity\s+to|resistance\s+to\s+second-generation|"
+    r"inhibitors?\s+such\s+as|such\s+as|including|like)\s+(?:the\s+)?(?:\w+\s+){0,3}$",
+    re.I,
+)
+_AGAIN = re.compile(
+    r"\b(?:rechallenge\w*|re-?challenge\w*|again|resumed|reintroduced|restarted|re-?started|"
+    r"re-?initiated|retreat\w*)\b",
+    re.I,
+)
+_SUMMARISED = re.compile(
+    r"\b(\d+|two|three|four|five|six|several|multiple)\s+(?:prior\s+|previous\s+)?lines?\s+of\s+"
+    r"(?:systemic\s+|cytotoxic\s+)?(chemotherapy|therapy|treatment|systemic\s+therapy)",
+    re.I,
+)
+_LINE_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_PROGRESSION = re.compile(
+    r"\b(?:disease\s+progression|progressi(?:on|ve\s+disease)|progressed|progressing|relapse[ds]?|recurrence|"
+    r"recurred|regrowth|new\s+(?:lesions?|metastas\w+)|resistance\s+(?:developed|emerged|occurred)|acquired\s+resistance|"
+    r"(?:alectinib|crizotinib|ceritinib|lorlatinib|brigatinib|drug)\s+resistance|resistance\s+to)\b",
+    re.I,
+)
+_DOSE = re.compile(r"[^.;]{0,25}?(\d+(?:[.,]\d+)?)\s*(mg/m²|mg/m2|g/m²|g/m2|mg/kg|mg|g|AUC\s*\d)\b([^;.)\]]{0,60})")
+_SCHEDULE = re.compile(
+    r"\b(once|twice|three\s+times)\s+(?:a\s+)?daily\b|\bper\s+day\b|\bdaily\b"
+    r"|\bon\s+days?\s+\d+(?:\s*(?:,|and|to|-)\s*(?:days?\s+)?\d+)*|"
+    r"\bevery\s+\d+(?:\s+to\s+\d+)?\s+(?:days|weeks)\b|\bweekly\b|\b(?:bid|qd|tid)\b",
+    re.I,
+)
+_PFS_STATEMENT = re.compile(
+    r"\b(?:PFS|progression[\s\-]+free\s+survival|time\s+to\s+progression|TTP)\b"
+    r"|\bafter\s+(?:starting|initiat\w+|beginning|the\s+start\s+of)\b"
+    r"|\b(?:for|over|beyond|more\s+than|after)\b",
+    re.I,
+)
+
+
+@dataclass
+class PfsCandidate:
+    """A statement of a line's progression-free time and where it came from."""
+
+    months: float
+    censored: bool | None
+    spans: list[tuple[int, int]]
+    rank: int  # 0 dates, 1 narrative statement, 2 abstract/discussion/caption
+
+
+def _is_given(text: str, hit: DrugHit, sent: Span) -> bool:
+    after = text[hit.end : sent.end]
+    before = text[max(sent.start, hit.start - 60) : hit.start]
+    if hit.value == "chemotherapy" and (
+        re.search(r"\b(?:this|the|that|same|such|prior|previous|shift|switch|to)\s+$", before, re.I)
+        or re.search(r"^\s+(?:protocols?|regimens?\s+(?:designed|used)|designed)", after, re.I)
+    ):
+        return False
+    if _NOT_GIVEN.search(after) and not re.search(r"\b(?:and|with|plus)\b", after[:12]):
+        return False
+    return not _NOT_GIVEN_BEFORE.search(before)
+
+
+def _groups(text: str, hits: list[DrugHit]) -> list[list[DrugHit]]:
+    """Split drugs named in one sentence into lines at sequence words."""
+    groups: list[list[DrugHit]] = []
+    for hit in hits:
+        if groups and not _SEQUENCE.search(text[groups[-1][-1].end : hit.start]):
+            groups[-1].append(hit)
+        else:
+            groups.append([hit])
+    return groups
+
+
+def doses_after(text: str, hit: DrugHit, stop: int) -> list[Dose]:
+    """Doses written right after a drug ("alectinib (600 mg twice daily)", "at dose of 600 mg per day")."""
+    m = _DOSE.match(text, hit.end, min(stop, hit.end + 120))
+    if not m:
+        return []
+    between = text[hit.end : m.start(1)]
+    if find_drugs(between):
+        return []
+    schedule_m = _SCHEDULE.search(m.group(3) or "")
+    schedule = schedule_m.group(0).strip() if schedule_m else None
+    return [
+        Dose(
+            agent=hit.value,
+            dose=float(m.group(1).replace(",", ".")),
+            unit=m.group(2).replace("m²", "m2"),
+            schedule=schedule,
+            as_written=text[m.start(1) : m.end(2) + (schedule_m.end() if schedule_m else 0)].strip(),
+        )
+    ]
+
+
+class Narrative:
+    """The therapy lines of one patient's story, built sentence by sentence.
+
+    Parameters
+    ----------
+    text : str
+        The document.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lines: list[LineDraft] = []
+        self.pfs: dict[int, list[PfsCandidate]] = {}
+        self.start_dates: dict[int, MonthDate] = {}
+        self.last_date: MonthDate | None = None
+        self.current: int | None = None
+        self.mutations: list[MutationHit] = []
+
+    # ------------------------------------------------------------------ main walk
+    def read(self, sentences: list[Span]) -> None:
+        """Read the narrative sentences in order, creating and filling lines."""
+        for sent in sentences:
+            self._sentence(sent)
+
+    def _line_of(self, name: str) -> int | None:
+        for i in range(len(self.lines) - 1, -1, -1):
+            if name in self.lines[i].agents:
+                return i
+        return None
+
+    def _sentence(self, sent: Span) -> None:
+        text = self.text
+        dates = find_dates(text, sent.start, sent.end)
+        hits = [h for h in find_drugs(text, sent.start, sent.end) if _is_given(text, h, sent)]
+        summarised = _SUMMARISED.search(text, sent.start, sent.end)
+        new_hits: list[DrugHit] = []
+        old_refs: list[tuple[DrugHit, int]] = []
+        again = bool(_AGAIN.search(text, sent.start, sent.end))
+        for h in hits:
+            idx = self._line_of(h.value)
+            if idx is None or (again and idx != self.current):
+                new_hits.append(h)
+            else:
+                old_refs.append((h, idx))
+        if summarised is not None:
+            new_hits = [h for h in new_hits if not (summarised.start() <= h.start < summarised.end())]
+        first_new = min([h.start for h in new_hits] + ([summarised.start()] if summarised else []), default=sent.end)
+        # responses and progression before the first new drug belong to the line being read
+        prior = old_refs[-1][1] if old_refs and old_refs[-1][0].start < first_new else self.current
+        if prior is not None:
+            self._attach(prior, Span(sent.start, first_new), dates, is_intro=False)
+        if summarised is not None:
+            raw = summarised.group(1).lower()
+            count = int(raw) if raw.isdigit() else _LINE_WORDS.get(raw)
+            line = LineDraft(order=len(self.lines))
+            line.add_agent(
+                "chemotherapy" if "chemo" in summarised.group(2).lower() else "therapy",
+                summarised.start(),
+                summarised.end(),
+            )
+            if count and count >= 2:
+                line.summarised_lines = count
+                line.support("summarised_lines", summarised.start(), summarised.end())
+            self.lines.append(line)
+            self.current = len(self.lines) - 1
+        for group in _groups(text, [h for h in new_hits]):
+            real = [h for h in group if h.value != "chemotherapy"] or group
+            line = LineDraft(order=len(self.lines))
+            for h in real:
+                line.add_agent(h.value, h.start, h.end)
+                line.doses.extend(doses_after(text, h, sent.end))
+                if h.fuzzy:
+                    line.notes.append(f"{text[h.start : h.end]!r} read as {h.value} (closest known code name)")
+            self.lines.append(line)
+            self.current = len(self.lines) - 1
+            start_date = next((d for d in dates), None)
+            if start_date is None and self.last_date is not None:
+                start_date = self.last_date
+            if start_date is not None:
+                self.start_dates[self.current] = start_date
+                line.start = start_date.iso
+                if start_date.start >= sent.start:
+                    line.support("start", start_date.start, start_date.end)
+        if new_hits or summarised is not None:
+            assert self.current is not None
+            self._attach(self.current, Span(first_new, sent.end), dates, is_intro=True)
+        elif prior is None and self.current is not None:
+            self._attach(self.current, sent, dates, is_intro=False)
+        if old_refs and not new_hits and old_refs[-1][0].start >= first_new:
+            pass
+        if dates:
+            self.last_date = dates[-1]
+        for mut in find_mutations(text, sent.start, sent.end):
+            self.mutations.append(mut)
+            target = self._resistance_target()
+            if target is not None:
+                label = f"{mut.gene} {mut.protein or mut.coding}"
+                line_d = self.lines[target]
+                if label not in line_d.resistance_mutations:
+                    line_d.resistance_mutations.append(label)
+                    line_d.support("resistance_mutations", mut.start, mut.end)
+
+    def _resistance_target(self) -> int | None:
+        """The line a newly found mutation explains: the current line if it progressed."""
+        if self.current is not None and self.lines[self.current].progressed:
+            return self.current
+        return None
+
+    # ------------------------------------------------------------------ attach facts to a line
+    def _attach(self, idx: int, span: Span, dates: list[MonthDate], *, is_intro: bool) -> None:
+        text = self.text
+        line = self.lines[idx]
+        if span.end <= span.start:
+            return
+        hits = find_responses(text, span.start, span.end)
+        progression = _PROGRESSION.search(text, span.start, span.end)
+        for hit in hits:
+            self._response(line, hit, progression)
+        if progression is not None and not line.progressed:
+            self._progressed(idx, span, progression, dates)
+        for d in find_durations(text, span.start, span.end):
+            self._duration(idx, d, span)
+
+    def _response(self, line: LineDraft, hit: ResponseHit, progression: re.Match[str] | None) -> None:
+        if hit.negated:
+            line.notes.append(f"negated response statement: {hit.as_written!r}")
+            return
+        if hit.category is None:
+            if line.response_as_written is None and line.best_response is None:
+                line.response_as_written = hit.as_written
+                line.support("response_as_written", hit.start, hit.end)
+            return
+        if hit.category is Response.PD:
+            # progression after a response is how the line ended, not its best response
+            if line.best_response is None and line.response_as_written is None:
+                line.best_response = Response.PD
+                line.support("best_response", hit.start, hit.end)
+            return
+        rank = {Response.CR: 0, Response.PR: 1, Response.SD: 2, Response.NE: 3, Response.PD: 4}
+        if line.best_response is None or rank[hit.category] < rank[line.best_response]:
+            line.best_response = hit.category
+            line.drop("best_response")
+            line.support("best_response", hit.start, hit.end)
+            if line.response_as_written is None:
+                line.response_as_written = hit.as_written
+                line.support("response_as_written", hit.start, hit.end)
+
+    def _progressed(self, idx: int, span: Span, m: re.Match[str], dates: list[MonthDate]) -> None:
+        line = self.lines[idx]
+        line.progressed = True
+        line.reason_stopped = StopReason.PROGRESSION
+        line.support("reason_stopped", m.start(), m.end())
+        start = self.start_dates.get(idx)
+        end_date = next((d for d in reversed(dates) if d.start < span.end), None) or self.last_date
+        if start is not None and end_date is not None and end_date is not start:
+            months = start.months_until(end_date)
+            if months > 0:
+                line.end = end_date.iso
+                self.pfs.setdefault(idx, []).append(
+                    PfsCandidate(float(months), False, [(start.start, start.end), (end_date.start, end_date.end)], 0)
+                )
+
+    def _duration(self, idx: int, d: Duration, span: Span) -> None:
+        text = self.text
+        before = text[max(span.start, d.start - 50) : d.start]
+        before = re.split(r"[.;]\s", before)[-1]
+        after = text[d.end : min(span.end, d.end + 40)]
+        if re.search(r"\b(?:of|mg|dose|cycles?)\s*$", before, re.I) and not _PFS_STATEMENT.search(before):
+            return
+        if re.search(r"\bafter\s+(?:\w+\s+)?$", before, re.I) and re.search(
+            r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", after
+        ):
+            return  # "after 5 months of treatment": the time of an assessment
+        if re.search(r"\b(?:age|aged|old|within|ago|before|prior)\b", before, re.I) or re.search(r"^[\s\-]*old", after):
+            return
+        if not (_PFS_STATEMENT.search(before) or PROGRESSED.search(before) or CENSORED.search(before)):
+            return
+        censored = d.censored
+        if censored is None and re.search(r"\b(?:progress\w*|relaps\w*|resist\w*)\b", after, re.I):
+            censored = False
+        self.pfs.setdefault(idx, []).append(PfsCandidate(d.months, censored, [(d.start, d.end)], 1))
+
+    # ------------------------------------------------------------------ later statements
+    def add_statement(self, sent: Span, rank: int) -> None:
+        """Read a sentence from the abstract, discussion or a caption about this patient.
+
+        It can add PFS statements (for conflicts) and fill a missing response of the line whose
+        drug it names; it never creates lines.
+        """
+        text = self.text
+        hits = find_drugs(text, sent.start, sent.end)
+        idxs = sorted({i for h in hits if (i := self._line_of(h.value)) is not None})
+        if not idxs:
+            if not self.lines or not re.search(r"\bthe\s+(?:treatment|therapy)\b", text[sent.start : sent.end], re.I):
+                return
+            idxs = [0]
+        if len(idxs) != 1:
+            return
+        idx = idxs[0]
+        line = self.lines[idx]
+        for hit in find_responses(text, sent.start, sent.end):
+            if hit.category is not None and line.best_response is None and not hit.negated:
+                if hit.category is Response.PD and line.response_as_written is not None:
+                    continue
+                line.best_response = hit.category
+                line.support("best_response", hit.start, hit.end)
+            elif (
+                hit.category is None
+                and not hit.negated
+                and line.response_as_written is None
+                and line.best_response is None
+            ):
+                line.response_as_written = hit.as_written
+                line.support("response_as_written", hit.start, hit.end)
+        for d in find_durations(text, sent.start, sent.end):
+            before = re.split(r"[.;]\s", text[max(sent.start, d.start - 60) : d.start])[-1]
+            if re.search(r"\bafter\s+(?:\w+\s+)?$", before, re.I) and re.search(
+                r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", text[d.end : d.end + 30]
+            ):
+                continue
+            if not (PROGRESSED.search(before) or CENSORED.search(before) or _PFS_STATEMENT.search(before)):
+                continue
+            censored = d.censored
+            after = text[d.end : min(sent.end, d.end + 40)]
+            if (
+                censored is None
+                and re.search(r"\bafter\s+start", after, re.I)
+                and PROGRESSED.search(text[sent.start : sent.end])
+            ):
+                censored = False
+            self.pfs.setdefault(idx, []).append(PfsCandidate(d.months, censored, [(d.start, d.end)], rank))
+
+    # ------------------------------------------------------------------ finish
+    def resolve_pfs(self) -> list[tuple[int, list[PfsCandidate], PfsCandidate]]:
+        """Choose each line's PFS (dates, then narrative, then other sections) and report disagreements.
+
+        Returns
+        -------
+        list
+            ``(line index, all candidates, chosen)`` for lines whose candidates disagree.
+        """
+        conflicts = []
+        for idx, cands in self.pfs.items():
+            line = self.lines[idx]
+            ordered = sorted(cands, key=lambda c: (c.rank, 0 if c.censored is False else 1, c.spans[0][0]))
+            chosen = ordered[0]
+            if chosen.censored is True:
+                censored_all = [c for c in cands if c.rank == chosen.rank and c.censored]
+                chosen = max(censored_all, key=lambda c: c.months)
+            line.pfs_months = chosen.months
+            line.pfs_censored = chosen.censored if chosen.censored is not None else (False if line.progressed else None)
+            if (
+                line.pfs_censored is None
+                and not line.progressed
+                and CENSORED.search(self.text[chosen.spans[0][0] - 60 : chosen.spans[0][0]])
+            ):
+                line.pfs_censored = True
+            if idx < len(self.lines) - 1 and line.pfs_censored is not False:
+                line.pfs_censored = False  # a later line followed
+            for s, e in chosen.spans:
+                line.support("pfs_months", s, e)
+            distinct = {round(c.months, 1) for c in cands}
+            if len(distinct) > 1:
+                exact = [c for c in cands if c.censored is not True]
+                if (
+                    len({round(c.months, 1) for c in exact}) > 1
+                    or not exact
+                    or (any(c.censored is True and c.months > max(x.months for x in exact) for c in cands))
+                ):
+                    conflicts.append((idx, cands, chosen))
+        return conflicts
+
+    def mark_censoring(self, sentences: list[Span]) -> None:
+        """Lines still working at the last report ("maintained to date") are censored."""
+        for idx, line in enumerate(self.lines):
+            if line.progressed or line.pfs_months is None or line.pfs_censored is not None:
+                continue
+            if idx == len(self.lines) - 1:
+                for sent in sentences:
+                    if re.search(
+                        r"\b(?:to\s+date|ongoing|until\s+now|so\s+far|remains|continues)\b",
+                        self.text[sent.start : sent.end],
+                        re.I,
+                    ):
+                        line.pfs_censored = True
+                        break

@@ -1,0 +1,350 @@
+"""Segmentation into patients and assembly of each patient's fields.
+
+Patients come from two places: literature-table rows (``Table T, case N``) and the narrative
+(the index patient of a case report, or ``case N`` of a multi-patient report). Cohorts, reviews
+and tables of publications give no patient; nothing is invented.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from caseseries.extraction.draft import LineDraft, PatientDraft
+from caseseries.extraction.entities import (
+    find_age,
+    find_alk,
+    find_diagnosis,
+    find_fusions,
+    find_other_alterations,
+    find_sex,
+    find_sites,
+)
+from caseseries.extraction.lines import Narrative
+from caseseries.extraction.sentences import Section, SectionKind, Span
+from caseseries.extraction.tables import TextTable
+from caseseries.model import Fusion, Mutation
+
+_LITERATURE = re.compile(
+    r"\bPubMed\b|\bMEDLINE\b|\bEmbase\b|literature\s+(?:search|review)|\bwe\s+(?:searched|reviewed)\b"
+    r"|\b(?:searched|reviewed)\s+the\s+literature|\bTable\s+\d+\s+(?:provides|summari[sz]es|shows|lists|presents)"
+    r"|\bwe\s+identified\s+\d+",
+    re.I,
+)
+_OUR_CASE = re.compile(
+    r"\b(?:our|this|the\s+present|the\s+index|the\s+current)\s+(?:case|patient)\b|\bour\s+(?:report|experience)\b"
+    r"|\bwe\s+(?:present|report|describe)\b|\bin\s+our\b",
+    re.I,
+)
+_CAPTION = re.compile(r"^[\s*_#>]*(?:Figure|Fig\.?|FIGURE)\s*\d+", re.M)
+_INTRO = re.compile(
+    r"\b(?:an?|the|this|our)\s+(?:previously\s+healthy\s+|otherwise\s+healthy\s+)?"
+    r"(?:\d{1,3}(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)[\s\-]*(?:year|month|week|day)s?[\s\-]*old\b"
+    r"|\b(?:case|patient)\s+\d+\s*(?:[:.(]|was|is\b)|\(\s*[MF]\s*,\s*\d{1,3}\s*(?:y|yrs?|years?)?\s*\)"
+    r"|\b(?:a|an)\s+(?:neonate|newborn|infant)\b",
+    re.I,
+)
+_COHORT_AGE = re.compile(
+    r"\b(?:median|mean|average)\s+(?:age|\w+\s+age)\b|\bpatients\s+aged\b|\baged\s+\d+\s*(?:-|to)", re.I
+)
+_CASE_START = re.compile(r"^[\s*_#>]*(?:Case|Patient)\s+(\d{1,2})\b\s*[:.)\-–]?", re.M)
+_MANY = re.compile(r"\b(two|three|four|five|2|3|4|5)\s+(?:\w+\s+){0,3}?(?:patients|cases)\b", re.I)
+_TUMOUR_CONTEXT = re.compile(
+    r"\b(?:mass|masses|tumou?rs?|lesions?|nodules?|IMTs?|sarcoma|neoplasm|metasta\w*|relapse\w*|recurren\w*|"
+    r"involve\w*|infiltrat\w*|deposits?|spread|disease\s+progression|progression\s+in|lymphadenopathy|"
+    r"pseudotumou?r|residual|growth|primary)\b",
+    re.I,
+)
+_METASTATIC_CUE = re.compile(
+    r"metasta\w*|relaps\w*|recurren\w*|spread|disseminat\w*|secondary|new\s+(?:lesion|growth)|nodules?|deposits?|"
+    r"implants?|progression|involvement|lymphadenopathy|residual",
+    re.I,
+)
+_ADJACENT_METASTASIS = re.compile(
+    r"^[\s\-]*(?:metasta\w*|relaps\w*|recurren\w*|nodules?|deposits?|implants?|lesions?|involvement|spread)", re.I
+)
+_PRIMARY_CUE = re.compile(
+    r"primary|arising|originat\w*|\bmass\b|located\s+in|diagnos\w*|\bIMT\b|tumou?r\s+(?:of|in)|"
+    r"(?:of|in)\s+the\s*$|lesion\s+(?:of|in)",
+    re.I,
+)
+
+
+@dataclass
+class Segment:
+    """The text of one narrative patient: ordered narrative sentences and ranked side statements."""
+
+    label: str
+    narrative: list[Span] = field(default_factory=list)
+    statements: list[tuple[Span, int]] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------ segmentation
+def _captions(text: str, secs: list[Section]) -> list[Span]:
+    out = []
+    for sec in secs:
+        if sec.kind is SectionKind.REFERENCES:
+            continue
+        for sent in sec.sentences:
+            line_start = text.rfind("\n", 0, sent.start) + 1
+            if _CAPTION.match(text, line_start, sent.end):
+                out.append(sent)
+    return out
+
+
+def _in_tables(span: Span, tables: list[TextTable]) -> bool:
+    return any(t.start <= span.start < t.end or (t.title and t.title.start <= span.start < t.title.end) for t in tables)
+
+
+def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Segment]:
+    """Split the narrative into patients.
+
+    Parameters
+    ----------
+    text : str
+        The document.
+    secs : list of Section
+        Its sections.
+    tables : list of TextTable
+        Its tables (their rows are not narrative).
+
+    Returns
+    -------
+    list of Segment
+        One per narrative patient; empty for cohorts, reviews and texts with no individual patient.
+    """
+    captions = _captions(text, secs)
+    caption_starts = {c.start for c in captions}
+
+    def usable(span: Span) -> bool:
+        return span.start not in caption_starts and not _in_tables(span, tables)
+
+    case_secs = [s for s in secs if s.kind is SectionKind.CASE]
+    narrative: list[Span] = []
+    for sec in case_secs:
+        for sent in sec.sentences:
+            if not usable(sent):
+                continue
+            if _LITERATURE.search(text, sent.start, sent.end):
+                break
+            narrative.append(sent)
+    if not case_secs:
+        body = [
+            s
+            for sec in secs
+            if sec.kind not in (SectionKind.REFERENCES, SectionKind.BACK)
+            for s in sec.sentences
+            if usable(s)
+        ]
+        first = next((i for i, s in enumerate(body) if _is_intro(text, s)), None)
+        if first is None:
+            return []
+        narrative = []
+        for s in body[first:]:
+            if _LITERATURE.search(text, s.start, s.end):
+                break
+            narrative.append(s)
+    if not narrative or not any(
+        _is_intro(text, s) or re.search(r"\b(?:patient|woman|man|girl|boy)\b", text[s.start : s.end], re.I)
+        for s in narrative
+    ):
+        return []
+    numbered = _split_numbered(text, narrative, case_secs)
+    if numbered:
+        return numbered
+    intros = [i for i, s in enumerate(narrative) if _is_intro(text, s)]
+    many = _MANY.search(text, 0, narrative[0].start + 2000) if narrative else None
+    if len(intros) >= 2 and many and not re.match(r"(?i)one|1", many.group(1)):
+        out = []
+        for k, i in enumerate(intros):
+            stop = intros[k + 1] if k + 1 < len(intros) else len(narrative)
+            out.append(Segment(f"case {k + 1}", narrative[i:stop]))
+        return out
+    statements: list[tuple[Span, int]] = []
+    for sec in secs:
+        if sec.kind is SectionKind.ABSTRACT:
+            statements.extend((s, 2) for s in sec.sentences if usable(s))
+        elif sec.kind in (SectionKind.DISCUSSION, SectionKind.CONCLUSION):
+            statements.extend((s, 3) for s in sec.sentences if usable(s) and _OUR_CASE.search(text, s.start, s.end))
+    statements.extend((c, 2) for c in captions)
+    narrative_starts = {s.start for s in narrative}
+    statements = [(s, r) for s, r in statements if s.start not in narrative_starts]
+    return [Segment("index patient", narrative, statements)]
+
+
+def _is_intro(text: str, span: Span) -> bool:
+    m = _INTRO.search(text, span.start, span.end)
+    if not m:
+        return False
+    return not _COHORT_AGE.search(text, span.start, span.end)
+
+
+def _split_numbered(text: str, narrative: list[Span], case_secs: list[Section]) -> list[Segment]:
+    numbered_secs = [s for s in case_secs if s.case_number is not None]
+    if len({s.case_number for s in numbered_secs}) >= 2:
+        out = []
+        for sec in numbered_secs:
+            sents = [s for s in narrative if sec.start <= s.start < sec.end]
+            if sents:
+                out.append(Segment(f"case {sec.case_number}", sents))
+        return out
+    starts: list[tuple[int, int]] = []
+    for i, sent in enumerate(narrative):
+        line_start = text.rfind("\n", 0, sent.start) + 1
+        m = _CASE_START.match(text, line_start, sent.end)
+        if m and line_start >= (narrative[i - 1].end if i else 0) - 1:
+            starts.append((i, int(m.group(1))))
+    if len({n for _, n in starts}) < 2:
+        return []
+    out = []
+    for k, (i, number) in enumerate(starts):
+        stop = starts[k + 1][0] if k + 1 < len(starts) else len(narrative)
+        out.append(Segment(f"case {number}", narrative[i:stop]))
+    return out
+
+
+# ------------------------------------------------------------------------------------ narrative patients
+def narrative_patient(
+    text: str, seg: Segment, doc_diagnosis: tuple[str, str | None, int, int] | None, warnings: list[str]
+) -> PatientDraft:
+    """Assemble one narrative patient from its segment."""
+    draft = PatientDraft(seg.label)
+    spans = [(s.start, s.end) for s in seg.narrative]
+    side = [(s.start, s.end) for s, _ in seg.statements]
+    first, last = seg.narrative[0].start, seg.narrative[-1].end
+    intro = next((s for s in seg.narrative if _is_intro(text, s)), seg.narrative[0])
+    age = find_age(text, intro.start, intro.end) or find_age(text, first, last)
+    if age is None:
+        for s, e in side:
+            age = find_age(text, s, e)
+            if age:
+                break
+    if age is not None:
+        draft.set("age_years", float(age.value), age.start, age.end)
+    sex = find_sex(text, intro.start, intro.end) or find_sex(text, first, last)
+    if sex is not None:
+        draft.set("sex", sex[0].value, sex[1], sex[2])
+    diagnosis = None
+    for s, e in [*spans, *side]:
+        diagnosis = find_diagnosis(text, s, e)
+        if diagnosis:
+            break
+    diagnosis = diagnosis or doc_diagnosis
+    if diagnosis is not None:
+        draft.set("diagnosis", diagnosis[0], diagnosis[2], diagnosis[3])
+        if diagnosis[1]:
+            draft.set("histology", diagnosis[1], diagnosis[2], diagnosis[3])
+    _sites(text, spans, side, draft)
+    alk = find_alk(text, spans)
+    side_alk = find_alk(text, side)
+    if alk.status is None and side_alk.status is not None:
+        alk.status, alk.status_span = side_alk.status, side_alk.status_span
+    if alk.status is not None and alk.status_span is not None:
+        draft.set("alk.status", alk.status.value, *alk.status_span)
+    for method, (s, e) in alk.methods.items():
+        draft.alk_methods.append(method)
+        draft.support(f"alk.methods[{len(draft.alk_methods) - 1}]", s, e)
+    _fusions(text, spans, side, draft)
+    narrative = Narrative(text)
+    narrative.read(seg.narrative)
+    for span, rank in seg.statements:
+        narrative.add_statement(span, rank)
+    for idx, cands, chosen in narrative.resolve_pfs():
+        values = []
+        for c in cands:
+            v = f"{c.months:g}" + (" (censored)" if c.censored else "")
+            if v not in values:
+                values.append(v)
+        if len(values) >= 2:
+            draft.conflicts.append(
+                (
+                    f"lines[{idx}].pfs_months",
+                    values,
+                    f"{chosen.months:g}",
+                    [sp for c in cands for sp in c.spans],
+                    "statements in the text disagree; the most specific one (dates over rounded prose) is stored",
+                )
+            )
+    narrative.mark_censoring(seg.narrative)
+    seen: set[tuple[str | None, str | None]] = set()
+    for mut in narrative.mutations:
+        key = (mut.protein, mut.coding)
+        if key in seen or any(k[0] == mut.protein and mut.protein for k in seen):
+            continue
+        seen.add(key)
+        draft.mutations.append(
+            Mutation(gene=mut.gene, protein=mut.protein, coding=mut.coding, as_written=text[mut.start : mut.end])
+        )
+        draft.support(f"mutations[{len(draft.mutations) - 1}]", mut.start, mut.end)
+    draft.lines = [ln for ln in narrative.lines if ln.agents]
+    return draft
+
+
+def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]], draft: PatientDraft) -> None:
+    primary_seen = False
+    for source in (spans, side):
+        for s, e in source:
+            if not _TUMOUR_CONTEXT.search(text, s, e):
+                continue
+            for hit in find_sites(text, s, e):
+                before = re.split(r"[,;(]", text[max(s, hit.start - 70) : hit.start])[-1]
+                after = text[hit.end : min(e, hit.end + 30)]
+                metastatic = bool(
+                    _METASTATIC_CUE.search(before)
+                    or _ADJACENT_METASTASIS.match(after)
+                    or _METASTATIC_CUE.search(text[hit.start : hit.end])
+                )
+                primary = bool(
+                    _PRIMARY_CUE.search(before)
+                    or re.match(r"^[\s\-]*(?:IMT|inflammatory|tumou?r|sarcoma|mass)", after, re.I)
+                )
+                if primary and not metastatic and "primary_site" not in draft.values:
+                    draft.set("primary_site", hit.value, hit.start, hit.end)
+                    primary_seen = True
+                elif (
+                    metastatic
+                    and source is spans
+                    and hit.value not in draft.metastatic_sites
+                    and (hit.value != draft.values.get("primary_site") or re.search(r"metasta", before + after, re.I))
+                ):
+                    draft.metastatic_sites.append(hit.value)
+                    draft.support(f"metastatic_sites[{len(draft.metastatic_sites) - 1}]", hit.start, hit.end)
+        if primary_seen:
+            break
+    if "primary_site" not in draft.values:
+        for s, e in spans:
+            if not _TUMOUR_CONTEXT.search(text, s, e):
+                continue
+            hits = [h for h in find_sites(text, s, e) if h.value not in draft.metastatic_sites]
+            if hits:
+                draft.set("primary_site", hits[0].value, hits[0].start, hits[0].end)
+                break
+
+
+def _fusions(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]], draft: PatientDraft) -> None:
+    hits = [h for s, e in spans for h in find_fusions(text, s, e)]
+    if not any(h.gene5 for h in hits):
+        side_hits = [h for s, e in side for h in find_fusions(text, s, e) if h.gene5]
+        if side_hits:
+            hits = side_hits
+    known = [h for h in hits if h.gene5 or h.flags]
+    chosen = known or hits[:1]
+    seen: set[str | None] = set()
+    for h in chosen:
+        if (h.gene5 or h.as_written) in seen:
+            continue
+        seen.add(h.gene5 or h.as_written)
+        draft.fusions.append(Fusion(gene5=h.gene5, gene3=h.gene3, as_written=h.as_written, flags=list(h.flags)))
+        draft.support(f"fusions[{len(draft.fusions) - 1}]", h.start, h.end)
+    for s, e in spans:
+        for alt in find_other_alterations(text, s, e):
+            if alt.value not in draft.other_alterations and not any(
+                f.as_written and alt.value in f.as_written for f in draft.fusions
+            ):
+                draft.other_alterations.append(alt.value)
+                draft.support(f"other_alterations[{len(draft.other_alterations) - 1}]", alt.start, alt.end)
+
+
+def lines_of(draft: PatientDraft) -> list[LineDraft]:
+    """The lines of a draft that have agents."""
+    return [ln for ln in draft.lines if ln.agents]

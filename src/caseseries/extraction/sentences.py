@@ -1,0 +1,258 @@
+"""Segmentation of a document into lines, sections and sentences, all with character offsets.
+
+Every span here is a pair of offsets into the original text, never a copy of edited text,
+so that evidence quoted later always satisfies ``text == document[start:end]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class SectionKind(StrEnum):
+    """What a section of a case report is about."""
+
+    FRONT = "front"
+    ABSTRACT = "abstract"
+    INTRODUCTION = "introduction"
+    CASE = "case"
+    DISCUSSION = "discussion"
+    CONCLUSION = "conclusion"
+    BACK = "back"
+    REFERENCES = "references"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range ``[start, end)`` of the document."""
+
+    start: int
+    end: int
+
+    def text(self, document: str) -> str:
+        """The quoted text of the span."""
+        return document[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class Line(Span):
+    """One physical line (without its newline)."""
+
+    number: int = 0
+
+
+@dataclass
+class Section:
+    """A run of text under one heading."""
+
+    kind: SectionKind
+    heading: str
+    start: int
+    end: int
+    case_number: int | None = None
+    sentences: list[Span] = field(default_factory=list)
+
+
+_LINE = re.compile(r"[^\n]*")
+_MARKUP = re.compile(r"^[\s#*_>|\-]*|[\s#*_:.|]*$")
+_HEADINGS: list[tuple[re.Pattern[str], SectionKind]] = [
+    (re.compile(r"^(structured\s+)?abstract$|^summary$", re.I), SectionKind.ABSTRACT),
+    (re.compile(r"^(introduction|background)$", re.I), SectionKind.INTRODUCTION),
+    (
+        re.compile(
+            r"^(case\s+(report|presentation|description|summary|history|reports|series|details)"
+            r"|(clinical\s+)?(case|patient)s?(\s+(report|presentation|description|history))?"
+            r"|(case|patient)\s+(no\.?\s*)?\d+|presentation\s+of\s+(the\s+)?case|clinical\s+(history|summary))$",
+            re.I,
+        ),
+        SectionKind.CASE,
+    ),
+    (
+        re.compile(r"^(discussion|comment|comments|literature\s+review|review\s+of\s+(the\s+)?literature)$", re.I),
+        SectionKind.DISCUSSION,
+    ),
+    (re.compile(r"^(conclusions?|concluding\s+remarks)$", re.I), SectionKind.CONCLUSION),
+    (re.compile(r"^(references|bibliography|literature\s+cited)$", re.I), SectionKind.REFERENCES),
+    (
+        re.compile(
+            r"^(declaration\s+of\s+patient\s+consent|financial\s+support.*|conflicts?\s+of\s+interest.*"
+            r"|statement\s+of\s+ethics|funding(\s+sources)?|author\s+contributions|data\s+availability.*"
+            r"|acknowledg(e)?ments?|ethics.*|consent.*|disclosures?|abbreviations|keywords?)$",
+            re.I,
+        ),
+        SectionKind.BACK,
+    ),
+]
+_CASE_NUMBER = re.compile(r"(?:case|patient)\s+(?:no\.?\s*)?(\d{1,2})\b", re.I)
+# Sentence ends: . ! ? followed by space(s) and an upper-case letter, digit or quote; never after
+# common abbreviations or single initials.
+_SENT_END = re.compile(r"[.!?](?:[\)\]\"”’])?(?=\s+[\"“(\[]?[A-Z0-9])")
+_ABBREV = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Fig|Figs|No|vs|et al|i\.e|e\.g|approx|St|Dept|Vol|ca)|\b[A-Z])$")
+
+
+def lines(text: str) -> list[Line]:
+    """Split the document into physical lines with offsets.
+
+    Parameters
+    ----------
+    text : str
+        The document.
+
+    Returns
+    -------
+    list of Line
+        Every line, including empty ones, in order.
+    """
+    out: list[Line] = []
+    pos = 0
+    number = 0
+    n = len(text)
+    while pos <= n:
+        nl = text.find("\n", pos)
+        if nl < 0:
+            nl = n
+        out.append(Line(pos, nl, number))
+        number += 1
+        pos = nl + 1
+    return out
+
+
+def heading_kind(line_text: str) -> tuple[SectionKind, int | None] | None:
+    """Classify a line as a section heading, or return None when it is not one.
+
+    Parameters
+    ----------
+    line_text : str
+        One line, possibly with Markdown markup (``## Case Report``, ``**Discussion**``).
+
+    Returns
+    -------
+    tuple or None
+        The section kind and, for "Case 2"-style headings, the case number.
+    """
+    stripped = line_text.strip()
+    if not stripped or len(stripped) > 70:
+        return None
+    core = _MARKUP.sub("", stripped)
+    if not core or len(core) > 60:
+        return None
+    for pattern, kind in _HEADINGS:
+        if pattern.match(core):
+            number = None
+            if kind is SectionKind.CASE:
+                m = _CASE_NUMBER.search(core)
+                number = int(m.group(1)) if m else None
+            return kind, number
+    return None
+
+
+def sections(text: str) -> list[Section]:
+    """Split the document at its headings.
+
+    Text before the first heading is ``FRONT``. Everything from a ``References`` heading on is
+    ``REFERENCES`` (headings after it are ignored), so reference lists never feed extraction.
+
+    Parameters
+    ----------
+    text : str
+        The document.
+
+    Returns
+    -------
+    list of Section
+        Sections in document order, each with its sentences.
+    """
+    out: list[Section] = []
+    current = Section(SectionKind.FRONT, "", 0, 0)
+    for ln in lines(text):
+        found = heading_kind(text[ln.start : ln.end])
+        if found is None:
+            continue
+        kind, number = found
+        if current.kind is SectionKind.REFERENCES:
+            break
+        current.end = ln.start
+        out.append(current)
+        current = Section(kind, text[ln.start : ln.end].strip(), ln.end, ln.end, case_number=number)
+    current.end = len(text)
+    out.append(current)
+    # an article-type label ("Case Report" above the title) is front matter, not the case section
+    first_body = next(
+        (i for i, s in enumerate(out) if s.kind in (SectionKind.ABSTRACT, SectionKind.INTRODUCTION)), None
+    )
+    if first_body is not None:
+        for sec in out[:first_body]:
+            if sec.kind is SectionKind.CASE:
+                sec.kind = SectionKind.FRONT
+    for sec in out:
+        sec.sentences = sentences(text, sec.start, sec.end)
+    return [s for s in out if s.end > s.start or s.kind is not SectionKind.FRONT]
+
+
+def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Split ``text[start:end]`` into sentences; paragraph breaks and table rows always split.
+
+    Parameters
+    ----------
+    text : str
+        The document.
+    start, end : int
+        The range to split (default: the whole text).
+
+    Returns
+    -------
+    list of Span
+        Sentence spans with surrounding white space trimmed.
+    """
+    stop = len(text) if end is None else end
+    out: list[Span] = []
+    for block in _blocks(text, start, stop):
+        seg_start = block.start
+        for m in _SENT_END.finditer(text, block.start, block.end):
+            before = text[max(block.start, m.start() - 8) : m.start()]
+            if text[m.start()] == "." and _ABBREV.search(before):
+                continue
+            if text[m.start()] == "." and m.start() + 1 < block.end and text[m.start() - 1 : m.start()].isdigit():
+                nxt = text[m.end() : m.end() + 3].strip()
+                if nxt[:1].isdigit():
+                    continue
+            _add_trimmed(text, seg_start, m.end(), out)
+            seg_start = m.end()
+        _add_trimmed(text, seg_start, block.end, out)
+    return out
+
+
+def _blocks(text: str, start: int, end: int) -> list[Span]:
+    """Paragraphs: runs of lines separated by blank lines; tab/pipe rows are blocks on their own."""
+    out: list[Span] = []
+    para_start: int | None = None
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        line_end = end if nl < 0 else nl
+        line = text[pos:line_end]
+        is_row = "\t" in line or line.count("|") >= 2
+        if not line.strip() or is_row:
+            if para_start is not None:
+                out.append(Span(para_start, pos))
+                para_start = None
+            if is_row and line.strip():
+                out.append(Span(pos, line_end))
+        elif para_start is None:
+            para_start = pos
+        pos = line_end + 1
+    if para_start is not None:
+        out.append(Span(para_start, end))
+    return out
+
+
+def _add_trimmed(text: str, start: int, end: int, out: list[Span]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Span(start, end))

@@ -1,0 +1,446 @@
+"""Screening decisions: recorded one transaction each, with an append-only audit log.
+
+Each record has, per protocol and stage, at most one current decision per decider: the rules
+(``role=rule``, actor ``rules``), each reviewer (``role=reviewer``) and a resolution of a
+disagreement (``role=resolution``). The *effective* decision is the latest resolution, else the
+reviewers' common decision, else the rules' suggestion; reviewers who disagree make a conflict.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from caseseries.errors import InputError
+from caseseries.screening.protocol import Decision, Protocol, Stage
+from caseseries.store import Store
+from caseseries.store.schema import PublicationRow, utcnow
+from caseseries.store.screening import ScreeningAuditRow, ScreeningDecisionRow
+
+RULES_ACTOR = "rules"
+_E = TypeVar("_E", bound=StrEnum)
+
+
+class Role(StrEnum):
+    """Who made a decision."""
+
+    RULE = "rule"
+    REVIEWER = "reviewer"
+    RESOLUTION = "resolution"
+
+
+class Status(StrEnum):
+    """Where a record stands at a stage."""
+
+    RESOLVED = "resolved"
+    REVIEWED = "reviewed"
+    CONFLICT = "conflict"
+    SUGGESTED = "suggested"
+    UNDECIDED = "undecided"
+
+
+@dataclass(frozen=True)
+class DecisionEntry:
+    """One current decision of one decider."""
+
+    key: str
+    protocol: str
+    stage: Stage
+    decision: Decision
+    role: Role
+    actor: str
+    rule_id: str | None
+    reason: str | None
+    decided_at: datetime
+
+    @property
+    def by(self) -> str:
+        """The rule id (for rules) or the reviewer's name."""
+        return (self.rule_id or RULES_ACTOR) if self.role is Role.RULE else self.actor
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One change of a decision."""
+
+    key: str
+    protocol: str
+    stage: Stage
+    role: Role
+    actor: str
+    rule_id: str | None
+    old_decision: Decision | None
+    new_decision: Decision
+    reason: str | None
+    via: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class Effective:
+    """The decision that counts for a record at a stage, and how it came about."""
+
+    key: str
+    stage: Stage
+    status: Status
+    decision: Decision | None
+    reason: str | None
+    entries: tuple[DecisionEntry, ...] = ()
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether a person decided (a reviewer or a resolution)."""
+        return self.status in (Status.RESOLVED, Status.REVIEWED)
+
+
+@dataclass(frozen=True)
+class NewDecision:
+    """A decision to record (see :meth:`DecisionLog.record_many`)."""
+
+    key: str
+    stage: Stage
+    decision: Decision
+    role: Role
+    actor: str
+    rule_id: str | None = None
+    reason: str | None = None
+
+
+def _entry(row: ScreeningDecisionRow) -> DecisionEntry:
+    return DecisionEntry(
+        row.publication_key,
+        row.protocol,
+        Stage(row.stage),
+        Decision(row.decision),
+        Role(row.role),
+        row.actor,
+        row.rule_id,
+        row.reason,
+        row.decided_at,
+    )
+
+
+class DecisionLog:
+    """Read and write the screening decisions of one protocol.
+
+    Parameters
+    ----------
+    store : Store
+        The case store (migrated to include the screening tables).
+    protocol : str
+        The protocol name decisions are filed under.
+    """
+
+    def __init__(self, store: Store, protocol: str):
+        self.store = store
+        self.protocol = protocol
+
+    # ------------------------------------------------------------------ writing
+    def record(
+        self,
+        key: str,
+        stage: Stage,
+        decision: Decision,
+        *,
+        role: Role,
+        actor: str,
+        rule_id: str | None = None,
+        reason: str | None = None,
+        via: str = "review",
+    ) -> bool:
+        """Record one decision in its own transaction (committed on return).
+
+        Parameters
+        ----------
+        key : str
+            Publication key (``pmid:123``).
+        stage, decision : Stage, Decision
+            What was decided at which stage.
+        role, actor : Role, str
+            Who decided: ``Role.RULE`` with actor ``rules``, or a reviewer's name.
+        rule_id, reason : str or None
+            The deciding rule and the reason.
+        via : str
+            How the decision arrived (``rules``, ``review``, ``csv``), kept in the audit log.
+
+        Returns
+        -------
+        bool
+            True if the decision changed (and an audit entry was written).
+        """
+        item = NewDecision(key, stage, decision, role, actor, rule_id, reason)
+        with self.store.session() as s:
+            return self._write(s, item, via)
+
+    def record_many(self, items: Iterable[NewDecision], *, via: str) -> int:
+        """Record several decisions in one transaction (all or none); return how many changed."""
+        with self.store.session() as s:
+            return sum(self._write(s, item, via) for item in items)
+
+    def _write(self, s: Session, item: NewDecision, via: str) -> bool:
+        _check_actor(item.role, item.actor)
+        row = s.scalar(
+            select(ScreeningDecisionRow).where(
+                ScreeningDecisionRow.publication_key == item.key,
+                ScreeningDecisionRow.protocol == self.protocol,
+                ScreeningDecisionRow.stage == item.stage.value,
+                ScreeningDecisionRow.role == item.role.value,
+                ScreeningDecisionRow.actor == item.actor,
+            )
+        )
+        old = Decision(row.decision) if row is not None else None
+        if row is not None and (row.decision, row.rule_id, row.reason) == (
+            item.decision.value,
+            item.rule_id,
+            item.reason,
+        ):
+            return False
+        now = utcnow()
+        if row is None:
+            row = ScreeningDecisionRow(
+                publication_key=item.key,
+                protocol=self.protocol,
+                stage=item.stage.value,
+                role=item.role.value,
+                actor=item.actor,
+            )
+            s.add(row)
+        row.decision, row.rule_id, row.reason, row.decided_at = item.decision.value, item.rule_id, item.reason, now
+        s.add(
+            ScreeningAuditRow(
+                publication_key=item.key,
+                protocol=self.protocol,
+                stage=item.stage.value,
+                role=item.role.value,
+                actor=item.actor,
+                rule_id=item.rule_id,
+                old_decision=old.value if old else None,
+                new_decision=item.decision.value,
+                reason=item.reason,
+                via=via,
+                changed_at=now,
+            )
+        )
+        s.flush()
+        return True
+
+    # ------------------------------------------------------------------ reading
+    def entries(self, stage: Stage | None = None) -> list[DecisionEntry]:
+        """Every current decision of the protocol (optionally of one stage), oldest first."""
+        with self.store.session() as s:
+            q = select(ScreeningDecisionRow).where(ScreeningDecisionRow.protocol == self.protocol)
+            if stage is not None:
+                q = q.where(ScreeningDecisionRow.stage == stage.value)
+            return [_entry(r) for r in s.scalars(q.order_by(ScreeningDecisionRow.decided_at, ScreeningDecisionRow.id))]
+
+    def audit(self, key: str | None = None) -> list[AuditEntry]:
+        """The audit log of the protocol (optionally of one record), in order of change."""
+        with self.store.session() as s:
+            q = select(ScreeningAuditRow).where(ScreeningAuditRow.protocol == self.protocol)
+            if key is not None:
+                q = q.where(ScreeningAuditRow.publication_key == key)
+            return [
+                AuditEntry(
+                    r.publication_key,
+                    r.protocol,
+                    Stage(r.stage),
+                    Role(r.role),
+                    r.actor,
+                    r.rule_id,
+                    Decision(r.old_decision) if r.old_decision else None,
+                    Decision(r.new_decision),
+                    r.reason,
+                    r.via,
+                    r.changed_at,
+                )
+                for r in s.scalars(q.order_by(ScreeningAuditRow.id))
+            ]
+
+    def effective(self, stage: Stage) -> dict[str, Effective]:
+        """The effective decision of every record that has any decision at ``stage``."""
+        grouped: dict[str, list[DecisionEntry]] = defaultdict(list)
+        for e in self.entries(stage):
+            grouped[e.key].append(e)
+        return {key: effective_of(key, stage, entries) for key, entries in grouped.items()}
+
+    def conflicts(self, stage: Stage | None = None) -> list[Effective]:
+        """Records on which reviewers disagree and no resolution was recorded."""
+        stages = [stage] if stage else list(Stage)
+        return [e for st in stages for e in self.effective(st).values() if e.status is Status.CONFLICT]
+
+
+def _check_actor(role: Role, actor: str) -> None:
+    if role is Role.RULE and actor != RULES_ACTOR:
+        raise InputError(f"rule decisions are filed under the actor {RULES_ACTOR!r}, not {actor!r}")
+    if role is not Role.RULE and (not actor.strip() or actor.strip().lower() == RULES_ACTOR):
+        raise InputError(f"reviewer name {actor!r} is empty or reserved; give your name with --reviewer")
+
+
+def effective_of(key: str, stage: Stage, entries: Sequence[DecisionEntry]) -> Effective:
+    """Combine the current decisions of a record at a stage (see the module docstring).
+
+    Parameters
+    ----------
+    key : str
+        Publication key.
+    stage : Stage
+        The stage the entries belong to.
+    entries : sequence of DecisionEntry
+        The record's current decisions at that stage.
+
+    Returns
+    -------
+    Effective
+        Status, decision and reason.
+    """
+    entries = tuple(entries)
+    resolutions = sorted((e for e in entries if e.role is Role.RESOLUTION), key=lambda e: e.decided_at)
+    if resolutions:
+        last = resolutions[-1]
+        return Effective(key, stage, Status.RESOLVED, last.decision, last.reason, entries)
+    reviews = [e for e in entries if e.role is Role.REVIEWER]
+    if reviews:
+        decisions = {e.decision for e in reviews}
+        if len(decisions) > 1:
+            return Effective(key, stage, Status.CONFLICT, None, None, entries)
+        last = max(reviews, key=lambda e: e.decided_at)
+        reason = last.reason or next((e.reason for e in reviews if e.reason), None)
+        return Effective(key, stage, Status.REVIEWED, last.decision, reason, entries)
+    rules = [e for e in entries if e.role is Role.RULE]
+    if rules:
+        return Effective(key, stage, Status.SUGGESTED, rules[0].decision, rules[0].reason, entries)
+    return Effective(key, stage, Status.UNDECIDED, None, None, entries)
+
+
+# ---------------------------------------------------------------------------------- CSV import
+
+CSV_COLUMNS = ("key", "pmid", "doi", "decision", "reason", "stage", "protocol")
+"""Columns a decisions CSV may have: one of key/pmid/doi, decision, and optional reason, stage, protocol."""
+
+
+def read_decisions_csv(
+    path: str | Path, store: Store, *, reviewer: str, protocol: Protocol | None = None
+) -> dict[str, list[NewDecision]]:
+    """Read and check a decisions CSV; nothing is written.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV with a header row (see :data:`CSV_COLUMNS`).
+    store : Store
+        Used to check that every record exists.
+    reviewer : str
+        The reviewer the decisions are filed under.
+    protocol : Protocol or None
+        Protocol for rows without a ``protocol`` column.
+
+    Returns
+    -------
+    dict
+        Protocol name -> decisions to record.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the line and the column, with the allowed values.
+    """
+    source = str(path)
+    try:
+        text = Path(path).read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(
+            f"cannot read the file ({err.__class__.__name__}); give a UTF-8 CSV file", source=source
+        ) from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    unknown = [h for h in header if h not in CSV_COLUMNS]
+    if unknown:
+        raise InputError(
+            f"unknown column {unknown[0]!r}; allowed columns: {', '.join(CSV_COLUMNS)}",
+            source=source,
+            location="line 1",
+        )
+    if "decision" not in header or not {"key", "pmid", "doi"} & set(header):
+        raise InputError(
+            "the header needs a decision column and one of key, pmid, doi", source=source, location="line 1"
+        )
+    if "protocol" not in header and protocol is None:
+        raise InputError("no protocol column; add one or give --protocol FILE", source=source, location="line 1")
+    keys = _stored_keys(store)
+    out: dict[str, list[NewDecision]] = defaultdict(list)
+    for n, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        where = f"line {n}"
+        key = (
+            row.get("key")
+            or (f"pmid:{row['pmid']}" if row.get("pmid") else "")
+            or (f"doi:{row['doi'].lower()}" if row.get("doi") else "")
+        )
+        if not key:
+            raise InputError("no key, pmid or doi; fill one of them", source=source, location=where)
+        if key not in keys:
+            raise InputError(
+                f"record {key!r} is not in the database; import it first (caseseries import FILE)",
+                source=source,
+                location=f"{where}: key",
+            )
+        decision = _enum(Decision, row.get("decision", "").lower(), source, f"{where}: decision")
+        stage = _enum(Stage, row.get("stage") or Stage.TITLE_ABSTRACT.value, source, f"{where}: stage")
+        name = row.get("protocol") or (protocol.name if protocol else "")
+        if not name:
+            raise InputError("protocol is empty; fill it or give --protocol FILE", source=source, location=where)
+        out[name].append(NewDecision(key, stage, decision, Role.REVIEWER, reviewer, None, row.get("reason") or None))
+    return dict(out)
+
+
+def _enum(kind: type[_E], value: str, source: str, where: str) -> _E:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in kind)
+        raise InputError(f"unknown value {value!r}; allowed: {allowed}", source=source, location=where) from None
+
+
+def _stored_keys(store: Store) -> set[str]:
+    with store.session() as s:
+        return set(s.scalars(select(PublicationRow.key)))
+
+
+def import_decisions(
+    path: str | Path, store: Store, *, reviewer: str, protocol: Protocol | None = None
+) -> dict[str, int]:
+    """Record a reviewer's decisions from a CSV file, all in one transaction.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file (see :func:`read_decisions_csv`).
+    store : Store
+        The case store.
+    reviewer : str
+        Name the decisions are filed under.
+    protocol : Protocol or None
+        Protocol for rows without a ``protocol`` column.
+
+    Returns
+    -------
+    dict
+        Protocol name -> number of decisions that changed.
+    """
+    batches = read_decisions_csv(path, store, reviewer=reviewer, protocol=protocol)
+    result = {}
+    with store.session() as s:
+        for name, items in batches.items():
+            log = DecisionLog(store, name)
+            result[name] = sum(log._write(s, item, "csv") for item in items)
+    return result

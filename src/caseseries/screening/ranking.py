@@ -1,0 +1,204 @@
+"""Order undecided records by likely relevance, and measure how early the includes were found.
+
+With at least ``min_per_class`` reviewed includes and excludes, a TF-IDF (title and abstract,
+word 1-2-grams) + logistic-regression model trained on those decisions scores each record by
+its probability of inclusion. With fewer, the rules' suggestion scores are used
+(:attr:`caseseries.screening.rules.Suggestion.score`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from caseseries.screening.decisions import DecisionLog, Role
+from caseseries.screening.protocol import Decision, Protocol, Stage
+from caseseries.screening.rules import ScreeningRecord, Suggestion, suggest
+
+MIN_PER_CLASS = 3
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A record with its relevance score (higher first)."""
+
+    key: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Records in order of likely relevance, and how the scores were made (``model`` or ``rules``)."""
+
+    method: str
+    order: list[Ranked]
+
+    def keys(self) -> list[str]:
+        """The keys, most relevant first."""
+        return [r.key for r in self.order]
+
+
+def _text(record: ScreeningRecord) -> str:
+    pub = record.publication
+    return f"{pub.title or ''}\n{pub.abstract_text}"
+
+
+class Ranker:
+    """TF-IDF + logistic regression over reviewed decisions, with a fall-back to rule scores.
+
+    Parameters
+    ----------
+    min_per_class : int
+        Reviewed includes and excludes needed before the model is used.
+    """
+
+    def __init__(self, min_per_class: int = MIN_PER_CLASS):
+        self.min_per_class = min_per_class
+
+    def rank(
+        self,
+        candidates: Sequence[ScreeningRecord],
+        labelled: Mapping[str, tuple[ScreeningRecord, Decision]],
+        rule_scores: Mapping[str, float],
+    ) -> Ranking:
+        """Order candidates by likely relevance.
+
+        Parameters
+        ----------
+        candidates : sequence of ScreeningRecord
+            The records to order.
+        labelled : mapping
+            Key -> (record, include or exclude) of the reviewed records (maybe is ignored).
+        rule_scores : mapping
+            Key -> rule score, used when there are too few labelled records, and to break ties.
+
+        Returns
+        -------
+        Ranking
+            Most likely include first; ties keep the candidates' order.
+        """
+        pairs = [(r, d) for r, d in labelled.values() if d in (Decision.INCLUDE, Decision.EXCLUDE)]
+        n_inc = sum(1 for _, d in pairs if d is Decision.INCLUDE)
+        n_exc = len(pairs) - n_inc
+        position = {r.key: i for i, r in enumerate(candidates)}
+        if n_inc >= self.min_per_class and n_exc >= self.min_per_class and candidates:
+            scores = self._model_scores(candidates, pairs)
+            method = "model"
+        else:
+            scores = {r.key: rule_scores.get(r.key, 0.0) for r in candidates}
+            method = "rules"
+        order = sorted(candidates, key=lambda r: (-scores[r.key], -rule_scores.get(r.key, 0.0), position[r.key]))
+        return Ranking(method, [Ranked(r.key, float(scores[r.key])) for r in order])
+
+    @staticmethod
+    def _model_scores(
+        candidates: Sequence[ScreeningRecord], pairs: Sequence[tuple[ScreeningRecord, Decision]]
+    ) -> dict[str, float]:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        vectoriser = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, strip_accents="unicode")
+        x = vectoriser.fit_transform([_text(r) for r, _ in pairs])
+        y = [1 if d is Decision.INCLUDE else 0 for _, d in pairs]
+        model = LogisticRegression(class_weight="balanced", max_iter=1000, solver="liblinear", C=10.0)
+        model.fit(x, y)
+        proba = model.predict_proba(vectoriser.transform([_text(r) for r in candidates]))[:, 1]
+        return {r.key: float(p) for r, p in zip(candidates, proba, strict=True)}
+
+
+def rank_records(
+    log: DecisionLog,
+    protocol: Protocol,
+    records: Mapping[str, ScreeningRecord],
+    candidates: Sequence[str],
+    stage: Stage = Stage.TITLE_ABSTRACT,
+    *,
+    ranker: Ranker | None = None,
+) -> Ranking:
+    """Order candidate records for review, learning from the reviewed decisions at ``stage``.
+
+    Parameters
+    ----------
+    log : DecisionLog
+        The protocol's decisions.
+    protocol : Protocol
+        The protocol (for rule scores).
+    records : mapping
+        Key -> record of the protocol.
+    candidates : sequence of str
+        Keys to order.
+    stage : Stage
+        Stage whose reviewed decisions train the model.
+    ranker : Ranker or None
+        Ranking settings (default :class:`Ranker`).
+
+    Returns
+    -------
+    Ranking
+        The order and the method used.
+    """
+    labelled = {
+        k: (records[k], e.decision)
+        for k, e in log.effective(stage).items()
+        if e.reviewed and e.decision is not None and k in records
+    }
+    suggestions: dict[str, Suggestion] = {k: suggest(protocol, records[k], stage) for k in candidates}
+    scores = {k: s.score for k, s in suggestions.items()}
+    return (ranker or Ranker()).rank([records[k] for k in candidates], labelled, scores)
+
+
+@dataclass(frozen=True)
+class WorkSaved:
+    """How early the includes turned up in the reviewers' screening order.
+
+    Attributes
+    ----------
+    screened : int
+        Records a reviewer decided at the stage.
+    includes : int
+        Of those, records whose effective decision is include.
+    last_include_position : int or None
+        1-based position, in order of first reviewer decision, of the last include (None: none).
+    """
+
+    screened: int
+    includes: int
+    last_include_position: int | None
+
+    @property
+    def screened_before_last_include(self) -> int | None:
+        """Records screened before the last include was found."""
+        return None if self.last_include_position is None else self.last_include_position - 1
+
+    def sentence(self) -> str:
+        """A one-line report, e.g. ``the last of 3 includes was found after 4 of 20 records``."""
+        if self.last_include_position is None:
+            return f"no includes among {self.screened} screened records"
+        return (
+            f"the last of {self.includes} includes was record {self.last_include_position} of {self.screened} screened "
+            f"({self.screened_before_last_include} screened before it)"
+        )
+
+
+def work_saved(log: DecisionLog, stage: Stage = Stage.TITLE_ABSTRACT) -> WorkSaved:
+    """Measure how many records were screened before the last include was found.
+
+    Parameters
+    ----------
+    log : DecisionLog
+        The protocol's decisions (the audit log gives the order of first reviewer decisions).
+    stage : Stage
+        The stage.
+
+    Returns
+    -------
+    WorkSaved
+        Screened count, include count and the last include's position.
+    """
+    order: list[str] = []
+    for a in log.audit():
+        if a.stage is stage and a.role is not Role.RULE and a.key not in order:
+            order.append(a.key)
+    effective = log.effective(stage)
+    includes = [i for i, k in enumerate(order, start=1) if effective[k].decision is Decision.INCLUDE]
+    return WorkSaved(len(order), len(includes), includes[-1] if includes else None)

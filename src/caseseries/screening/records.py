@@ -1,0 +1,167 @@
+"""The records a protocol screens: its stored searches (by name or query) and its imported files."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from caseseries.model.publication import Publication, SearchRecord
+from caseseries.screening.protocol import Protocol, Search
+from caseseries.screening.rules import ScreeningRecord
+from caseseries.store import Store
+
+
+@dataclass
+class SourceRecords:
+    """What one source of the protocol contributed.
+
+    Attributes
+    ----------
+    name : str
+        The protocol's search name, or the import file name.
+    kind : str
+        ``database`` for a search, ``import`` for a record file.
+    detail : str
+        The query (with the run date) or the file path.
+    keys : list of str
+        Publication keys in source order (including records not stored).
+    """
+
+    name: str
+    kind: str
+    detail: str
+    keys: list[str] = field(default_factory=list)
+
+    @property
+    def identified(self) -> int:
+        """Number of records the source returned."""
+        return len(self.keys)
+
+
+@dataclass
+class RecordSet:
+    """The records of a protocol: per source, de-duplicated, and those identified but not stored."""
+
+    sources: list[SourceRecords]
+    records: dict[str, ScreeningRecord]
+    missing: list[str]
+
+    @property
+    def identified(self) -> int:
+        """Records identified, summed over sources (duplicates counted per source)."""
+        return sum(s.identified for s in self.sources)
+
+    @property
+    def unique(self) -> int:
+        """Distinct records (stored or not)."""
+        return len(self.records) + len(self.missing)
+
+    @property
+    def duplicates(self) -> int:
+        """Records removed as duplicates."""
+        return self.identified - self.unique
+
+
+def _normal_query(query: str) -> str:
+    text = query.replace("\u201c", '"').replace("\u201d", '"').replace("'", '"')
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def find_search(stored: list[tuple[int, SearchRecord]], search: Search) -> SearchRecord | None:
+    """The newest stored run of a protocol search, matched by name, else by query.
+
+    Parameters
+    ----------
+    stored : list of (id, SearchRecord)
+        From :meth:`Store.searches`.
+    search : Search
+        The protocol's search.
+
+    Returns
+    -------
+    SearchRecord or None
+        Runs with the protocol's date range are preferred.
+    """
+    by_name = [(i, s) for i, s in stored if s.name == search.name]
+    candidates = by_name or [(i, s) for i, s in stored if _normal_query(s.query) == _normal_query(search.query)]
+    if not candidates:
+        return None
+    same_dates = [(i, s) for i, s in candidates if (s.mindate, s.maxdate) == (search.mindate, search.maxdate)]
+    return max(same_dates or candidates, key=lambda c: c[0])[1]
+
+
+def _same_file(stored: str | None, wanted: Path) -> bool:
+    if not stored:
+        return False
+    try:
+        return Path(stored).resolve() == wanted.resolve()
+    except OSError:
+        return False
+
+
+def protocol_records(store: Store, protocol: Protocol) -> RecordSet:
+    """Gather the records of a protocol from the store.
+
+    Parameters
+    ----------
+    store : Store
+        The case store with searches and publications.
+    protocol : Protocol
+        The review protocol.
+
+    Returns
+    -------
+    RecordSet
+        Per-source keys, the stored records de-duplicated by key, and keys not stored.
+
+    Raises
+    ------
+    InputError
+        If a search of the protocol was never run, or an import has no stored records;
+        the message names the protocol line and the command that fixes it.
+    """
+    stored_searches = store.searches()
+    sources: list[SourceRecords] = []
+    for i, search in enumerate(protocol.searches):
+        run = find_search(stored_searches, search)
+        if run is None:
+            raise protocol.error(
+                ("searches", i, "name"),
+                f"no stored search named {search.name!r} or with the query {search.query!r}; "
+                f"run: caseseries search '{search.query}' first",
+            )
+        keys = [f"pmid:{p}" for p in run.pmids]
+        sources.append(SourceRecords(search.name, "database", f"{run.query} (run {run.run_at})", keys))
+    imports = protocol.import_paths()
+    by_import: dict[int, list[Publication]] = {i: [] for i in range(len(imports))}
+    wanted = {k for s in sources for k in s.keys}
+    found: dict[str, Publication] = {}
+    for pub in store.iter_publications():
+        key = pub.key()
+        if key in wanted:
+            found[key] = pub
+        for i, path in enumerate(imports):
+            if _same_file(pub.source_path, path):
+                by_import[i].append(pub)
+    for i, path in enumerate(imports):
+        pubs = by_import[i]
+        if not pubs:
+            raise protocol.error(
+                ("imports", i),
+                f"no stored records from {str(path)!r}; run: caseseries import {protocol.imports[i]} first",
+            )
+        for pub in pubs:
+            found.setdefault(pub.key(), pub)
+        sources.append(SourceRecords(path.name, "import", str(path), [p.key() for p in pubs]))
+    records: dict[str, ScreeningRecord] = {}
+    missing: list[str] = []
+    for src in sources:
+        for key in src.keys:
+            if key in records:
+                records[key].searches.add(src.name)
+            elif key in found:
+                records[key] = ScreeningRecord(found[key], [src.name])
+            elif key not in missing:
+                missing.append(key)
+    return RecordSet(sources, records, missing)

@@ -1,0 +1,240 @@
+"""Screen records one at a time in the terminal: i/e/m/s/q keys, a reason picker, matches highlighted.
+
+Every decision is committed as soon as it is made, so quitting (``q``), end of input or Ctrl-C
+never loses a decision. The input function is injectable (tests drive the loop with a script).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
+
+from caseseries.screening.decisions import RULES_ACTOR, DecisionLog, Effective, Role, Status
+from caseseries.screening.protocol import Decision, Protocol, Stage, TextField
+from caseseries.screening.ranking import Ranking, rank_records
+from caseseries.screening.records import RecordSet, protocol_records
+from caseseries.screening.rules import ScreeningRecord, Span, Suggestion, suggest
+from caseseries.store import Store
+
+KEYS = {"i": Decision.INCLUDE, "e": Decision.EXCLUDE, "m": Decision.MAYBE}
+PROMPT = "[i]nclude  [e]xclude  [m]aybe  [s]kip  [q]uit > "
+_SNIPPET = 90
+
+
+@dataclass
+class ReviewSummary:
+    """What a review session did."""
+
+    decided: int = 0
+    skipped: int = 0
+    remaining: int = 0
+    quit: bool = False
+    method: str = "rules"
+
+
+def _terminal_input(prompt: str) -> str:
+    return input(prompt)
+
+
+def highlight(text: str, spans: list[Span], fld: TextField) -> Text:
+    """The text with the spans of one field highlighted (rich markup-free)."""
+    out = Text(text)
+    for s in spans:
+        if s.field is fld and 0 <= s.start < s.end <= len(text):
+            out.stylize("bold black on yellow", s.start, s.end)
+    return out
+
+
+class ReviewSession:
+    """One reviewer screening a protocol's records.
+
+    Parameters
+    ----------
+    store : Store
+        The case store.
+    protocol : Protocol
+        The review protocol.
+    reviewer : str
+        Name the decisions are filed under.
+    stage : Stage
+        Stage being screened.
+    input_fn : callable or None
+        Reads one answer given a prompt (default: the terminal, :func:`input`).
+    console : Console or None
+        Where records are shown (default: the terminal).
+    resolve : bool
+        Walk the reviewers' conflicts and record resolutions instead.
+    include_suggested : bool
+        Also walk records the rules already suggested including or excluding.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        protocol: Protocol,
+        reviewer: str,
+        *,
+        stage: Stage = Stage.TITLE_ABSTRACT,
+        input_fn: Callable[[str], str] | None = None,
+        console: Console | None = None,
+        resolve: bool = False,
+        include_suggested: bool = False,
+        records: RecordSet | None = None,
+    ):
+        self.store = store
+        self.protocol = protocol
+        self.reviewer = reviewer
+        self.stage = stage
+        self.input = input_fn or _terminal_input
+        self.console = console or Console()
+        self.resolve = resolve
+        self.include_suggested = include_suggested
+        self.records = records or protocol_records(store, protocol)
+        self.log = DecisionLog(store, protocol.name)
+
+    # ------------------------------------------------------------------ queue
+    def _eligible(self) -> list[str]:
+        keys = list(self.records.records)
+        if self.stage is Stage.FULL_TEXT:
+            ta = self.log.effective(Stage.TITLE_ABSTRACT)
+            keys = [k for k in keys if k in ta and ta[k].decision in (Decision.INCLUDE, Decision.MAYBE)]
+        return keys
+
+    def _wanted(self, e: Effective | None) -> bool:
+        if self.resolve:
+            return e is not None and e.status is Status.CONFLICT
+        if e is None:
+            return True
+        if e.status is Status.RESOLVED:
+            return False
+        own = [x for x in e.entries if x.role is Role.REVIEWER and x.actor == self.reviewer]
+        if own:
+            return own[0].decision is Decision.MAYBE
+        rules = [x for x in e.entries if x.role is Role.RULE]
+        return self.include_suggested or not rules or rules[0].decision is Decision.MAYBE
+
+    def queue(self) -> tuple[list[str], Ranking]:
+        """The keys still to review, most likely include first, and the ranking used."""
+        effective = self.log.effective(self.stage)
+        keys = [k for k in self._eligible() if self._wanted(effective.get(k))]
+        ranking = rank_records(self.log, self.protocol, self.records.records, keys, self.stage)
+        return ranking.keys(), ranking
+
+    # ------------------------------------------------------------------ loop
+    def run(self, limit: int | None = None) -> ReviewSummary:
+        """Walk the queue until it is empty, ``q``, end of input, Ctrl-C or ``limit`` records.
+
+        Returns
+        -------
+        ReviewSummary
+            Decided, skipped and remaining counts.
+        """
+        keys, ranking = self.queue()
+        summary = ReviewSummary(method=ranking.method)
+        effective = self.log.effective(self.stage)
+        for n, key in enumerate(keys, start=1):
+            if limit is not None and summary.decided + summary.skipped >= limit:
+                break
+            record = self.records.records[key]
+            suggestion = suggest(self.protocol, record, self.stage)
+            self.show(record, suggestion, effective.get(key), n, len(keys))
+            try:
+                answer = self._ask_decision()
+                if answer is None:
+                    summary.quit = True
+                    break
+                if answer == "s":
+                    summary.skipped += 1
+                    continue
+                decision = KEYS[answer]
+                reason = self._ask_reason(decision, suggestion)
+            except (EOFError, KeyboardInterrupt):
+                summary.quit = True
+                break
+            role = Role.RESOLUTION if self.resolve else Role.REVIEWER
+            self.log.record(key, self.stage, decision, role=role, actor=self.reviewer, reason=reason, via="review")
+            summary.decided += 1
+            self.console.print(f"[green]saved[/green] {decision.value}" + (f" ({reason})" if reason else ""))
+        summary.remaining = len(self.queue()[0])
+        return summary
+
+    def _ask_decision(self) -> str | None:
+        while True:
+            answer = self.input(PROMPT).strip().lower()
+            if answer == "q":
+                return None
+            if answer in KEYS or answer == "s":
+                return answer
+            self.console.print(f"unknown key {answer!r}; press i, e, m, s or q")
+
+    def _ask_reason(self, decision: Decision, suggestion: Suggestion) -> str | None:
+        reasons = self.protocol.reasons(decision) or self.protocol.reasons()
+        if decision is suggestion.decision and suggestion.reason and suggestion.reason not in reasons:
+            reasons = [suggestion.reason, *reasons]
+        for i, r in enumerate(reasons, start=1):
+            self.console.print(f"  {i}. {r}")
+        prompt = f"reason [1-{len(reasons)}, 0 = own words, Enter = none] > " if reasons else "reason (Enter = none) > "
+        while True:
+            answer = self.input(prompt).strip()
+            if not answer:
+                return None
+            if not reasons:
+                return answer
+            if answer == "0":
+                own = self.input("reason > ").strip()
+                return own or None
+            if answer.isdigit() and 1 <= int(answer) <= len(reasons):
+                return reasons[int(answer) - 1]
+            self.console.print(f"no reason {answer!r}; give a number from 1 to {len(reasons)}, 0 or Enter")
+
+    # ------------------------------------------------------------------ display
+    def show(self, record: ScreeningRecord, suggestion: Suggestion, e: Effective | None, n: int, total: int) -> None:
+        """Print one record: title, details, the rules' suggestion, other decisions and the abstract."""
+        pub = record.publication
+        spans = suggestion.spans()
+        title = highlight(pub.title or "(no title)", spans, TextField.TITLE)
+        title.stylize("bold")
+        details = " | ".join(
+            x
+            for x in (
+                record.key,
+                str(pub.year or ""),
+                pub.journal_abbrev or pub.journal or "",
+                ", ".join(pub.publication_types),
+                pub.language or "",
+            )
+            if x
+        )
+        body = Text()
+        body.append(title)
+        body.append(f"\n{details}\n", style="dim")
+        body.append(f"rules suggest: {suggestion.decision.value} ({suggestion.reason})", style="cyan")
+        if suggestion.fired:
+            body.append(f"\nrules fired: {', '.join(suggestion.fired)}", style="dim")
+        if e is not None:
+            for x in e.entries:
+                if x.role is not Role.RULE and x.actor != RULES_ACTOR:
+                    body.append(
+                        f"\n{x.role.value} {x.actor}: {x.decision.value}" + (f" ({x.reason})" if x.reason else "")
+                    )
+        body.append("\n\n")
+        abstract = pub.abstract_text
+        body.append(highlight(abstract, spans, TextField.ABSTRACT) if abstract else Text("(no abstract)", style="dim"))
+        if self.stage is Stage.FULL_TEXT:
+            body.append(self._snippets(record, spans))
+        self.console.print(Panel(body, title=f"{n}/{total}", title_align="left"))
+
+    @staticmethod
+    def _snippets(record: ScreeningRecord, spans: list[Span]) -> Text:
+        text = record.text(TextField.FULL_TEXT)
+        out = Text()
+        for s in [s for s in spans if s.field is TextField.FULL_TEXT][:8]:
+            lo, hi = max(0, s.start - _SNIPPET), min(len(text), s.end + _SNIPPET)
+            snippet = Text("\n… " + text[lo:hi].replace("\n", " ") + " …")
+            snippet.stylize("bold black on yellow", s.start - lo + 3, s.end - lo + 3)
+            out.append(snippet)
+        return out
