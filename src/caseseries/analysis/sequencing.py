@@ -45,7 +45,10 @@ def citation(doc: CaseDocument, patient: Patient) -> str:
 
 def line_text(line: TherapyLine) -> str:
     """A compact description of a line: regimen, response and PFS (``alectinib: PR, PFS 5 mo``)."""
-    parts = [line.best_response.value if line.best_response else "response not reported"]
+    if line.best_response:
+        parts = [line.best_response.value]
+    else:
+        parts = [f'"{line.response_as_written}"' if line.response_as_written else "response not reported"]
     if line.pfs_months is not None:
         if line.pfs_censored:
             parts.append(f"ongoing after {line.pfs_months:g} mo")
