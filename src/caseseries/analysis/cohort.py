@@ -377,26 +377,33 @@ def parse_cohorts(text: str, *, source: str) -> CohortFile:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise FormatError(f"invalid YAML{where}; fix the syntax", source=source) from None
     if not isinstance(data, dict):
-        raise ValidationError("expected a mapping with 'version' and 'cohorts'", source=source)
-    try:
-        parsed = CohortFile.model_validate(data)
-    except pydantic.ValidationError as err:
-        loc, msg = _describe_cohort_error(err)
-        raise ValidationError(msg, source=source, location=loc) from None
-    named = {name: c.model_copy(update={"name": c.name or name}) for name, c in parsed.cohorts.items()}
-    return CohortFile(version=parsed.version, cohorts=named)
-
-
-def _describe_cohort_error(err: pydantic.ValidationError) -> tuple[str, str]:
-    first = err.errors()[0]
-    loc = tuple(first["loc"])
-    if first["type"] == "extra_forbidden" and len(loc) == 3 and loc[0] == "cohorts":
-        allowed = ", ".join(sorted(Cohort.model_fields))
-        return f"cohorts.{loc[1]}", f"unknown key {loc[2]!r}; allowed keys: {allowed}"
-    if first["type"] == "value_error" and isinstance(err.errors()[0].get("ctx", {}).get("error"), InputError):
-        inner = first["ctx"]["error"]
-        return ".".join(str(p) for p in loc), inner.message
-    return describe_validation_error(err, CohortFile)
+        raise ValidationError("expected a mapping with keys version, cohorts", source=source)
+    extra = sorted(set(data) - {"version", "cohorts"})
+    if extra:
+        raise ValidationError(f"unknown key {extra[0]!r}; allowed keys: cohorts, version", source=source)
+    raw = data.get("cohorts") or {}
+    if not isinstance(raw, dict):
+        raise ValidationError("expected a mapping of cohort names to filters", source=source, location="cohorts")
+    cohorts: dict[str, Cohort] = {}
+    for name, body in raw.items():
+        where = f"cohorts.{name}"
+        if not isinstance(body, dict):
+            raise ValidationError("expected a mapping of filters", source=source, location=where)
+        unknown = sorted(set(body) - set(Cohort.model_fields))
+        if unknown:
+            allowed = ", ".join(sorted(Cohort.model_fields))
+            raise ValidationError(f"unknown key {unknown[0]!r}; allowed keys: {allowed}", source=source, location=where)
+        try:
+            cohorts[str(name)] = Cohort.model_validate({"name": str(name), **body})
+        except pydantic.ValidationError as err:
+            loc, msg = describe_validation_error(err, Cohort)
+            raise ValidationError(msg, source=source, location=f"{where}.{loc}") from None
+        except InputError as err:
+            raise ValidationError(err.message, source=source, location=f"{where}.{err.location}") from None
+    version = data.get("version", 1)
+    if not isinstance(version, int):
+        raise ValidationError(f"version must be an integer (got {version!r})", source=source, location="version")
+    return CohortFile(version=version, cohorts=cohorts)
 
 
 def load_cohorts(path: str | Path | None = None) -> CohortFile:

@@ -106,8 +106,9 @@ def km_figure(
     used = [c for c in curves if c.n > 0]
     with _style():
         fig = Figure(figsize=(7.0, 4.2 + 0.22 * max(len(used), 1)))
-        height = 0.62 if used else 0.8
-        ax = fig.add_axes((0.12, 0.98 - height, 0.83, height - 0.08))
+        table_h = 0.055 * (len(used) + 1) if used else 0.0
+        bottom = table_h + 0.16
+        ax = fig.add_axes((0.12, bottom, 0.83, 0.92 - bottom))
         t_max = max([max(c.durations) for c in used] + [benchmark.median_pfs_months if benchmark else 0.0, 1.0])
         ticks = _nice_ticks(t_max)
         for i, c in enumerate(used):
@@ -134,12 +135,12 @@ def km_figure(
         if used or benchmark:
             ax.legend(loc="upper right", frameon=False, fontsize=8)
         if used:
-            risk = fig.add_axes((0.12, 0.02, 0.83, 0.2 - 0.005 * len(used)))
+            risk = fig.add_axes((0.12, 0.01, 0.83, table_h))
             risk.set_xlim(ax.get_xlim())
-            risk.set_ylim(-0.5, len(used) - 0.5)
+            risk.set_ylim(-0.5, len(used) + 0.5)
             risk.axis("off")
             axis = risk.get_yaxis_transform()
-            risk.text(-0.02, len(used) - 0.3, "At risk", transform=axis, ha="right", weight="bold")
+            risk.text(-0.02, len(used), "At risk", transform=axis, ha="right", weight="bold")
             for i, c in enumerate(used):
                 y = len(used) - 1 - i
                 colour = OKABE_ITO[i % len(OKABE_ITO)]
