@@ -9,6 +9,7 @@ other failures.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 from dataclasses import dataclass
@@ -97,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     except CaseseriesError as err:
         typer.echo(f"Error: {err}", err=True)
         return 1
+    except OSError as err:
+        typer.echo(f"Error: {err.filename or ''}: {err.strerror}; check the path and permissions", err=True)
+        return 2
     except typer.exceptions.TyperException as err:  # usage errors arrive here in non-standalone mode
         show = getattr(err, "show", None)
         if callable(show):
@@ -104,6 +108,15 @@ def main(argv: list[str] | None = None) -> int:
         else:
             typer.echo(f"Error: {err}", err=True)
         return int(getattr(err, "exit_code", 2))
+    except Exception as err:
+        if os.environ.get("CASESERIES_DEBUG"):
+            raise
+        typer.echo(
+            f"Error: internal error ({err.__class__.__name__}: {err}); "
+            "re-run with CASESERIES_DEBUG=1 for the traceback and report it",
+            err=True,
+        )
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

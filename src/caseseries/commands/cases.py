@@ -51,7 +51,8 @@ def list_cases(
         {
             "id": sp.id,
             "label": sp.patient.label,
-            "source": sp.source.citation or sp.source.title or sp.source.path,
+            "source": sp.source.path or sp.source.pmid or sp.source.title,
+            "reference": sp.patient.reference,
             "primary_site": sp.patient.primary_site,
             "partner": ", ".join(f.label for f in sp.patient.fusions) or None,
             "lines": len(sp.patient.lines),
@@ -63,11 +64,12 @@ def list_cases(
     if json_out:
         print_json(rows)
         return
+    columns = ("id", "source", "label", "reference", "primary_site", "partner", "lines", "first_line", "status")
     table = Table(title=f"{len(rows)} cases")
-    for col in ("id", "label", "primary_site", "partner", "lines", "first_line", "status"):
+    for col in columns:
         table.add_column(col)
     for r in rows:
-        table.add_row(*(str(r[c]) if r[c] is not None else "" for c in table.columns_names()))  # type: ignore[attr-defined]
+        table.add_row(*(str(r[c]) if r[c] is not None else "" for c in columns))
     Console().print(table)
 
 

@@ -72,7 +72,18 @@ def write_json(case_file: CaseFile, out: Path) -> Path:
     return out
 
 
-EXPORTERS: dict[str, Callable[[CaseFile, Path], Path]] = {"json": write_json, "csv": write_csv}
+def write_phenopacket_dir(case_file: CaseFile, out: Path) -> Path:
+    """Write GA4GH Phenopacket v2 JSON files, one per patient, into directory ``out``."""
+    from caseseries.report.phenopacket import write_phenopackets
+
+    return write_phenopackets(case_file, out)
+
+
+EXPORTERS: dict[str, Callable[[CaseFile, Path], Path]] = {
+    "json": write_json,
+    "csv": write_csv,
+    "phenopacket": write_phenopacket_dir,
+}
 
 
 def export_case_file(case_file: CaseFile, fmt: str, out: Path) -> Path:
