@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,9 +39,27 @@ def citation(doc: CaseDocument, patient: Patient) -> str:
         author = f"{cited.first_author} et al." if cited.first_author else ""
         resolved = ", ".join(p for p in (author, " ".join(str(x) for x in (cited.journal, cited.year) if x)) if p)
     if not resolved and not marker:
-        s = doc.source
-        resolved = s.citation or s.title or s.path or (f"PMID {s.pmid}" if s.pmid else "source not recorded")
+        resolved = short_source(doc)
     return " ".join(p for p in (marker, resolved) if p)
+
+
+_JOURNAL_YEAR = re.compile(r"\.\s+([A-Z][^.;]*?)\.?\s+((?:19|20)\d{2})\s*;")
+_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
+
+
+def short_source(doc: CaseDocument) -> str:
+    """First author, journal and year of a document's citation (``Wu SC et al., J Cancer Res Pract 2024``)."""
+    s = doc.source
+    text = s.citation or ""
+    if not text:
+        return s.title or s.path or (f"PMID {s.pmid}" if s.pmid else "source not recorded")
+    author = re.split(r"[,.]", text, maxsplit=1)[0].strip()
+    found = _JOURNAL_YEAR.findall(text)
+    if found:
+        journal, year = found[-1]
+        return f"{author} et al., {journal.strip()} {year}"
+    years = _YEAR.findall(text)
+    return f"{author} et al., {years[-1]}" if years else text
 
 
 def line_text(line: TherapyLine) -> str:
