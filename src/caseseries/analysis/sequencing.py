@@ -10,7 +10,6 @@ line's agents. This is evidence from published reports, never a treatment recomm
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import re
 from collections.abc import Sequence
@@ -19,8 +18,11 @@ from typing import Any
 
 from caseseries.analysis.cohort import Cohort, LineUnit, mutation_key
 from caseseries.analysis.response import ResponseSummary, regimen, summarise_responses
+from caseseries.knowledge.resistance import annotate_line
 from caseseries.model.case import CitedReference, Patient, TherapyLine
 from caseseries.model.casejson import CaseDocument, CaseFile
+from caseseries.model.enums import DrugClass
+from caseseries.vocab import drugs
 
 
 def citation(doc: CaseDocument, patient: Patient) -> str:
@@ -203,16 +205,19 @@ class SimilarPatient:
         }  # fmt: skip
 
 
+_TARGETED = (DrugClass.ALK_INHIBITOR, DrugClass.KINASE_INHIBITOR)
+
+
 def reported_evidence(mutations: Sequence[str], agents: Sequence[str]) -> list[str]:
-    """The knowledge layer's reported evidence for a line given after resistance mutations."""
-    if not mutations:
+    """The knowledge layer's reported evidence for a kinase-inhibitor line given after resistance mutations.
+
+    Lines without a kinase inhibitor (chemotherapy, steroids) get no annotation: the resistance
+    knowledge is about kinase inhibitors.
+    """
+    targeted = [a for a in agents if (d := drugs().lookup(a)) is not None and d.drug_class in _TARGETED]
+    if not mutations or not targeted:
         return []
-    try:
-        module = importlib.import_module("caseseries.knowledge.resistance")
-    except ImportError:
-        return []
-    sentences: list[str] = module.annotate_line(list(mutations), list(agents))
-    return sentences
+    return annotate_line(list(mutations), list(agents))
 
 
 def _start_index(patient: Patient, cohort: Cohort) -> int:
