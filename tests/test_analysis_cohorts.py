@@ -33,7 +33,8 @@ def test_mutation_notations_normalise_alike(written: str) -> None:
 
 
 def test_patient_level_filters(mini: CaseFile) -> None:
-    assert labels(mini, Cohort(site="uterine")) == ["Table 1, case 1", "Table 2, case 5", "Table 2, case 6", "index patient"]
+    uterine = ["Table 1, case 1", "Table 2, case 5", "Table 2, case 6", "index patient"]
+    assert labels(mini, Cohort(site="uterine")) == uterine
     assert labels(mini, Cohort(partner="CTCL")) == ["Table 1, case 10"]
     assert labels(mini, Cohort(partner="TNS1")) == ["Table 1, case 1"]
     assert "Table 1, case 3" in labels(mini, Cohort(partner="not reported"))

@@ -185,7 +185,10 @@ def test_shipped_benchmark_is_alex() -> None:
 
 
 def test_benchmark_file_rejects_unknown_keys() -> None:
-    text = "version: 1\nbenchmarks:\n  - {id: x, label: y, agent: a, population: p, median_pfs_months: 3, source: s, hr: 1}\n"
+    text = (
+        "version: 1\nbenchmarks:\n"
+        "  - {id: x, label: y, agent: a, population: p, median_pfs_months: 3, source: s, hr: 1}\n"
+    )
     with pytest.raises(ValidationError) as err:
         load_benchmarks(text, source="b.yaml")
     assert str(err.value) == (
