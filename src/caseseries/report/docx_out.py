@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from docx import Document
+from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from caseseries.report.tables import Table
@@ -42,12 +45,26 @@ def write_docx(tables: Sequence[Table], out: Path, *, title: str, statement: str
         for cell, text in zip(grid.rows[0].cells, table.columns, strict=True):
             cell.text = ""
             cell.paragraphs[0].add_run(text).bold = True
-        for row in table.rows:
-            cells = grid.add_row().cells
-            for cell, text in zip(cells, row, strict=True):
-                cell.text = text
+        _add_rows(grid, table.rows)
         for note in table.footnotes:
             para = doc.add_paragraph(note)
             para.runs[0].font.size = Pt(8)
     doc.save(str(out))
     return out
+
+
+def _add_rows(grid: Any, rows: Sequence[Sequence[str]]) -> None:
+    """Append body rows by copying one prepared row element (python-docx's add_row is slow on long tables)."""
+    if not rows:
+        return
+    template = grid.add_row()
+    for cell in template.cells:
+        cell.text = "x"
+    tr = template._tr
+    tbl = tr.getparent()
+    tbl.remove(tr)
+    for row in rows:
+        new = copy.deepcopy(tr)
+        for t, text in zip(new.iter(qn("w:t")), row, strict=True):
+            t.text = text
+        tbl.append(new)
