@@ -34,8 +34,16 @@ def synthetic_series(n: int, seed: int) -> CaseFile:
                 pfs = round(rng.expovariate(1 / 12), 1) if rng.random() < 0.85 else None
                 censored = None if pfs is None else rng.choice([True, False, False, None])
                 mutations = ["ALK p.G1202R"] if k == 1 and rng.random() < 0.1 else []
-                lines.append(TherapyLine(line=k, agents=rng.choice(REGIMENS), best_response=rng.choice(RESPONSES),
-                                         pfs_months=pfs, pfs_censored=censored, resistance_mutations=mutations))
+                lines.append(
+                    TherapyLine(
+                        line=k,
+                        agents=rng.choice(REGIMENS),
+                        best_response=rng.choice(RESPONSES),
+                        pfs_months=pfs,
+                        pfs_censored=censored,
+                        resistance_mutations=mutations,
+                    )
+                )
             partner = rng.choice(PARTNERS)
             patients.append(Patient(
                 label=f"case {i + 1}", primary_site=rng.choice(SITES), diagnosis="inflammatory myofibroblastic tumor",

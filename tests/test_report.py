@@ -34,8 +34,9 @@ def report_dir(mini: CaseFile, tmp_path_factory: pytest.TempPathFactory) -> Path
     out = tmp_path_factory.mktemp("rep") / "report"
     search = SearchRecord(query='"inflammatory myofibroblastic tumor" AND "alectinib"', run_at="2024-01-05T10:00:00Z",
                           count=98)  # fmt: skip
-    result = build_report(mini, out, provenance=Provenance(searches=[search], screening={"screened": 98,
-                                                                                         "included_patients": 9}))
+    result = build_report(
+        mini, out, provenance=Provenance(searches=[search], screening={"screened": 98, "included_patients": 9})
+    )
     assert result.n_patients == 7 and result.n_lines == 15
     assert all(p.exists() for p in result.files)
     return out
