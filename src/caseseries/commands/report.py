@@ -1,0 +1,40 @@
+"""``caseseries report``: the evidence report (HTML, Markdown, DOCX, CSV)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from caseseries.analysis.cohort import Cohort
+from caseseries.commands._common import open_store
+from caseseries.commands._filters import with_cohort_options
+from caseseries.report.build import FORMATS, build_report, parse_formats
+from caseseries.report.methods import Provenance
+
+
+@with_cohort_options
+def report_command(
+    ctx: typer.Context,
+    out: Path = typer.Option(Path("report"), "--out", help="Directory to write the report to."),
+    fmt: str = typer.Option(",".join(FORMATS), "--format", help=f"Comma-separated: {', '.join(FORMATS)}."),
+    cohort: Cohort = Cohort(),
+) -> None:
+    """Write the evidence report: literature tables, response rates, PFS, sequencing and figures.
+
+    Example: caseseries report --cohort first-line-alectinib --out report --format html,md
+    """
+    formats = parse_formats(fmt)
+    store = open_store(ctx)
+    provenance = Provenance(searches=[s for _, s in store.searches()])
+    result = build_report(store.case_file(), out, formats=formats, cohort=cohort, provenance=provenance)
+    where = result.html or result.out_dir
+    typer.echo(
+        f"Report for {result.n_patients} patients ({result.n_lines} lines): {where} "
+        f"({len(result.files)} files in {result.out_dir})."
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``report`` to the root app."""
+    app.command("report")(report_command)

@@ -1,0 +1,396 @@
+"""Report tables: the seed-style literature tables and the analysis tables, with md/CSV renderers.
+
+Every table is a :class:`Table` (title, columns, rows of text cells, footnotes) so that the
+Markdown, CSV, HTML and DOCX writers render them all the same way.
+
+Literature-table conventions (as in the seeds): PFS ``Ongoing after 36 months`` when censored,
+``5.5 months`` otherwise, ``Not reported`` when missing; outcomes ``SD for 4 months`` or ``PR``;
+a fusion partner ``Not reported`` when unknown, or the symbol as written with a footnote mark
+when it is not an HGNC symbol; ``3 lines of chemotherapy`` for a summarised line; references as
+the marker plus first author, journal and year; abbreviations explained in a footnote.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from caseseries.analysis.cohort import Cohort, written_partner
+from caseseries.analysis.response import ResponseSummary
+from caseseries.analysis.sequencing import SimilarPatient, Transition, citation, line_text
+from caseseries.analysis.survival import PfsSummary
+from caseseries.model.case import Fusion, Patient, TherapyLine
+from caseseries.model.casejson import CaseFile
+from caseseries.model.enums import Response
+from caseseries.vocab import drugs
+
+NOT_REPORTED = "Not reported"
+NOT_EVALUABLE = "Not evaluable"
+MARKS = ("*", "†", "‡", "§", "¶", "#")
+
+ABBREVIATIONS: dict[str, str] = {
+    "ALK": "Anaplastic lymphoma kinase",
+    "CR": "Complete response",
+    "PR": "Partial response",
+    "SD": "Stable disease",
+    "PD": "Progressive disease",
+    "NE": "Not evaluable",
+    "PFS": "Progression-free survival",
+    "ORR": "Objective response rate (CR + PR over evaluable lines)",
+    "DCR": "Disease control rate (CR + PR + SD over evaluable lines)",
+    "CI": "Confidence interval",
+    "NSAID": "Nonsteroidal anti-inflammatory drug",
+    "IMT": "Inflammatory myofibroblastic tumor",
+}
+
+
+@dataclass
+class Table:
+    """A rendered table: text cells only.
+
+    Attributes
+    ----------
+    key : str
+        File-name stem (``table1``).
+    title : str
+        Caption, e.g. ``Table 1: ...``.
+    columns : list of str
+        Header row.
+    rows : list of list of str
+        Body rows (same length as ``columns``).
+    footnotes : list of str
+        Footnotes, abbreviation line last.
+    row_labels : list of str
+        The patient label (or group) of each row, for tracing rows back to cases.
+    """
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    footnotes: list[str] = field(default_factory=list)
+    row_labels: list[str] = field(default_factory=list)
+
+    def add_abbreviations(self, extra: Mapping[str, str] | None = None) -> None:
+        """Append the abbreviation footnote for the abbreviations the table uses."""
+        known = {**ABBREVIATIONS, **(extra or {})}
+        text = " ".join([*self.columns, *(c for r in self.rows for c in r)])
+        used = [f"{k}: {v}" for k, v in known.items() if re.search(rf"(?<![A-Za-z]){re.escape(k)}(?![A-Za-z])", text)]
+        if used:
+            self.footnotes.append(", ".join(used))
+
+
+# ---------------------------------------------------------------------- cell formatting
+def months(value: float) -> str:
+    """``5.5 months``, ``1 month``."""
+    return f"{value:g} month" + ("" if value == 1 else "s")
+
+
+def agent_display(agent: str) -> str:
+    """How an agent is written in a table: code names and abbreviations in capitals."""
+    drug = drugs().lookup(agent)
+    if drug is not None:
+        for written in (*drug.codes, *drug.synonyms):
+            if written.lower() == agent and written != agent:
+                return written
+    return agent
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
+def regimen_cell(line: TherapyLine | None) -> str:
+    """``Ifosfamide and etoposide``; ``3 lines of chemotherapy`` for a summarised line."""
+    if line is None:
+        return NOT_REPORTED
+    names = [agent_display(a) for a in line.agents]
+    if not names:
+        text = "agent not reported"
+    elif len(names) == 1:
+        text = names[0]
+    else:
+        text = ", ".join(names[:-1]) + " and " + names[-1]
+    if line.summarised_lines:
+        text = f"{line.summarised_lines} lines of {text}"
+    return _sentence_case(text)
+
+
+def _pfs_not_evaluable(line: TherapyLine) -> bool:
+    return any(re.search(r"\bpfs\b.*not evaluable|not evaluable.*\bpfs\b", n, re.I) for n in line.notes)
+
+
+def pfs_cell(line: TherapyLine | None) -> str:
+    """PFS as in Table 1: ``Ongoing after 36 months`` / ``5.5 months`` / ``Not reported``."""
+    if line is None:
+        return NOT_REPORTED
+    if line.pfs_months is None:
+        return NOT_EVALUABLE if _pfs_not_evaluable(line) else NOT_REPORTED
+    if line.pfs_censored:
+        return f"Ongoing after {months(line.pfs_months)}"
+    return months(line.pfs_months)
+
+
+def response_cell(line: TherapyLine | None) -> str:
+    """Best response: ``PR``; ``Not evaluable``; the words as written when uncategorised."""
+    if line is None:
+        return NOT_REPORTED
+    if line.best_response is Response.NE:
+        return NOT_EVALUABLE
+    if line.best_response is not None:
+        return line.best_response.value
+    if line.response_as_written:
+        return f'"{line.response_as_written}" (not categorised)'
+    return NOT_REPORTED
+
+
+def outcome_cell(line: TherapyLine | None) -> str:
+    """Outcome as in Table 2: ``SD for 4 months``, ``PR``, ``PR, ongoing after 12 months``."""
+    if line is None:
+        return NOT_REPORTED
+    resp = response_cell(line)
+    if line.pfs_months is None or line.best_response is Response.NE:
+        return resp
+    if line.best_response is None:
+        how = "ongoing after" if line.pfs_censored else "PFS"
+        return f"{resp}; {how} {months(line.pfs_months)}"
+    if line.pfs_censored:
+        return f"{resp}, ongoing after {months(line.pfs_months)}"
+    return f"{resp} for {months(line.pfs_months)}"
+
+
+def partner_cell(fusions: Sequence[Fusion]) -> tuple[str, str | None]:
+    """The 5' partner cell and, for a symbol that is not an HGNC gene, the footnote text."""
+    known = [f.gene5 for f in fusions if f.gene5]
+    if known:
+        return " / ".join(dict.fromkeys(known)), None
+    for f in fusions:
+        if f.flags:
+            symbol = written_partner(f.as_written) or f.as_written
+            return symbol, f"{symbol} as written in the source; {'; '.join(f.flags)}"
+    return NOT_REPORTED, None
+
+
+def alk_cell(patient: Patient) -> str:
+    """``Positive`` / ``Negative`` / ``Not reported`` (with methods in brackets when known)."""
+    status = patient.alk.status
+    if status is None:
+        return NOT_REPORTED
+    methods = ", ".join(m.value for m in patient.alk.methods)
+    return status.value.capitalize() + (f" ({methods})" if methods else "")
+
+
+def site_cell(patient: Patient) -> str:
+    """Primary site, capitalised (``Uterus``)."""
+    return _sentence_case(patient.primary_site) if patient.primary_site else NOT_REPORTED
+
+
+class _Marks:
+    """Assigns footnote marks in order of first use."""
+
+    def __init__(self) -> None:
+        self.notes: dict[str, str] = {}
+
+    def mark(self, note: str) -> str:
+        if note not in self.notes:
+            i = len(self.notes)
+            self.notes[note] = MARKS[i % len(MARKS)] * (i // len(MARKS) + 1)
+        return self.notes[note]
+
+    def footnotes(self) -> list[str]:
+        return [f"{m}{note}" for note, m in self.notes.items()]
+
+
+# ---------------------------------------------------------------------- literature tables
+def table1(case_file: CaseFile, agent: str = "alectinib") -> Table:
+    """Seed Table 1: patients whose first line includes ``agent``.
+
+    Columns: Case | Primary site | ALK fusion partner | Best response | PFS | Reference.
+    """
+    selection = Cohort(agent=agent, line=1).apply(case_file)
+    table = Table(
+        key="table1",
+        title=f"Table 1: Reported cases of inflammatory myofibroblastic tumor receiving first-line {agent}",
+        columns=["Case", "Primary site", "ALK fusion partner", "Best response", "PFS", "Reference"],
+    )
+    marks = _Marks()
+    for n, unit in enumerate(selection.units, start=1):
+        partner, note = partner_cell(unit.patient.fusions)
+        if note:
+            partner += marks.mark(note)
+        table.rows.append(
+            [str(n), site_cell(unit.patient), partner, response_cell(unit.line), pfs_cell(unit.line),
+             citation(unit.document, unit.patient)]
+        )  # fmt: skip
+        table.row_labels.append(unit.patient.label)
+    table.footnotes.extend(marks.footnotes())
+    table.add_abbreviations()
+    return table
+
+
+def table2(case_file: CaseFile) -> Table:
+    """Seed Table 2: patients with two or more lines of systemic therapy.
+
+    Columns: Case | Primary site | Testing for ALK | First-line | Outcome | Second line | Outcome |
+    Reference. Later lines are summarised in a footnote on the second-line outcome.
+    """
+    selection = Cohort(min_lines=2).apply(case_file)
+    table = Table(
+        key="table2",
+        title="Table 2: Reported cases of inflammatory myofibroblastic tumor receiving two or more lines of "
+        "systemic therapy",
+        columns=["Case", "Primary site", "Testing for ALK", "First-line", "Outcome", "Second line", "Outcome",
+                 "Reference"],
+    )  # fmt: skip
+    marks = _Marks()
+    for n, (_, doc, patient) in enumerate(selection.patients, start=1):
+        first = patient.lines[0] if patient.lines else None
+        second = patient.lines[1] if len(patient.lines) > 1 else None
+        second_outcome = outcome_cell(second)
+        later = patient.lines[2:]
+        if later:
+            note = "Subsequent therapy: " + "; ".join(f"line {ln.line} {line_text(ln)}" for ln in later)
+            second_outcome += marks.mark(note)
+        table.rows.append(
+            [str(n), site_cell(patient), alk_cell(patient), regimen_cell(first), outcome_cell(first),
+             regimen_cell(second), second_outcome, citation(doc, patient)]
+        )  # fmt: skip
+        table.row_labels.append(patient.label)
+    table.footnotes.extend(marks.footnotes())
+    table.add_abbreviations()
+    return table
+
+
+# ---------------------------------------------------------------------- analysis tables
+def percent_ci(value: float | None, ci: tuple[float, float] | None) -> str:
+    """``75% (35–97)``; ``–`` when undefined."""
+    if value is None:
+        return "–"
+    text = f"{100 * value:.0f}%"
+    return f"{text} ({100 * ci[0]:.0f}–{100 * ci[1]:.0f})" if ci else text
+
+
+def median_ci(summary: PfsSummary) -> str:
+    """``6.9 (5.0–NR)``; ``NR`` (not reached) when the curve stays above 0.5."""
+    km = summary.km
+    if km.n == 0:
+        return "–"
+    if km.median_months is None:
+        return "NR"
+    ci = km.median_ci95
+    if not ci:
+        return f"{km.median_months:g}"
+    low = "NR" if ci[0] is None else f"{ci[0]:g}"
+    high = "NR" if ci[1] is None else f"{ci[1]:g}"
+    return f"{km.median_months:g} ({low}–{high})"
+
+
+def response_table(groups: Mapping[str, ResponseSummary], *, key: str, title: str, group_name: str) -> Table:
+    """Counts and rates per group: n, CR, PR, SD, PD, NE, missing, ORR and DCR with 95% CIs."""
+    table = Table(
+        key=key,
+        title=title,
+        columns=[group_name, "n", "CR", "PR", "SD", "PD", "NE", "Missing", "Evaluable", "ORR (95% CI)",
+                 "DCR (95% CI)"],
+    )  # fmt: skip
+    for name, s in groups.items():
+        table.rows.append(
+            [name, str(s.n), str(s.CR), str(s.PR), str(s.SD), str(s.PD), str(s.NE), str(s.missing),
+             str(s.evaluable), percent_ci(s.orr, s.orr_ci95), percent_ci(s.dcr, s.dcr_ci95)]
+        )  # fmt: skip
+        table.row_labels.append(name)
+    table.footnotes.append(
+        "Rates are over evaluable lines (CR + PR + SD + PD); NE and missing responses are shown but not in the "
+        "denominator. 95% CIs are exact (Clopper–Pearson)."
+    )
+    table.add_abbreviations()
+    return table
+
+
+def pfs_table(groups: Mapping[str, PfsSummary], *, key: str, title: str, group_name: str) -> Table:
+    """Kaplan–Meier PFS per group: n, events, censored, censoring unknown, missing, median (95% CI)."""
+    table = Table(
+        key=key,
+        title=title,
+        columns=[group_name, "n on curve", "Progressions", "Censored (ongoing)", "Censoring unknown", "PFS missing",
+                 "Median PFS, months (95% CI)"],
+    )  # fmt: skip
+    for name, s in groups.items():
+        km = s.km
+        table.rows.append(
+            [name, str(km.n), str(km.events), str(km.censored), str(s.censoring_unknown), str(s.missing),
+             median_ci(s)]
+        )  # fmt: skip
+        table.row_labels.append(name)
+    table.footnotes.append(
+        "Kaplan–Meier estimates; lines reported as ongoing are censored. Lines with a duration but no word on how "
+        "they ended are not on the curve (censoring unknown). NR: not reached."
+    )
+    table.add_abbreviations()
+    return table
+
+
+def transition_table(items: Iterable[Transition]) -> Table:
+    """One row per consecutive pair of lines (line n -> line n+1)."""
+    table = Table(
+        key="transitions",
+        title="Sequencing: line n followed by line n+1",
+        columns=["Patient", "Line n", "Outcome", "Resistance mutations", "Line n+1", "Outcome", "Reference"],
+    )
+    for t in items:
+        table.rows.append(
+            [t.label, f"{t.before.line}: {regimen_cell(t.before)}", outcome_cell(t.before),
+             ", ".join(t.mutations) or "–", f"{t.after.line}: {regimen_cell(t.after)}", outcome_cell(t.after),
+             t.reference]
+        )  # fmt: skip
+        table.row_labels.append(t.label)
+    table.add_abbreviations()
+    return table
+
+
+def similar_table(patients: Iterable[SimilarPatient], *, title: str) -> Table:
+    """Comparable published patients and what happened next, with reported evidence."""
+    table = Table(
+        key="similar",
+        title=title,
+        columns=["Patient", "Prior line", "Next line", "Outcome", "Reported evidence", "Reference"],
+    )
+    for sp in patients:
+        prior = f"{sp.prior.line}: {regimen_cell(sp.prior)} ({outcome_cell(sp.prior)})" if sp.prior else "–"
+        for nl in sp.next_lines:
+            table.rows.append(
+                [sp.label, prior, f"{nl.line.line}: {regimen_cell(nl.line)}", outcome_cell(nl.line),
+                 " ".join(nl.evidence) or "–", sp.citation]
+            )  # fmt: skip
+            table.row_labels.append(sp.label)
+    table.footnotes.append("Reported evidence from published sources; not a treatment recommendation.")
+    table.add_abbreviations()
+    return table
+
+
+# ---------------------------------------------------------------------- renderers
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(table: Table) -> str:
+    """GitHub-flavoured Markdown: caption, pipe table, footnotes."""
+    out = [f"**{table.title}**", "", "| " + " | ".join(_md_cell(c) for c in table.columns) + " |"]
+    out.append("| " + " | ".join("---" for _ in table.columns) + " |")
+    out.extend("| " + " | ".join(_md_cell(c) for c in row) + " |" for row in table.rows)
+    if table.footnotes:
+        out.append("")
+        out.extend(f"{note}  " for note in table.footnotes)
+    return "\n".join(out) + "\n"
+
+
+def to_csv(table: Table) -> str:
+    """CSV with a header row (footnotes are not part of the CSV)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(table.columns)
+    writer.writerows(table.rows)
+    return buf.getvalue()
