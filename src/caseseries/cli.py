@@ -61,7 +61,8 @@ def root(
 def state(ctx: typer.Context) -> CliState:
     """The shared options of the running command."""
     obj = ctx.find_root().obj
-    return obj if isinstance(obj, CliState) else CliState()
+    # Compare by attribute: under ``python -m caseseries.cli`` this module is loaded twice.
+    return CliState(db=getattr(obj, "db", None))
 
 
 def _register_commands() -> None:
