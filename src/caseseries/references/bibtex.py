@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
-import bibtexparser
 from bibtexparser import middlewares as mw
+from bibtexparser.entrypoint import parse_string
 from bibtexparser.model import Entry, ParsingFailedBlock
 
 from caseseries.references.model import CitedFields, Reference
@@ -77,7 +77,7 @@ def parse_bibtex(text: str) -> list[Reference]:
         ``n`` is the position of the entry in the file.
     """
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
-    library = bibtexparser.parse_string(
+    library = parse_string(
         text,
         append_middleware=[mw.LatexDecodingMiddleware(), mw.SeparateCoAuthors(), mw.SplitNameParts()],
     )
@@ -86,8 +86,8 @@ def parse_bibtex(text: str) -> list[Reference]:
         if isinstance(block, Entry):
             cited = _cited(block)
             problem = None if (cited.has_identifier or cited.title) else "entry has no title, PMID or DOI"
-            refs.append(Reference(n=len(refs) + 1, text=block.raw.strip(), cited=cited, problem=problem))
+            refs.append(Reference(n=len(refs) + 1, text=(block.raw or "").strip(), cited=cited, problem=problem))
         elif isinstance(block, ParsingFailedBlock):
             reason = str(block.error).splitlines()[0] if block.error else "not valid BibTeX"
-            refs.append(Reference(n=len(refs) + 1, text=block.raw.strip(), problem=f"BibTeX error: {reason}"))
+            refs.append(Reference(n=len(refs) + 1, text=(block.raw or "").strip(), problem=f"BibTeX error: {reason}"))
     return refs
