@@ -217,7 +217,7 @@ def test_date_limits_are_sent(fake_eutils: FakeEutils) -> None:  # noqa: F811
     fake_eutils.add_search(QUERY, pmids, dates)
     with client_for(fake_eutils) as client:
         count, got = client.search_ids(QUERY, mindate="2019/02", maxdate="2019")
-    assert got == pmids[5:]
+    assert (count, got) == (5, pmids[5:])
     params = fake_eutils.calls("esearch")[0].params
     assert (params["mindate"], params["maxdate"], params["datetype"]) == ("2019/02/01", "2019/12/31", "pdat")
 

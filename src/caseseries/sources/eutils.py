@@ -265,10 +265,7 @@ class EutilsClient:
             self.limiter.acquire()
             wait = self.backoff * (2**attempt)
             try:
-                if post:
-                    response = self._http.post(url, data=data)
-                else:
-                    response = self._http.get(url, params=data)
+                response = self._http.post(url, data=data) if post else self._http.get(url, params=data)
                 body = response.content
             except httpx.TransportError as err:
                 problem = f"{err.__class__.__name__}: {err}"
