@@ -88,6 +88,7 @@ def parse_bibtex(text: str) -> list[Reference]:
             problem = None if (cited.has_identifier or cited.title) else "entry has no title, PMID or DOI"
             refs.append(Reference(n=len(refs) + 1, text=(block.raw or "").strip(), cited=cited, problem=problem))
         elif isinstance(block, ParsingFailedBlock):
-            reason = str(block.error).splitlines()[0] if block.error else "not valid BibTeX"
+            lines = str(block.error or "").strip().splitlines()
+            reason = lines[0] if lines else f"{block.error.__class__.__name__}: not valid BibTeX"
             refs.append(Reference(n=len(refs) + 1, text=(block.raw or "").strip(), problem=f"BibTeX error: {reason}"))
     return refs

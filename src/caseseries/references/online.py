@@ -22,6 +22,19 @@ SEARCH_HITS = 5
 AMBIGUOUS_CANDIDATES = 5
 
 
+def title_term(cited: CitedFields) -> str | None:
+    """The ESearch term for a cited title: its significant words, each ``[ti]``, joined by AND."""
+    words = title_tokens(title_key(cited.title))[:SEARCH_WORDS]
+    return " AND ".join(f"{w}[ti]" for w in words) if len(words) >= 2 else None
+
+
+def author_term(cited: CitedFields) -> str | None:
+    """The ESearch term for the cited first author (as first author) in the cited year."""
+    if not cited.first_author or not cited.year:
+        return None
+    return f'"{fold(cited.first_author).replace(chr(34), "")}"[1au] AND {cited.year}[dp]'
+
+
 class EutilsSource:
     """The record-source protocol over NCBI E-utilities.
 
@@ -78,14 +91,11 @@ class EutilsSource:
         return [[found[p] for p in ids if p in found] for ids in wanted]
 
     def search(self, cited: CitedFields) -> list[Publication]:
-        """ESearch on the cited title's words; on first author and year when that finds nothing."""
-        words = title_tokens(title_key(cited.title))[:SEARCH_WORDS]
-        hits: list[Publication] = []
-        if len(words) >= 2:
-            hits = self._search(" AND ".join(f"{w}[ti]" for w in words), SEARCH_HITS)
-        if (not hits or len(words) < 4) and cited.first_author and cited.year:
-            surname = fold(cited.first_author).replace('"', "")
-            term = f'"{surname}"[1au] AND {cited.year}[dp]'
+        """ESearch on the cited title's words; also on first author and year for short or unmatched titles."""
+        term = title_term(cited)
+        hits = self._search(term, SEARCH_HITS) if term else []
+        by_author = author_term(cited)
+        if by_author and (not hits or len(title_tokens(title_key(cited.title))) < 4):
             known = {h.pmid for h in hits}
-            hits += [p for p in self._search(term, 20) if p.pmid not in known]
+            hits += [p for p in self._search(by_author, 20) if p.pmid not in known]
         return hits
