@@ -89,6 +89,6 @@ def parse_bibtex(text: str) -> list[Reference]:
             refs.append(Reference(n=len(refs) + 1, text=(block.raw or "").strip(), cited=cited, problem=problem))
         elif isinstance(block, ParsingFailedBlock):
             lines = str(block.error or "").strip().splitlines()
-            reason = lines[0] if lines else f"{block.error.__class__.__name__}: not valid BibTeX"
+            reason = lines[0] if lines else "malformed entry (unbalanced braces or a missing comma); fix it in the file"
             refs.append(Reference(n=len(refs) + 1, text=(block.raw or "").strip(), problem=f"BibTeX error: {reason}"))
     return refs

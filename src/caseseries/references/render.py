@@ -86,7 +86,7 @@ def _cited_short(result: CheckResult) -> str:
     who = " ".join(str(x) for x in (c.first_author, c.year) if x)
     title = c.title or ""
     title = title if len(title) <= 50 else title[:47] + "..."
-    return f"{who}. {title}".strip(". ")
+    return f"{who}. {title}" if who and title else (who or title)
 
 
 def _differing(result: CheckResult) -> str:
