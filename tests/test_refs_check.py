@@ -147,7 +147,10 @@ def test_cli_markdown_and_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith("# Reference check\n")
-    row = "| 1 | Butrynski 2010. Crizotinib in ALK-rearranged inflammatory myofi... | verified |  | PMID 90000001 Butrynski 2010 |"
+    row = (
+        "| 1 | Butrynski 2010. Crizotinib in ALK-rearranged inflammatory myofi... | verified |  "
+        "| PMID 90000001 Butrynski 2010 |"
+    )
     assert row in out
     assert "- first_author (minor): cited `Gross`, found `Gros`" in out
 
