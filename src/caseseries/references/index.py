@@ -71,8 +71,9 @@ class RecordIndex:
         surname = surname_key(record.first_author)
         if surname and record.year is not None:
             self._author_year[(surname, record.year)].append(i)
+        words = self._words
         for word in set(title_tokens(title_key(record.title))):
-            self._words[word].append(i)
+            words[word].append(i)
 
     # ------------------------------------------------------------ record-source protocol
     def fetch_pmids(self, pmids: Sequence[str]) -> dict[str, Publication]:

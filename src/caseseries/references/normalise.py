@@ -113,6 +113,10 @@ PARTICLES = frozenset(
 JOURNAL_STOPWORDS = frozenset(
     ["the", "of", "and", "in", "on", "for", "de", "la", "le", "der", "und", "et", "y", "e", "d", "l"]
 )
+_EMPHASIS_MARKS = str.maketrans("", "", "{}$*_")
+_NON_LETTER = re.compile(r"[^a-z]")
+_ELISION = re.compile(r"^(?:d|l|o)'")
+_MARKUP = re.compile(r"<[^>]+>")
 _PAREN = re.compile(r"\([^)]*\)")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
@@ -121,9 +125,10 @@ _PAGE_SPLIT = re.compile(r"\s*[-–—‐‑]\s*")
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip accents (``Völker`` -> ``volker``), keeping Greek as names."""
-    text = _GREEK_CHARS.sub(lambda m: GREEK[m.group(0)], text.lower())
+    text = text.lower()
     if text.isascii():
         return text
+    text = _GREEK_CHARS.sub(lambda m: GREEK[m.group(0)], text)
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -144,19 +149,26 @@ def title_key(title: str | None) -> str:
     if not title:
         return ""
     text = title.strip()
-    bracketed = _BRACKETED.match(text)
-    if bracketed:
-        text = bracketed.group(1)
-    text = _LATEX_GREEK.sub(lambda m: m.group(1), text)
-    text = re.sub(r"[{}$*_]", "", text)
-    text = fold(text)
-    text = _SPELLING_RE.sub(lambda m: _SPELLING[m.group(0)], text)
+    if text.startswith("["):
+        bracketed = _BRACKETED.match(text)
+        if bracketed:
+            text = bracketed.group(1)
+    if "\\" in text:
+        text = _LATEX_GREEK.sub(lambda m: m.group(1), text)
+    text = fold(text.translate(_EMPHASIS_MARKS))
+    if "ae" in text or "oe" in text or "tumour" in text:
+        text = _SPELLING_RE.sub(lambda m: _SPELLING[m.group(0)], text)
+    if text.isascii():  # already folded: only markup and punctuation are left to remove
+        if "<" in text:
+            text = _MARKUP.sub("", text)
+        return _NON_ALNUM.sub(" ", text).strip()
     return normalise_title(text)
 
 
 def title_tokens(key: str) -> list[str]:
     """Significant words of a title key (stop words and one-letter words dropped), in order."""
-    return [t for t in key.split() if len(t) > 1 and t not in TITLE_STOPWORDS]
+    stop = TITLE_STOPWORDS
+    return [t for t in key.split() if t not in stop and len(t) > 1]
 
 
 def title_similarity(a: str, b: str) -> float:
@@ -176,12 +188,13 @@ def surname_key(name: str | None) -> str:
     """
     if not name:
         return ""
-    words = [w for w in re.split(r"[\s]+", fold(name).replace("’", "'")) if w]
+    words = fold(name).replace("’", "'").split()
     while len(words) > 1 and words[0].strip(".'") in PARTICLES:
         words = words[1:]
     joined = "".join(words)
-    joined = re.sub(r"^(?:d|l|o)'", "", joined)
-    return re.sub(r"[^a-z]", "", joined)
+    if "'" in joined:
+        joined = _ELISION.sub("", joined)
+    return joined if joined.isalpha() and joined.isascii() else _NON_LETTER.sub("", joined)
 
 
 def surname_agreement(cited: str | None, indexed: str | None) -> str | None:
