@@ -2,8 +2,9 @@
 
 Run: PYTHONPATH=src python benchmarks/bench_refs.py [--records 100000] [--refs 100] [--seed 1]
 
-Prints the time (wall clock and CPU of this one process) to build the record index and to check the references (the two make up an
-offline ``refs check`` once the records are in memory), and the verdict counts.
+Prints the time (wall clock and CPU of this one process) to build the record index and to
+check the references (the two make up an offline ``refs check`` once the records are in memory),
+and the verdict counts.
 """
 
 from __future__ import annotations
