@@ -97,13 +97,24 @@ class Store:
             yield session
 
     # ------------------------------------------------------------------ publications
-    def upsert_publication(self, pub: Publication, session: Session | None = None) -> tuple[int, str]:
-        """Insert or update a publication by its key; return (id, 'added'|'updated'|'unchanged')."""
+    def upsert_publication(
+        self, pub: Publication, session: Session | None = None, *, replaces: str | None = None
+    ) -> tuple[int, str]:
+        """Insert or update a publication by its key; return (id, 'added'|'updated'|'unchanged').
+
+        ``replaces`` names the key of a stored row that ``pub`` supersedes under a new key (a
+        record merged with a duplicate that brought a PMID): that row is updated in place, so
+        its patients stay attached, unless a row with the new key already exists.
+        """
         if session is None:
             with self.session() as s:
-                return self.upsert_publication(pub, s)
+                return self.upsert_publication(pub, s, replaces=replaces)
         data = pub.model_dump(mode="json", exclude_none=True)
         row = session.scalar(select(PublicationRow).where(PublicationRow.key == pub.key()))
+        if row is None and replaces is not None:
+            row = session.scalar(select(PublicationRow).where(PublicationRow.key == replaces))
+            if row is not None:
+                row.key = pub.key()
         if row is None:
             row = PublicationRow(key=pub.key(), data=data)
             session.add(row)
@@ -118,6 +129,27 @@ class Store:
         row.source_format = pub.source_format.value if pub.source_format else None
         session.flush()
         return row.id, outcome
+
+    def delete_publication(self, key: str, session: Session | None = None) -> str:
+        """Delete a publication unless patients were curated from it.
+
+        Returns
+        -------
+        str
+            ``'deleted'``, ``'absent'`` (no such key) or ``'kept'`` (it has patients; delete
+            those first if the publication really must go).
+        """
+        if session is None:
+            with self.session() as s:
+                return self.delete_publication(key, s)
+        row = session.scalar(select(PublicationRow).where(PublicationRow.key == key))
+        if row is None:
+            return "absent"
+        if session.scalar(select(PatientRow.id).where(PatientRow.publication_id == row.id).limit(1)) is not None:
+            return "kept"
+        session.delete(row)
+        session.flush()
+        return "deleted"
 
     def get_publication(self, key: str) -> Publication | None:
         """The publication stored under ``key`` (see :meth:`Publication.key`), or None."""

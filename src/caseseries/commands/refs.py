@@ -1,0 +1,84 @@
+"""``caseseries refs check``: verify a manuscript's references against PubMed or local records."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+
+from caseseries.commands._common import print_json
+from caseseries.references.render import render_markdown, render_table, report_json
+from caseseries.references.run import check_file
+
+if TYPE_CHECKING:
+    from caseseries.sources.eutils import EutilsClient
+
+refs_app = typer.Typer(help="Check a manuscript's reference list and literature tables.", no_args_is_help=True)
+
+
+class OutputFormat(StrEnum):
+    """How ``refs check`` prints its results."""
+
+    TABLE = "table"
+    MD = "md"
+    JSON = "json"
+
+
+def _client(api_key: str | None, email: str | None, base_url: str | None) -> EutilsClient:
+    from caseseries.sources.eutils import EutilsClient
+
+    if base_url:
+        return EutilsClient(base_url, api_key=api_key, email=email)
+    return EutilsClient(api_key=api_key, email=email)
+
+
+@refs_app.command("check")
+def check(
+    file: Path = typer.Argument(..., help="Manuscript or reference list (text/Markdown), BibTeX (.bib) or RIS (.ris)."),
+    records: list[str] = typer.Option(
+        [],
+        "--records",
+        help="Local records to match first: PubMed XML, MEDLINE text, RIS, or a database URL. Repeatable.",
+    ),
+    offline: bool = typer.Option(False, "--offline", help="Never touch the network (needs --records)."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON (same as --format json)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", help="table, md (Markdown report) or json."),
+    api_key: str | None = typer.Option(
+        None, "--api-key", envvar="NCBI_API_KEY", help="NCBI API key (10 requests/s instead of 3)."
+    ),
+    email: str | None = typer.Option(None, "--email", envvar="NCBI_EMAIL", help="Contact e-mail sent to NCBI."),
+    base_url: str | None = typer.Option(
+        None, "--base-url", envvar="CASESERIES_EUTILS_URL", help="E-utilities root URL (a mirror or a local server)."
+    ),
+) -> None:
+    """Check every reference: verified, minor_mismatch, mismatch, not_found, lookup_failed or unparsed.
+
+    Exits 1 when a reference is a mismatch or not found (use it to guard a manuscript in CI),
+    0 otherwise, 2 on bad input.
+
+    Example: caseseries refs check manuscript.md --records pubmed.xml --offline --format md
+    """
+    client = None if offline else _client(api_key, email, base_url)
+    try:
+        report = check_file(file, records=records, offline=offline, client=client)
+    finally:
+        if client is not None:
+            client.close()
+    for skip in report.skipped_records:
+        typer.echo(f"Warning: record skipped: {skip}", err=True)
+    if json_out or fmt is OutputFormat.JSON:
+        print_json(report_json(report.results))
+    elif fmt is OutputFormat.MD:
+        typer.echo(render_markdown(report.results, source=report.source), nl=False)
+    else:
+        Console(width=160).print(render_table(report.results))
+    if report.has_problems:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``refs`` command group."""
+    app.add_typer(refs_app, name="refs")

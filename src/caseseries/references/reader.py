@@ -1,0 +1,113 @@
+"""Read the references of a manuscript file: plain text/Markdown, BibTeX or RIS."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from caseseries.errors import FormatError, InputError
+from caseseries.references.bibtex import parse_bibtex
+from caseseries.references.model import Reference
+from caseseries.references.tables import parse_literature_tables
+from caseseries.references.textlist import parse_reference_list
+
+_BIBTEX = re.compile(r"^\s*@(?:article|book|inproceedings|incollection|misc|string|preamble|comment|\w+)\s*[{(]", re.I)
+_RIS = re.compile(r"^TY  - ", re.MULTILINE)
+
+
+def detect_format(path: Path, text: str) -> str:
+    """``"bibtex"``, ``"ris"`` or ``"text"``, from the extension, else from the content."""
+    suffix = path.suffix.lower()
+    if suffix == ".bib":
+        return "bibtex"
+    if suffix == ".ris":
+        return "ris"
+    head = text.lstrip("\ufeff \t\r\n")[:4096]
+    if _BIBTEX.match(head):
+        return "bibtex"
+    if _RIS.search(head) and head.startswith("TY  - "):
+        return "ris"
+    return "text"
+
+
+def read_text_file(path: str | Path) -> str:
+    """The UTF-8 text of ``path``; :class:`InputError` naming the file when it cannot be read."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found; check the path", source=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory; give a reference list file", source=str(path)) from None
+    except OSError as err:
+        raise InputError(f"cannot be read ({err.strerror}); check its permissions", source=str(path)) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise FormatError(
+            f"byte {err.start + 1} is not UTF-8 text; re-save the file as UTF-8", source=str(path)
+        ) from None
+
+
+def parse_references(text: str, fmt: str = "text", *, source: str = "<text>") -> list[Reference]:
+    """Every reference in ``text``: list entries first, then literature-table rows that carry PMIDs.
+
+    Parameters
+    ----------
+    text : str
+        The content of a manuscript, reference list or BibTeX file.
+    fmt : str
+        ``"text"`` (numbered list and PMID tables) or ``"bibtex"``.
+    source : str
+        Name used in error messages.
+
+    Returns
+    -------
+    list of Reference
+
+    Raises
+    ------
+    FormatError
+        When no reference at all is found.
+    """
+    if fmt == "bibtex":
+        refs = parse_bibtex(text)
+    elif fmt == "text":
+        refs = parse_reference_list(text) + parse_literature_tables(text)
+    else:
+        raise FormatError(f"unknown reference format {fmt!r}; use text or bibtex", source=source)
+    if not refs:
+        raise FormatError(
+            "no references found; give a numbered list under a 'References' heading, a BibTeX or RIS "
+            "file, or a table with a PMID column",
+            source=source,
+        )
+    return refs
+
+
+def read_references(path: str | Path) -> list[Reference]:
+    """Read the references of the manuscript or reference file at ``path``.
+
+    Parameters
+    ----------
+    path : str or Path
+        A text/Markdown manuscript or reference list, a ``.bib`` file or a ``.ris`` file.
+
+    Returns
+    -------
+    list of Reference
+        In the order of the file; unparseable entries are kept with a ``problem``.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read or holds no references.
+    """
+    p = Path(path)
+    text = read_text_file(p)
+    fmt = detect_format(p, text)
+    if fmt == "ris":
+        from caseseries.references.records import ris_references
+
+        return ris_references(p)
+    return parse_references(text, fmt, source=str(path))

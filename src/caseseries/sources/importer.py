@@ -1,0 +1,239 @@
+"""What every importer shares: the items it yields, the base class, transparent gzip, decoding.
+
+An importer reads one file as a stream and yields, in file order:
+
+- :class:`Record` — a parsed :class:`~caseseries.model.publication.Publication` with its place
+  in the file;
+- :class:`Skip` — a record that could not be read (file, record/line, reason code, message);
+  the rest of the file is still read when that is possible;
+- :class:`Deletion` — a PubMed ``DeleteCitation`` entry (PMIDs to remove from the store).
+
+Importers are plug-ins: a class derived from :class:`Importer`, registered under the entry-point
+group ``caseseries.importers`` (see :mod:`caseseries.sources.registry`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, ClassVar
+
+from caseseries.model.enums import SourceFormat
+from caseseries.model.publication import Author, Publication
+
+GZIP_MAGIC = b"\x1f\x8b"
+SNIFF_BYTES = 65536
+
+
+@dataclass(frozen=True)
+class Record:
+    """A publication read from a file.
+
+    Attributes
+    ----------
+    publication : Publication
+        The parsed record.
+    source : str
+        The file it came from.
+    location : str
+        Where in the file, e.g. ``record 3`` or ``line 41``.
+    version : int or None
+        The record's version when the format carries one (PubMed ``PMID/@Version``).
+    """
+
+    publication: Publication
+    source: str
+    location: str
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A record that was not imported, and why.
+
+    Attributes
+    ----------
+    source : str
+        The file.
+    location : str
+        The record or line (``record 4``, ``line 120, column 7``).
+    reason : str
+        A short reason code counted in reports (``no-pmid``, ``truncated``, ``not-utf8``, ...).
+    message : str
+        What is wrong and what to do about it.
+    """
+
+    source: str
+    location: str
+    reason: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.location}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """A PubMed ``DeleteCitation`` entry: the record with this PMID is to be removed."""
+
+    pmid: str
+    source: str
+    location: str
+
+
+ImportItem = Record | Skip | Deletion
+
+
+class Importer(ABC):
+    """Base class of every importer (built-in or plug-in).
+
+    Subclasses set :attr:`name` (the ``--format`` value, equal to the entry-point name),
+    :attr:`source_format` and :attr:`description`, and implement :meth:`sniff` and
+    :meth:`read_stream`.
+    """
+
+    name: ClassVar[str]
+    source_format: ClassVar[SourceFormat]
+    description: ClassVar[str]
+
+    @classmethod
+    @abstractmethod
+    def sniff(cls, head: bytes) -> int:
+        """How strongly the first bytes of a (decompressed) file look like this format.
+
+        Parameters
+        ----------
+        head : bytes
+            Up to the first 64 KiB of the file, decompressed.
+
+        Returns
+        -------
+        int
+            0 when it is not this format; higher is more certain (100 = unmistakable).
+        """
+
+    @abstractmethod
+    def read_stream(self, stream: BinaryIO, source: str) -> Iterator[ImportItem]:
+        """Yield the items of one file, read incrementally from ``stream``."""
+
+    def read(self, path: str | Path) -> Iterator[ImportItem]:
+        """Yield the items of the file at ``path`` (gzip-compressed or not)."""
+        with open_source(path) as stream:
+            yield from self.read_stream(stream, str(path))
+
+
+def open_source(path: str | Path) -> BinaryIO:
+    """Open a file for binary reading, decompressing it transparently when it is gzip."""
+    raw = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    magic = raw.read(2)
+    raw.seek(0)
+    if magic == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    return raw
+
+
+def read_head(path: str | Path, size: int = SNIFF_BYTES) -> bytes:
+    """The first ``size`` bytes of a file, decompressed; a corrupt gzip stream gives what was readable."""
+    with open_source(path) as stream:
+        try:
+            return stream.read(size)
+        except (OSError, EOFError):
+            return b""
+
+
+def strip_bom(head: bytes) -> bytes:
+    """``head`` without a UTF-8 byte-order mark and leading white space."""
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip()
+
+
+def iter_lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str | Skip]]:
+    """Decode a stream line by line as UTF-8: ``(line number, text)`` or ``(line number, Skip)``.
+
+    A line that is not valid UTF-8 becomes a :class:`Skip` (reason ``not-utf8``) so that the
+    importer can drop the record holding it and keep the others. Line ends are removed.
+    """
+    first = True
+    for number, raw in enumerate(stream, start=1):
+        if first:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+            first = False
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            yield (
+                number,
+                Skip(
+                    source,
+                    f"line {number}, byte {err.start + 1}",
+                    "not-utf8",
+                    f"bytes {raw[err.start : err.start + 4]!r} are not UTF-8; re-save the file as UTF-8",
+                ),
+            )
+            continue
+        yield number, line.rstrip("\r\n")
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def clean(text: str | None) -> str | None:
+    """Collapse runs of white space; None for empty text."""
+    if text is None:
+        return None
+    out = _SPACE.sub(" ", text).strip()
+    return out or None
+
+
+def year_of(text: str | None) -> int | None:
+    """The first plausible four-digit year in ``text`` (``2019 Mar-Apr`` -> 2019)."""
+    if not text:
+        return None
+    m = re.search(r"(1[5-9]\d\d|2\d\d\d)", text)
+    return int(m.group(1)) if m else None
+
+
+def doi_of(text: str | None) -> str | None:
+    """A DOI found in ``text`` (``10.1000/xyz``), URL prefixes and ``[doi]`` suffixes removed."""
+    if not text:
+        return None
+    m = re.search(r"10\.\d{4,9}/\S+", text)
+    if not m:
+        return None
+    return m.group(0).rstrip(".,;") or None
+
+
+def vancouver_author(name: str) -> Author:
+    """``Wu SC`` -> last name ``Wu``, initials ``SC``; a name without initials is kept as the last name."""
+    parts = name.strip().rstrip(".").split()
+    if len(parts) > 1 and parts[-1].isupper() and parts[-1].isalpha() and len(parts[-1]) <= 4:
+        return Author(last_name=" ".join(parts[:-1]), initials=parts[-1])
+    return Author(last_name=clean(name.rstrip(".")))
+
+
+def text_stream(data: bytes) -> BinaryIO:
+    """Bytes as a binary stream (for importers fed from memory, e.g. E-utilities responses)."""
+    return io.BytesIO(data)
+
+
+__all__ = [
+    "Deletion",
+    "ImportItem",
+    "Importer",
+    "Publication",
+    "Record",
+    "Skip",
+    "clean",
+    "doi_of",
+    "iter_lines",
+    "open_source",
+    "read_head",
+    "strip_bom",
+    "text_stream",
+    "vancouver_author",
+    "year_of",
+]

@@ -1,0 +1,250 @@
+"""PMC JATS XML full text: metadata, abstract, sections, tables (rows and cells), captions, references.
+
+A file may hold one ``<article>`` (PMC open-access package) or several inside
+``<pmc-articleset>`` (EFetch ``db=pmc``); each article is read and cleared in turn.
+
+``Publication.text`` is built here from the title, abstract, sections and tables so that it is
+self-contained: extraction offsets refer to it, and every section's text and every table row
+(cells joined by tabs) appears in it verbatim. An article without ``<body>`` (abstract only)
+is skipped with the reason ``no-body``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from lxml import etree
+
+from caseseries.model.enums import SourceFormat
+from caseseries.model.publication import AbstractSection, Author, Publication, Section, Table
+from caseseries.sources.importer import Importer, ImportItem, Record, Skip, clean, strip_bom, year_of
+from caseseries.sources.pubmed_xml import EofWatch, flat_text, raw_text, xml_fault
+
+_NOT_PROSE = {"table-wrap", "fig", "sec", "title", "label", "caption", "table-wrap-foot", "ref-list", "fn-group"}
+
+
+def _local(tag: object) -> str:
+    return tag.split("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _prose(el: etree._Element) -> str | None:
+    """Text of a paragraph without the tables and figures nested in it."""
+    parts = [el.text or ""]
+    for child in el:
+        if _local(child.tag) not in ("table-wrap", "fig"):
+            parts.append(raw_text(child))
+        parts.append(child.tail or "")
+    return clean("".join(parts))
+
+
+def _table(wrap: etree._Element) -> Table:
+    label = flat_text(wrap.find("label"))
+    caption = flat_text(wrap.find("caption"))
+    header: list[str] = []
+    rows: list[list[str]] = []
+    for tr in wrap.iter("tr"):
+        cells = [flat_text(c) or "" for c in tr if _local(c.tag) in ("td", "th")]
+        parent = tr.getparent()
+        in_head = parent is not None and _local(parent.tag) == "thead"
+        if (in_head or all(_local(c.tag) == "th" for c in tr)) and not rows and not header:
+            header = cells
+        elif in_head and not rows:
+            header = [f"{a} {b}".strip() for a, b in zip(header, cells, strict=False)] or cells
+        else:
+            rows.append(cells)
+    foot = wrap.find("table-wrap-foot")
+    footnotes = [t for t in (flat_text(p) for p in foot.iter("p")) if t] if foot is not None else []
+    if foot is not None and not footnotes and flat_text(foot):
+        footnotes = [flat_text(foot) or ""]
+    return Table(label=label, caption=caption, header=header, rows=rows, footnotes=footnotes)
+
+
+def _sections(body: etree._Element) -> list[Section]:
+    """One Section per ``<sec>`` (nested ones flattened in document order), prose and figure captions."""
+    out: list[Section] = []
+
+    def visit(container: etree._Element, title: str | None) -> None:
+        paragraphs: list[str] = []
+        for child in container:
+            name = _local(child.tag)
+            if name == "sec":
+                if paragraphs:
+                    out.append(Section(title=title, text="\n".join(paragraphs)))
+                    paragraphs = []
+                visit(child, flat_text(child.find("title")))
+            elif name == "fig":
+                caption = " ".join(t for t in (flat_text(child.find("label")), flat_text(child.find("caption"))) if t)
+                if caption:
+                    paragraphs.append(caption)
+            elif name not in _NOT_PROSE:
+                text = _prose(child)
+                if text:
+                    paragraphs.append(text)
+                for fig in child.iter("fig"):
+                    caption = " ".join(t for t in (flat_text(fig.find("label")), flat_text(fig.find("caption"))) if t)
+                    if caption:
+                        paragraphs.append(caption)
+        if paragraphs:
+            out.append(Section(title=title, text="\n".join(paragraphs)))
+
+    visit(body, None)
+    return out
+
+
+def _references(back: etree._Element | None) -> Section | None:
+    if back is None:
+        return None
+    refs = []
+    for ref in back.iter("ref"):
+        label = flat_text(ref.find("label"))
+        citation = next(
+            (flat_text(c) for c in ref if _local(c.tag) in ("mixed-citation", "element-citation", "citation")), None
+        )
+        if citation:
+            refs.append(f"{label}. {citation}" if label and not citation.startswith(label) else citation)
+    return Section(title="References", text="\n".join(refs)) if refs else None
+
+
+def tableflat_text(table: Table) -> str:
+    """A table as text: title line, tab-separated header and rows, footnotes."""
+    title = ": ".join(t for t in (table.label, table.caption) if t)
+    lines = [title] if title else []
+    if table.header:
+        lines.append("\t".join(table.header))
+    lines.extend("\t".join(r) for r in table.rows)
+    lines.extend(table.footnotes)
+    return "\n".join(lines)
+
+
+def documentflat_text(pub: Publication) -> str:
+    """The self-contained text of a full-text publication: title, abstract, sections, tables."""
+    parts = [pub.title or ""]
+    if pub.abstract:
+        parts.append("Abstract\n" + pub.abstract_text)
+    parts.extend(f"{s.title}\n{s.text}" if s.title else s.text for s in pub.sections)
+    parts.extend(tableflat_text(t) for t in pub.tables)
+    return "\n\n".join(p for p in parts if p)
+
+
+def _article(article: etree._Element, source: str, location: str) -> Record | Skip:
+    meta = article.find("front/article-meta")
+    journal_meta = article.find("front/journal-meta")
+    if meta is None:
+        return Skip(source, location, "no-front", "JATS article without <front>/<article-meta>; not a PMC article")
+    ids = {i.get("pub-id-type"): clean(i.text) for i in meta.iterfind("article-id")}
+    pmcid = ids.get("pmcid") or ids.get("pmc")
+    if pmcid and not pmcid.upper().startswith("PMC"):
+        pmcid = f"PMC{pmcid}"
+    authors = []
+    for contrib in meta.iterfind("contrib-group/contrib"):
+        if contrib.get("contrib-type", "author") != "author":
+            continue
+        name = contrib.find("name")
+        if name is not None:
+            given = clean(name.findtext("given-names"))
+            initials = "".join(w[0] for w in (given or "").replace("-", " ").split() if w[0].isalpha()) or None
+            authors.append(Author(last_name=clean(name.findtext("surname")), fore_name=given, initials=initials))
+        elif contrib.find("collab") is not None:
+            authors.append(Author(collective_name=flat_text(contrib.find("collab"))))
+    abstract = []
+    abstract_el = meta.find("abstract")
+    if abstract_el is not None:
+        secs = abstract_el.findall("sec")
+        if secs:
+            for sec in secs:
+                text = clean(" ".join(t for t in (_prose(p) for p in sec.iterfind("p")) if t))
+                if text:
+                    abstract.append(AbstractSection(label=flat_text(sec.find("title")), text=text))
+        else:
+            text = clean(" ".join(t for t in (_prose(p) for p in abstract_el.iter("p")) if t))
+            if text:
+                abstract.append(AbstractSection(text=text))
+    year = None
+    for date in meta.iterfind("pub-date"):
+        year = year_of(date.findtext("year"))
+        if year:
+            break
+    fpage, lpage = clean(meta.findtext("fpage")), clean(meta.findtext("lpage"))
+    journal = abbrev = None
+    if journal_meta is not None:
+        journal = flat_text(journal_meta.find("journal-title-group/journal-title")) or flat_text(
+            journal_meta.find("journal-title")
+        )
+        for a in journal_meta.iterfind("journal-id"):
+            if a.get("journal-id-type") in ("nlm-ta", "iso-abbrev"):
+                abbrev = abbrev or clean(a.text)
+        for a in journal_meta.iter("abbrev-journal-title"):
+            abbrev = clean(a.text) or abbrev
+    body = article.find("body")
+    pub = Publication(
+        pmid=ids.get("pmid"),
+        pmcid=pmcid,
+        doi=ids.get("doi"),
+        title=flat_text(meta.find("title-group/article-title")),
+        authors=authors,
+        journal=journal,
+        journal_abbrev=abbrev,
+        year=year,
+        volume=clean(meta.findtext("volume")),
+        issue=clean(meta.findtext("issue")),
+        pages=f"{fpage}-{lpage}" if fpage and lpage else fpage or clean(meta.findtext("elocation-id")),
+        publication_types=[t for t in (clean(article.get("article-type")),) if t],
+        language=clean(article.get("{http://www.w3.org/XML/1998/namespace}lang")),
+        mesh_terms=[k for k in (flat_text(k) for k in meta.iterfind("kwd-group/kwd")) if k],
+        abstract=abstract,
+        source_format=SourceFormat.JATS,
+    )
+    if body is None or not len(body):
+        return Skip(
+            source,
+            location,
+            "no-body",
+            f"JATS article {pmcid or pub.doi or pub.title or ''} has no <body> (no full text); "
+            "import its PubMed record instead, or get the full-text XML".replace("  ", " "),
+        )
+    sections = _sections(body)
+    references = _references(article.find("back"))
+    if references:
+        sections.append(references)
+    tables = [_table(w) for w in body.iter("table-wrap")]
+    pub = pub.model_copy(update={"sections": sections, "tables": tables})
+    return Record(pub.model_copy(update={"text": documentflat_text(pub)}), source, location)
+
+
+class JatsImporter(Importer):
+    """PMC JATS XML full text."""
+
+    name = "jats"
+    source_format = SourceFormat.JATS
+    description = "PMC JATS XML full text (open-access packages, EFetch db=pmc)"
+
+    @classmethod
+    def sniff(cls, head: bytes) -> int:
+        """Certain on a ``pmc-articleset`` or a JATS ``<article>`` with ``<front>``."""
+        start = strip_bom(head)[:16384]
+        if not start.startswith(b"<"):
+            return 0
+        if b"<pmc-articleset" in start or b"JATS" in start[:2048]:
+            return 100
+        if b"<article " in start or b"<article>" in start:
+            return 90 if b"<front>" in start or b"<article-meta" in start else 60
+        return 0
+
+    def read_stream(self, stream: BinaryIO, source: str) -> Iterator[ImportItem]:
+        """Yield one item per ``<article>``."""
+        watch = EofWatch(stream)
+        context = etree.iterparse(
+            watch, events=("end",), tag="article", resolve_entities=False, no_network=True, load_dtd=False
+        )
+        count = 0
+        try:
+            for _, elem in context:
+                if elem.getparent() is not None and _local(elem.getparent().tag) not in ("pmc-articleset", ""):
+                    continue  # an <article> nested in another (sub-article): read with its parent
+                count += 1
+                yield _article(elem, source, f"record {count}")
+                elem.clear()
+        except (etree.XMLSyntaxError, EOFError, zlib.error, OSError) as err:
+            yield xml_fault(err, source, count, watch.eof)

@@ -1,0 +1,167 @@
+"""MEDLINE text: PubMed's "PubMed format" export (.nbib) and ``rettype=medline`` EFetch output.
+
+One field per line as a tag padded to four characters, ``- `` and the value; continuation lines
+start with six spaces; records are separated by blank lines. Read line by line (constant
+memory).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from caseseries.model.enums import SourceFormat
+from caseseries.model.publication import AbstractSection, Author, Publication
+from caseseries.sources.importer import (
+    Importer,
+    ImportItem,
+    Record,
+    Skip,
+    clean,
+    doi_of,
+    iter_lines,
+    strip_bom,
+    year_of,
+)
+
+_FIELD = re.compile(r"^([A-Z][A-Z0-9]{0,3}) *- ?(.*)$")
+_KNOWN = {"PMID", "TI", "AB", "AU", "FAU", "DP", "TA", "JT", "VI", "IP", "PG", "LID", "AID", "PT", "MH", "LA", "SO"}
+
+
+def _author(fau: str | None, au: str | None) -> Author:
+    last, _, fore = (fau or "").partition(",")
+    initials = None
+    if au:
+        au_last, _, initials_part = au.rpartition(" ")
+        initials = initials_part or None
+        if not last:
+            last = au_last or au
+    return Author(last_name=clean(last), fore_name=clean(fore), initials=clean(initials))
+
+
+def _authors(fields: list[tuple[str, str]]) -> list[Author]:
+    """Pair each FAU with the AU that follows it; CN gives collective names, in order."""
+    out: list[Author] = []
+    pending: str | None = None
+    for tag, value in fields:
+        if tag == "FAU":
+            if pending is not None:
+                out.append(_author(pending, None))
+            pending = value
+        elif tag == "AU":
+            out.append(_author(pending, value))
+            pending = None
+        elif tag == "CN":
+            if pending is not None:
+                out.append(_author(pending, None))
+                pending = None
+            out.append(Author(collective_name=clean(value)))
+    if pending is not None:
+        out.append(_author(pending, None))
+    return out
+
+
+def medline_publication(fields: list[tuple[str, str]]) -> Publication:
+    """Build a publication from the ``(tag, value)`` pairs of one MEDLINE record."""
+    first: dict[str, str] = {}
+    for tag, value in fields:
+        first.setdefault(tag, value)
+    doi = None
+    for tag, value in fields:
+        if tag in ("LID", "AID") and value.endswith("[doi]"):
+            doi = doi_of(value)
+            break
+    pmcid = clean(first.get("PMC"))
+    abstract = clean(first.get("AB"))
+    return Publication(
+        pmid=clean(first.get("PMID")),
+        pmcid=pmcid,
+        doi=doi,
+        title=clean(first.get("TI")) or clean(first.get("BTI")),
+        authors=_authors(fields),
+        journal=clean(first.get("JT")),
+        journal_abbrev=clean(first.get("TA")),
+        year=year_of(first.get("DP")),
+        volume=clean(first.get("VI")),
+        issue=clean(first.get("IP")),
+        pages=clean(first.get("PG")),
+        publication_types=[v for t, v in fields if t == "PT" and v],
+        language=clean(first.get("LA")),
+        mesh_terms=[m for m in (_mesh(v) for t, v in fields if t == "MH") if m],
+        abstract=[AbstractSection(text=abstract)] if abstract else [],
+        source_format=SourceFormat.MEDLINE,
+    )
+
+
+def _mesh(value: str) -> str | None:
+    """``Lung Neoplasms/*drug therapy`` -> ``Lung Neoplasms`` (descriptor without qualifiers or stars)."""
+    return clean(value.split("/", 1)[0].lstrip("*"))
+
+
+class MedlineImporter(Importer):
+    """MEDLINE text (.nbib, PubMed format)."""
+
+    name = "medline"
+    source_format = SourceFormat.MEDLINE
+    description = "MEDLINE text (.nbib, PubMed's 'PubMed format' export)"
+
+    @classmethod
+    def sniff(cls, head: bytes) -> int:
+        """Certain when the first field is ``PMID-``; likely when several known tags start lines."""
+        lines = strip_bom(head).decode("utf-8", "replace").splitlines()[:40]
+        if lines and re.match(r"^PMID- ?\d", lines[0]):
+            return 100
+        tags = {m.group(1) for m in (_FIELD.match(line) for line in lines) if m}
+        return 60 if len(tags & _KNOWN) >= 3 else 0
+
+    def read_stream(self, stream: BinaryIO, source: str) -> Iterator[ImportItem]:
+        """Yield one item per record."""
+        fields: list[tuple[str, str]] = []
+        problem: Skip | None = None
+        start = 0
+        count = 0
+
+        def finish() -> ImportItem | None:
+            nonlocal count
+            if not fields and problem is None:
+                return None
+            count += 1
+            location = f"record {count} (line {start})"
+            if problem is not None:
+                return Skip(source, location, problem.reason, f"{problem.location}: {problem.message}")
+            pub = medline_publication(fields)
+            if not pub.pmid:
+                return Skip(source, location, "no-pmid", "MEDLINE record without a PMID line; it cannot be identified")
+            return Record(pub, source, location)
+
+        for number, line in iter_lines(stream, source):
+            if isinstance(line, Skip):
+                problem = problem or line
+                start = start or number
+                continue
+            if not line.strip() or (line.startswith("PMID-") and fields):
+                item = finish()
+                if item is not None:
+                    yield item
+                fields, problem, start = [], None, 0
+                if not line.strip():
+                    continue
+            start = start or number
+            if line.startswith("      ") and fields:
+                tag, value = fields[-1]
+                fields[-1] = (tag, f"{value} {line.strip()}")
+                continue
+            m = _FIELD.match(line)
+            if m is None:
+                problem = problem or Skip(
+                    source,
+                    f"line {number}",
+                    "malformed",
+                    f"{line[:40]!r} is not a MEDLINE field ('TAG - value'); fix or remove the line",
+                )
+                continue
+            fields.append((m.group(1), m.group(2).strip()))
+        item = finish()
+        if item is not None:
+            yield item
