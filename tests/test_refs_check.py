@@ -16,7 +16,7 @@ from caseseries.references.reader import read_references
 from caseseries.references.records import load_records
 from caseseries.references.run import check_file
 from caseseries.store import Store
-from conftest import DATA, SEED_003
+from tests.conftest import DATA, SEED_003
 
 REFS = DATA / "refs"
 RECORDS = [str(REFS / "records.xml"), str(REFS / "records.nbib")]

@@ -13,7 +13,7 @@ from caseseries.references.reader import read_references
 from caseseries.references.records import load_records
 from caseseries.references.run import check_file
 from caseseries.sources.eutils import EutilsClient
-from conftest import DATA
+from tests.conftest import DATA
 from fake_eutils import FakeEutils, fake_eutils  # noqa: F401
 
 REFS = DATA / "refs"

@@ -20,7 +20,7 @@ from caseseries.references.normalise import (
 from caseseries.references.reader import read_references
 from caseseries.references.tables import parse_literature_tables
 from caseseries.references.textlist import parse_reference_list
-from conftest import DATA, SEED_000, SEED_003
+from tests.conftest import DATA, SEED_000, SEED_003
 
 REFS = DATA / "refs"
 
