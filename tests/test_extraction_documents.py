@@ -44,7 +44,7 @@ def test_every_evidence_quotes_the_text() -> None:
 
 
 def test_seed_000_index_patient_conflict_is_kept() -> None:
-    text, doc = _extract(SEED_000)
+    _, doc = _extract(SEED_000)
     index = _patient(doc, "index patient")
     assert index.lines[0].agents == ["alectinib"]
     assert index.lines[0].pfs_months == 5.0 and index.lines[0].pfs_censored is False

@@ -6,7 +6,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -48,9 +48,9 @@ ANSWER = {
 
 
 class _Handler(BaseHTTPRequestHandler):
-    requests: list[dict[str, Any]] = []
-    answer: str = json.dumps(ANSWER)
-    status: int = 200
+    requests: ClassVar[list[dict[str, Any]]] = []
+    answer: ClassVar[str] = json.dumps(ANSWER)
+    status: ClassVar[int] = 200
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
