@@ -82,6 +82,17 @@ class PfsCandidate:
 def _is_given(text: str, hit: DrugHit, sent: Span) -> bool:
     after = text[hit.end : sent.end]
     before = text[max(sent.start, hit.start - 60) : hit.start]
+    if (
+        hit.value == "chemotherapy"
+        and not re.search(
+            r"\b(?:received|receiving|started|initiated|treated\s+with|underwent|given|administered|salvage|"
+            r"adjuvant|neoadjuvant|first[\s\-]+line|second[\s\-]+line|cycles?\s+of)\s+(?:\w+\s+){0,3}$",
+            before,
+            re.I,
+        )
+        and not re.search(r"^\s+(?:was|were)\s+(?:given|started|initiated|administered)", after, re.I)
+    ):
+        return False
     if hit.value == "chemotherapy" and (
         re.search(r"\b(?:this|the|that|same|such|prior|previous|shift|switch|to)\s+$", before, re.I)
         or re.search(r"^\s+(?:protocols?|regimens?\s+(?:designed|used)|designed)", after, re.I)
