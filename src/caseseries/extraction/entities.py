@@ -505,7 +505,7 @@ def site_of_cell(cell: str) -> str | None:
 
 # ----------------------------------------------------------------------------------------- ALK testing
 _ALK_POS = re.compile(
-    r"\bALK[\s\-]*(?:positive|positivity|\+)(?![A-Za-z])|\bpositive\s+(?:for|of)\s+(?:the\s+)?ALK\b"
+    r"\bALK\s+(?:immunohisto\w*|IHC|staining|immunostaining)\s+(?:was|were|is)\s+(?:\w+\s+)?positive|\bALK[\s\-]*(?:positive|positivity|\+)(?![A-Za-z])|\bpositive\s+(?:for|of)\s+(?:the\s+)?ALK\b"
     r"|\bALK\s+(?:was|were|is)\s+(?:strongly\s+|diffusely\s+|focally\s+)?positive\b"
     r"|\b(?:strong|diffuse|intense|positive|cytoplasmic|high)\s+(?:\w+\s+)?ALK\s+(?:expression|staining|immunoreactivity)"
     r"|\bALK\s+(?:expression|immunoreactivity|staining)\b"
@@ -513,7 +513,8 @@ _ALK_POS = re.compile(
     re.I,
 )
 _ALK_NEG = re.compile(
-    r"\bALK[\s\-]*negative|\bnegative\s+(?:for|of)\s+(?:the\s+)?ALK\b|\bALK\s+(?:was|were|is)\s+negative\b"
+    r"\bALK\s+(?:immunohisto\w*|IHC|staining|immunostaining|expression)\s+(?:was|were|is)\s+negative"
+    r"|\bALK[\s\-]*negative|\bnegative\s+(?:for|of)\s+(?:the\s+)?ALK\b|\bALK\s+(?:was|were|is)\s+negative\b"
     r"|\bno\s+ALK\s+(?:expression|rearrangement|fusion)|\bwithout\s+ALK\s+(?:expression|rearrangement)",
     re.I,
 )
