@@ -167,3 +167,26 @@ def test_long_text_is_truncated_with_a_warning() -> None:
     result = RuleExtractor(max_chars=30_000).extract(text)
     assert any(re.search(r"only the first 30,000 were read", w) for w in result.warnings)
     assert result.document.patients and result.document.patients[0].label == "index patient"
+
+
+def test_extract_publication_uses_title_and_abstract() -> None:
+    from caseseries.extraction import extract_publication
+    from caseseries.model import AbstractSection, Publication
+
+    pub = Publication(
+        pmid="123",
+        title="Alectinib in a uterine IMT",
+        abstract=[
+            AbstractSection(label="CASE", text="A 45-year-old woman received alectinib with a complete response.")
+        ],
+    )
+    result = extract_publication(pub)
+    assert result.document.source.pmid == "123"
+    (patient,) = result.document.patients
+    assert (patient.age_years, patient.lines[0].agents, patient.lines[0].best_response) == (
+        45.0,
+        ["alectinib"],
+        Response.CR,
+    )
+    text = pub.document_text()
+    assert all(text[e.start : e.end] == e.text for e in patient.all_evidence())
