@@ -12,6 +12,8 @@ from functools import cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
+from caseseries.extraction.timeline import NUMBER_WORDS
+from caseseries.knowledge.variants import THREE_TO_ONE
 from caseseries.model.enums import AlkMethod, AlkStatus, Sex
 from caseseries.vocab import drugs, genes, sites
 
@@ -371,29 +373,7 @@ def find_other_alterations(text: str, start: int = 0, end: int | None = None) ->
 
 
 # ----------------------------------------------------------------------------------------- mutations
-AA3 = {
-    "Ala": "A",
-    "Arg": "R",
-    "Asn": "N",
-    "Asp": "D",
-    "Cys": "C",
-    "Gln": "Q",
-    "Glu": "E",
-    "Gly": "G",
-    "His": "H",
-    "Ile": "I",
-    "Leu": "L",
-    "Lys": "K",
-    "Met": "M",
-    "Phe": "F",
-    "Pro": "P",
-    "Ser": "S",
-    "Thr": "T",
-    "Trp": "W",
-    "Tyr": "Y",
-    "Val": "V",
-    "Ter": "*",
-}
+AA3 = THREE_TO_ONE
 _AA3 = "|".join(AA3)
 _AA1 = "ACDEFGHIKLMNPQRSTVWY"
 _PROTEIN = re.compile(
@@ -505,7 +485,7 @@ def site_of_cell(cell: str) -> str | None:
 
 # ----------------------------------------------------------------------------------------- ALK testing
 _ALK_POS = re.compile(
-    r"\bALK[\s\-]*(?:positive|positivity|\+)(?![A-Za-z])|\bpositive\s+(?:for|of)\s+(?:the\s+)?ALK\b"
+    r"\bALK\s+(?:immunohisto\w*|IHC|staining|immunostaining)\s+(?:was|were|is)\s+(?:\w+\s+)?positive|\bALK[\s\-]*(?:positive|positivity|\+)(?![A-Za-z])|\bpositive\s+(?:for|of)\s+(?:the\s+)?ALK\b"
     r"|\bALK\s+(?:was|were|is)\s+(?:strongly\s+|diffusely\s+|focally\s+)?positive\b"
     r"|\b(?:strong|diffuse|intense|positive|cytoplasmic|high)\s+(?:\w+\s+)?ALK\s+(?:expression|staining|immunoreactivity)"
     r"|\bALK\s+(?:expression|immunoreactivity|staining)\b"
@@ -513,7 +493,8 @@ _ALK_POS = re.compile(
     re.I,
 )
 _ALK_NEG = re.compile(
-    r"\bALK[\s\-]*negative|\bnegative\s+(?:for|of)\s+(?:the\s+)?ALK\b|\bALK\s+(?:was|were|is)\s+negative\b"
+    r"\bALK\s+(?:immunohisto\w*|IHC|staining|immunostaining|expression)\s+(?:was|were|is)\s+negative"
+    r"|\bALK[\s\-]*negative|\bnegative\s+(?:for|of)\s+(?:the\s+)?ALK\b|\bALK\s+(?:was|were|is)\s+negative\b"
     r"|\bno\s+ALK\s+(?:expression|rearrangement|fusion)|\bwithout\s+ALK\s+(?:expression|rearrangement)",
     re.I,
 )
@@ -575,26 +556,7 @@ def alk_methods_in(cell: str) -> list[tuple[AlkMethod, int, int]]:
 
 
 # ----------------------------------------------------------------------------------------- demographics
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-}
+_NUMBER_WORDS = NUMBER_WORDS
 _AGE = re.compile(
     r"\b(\d{1,3}(?:\.\d+)?|[a-z]+)[\s\-]*(year|yr|month|week|day)s?[\s\-]*old\b"
     r"|\b(?:aged|age(?:\s+of)?|age:)\s*(\d{1,3}(?:\.\d+)?)(?:\s*(years|yrs|months|y\b))?"

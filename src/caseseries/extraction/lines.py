@@ -82,6 +82,17 @@ class PfsCandidate:
 def _is_given(text: str, hit: DrugHit, sent: Span) -> bool:
     after = text[hit.end : sent.end]
     before = text[max(sent.start, hit.start - 60) : hit.start]
+    if (
+        hit.value == "chemotherapy"
+        and not re.search(
+            r"\b(?:received|receiving|started|initiated|treated\s+with|underwent|given|administered|salvage|"
+            r"adjuvant|neoadjuvant|first[\s\-]+line|second[\s\-]+line|cycles?\s+of)\s+(?:\w+\s+){0,3}$",
+            before,
+            re.I,
+        )
+        and not re.search(r"^\s+(?:was|were)\s+(?:given|started|initiated|administered)", after, re.I)
+    ):
+        return False
     if hit.value == "chemotherapy" and (
         re.search(r"\b(?:this|the|that|same|such|prior|previous|shift|switch|to)\s+$", before, re.I)
         or re.search(r"^\s+(?:protocols?|regimens?\s+(?:designed|used)|designed)", after, re.I)
@@ -101,6 +112,24 @@ def _groups(text: str, hits: list[DrugHit]) -> list[list[DrugHit]]:
         else:
             groups.append([hit])
     return groups
+
+
+def _itemised(text: str, summarised: re.Match[str], sent: Span) -> list[list[DrugHit]] | None:
+    """The regimens listed after "3 lines of chemotherapy (doxorubicin; gemcitabine plus docetaxel; ...)"."""
+    m = re.match(r"\s*\(([^()]{3,300})\)", text[summarised.end() : sent.end])
+    if m is None:
+        return None
+    inner = m.group(1)
+    base = summarised.end() + m.start(1)
+    sep = ";" if ";" in inner else ","
+    parts: list[list[DrugHit]] = []
+    pos = 0
+    for chunk in inner.split(sep):
+        hits = find_drugs(text, base + pos, base + pos + len(chunk))
+        if hits:
+            parts.append(hits)
+        pos += len(chunk) + 1
+    return parts if len(parts) >= 2 else None
 
 
 def doses_after(text: str, hit: DrugHit, stop: int) -> list[Dose]:
@@ -175,6 +204,23 @@ class Narrative:
         prior = old_refs[-1][1] if old_refs and old_refs[-1][0].start < first_new else self.current
         if prior is not None:
             self._attach(prior, Span(sent.start, first_new), dates, is_intro=False)
+        itemised = _itemised(text, summarised, sent) if summarised is not None else None
+        if itemised is not None:
+            after_each = bool(
+                re.search(r"\b(?:progress\w*|PD)\b[^.]{0,40}\bafter\s+each\b", text[sent.start : sent.end])
+            )
+            for part in itemised:
+                line = LineDraft(order=len(self.lines))
+                for h in part:
+                    line.add_agent(h.value, h.start, h.end)
+                if after_each:
+                    line.best_response = Response.PD
+                    line.progressed = True
+                self.lines.append(line)
+                self.current = len(self.lines) - 1
+            inside = {h.start for part in itemised for h in part}
+            new_hits = [h for h in new_hits if h.start not in inside]
+            summarised = None
         if summarised is not None:
             raw = summarised.group(1).lower()
             count = int(raw) if raw.isdigit() else _LINE_WORDS.get(raw)
@@ -299,6 +345,8 @@ class Narrative:
             return  # "after 5 months of treatment": the time of an assessment
         if re.search(r"\b(?:age|aged|old|within|ago|before|prior)\b", before, re.I) or re.search(r"^[\s\-]*old", after):
             return
+        if re.search(r"\d\s*(?:mg|g|mg/m2|mg/m²|mg/kg)\b[^.;]{0,40}$", before, re.I):
+            return  # "90 mg once daily for 7 days": part of a dose schedule
         if not (_PFS_STATEMENT.search(before) or PROGRESSED.search(before) or CENSORED.search(before)):
             return
         censored = d.censored

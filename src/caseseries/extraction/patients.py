@@ -41,7 +41,10 @@ _INTRO = re.compile(
     r"\b(?:an?|the|this|our)\s+(?:previously\s+healthy\s+|otherwise\s+healthy\s+)?"
     r"(?:\d{1,3}(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)[\s\-]*(?:year|month|week|day)s?[\s\-]*old\b"
     r"|\b(?:case|patient)\s+\d+\s*(?:[:.(]|was|is\b)|\(\s*[MF]\s*,\s*\d{1,3}\s*(?:y|yrs?|years?)?\s*\)"
-    r"|\b(?:a|an)\s+(?:neonate|newborn|infant)\b",
+    r"|\b(?:a|an)\s+(?:neonate|newborn|infant)\b"
+    r"|\b(?:an?|the)\s+(?:\w+\s+){0,2}(?:man|woman|boy|girl|patient|infant|child|lady|gentleman)\s+"
+    r"(?:aged|of)\s+\d{1,3}\b|\b(?:man|woman|boy|girl)\s+in\s+(?:his|her)\s+(?:twenties|thirties|forties|fifties|"
+    r"sixties|seventies|eighties)\b",
     re.I,
 )
 _COHORT_AGE = re.compile(

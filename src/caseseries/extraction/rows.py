@@ -165,10 +165,18 @@ def table_patients(
                         "reference", text[previous_ref.start : previous_ref.end], previous_ref.start, previous_ref.end
                     )
                 continue
+            if col.role is Role.ALK and value in ("-", "–", "−"):
+                draft.set("alk.status", "negative", span.start, span.end)  # a minus sign in an ALK column
+                continue
             if not value or NOT_REPORTED.match(value):
                 partner_unreported = partner_unreported or (col.role is Role.PARTNER and bool(value))
                 continue
             if col.role is Role.LINE_NO:
+                prior = [h for h in find_drugs(text, span.start, span.end) if h.value != "chemotherapy"]
+                if prior and row_line and row_line > 1:
+                    line = lines.setdefault(row_line - 1, LineDraft(order=row_line - 1))
+                    for h in prior:
+                        line.add_agent(h.value, h.start, h.end)
                 continue
             if col.named_drug and col.role is Role.RESPONSE:
                 header = table.header[columns.index(col)]

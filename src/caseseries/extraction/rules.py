@@ -74,8 +74,17 @@ class RuleExtractor:
         for seg in segments(view, secs, tables):
             drafts.append(narrative_patient(view, seg, doc_diagnosis, warnings))
         unknown_method = unknown_partner_method(view[:refs_start])
+        narrative_labels = {d.label for d in drafts}
         for table in tables:
-            drafts.extend(table_patients(view, table, warnings, unknown_method, doc_diagnosis))
+            rows = table_patients(view, table, warnings, unknown_method, doc_diagnosis)
+            if (
+                rows
+                and table.number is None
+                and all(d.label.replace("table case", "case") in narrative_labels for d in rows)
+            ):
+                warnings.append("an untitled table repeats the numbered cases of the text; its rows were not added")
+                continue
+            drafts.extend(rows)
         patients: list[Patient] = []
         labels: set[str] = set()
         for draft in drafts:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 DAYS_PER_MONTH = 30.4375
-_NUM_WORDS = {
+NUMBER_WORDS: dict[str, float] = {
     "one": 1,
     "two": 2,
     "three": 3,
@@ -32,10 +32,11 @@ _NUM_WORDS = {
     "twenty-four": 24,
     "thirty": 30,
     "thirty-six": 36,
-    "a": 1,
-    "an": 1,
-    "half a": 0.5,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
 }
+_ARTICLES = {"a": 1.0, "an": 1.0, "half a": 0.5}
 _NUM = (
     r"(\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|eighteen|twenty-four|twenty|thirty-six|thirty|an?|half\s+a)"
@@ -95,8 +96,8 @@ class MonthDate:
 
 def _number(raw: str) -> float | None:
     raw = re.sub(r"\s+", " ", raw.lower())
-    if raw in _NUM_WORDS:
-        return float(_NUM_WORDS[raw])
+    if raw in NUMBER_WORDS or raw in _ARTICLES:
+        return float(NUMBER_WORDS.get(raw, _ARTICLES.get(raw, 0.0)))
     try:
         return float(raw.replace(",", "."))
     except ValueError:
