@@ -48,13 +48,17 @@ def main() -> None:
     start = time.perf_counter()
     result = RuleExtractor().extract(big)
     elapsed = time.perf_counter() - start
-    print(f"{len(big) / 1e6:.0f} MB text: {elapsed:.1f} s, {len(result.document.patients)} patients, "
-          f"warnings: {result.warnings}")
+    print(
+        f"{len(big) / 1e6:.0f} MB text: {elapsed:.1f} s, {len(result.document.patients)} patients, "
+        f"warnings: {result.warnings}"
+    )
     start = time.perf_counter()
     result = RuleExtractor(max_chars=len(big)).extract(big)
     elapsed = time.perf_counter() - start
-    print(f"{len(big) / 1e6:.0f} MB text read in full (no limit): {elapsed:.1f} s, "
-          f"{len(result.document.patients)} patients")
+    print(
+        f"{len(big) / 1e6:.0f} MB text read in full (no limit): {elapsed:.1f} s, "
+        f"{len(result.document.patients)} patients"
+    )
 
 
 if __name__ == "__main__":

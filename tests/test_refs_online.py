@@ -13,8 +13,8 @@ from caseseries.references.reader import read_references
 from caseseries.references.records import load_records
 from caseseries.references.run import check_file
 from caseseries.sources.eutils import EutilsClient
-from tests.conftest import DATA
 from fake_eutils import FakeEutils, fake_eutils  # noqa: F401
+from tests.conftest import DATA
 
 REFS = DATA / "refs"
 MANUSCRIPT = REFS / "manuscript.md"
