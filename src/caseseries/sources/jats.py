@@ -195,6 +195,7 @@ def _article(article: etree._Element, source: str, location: str) -> Record | Sk
         mesh_terms=[k for k in (flat_text(k) for k in meta.iterfind("kwd-group/kwd")) if k],
         abstract=abstract,
         source_format=SourceFormat.JATS,
+        source_path=source,
     )
     if body is None or not len(body):
         return Skip(
