@@ -41,7 +41,8 @@ def test_dry_run_json_counts_and_writes_nothing(capsys: pytest.CaptureFixture[st
     assert err.splitlines() == [
         f"Skipped: {DATA / 'truncated.xml'}: after record 1, line 110, column 37: the file ends early "
         """(AttValue: " or ' expected); download it again to import the rest""",
-        f"Skipped: {DATA / 'imt.nbib'}: record 3 (line 56): MEDLINE record without a PMID line; it cannot be identified",
+        f"Skipped: {DATA / 'imt.nbib'}: record 3 (line 56): MEDLINE record without a PMID line; "
+        "it cannot be identified",
     ]
     assert not db.exists()
 
