@@ -176,6 +176,12 @@ class GzipStream:
 
     def read(self, size: int | None = -1) -> bytes:
         """Up to ``size`` bytes (all when negative); raises the stream's error once it is drained."""
+        if not self._buf and size is not None and size > 0 and self._error is None and not self._eof:
+            try:
+                return self._gz.read1(size)
+            except (EOFError, OSError, zlib.error) as err:
+                self._error = err
+                raise
         while (size is None or size < 0 or len(self._buf) < size) and self._more():
             pass
         return self._take(len(self._buf) if size is None or size < 0 else size)
@@ -271,14 +277,13 @@ def iter_lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str | Skip]
         yield number, line.rstrip("\r\n")
 
 
-_SPACE = re.compile(r"\s+")
-
-
 def clean(text: str | None) -> str | None:
     """Collapse runs of white space; None for empty text."""
-    if text is None:
+    if not text:
         return None
-    out = _SPACE.sub(" ", text).strip()
+    if text.isprintable() and text[0] != " " and text[-1] != " " and "  " not in text:
+        return text  # the common case, already clean
+    out = " ".join(text.split())
     return out or None
 
 
