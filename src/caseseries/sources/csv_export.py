@@ -88,9 +88,13 @@ class CsvImporter(Importer):
         """Yield one item per data row."""
         bad: dict[int, Skip] = {}
         numbers: list[int] = []
+        cut: list[Skip] = []
 
         def lines() -> Iterator[str]:
             for number, line in iter_lines(stream, source):
+                if isinstance(line, Skip) and line.reason == "truncated":
+                    cut.append(line)
+                    return
                 numbers.append(number)
                 if isinstance(line, Skip):
                     bad[number] = line
@@ -101,6 +105,7 @@ class CsvImporter(Importer):
         reader = csv.reader(lines())
         header = next(reader, None)
         if header is None:
+            yield from cut
             return
         header = [h.strip() for h in header]
         if "Title" not in header:
@@ -131,3 +136,4 @@ class CsvImporter(Importer):
                 yield Skip(source, location, "no-identifier", "row without a PMID, DOI or title")
                 continue
             yield Record(pub, source, location)
+        yield from cut

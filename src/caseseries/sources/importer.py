@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -133,22 +134,110 @@ def open_source(path: str | Path) -> BinaryIO:
     magic = raw.read(2)
     raw.seek(0)
     if magic == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+        return GzipStream(raw)  # type: ignore[return-value]
     return raw
+
+
+class GzipStream:
+    """A gzip stream that hands out every byte it can decompress before reporting a truncation.
+
+    ``GzipFile.read(n)`` discards the partial last block of a stream that was cut short; this
+    reader keeps it, so the records before the cut are imported, and raises the ``EOFError``
+    only once nothing decompressed is left.
+    """
+
+    def __init__(self, raw: BinaryIO):
+        self._raw = raw
+        self._gz = gzip.GzipFile(fileobj=raw, mode="rb")
+        self._buf = bytearray()
+        self._error: BaseException | None = None
+        self._eof = False
+
+    def _more(self) -> bool:
+        if self._eof or self._error is not None:
+            return False
+        try:
+            chunk = self._gz.read1(65536)
+        except (EOFError, OSError, zlib.error) as err:
+            self._error = err
+            return False
+        if not chunk:
+            self._eof = True
+            return False
+        self._buf += chunk
+        return True
+
+    def _take(self, n: int) -> bytes:
+        if not self._buf and self._error is not None:
+            raise self._error
+        out = bytes(self._buf[:n])
+        del self._buf[:n]
+        return out
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to ``size`` bytes (all when negative); raises the stream's error once it is drained."""
+        if not self._buf and size is not None and size > 0 and self._error is None and not self._eof:
+            try:
+                return self._gz.read1(size)
+            except (EOFError, OSError, zlib.error) as err:
+                self._error = err
+                raise
+        while (size is None or size < 0 or len(self._buf) < size) and self._more():
+            pass
+        return self._take(len(self._buf) if size is None or size < 0 else size)
+
+    def readline(self) -> bytes:
+        """One line, with its line end."""
+        while (end := self._buf.find(b"\n")) < 0 and self._more():
+            pass
+        return self._take(end + 1 if end >= 0 else len(self._buf))
+
+    def __iter__(self) -> Iterator[bytes]:
+        while line := self.readline():
+            yield line
+
+    def close(self) -> None:
+        """Close the file."""
+        self._gz.close()
+        self._raw.close()
+
+    def __enter__(self) -> GzipStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def read_head(path: str | Path, size: int = SNIFF_BYTES) -> bytes:
     """The first ``size`` bytes of a file, decompressed; a corrupt gzip stream gives what was readable."""
+    chunks: list[bytes] = []
+    got = 0
     with open_source(path) as stream:
         try:
-            return stream.read(size)
+            while got < size:
+                chunk = stream.read(min(4096, size - got))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                got += len(chunk)
         except (OSError, EOFError):
-            return b""
+            pass
+    return b"".join(chunks)
 
 
 def strip_bom(head: bytes) -> bytes:
     """``head`` without a UTF-8 byte-order mark and leading white space."""
     return head.removeprefix(b"\xef\xbb\xbf").lstrip()
+
+
+def truncated(source: str, location: str, err: BaseException) -> Skip:
+    """The Skip for a compressed stream that ends early."""
+    return Skip(
+        source,
+        location,
+        "truncated",
+        f"the file ends early ({err.__class__.__name__}: {err}); download it again to import the rest",
+    )
 
 
 def iter_lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str | Skip]]:
@@ -158,7 +247,17 @@ def iter_lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str | Skip]
     importer can drop the record holding it and keep the others. Line ends are removed.
     """
     first = True
-    for number, raw in enumerate(stream, start=1):
+    number = 0
+    lines = iter(stream)
+    while True:
+        try:
+            raw = next(lines)
+        except StopIteration:
+            return
+        except (EOFError, OSError, zlib.error) as err:
+            yield number + 1, truncated(source, f"line {number + 1}", err)
+            return
+        number += 1
         if first:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
             first = False
@@ -178,14 +277,13 @@ def iter_lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str | Skip]
         yield number, line.rstrip("\r\n")
 
 
-_SPACE = re.compile(r"\s+")
-
-
 def clean(text: str | None) -> str | None:
     """Collapse runs of white space; None for empty text."""
-    if text is None:
+    if not text:
         return None
-    out = _SPACE.sub(" ", text).strip()
+    if text.isprintable() and text[0] != " " and text[-1] != " " and "  " not in text:
+        return text  # the common case, already clean
+    out = " ".join(text.split())
     return out or None
 
 

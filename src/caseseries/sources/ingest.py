@@ -78,6 +78,14 @@ class RunState:
     dedup: Deduplicator = field(default_factory=Deduplicator)
     versions: dict[str, tuple[int, str]] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
+    formats: dict[str, str | None] = field(default_factory=dict)
+
+    def know(self, pub: Publication, replaces: str | None = None) -> None:
+        """Index a stored or written record (``replaces``: the key it supersedes)."""
+        self.dedup.register(pub, replaces=replaces)
+        if replaces is not None:
+            self.formats.pop(replaces, None)
+        self.formats[pub.key()] = pub.source_format.value if pub.source_format else None
 
 
 class _Writer:
@@ -164,6 +172,7 @@ def import_items(
             key = f"pmid:{item.pmid}"
             state.dedup.forget(key)
             state.seen.discard(key)
+            state.formats.pop(key, None)
             writer.delete(key)
             continue
         _record(item, writer, state)
@@ -192,12 +201,13 @@ def _record(item: Record, writer: _Writer, state: RunState) -> None:
     key = pub.key()
     found = dedup.match(pub)
     if found is None:
-        dedup.register(pub)
+        state.know(pub)
         seen.add(key)
         writer.upsert(pub)
         return
     into, reason = found
-    if into == key and (key in seen or writer.store is None or _same_source(writer.get(into), pub)):
+    same_format = state.formats.get(into) == (pub.source_format.value if pub.source_format else None)
+    if into == key and same_format:
         if key in seen:
             report.replaced += 1  # a revised record later in the input replaces the earlier one
         seen.add(key)
@@ -208,13 +218,9 @@ def _record(item: Record, writer: _Writer, state: RunState) -> None:
         report.merges.append(Merge(item.source, item.location, key, into, reason))
     existing = writer.get(into)
     merged = merge_publications(existing, pub) if existing is not None else pub
-    dedup.register(merged, replaces=into)
+    state.know(merged, replaces=into)
     seen.add(merged.key())
     writer.upsert(merged, replaces=into if merged.key() != into else None)
-
-
-def _same_source(existing: Publication | None, pub: Publication) -> bool:
-    return existing is None or existing.source_format == pub.source_format
 
 
 def import_files(
@@ -249,7 +255,7 @@ def import_files(
     state = RunState()
     if store is not None:
         for stored in store.iter_publications():
-            state.dedup.register(stored)
+            state.know(stored)
     report = ImportReport()
     for path, importer in importers:
         if on_file is not None:

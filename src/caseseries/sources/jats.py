@@ -107,7 +107,7 @@ def _references(back: etree._Element | None) -> Section | None:
     return Section(title="References", text="\n".join(refs)) if refs else None
 
 
-def tableflat_text(table: Table) -> str:
+def table_text(table: Table) -> str:
     """A table as text: title line, tab-separated header and rows, footnotes."""
     title = ": ".join(t for t in (table.label, table.caption) if t)
     lines = [title] if title else []
@@ -118,13 +118,10 @@ def tableflat_text(table: Table) -> str:
     return "\n".join(lines)
 
 
-def documentflat_text(pub: Publication) -> str:
-    """The self-contained text of a full-text publication: title, abstract, sections, tables."""
-    parts = [pub.title or ""]
-    if pub.abstract:
-        parts.append("Abstract\n" + pub.abstract_text)
-    parts.extend(f"{s.title}\n{s.text}" if s.title else s.text for s in pub.sections)
-    parts.extend(tableflat_text(t) for t in pub.tables)
+def document_text(pub: Publication) -> str:
+    """The self-contained text of a full-text publication: title, abstract, sections, then tables."""
+    parts = [pub.model_copy(update={"text": None}).document_text()]
+    parts.extend(table_text(t) for t in pub.tables)
     return "\n\n".join(p for p in parts if p)
 
 
@@ -195,6 +192,7 @@ def _article(article: etree._Element, source: str, location: str) -> Record | Sk
         mesh_terms=[k for k in (flat_text(k) for k in meta.iterfind("kwd-group/kwd")) if k],
         abstract=abstract,
         source_format=SourceFormat.JATS,
+        source_path=source,
     )
     if body is None or not len(body):
         return Skip(
@@ -210,7 +208,7 @@ def _article(article: etree._Element, source: str, location: str) -> Record | Sk
         sections.append(references)
     tables = [_table(w) for w in body.iter("table-wrap")]
     pub = pub.model_copy(update={"sections": sections, "tables": tables})
-    return Record(pub.model_copy(update={"text": documentflat_text(pub)}), source, location)
+    return Record(pub.model_copy(update={"text": document_text(pub)}), source, location)
 
 
 class JatsImporter(Importer):

@@ -17,7 +17,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from caseseries.model.enums import SourceFormat
-from caseseries.model.publication import AbstractSection, Author, Publication
+from caseseries.model.publication import Publication
 from caseseries.sources.importer import (
     Deletion,
     Importer,
@@ -30,6 +30,7 @@ from caseseries.sources.importer import (
 )
 
 _RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
+_NAME_PARTS = {"LastName": "last_name", "ForeName": "fore_name", "Initials": "initials"}
 
 
 def raw_text(el: etree._Element) -> str:
@@ -41,113 +42,157 @@ def flat_text(el: etree._Element | None) -> str | None:
     """The text of an element with inline markup (``<i>``, ``<sup>``, ...) flattened, spaces collapsed."""
     if el is None:
         return None
+    if not len(el):
+        return clean(el.text)
     return clean(raw_text(el))
 
 
-def _authors(parent: etree._Element | None) -> list[Author]:
+def _authors(parent: etree._Element | None) -> list[dict[str, str | None]]:
+    """Authors as dicts (validated with the Publication, in one go)."""
     if parent is None:
         return []
     out = []
-    for a in parent.iterfind("Author"):
-        collective = a.find("CollectiveName")
-        if collective is not None:
-            out.append(Author(collective_name=flat_text(collective)))
+    for a in parent:
+        if a.tag != "Author":
             continue
-        out.append(
-            Author(
-                last_name=clean(a.findtext("LastName")),
-                fore_name=clean(a.findtext("ForeName")),
-                initials=clean(a.findtext("Initials")),
-            )
-        )
+        parts: dict[str, str | None] = {}
+        for child in a:
+            tag = child.tag
+            if tag == "CollectiveName":
+                parts = {"collective_name": flat_text(child)}
+                break
+            if tag in _NAME_PARTS:
+                parts[_NAME_PARTS[tag]] = clean(child.text)
+        out.append(parts)
     return out
 
 
-def _abstract(parent: etree._Element | None) -> list[AbstractSection]:
+def _abstract(parent: etree._Element | None) -> list[dict[str, str | None]]:
+    """Abstract sections as dicts (label None when unstructured)."""
     if parent is None:
         return []
     out = []
-    for at in parent.iterfind("AbstractText"):
+    for at in parent:
+        if at.tag != "AbstractText":
+            continue
         text = flat_text(at)
         if text:
-            out.append(AbstractSection(label=at.get("Label") or None, text=text))
+            out.append({"label": at.get("Label") or None, "text": text})
     return out
 
 
-def _year(article: etree._Element | None, root: etree._Element) -> int | None:
-    if article is not None:
-        pub_date = article.find("Journal/JournalIssue/PubDate")
-        if pub_date is not None:
-            year = year_of(pub_date.findtext("Year")) or year_of(pub_date.findtext("MedlineDate"))
-            if year:
-                return year
-        year = year_of(article.findtext("ArticleDate/Year"))
-        if year:
-            return year
-    for date in root.iterfind("PubmedData/History/PubMedPubDate"):
-        if date.get("PubStatus") == "pubmed":
-            return year_of(date.findtext("Year"))
-    return None
+def _journal(journal: etree._Element, out: dict[str, object]) -> None:
+    """Title, abbreviation, volume, issue and year of ``Article/Journal`` into ``out``."""
+    for child in journal:
+        tag = child.tag
+        if tag == "Title":
+            out["journal"] = clean(child.text)
+        elif tag == "ISOAbbreviation":
+            out["journal_abbrev"] = clean(child.text)
+        elif tag == "JournalIssue":
+            for part in child:
+                ptag = part.tag
+                if ptag == "Volume":
+                    out["volume"] = clean(part.text)
+                elif ptag == "Issue":
+                    out["issue"] = clean(part.text)
+                elif ptag == "PubDate":
+                    for d in part:
+                        if d.tag in ("Year", "MedlineDate"):
+                            out["year"] = out.get("year") or year_of(d.text)
 
 
-def _pages(article: etree._Element) -> str | None:
-    pages = clean(article.findtext("Pagination/MedlinePgn"))
-    if pages:
-        return pages
-    start = clean(article.findtext("Pagination/StartPage"))
-    end = clean(article.findtext("Pagination/EndPage"))
-    return f"{start}-{end}" if start and end else start
+def _article_fields(article: etree._Element, out: dict[str, object]) -> None:
+    """The fields of ``MedlineCitation/Article``, read in one pass over its children."""
+    types: list[str] = []
+    for child in article:
+        tag = child.tag
+        if tag == "Journal":
+            _journal(child, out)
+        elif tag == "ArticleTitle":
+            out["title"] = flat_text(child)
+        elif tag == "VernacularTitle":
+            out.setdefault("vernacular", flat_text(child))
+        elif tag == "Pagination":
+            pages = {p.tag: clean(p.text) for p in child}
+            start, end = pages.get("StartPage"), pages.get("EndPage")
+            out["pages"] = pages.get("MedlinePgn") or (f"{start}-{end}" if start and end else start)
+        elif tag == "ELocationID":
+            if child.get("EIdType") == "doi":
+                out.setdefault("eloc_doi", clean(child.text))
+        elif tag == "Abstract":
+            out["abstract"] = _abstract(child)
+        elif tag == "AuthorList":
+            out["authors"] = _authors(child)
+        elif tag == "Language":
+            out.setdefault("language", clean(child.text))
+        elif tag == "PublicationTypeList":
+            types.extend(t for t in (clean(p.text) for p in child) if t)
+        elif tag == "ArticleDate":
+            out.setdefault("article_year", year_of(child.findtext("Year")))
+    out["publication_types"] = types
 
 
 def _citation(root: etree._Element, source: str, location: str) -> Record | Skip:
     """One ``PubmedArticle`` as a Record, or a Skip when it has no PMID."""
-    mc = root.find("MedlineCitation")
-    pmid_el = mc.find("PMID") if mc is not None else None
+    mc = pubmed_data = None
+    for child in root:
+        if child.tag == "MedlineCitation":
+            mc = child
+        elif child.tag == "PubmedData":
+            pubmed_data = child
+    out: dict[str, object] = {}
+    pmid_el = None
+    mesh: list[str] = []
+    medline_ta = None
+    for child in mc if mc is not None else ():
+        tag = child.tag
+        if tag == "PMID":
+            pmid_el = child
+        elif tag == "Article":
+            _article_fields(child, out)
+        elif tag == "MedlineJournalInfo":
+            medline_ta = clean(child.findtext("MedlineTA"))
+        elif tag == "MeshHeadingList":
+            for heading in child:
+                d = heading[0] if len(heading) else None
+                if d is not None and d.tag != "DescriptorName":
+                    d = heading.find("DescriptorName")
+                if d is not None:
+                    term = clean(d.text) if not len(d) else flat_text(d)
+                    if term:
+                        mesh.append(term)
     pmid = clean(pmid_el.text) if pmid_el is not None else None
     if pmid_el is None or not pmid:
         return Skip(source, location, "no-pmid", "PubmedArticle without a PMID; the record cannot be identified")
-    assert mc is not None
-    article = mc.find("Article")
-    ids = {a.get("IdType"): clean(a.text) for a in root.iterfind("PubmedData/ArticleIdList/ArticleId")}
-    doi = ids.get("doi")
-    title = journal = abbrev = volume = issue = pages = language = None
-    authors: list[Author] = []
-    abstract: list[AbstractSection] = []
-    types: list[str] = []
-    if article is not None:
-        title = flat_text(article.find("ArticleTitle")) or flat_text(article.find("VernacularTitle"))
-        journal_el = article.find("Journal")
-        if journal_el is not None:
-            journal = clean(journal_el.findtext("Title"))
-            abbrev = clean(journal_el.findtext("ISOAbbreviation"))
-            volume = clean(journal_el.findtext("JournalIssue/Volume"))
-            issue = clean(journal_el.findtext("JournalIssue/Issue"))
-        pages = _pages(article)
-        authors = _authors(article.find("AuthorList"))
-        abstract = _abstract(article.find("Abstract"))
-        types = [t for t in (clean(p.text) for p in article.iterfind("PublicationTypeList/PublicationType")) if t]
-        language = clean(article.findtext("Language"))
-        if not doi:
-            for eloc in article.iterfind("ELocationID"):
-                if eloc.get("EIdType") == "doi":
-                    doi = clean(eloc.text)
-    pub = Publication(
-        pmid=pmid,
-        pmcid=ids.get("pmc"),
-        doi=doi,
-        title=title,
-        authors=authors,
-        journal=journal,
-        journal_abbrev=abbrev or clean(mc.findtext("MedlineJournalInfo/MedlineTA")),
-        year=_year(article, root),
-        volume=volume,
-        issue=issue,
-        pages=pages,
-        publication_types=types,
-        language=language,
-        mesh_terms=[m for m in (clean(d.text) for d in mc.iterfind("MeshHeadingList/MeshHeading/DescriptorName")) if m],
-        abstract=abstract,
-        source_format=SourceFormat.PUBMED_XML,
+    ids: dict[str | None, str | None] = {}
+    pubmed_year = None
+    for child in pubmed_data if pubmed_data is not None else ():
+        if child.tag == "ArticleIdList":
+            ids = {a.get("IdType"): clean(a.text) for a in child}
+        elif child.tag == "History":
+            for date in child:
+                if date.get("PubStatus") == "pubmed":
+                    pubmed_year = year_of(date.findtext("Year"))
+    pub = Publication.model_validate(
+        {
+            "pmid": pmid,
+            "pmcid": ids.get("pmc"),
+            "doi": ids.get("doi") or out.get("eloc_doi"),
+            "title": out.get("title") or out.get("vernacular"),
+            "authors": out.get("authors", []),
+            "journal": out.get("journal"),
+            "journal_abbrev": out.get("journal_abbrev") or medline_ta,
+            "year": out.get("year") or out.get("article_year") or pubmed_year,
+            "volume": out.get("volume"),
+            "issue": out.get("issue"),
+            "pages": out.get("pages"),
+            "publication_types": out.get("publication_types", []),
+            "language": out.get("language"),
+            "mesh_terms": mesh,
+            "abstract": out.get("abstract", []),
+            "source_format": SourceFormat.PUBMED_XML,
+        }
     )
     version = pmid_el.get("Version")
     return Record(pub, source, location, int(version) if version and version.isdigit() else None)

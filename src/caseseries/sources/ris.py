@@ -102,6 +102,8 @@ class RisImporter(Importer):
         start = count = 0
         for number, line in iter_lines(stream, source):
             if isinstance(line, Skip):
+                if fields is None:
+                    yield line
                 problem = problem or line
                 continue
             m = _FIELD.match(line)

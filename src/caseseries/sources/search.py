@@ -149,7 +149,7 @@ def run_search(
     state = RunState()
     if missing:
         for stored in store.iter_publications():
-            state.dedup.register(stored)
+            state.know(stored)
     if progress is not None:
         progress(0, len(missing))
     for start in range(0, len(missing), batch_size):

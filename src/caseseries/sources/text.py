@@ -16,12 +16,13 @@ because extraction evidence offsets index into it. The structure found on top of
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from caseseries.model.enums import SourceFormat
 from caseseries.model.publication import AbstractSection, Publication, Section, Table
-from caseseries.sources.importer import Importer, ImportItem, Record, Skip, strip_bom
+from caseseries.sources.importer import Importer, ImportItem, Record, Skip, strip_bom, truncated
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _BOLD = re.compile(r"^\*\*(.+?)\*\*$|^__(.+?)__$")
@@ -243,7 +244,11 @@ class TextImporter(Importer):
 
     def read_stream(self, stream: BinaryIO, source: str) -> Iterator[ImportItem]:
         """Yield the one publication of the file, or a Skip when it is not UTF-8 or empty."""
-        data = stream.read().removeprefix(b"\xef\xbb\xbf")
+        try:
+            data = stream.read().removeprefix(b"\xef\xbb\xbf")
+        except (EOFError, OSError, zlib.error) as err:
+            yield truncated(source, "record 1", err)
+            return
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as err:

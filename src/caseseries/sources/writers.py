@@ -130,7 +130,7 @@ def ris_record(pub: Publication) -> str:
 
     add("TI", pub.title)
     for a in pub.authors:
-        add("AU", a.collective_name or ", ".join(p for p in (a.last_name, a.fore_name) if p))
+        add("AU", a.collective_name or f"{a.last_name or ''}, {a.fore_name or ''}".strip())
     add("PY", str(pub.year) if pub.year else None)
     add("JO", pub.journal)
     add("J2", pub.journal_abbrev)

@@ -1,0 +1,166 @@
+"""Benchmark: PubMed XML -> Publication objects, side by side with Biopython's Bio.Entrez.
+
+Generates a baseline-like file of N records (default 30,000, gzip-compressed like the annual
+baseline files) in benchmarks/_work/, then runs each parser in its own child process and
+reports records/s (CPU time of that process, one core) and peak resident memory (ru_maxrss,
+whole process including the interpreter). Not a test: run by hand, copy the figures into
+benchmarks/README.md.
+
+    PYTHONPATH=src python benchmarks/bench_pubmed_xml.py [--records 30000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from caseseries.model.publication import AbstractSection, Author, Publication
+from caseseries.sources.importer import Record, open_source
+from caseseries.sources.pubmed_xml import PubmedXmlImporter
+from caseseries.sources.writers import PUBMED_XML_HEADER, pubmed_article_xml
+
+WORK = Path(__file__).parent / "_work"
+WORDS = [
+    "inflammatory",
+    "myofibroblastic",
+    "tumor",
+    "alk",
+    "fusion",
+    "alectinib",
+    "crizotinib",
+    "lorlatinib",
+    "response",
+    "partial",
+    "complete",
+    "progression",
+    "survival",
+    "patient",
+    "case",
+    "report",
+    "lung",
+    "uterus",
+    "bladder",
+    "mesentery",
+    "resistance",
+    "mutation",
+    "g1202r",
+    "therapy",
+]
+
+
+def make_file(path: Path, n: int, seed: int = 7) -> None:
+    """A gzip PubMed XML file of ``n`` records shaped like baseline records."""
+    rng = random.Random(seed)
+
+    def text(k: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(k))
+
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as out:
+        out.write(PUBMED_XML_HEADER + "<PubmedArticleSet>\n")
+        for i in range(n):
+            pub = Publication(
+                pmid=str(30_000_000 + i),
+                doi=f"10.{1000 + i % 9000}/bench.{i}",
+                title=text(14).capitalize() + ".",
+                authors=[
+                    Author(last_name=f"Author{j}", fore_name="Anna M", initials="AM") for j in range(rng.randint(1, 8))
+                ],
+                journal="Journal of benchmark oncology",
+                journal_abbrev="J Bench Oncol",
+                year=1990 + i % 35,
+                volume=str(i % 120),
+                issue=str(i % 12),
+                pages=f"{i % 900}-{i % 900 + 7}",
+                publication_types=["Journal Article", "Case Reports"][: 1 + i % 2],
+                language="eng",
+                mesh_terms=[text(2).title() for _ in range(rng.randint(3, 12))],
+                abstract=[
+                    AbstractSection(label=label, text=text(45))
+                    for label in (["BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS"] if i % 3 else [None])
+                ],
+            )
+            out.write(pubmed_article_xml(pub) + "\n")
+        out.write("</PubmedArticleSet>\n")
+
+
+def ours(path: Path) -> int:
+    """Stream the file through our importer; count the Publication records."""
+    n = 0
+    for item in PubmedXmlImporter().read(path):
+        if isinstance(item, Record):
+            n += 1
+    return n
+
+
+def biopython(path: Path) -> int:
+    """Bio.Entrez on the same file.
+
+    ``Bio.Entrez.parse`` refuses a PubmedArticleSet ("does not represent a list"; it is a
+    dictionary of PubmedArticle and PubmedBookArticle lists in Biopython >= 1.79), so this uses
+    ``Bio.Entrez.read``, which Biopython documents for EFetch PubMed XML.
+    """
+    from Bio import Entrez
+
+    with open_source(path) as stream:
+        try:
+            return sum(1 for _ in Entrez.parse(stream, validate=False))
+        except ValueError:
+            pass
+    with open_source(path) as stream:
+        result = Entrez.read(stream, validate=False)
+    return len(result["PubmedArticle"]) + len(result["PubmedBookArticle"])
+
+
+def child(name: str, path: Path) -> None:
+    fn = {"caseseries": ours, "biopython": biopython}[name]
+    t0 = time.process_time()
+    n = fn(path)
+    seconds = time.process_time() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"n": n, "seconds": seconds, "peak_mb": peak}))
+
+
+def run_child(name: str, path: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", name, str(path)], check=True, capture_output=True, text=True
+    )
+    result: dict[str, float] = json.loads(out.stdout)
+    rate = result["n"] / result["seconds"]
+    print(
+        f"{name:<11} {int(result['n']):>7} records {result['seconds']:7.2f} s CPU {rate:>9,.0f} records/s "
+        f"peak RSS {result['peak_mb']:6.1f} MB"
+    )
+    return {**result, "rate": rate}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="PubMed XML parsing benchmark")
+    parser.add_argument("--records", type=int, default=30_000)
+    parser.add_argument("--child", nargs=2, metavar=("PARSER", "FILE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child[0], Path(args.child[1]))
+        return 0
+    WORK.mkdir(exist_ok=True)
+    path = WORK / f"pubmed_baseline_like_{args.records}.xml.gz"
+    if not path.exists():
+        make_file(path, args.records)
+    print(f"{path.name}: {path.stat().st_size / 2**20:.1f} MiB gzip, Python {sys.version.split()[0]}")
+    mine = run_child("caseseries", path)
+    bio = run_child("biopython", path)
+    assert mine["n"] == bio["n"] == args.records, (mine["n"], bio["n"])
+    print(f"speed-up {mine['rate'] / bio['rate']:.1f}x; targets: >= 10,000 records/s, >= 3x Biopython, < 200 MB peak")
+    ok = mine["rate"] >= 10_000 and mine["rate"] >= 3 * bio["rate"] and mine["peak_mb"] < 200
+    print("targets met" if ok else "targets NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

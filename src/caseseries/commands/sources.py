@@ -1,0 +1,137 @@
+"""``caseseries search`` (PubMed E-utilities) and ``caseseries import`` (record and full-text files)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from caseseries.commands._common import open_store, print_json
+from caseseries.sources.eutils import DEFAULT_BASE_URL, EutilsClient
+from caseseries.sources.importer import Skip
+from caseseries.sources.ingest import ImportReport, import_files
+from caseseries.sources.registry import AUTO, importer_names
+from caseseries.sources.search import run_search
+
+SHOWN_SKIPS = 50
+
+
+def _show_skips(skips: list[Skip], total: int) -> None:
+    for skip in skips[:SHOWN_SKIPS]:
+        typer.echo(f"Skipped: {skip}", err=True)
+    if total > SHOWN_SKIPS:
+        typer.echo(f"... and {total - SHOWN_SKIPS} more skipped records (see --json)", err=True)
+
+
+def search(
+    ctx: typer.Context,
+    query: str = typer.Argument(..., help="PubMed query, as typed on pubmed.ncbi.nlm.nih.gov."),
+    max_records: int | None = typer.Option(None, "--max", min=1, help="Keep only the first N hits."),
+    mindate: str | None = typer.Option(None, "--mindate", help="Earliest publication date: YYYY[/MM[/DD]]."),
+    maxdate: str | None = typer.Option(None, "--maxdate", help="Latest publication date: YYYY[/MM[/DD]]."),
+    api_key: str | None = typer.Option(
+        None, "--api-key", envvar="NCBI_API_KEY", help="Your NCBI API key (10 requests/s instead of 3)."
+    ),
+    email: str | None = typer.Option(None, "--email", help="Your e-mail, sent to NCBI as it asks."),
+    tool: str = typer.Option("caseseries", "--tool", help="Tool name sent to NCBI."),
+    name: str | None = typer.Option(None, "--name", help="A label stored with the search."),
+    base_url: str = typer.Option(DEFAULT_BASE_URL, "--base-url", hidden=True, help="E-utilities root (mirrors)."),
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+) -> None:
+    """Search PubMed and store the search (query, date, hit count, PMIDs) and every record found.
+
+    Resumable: running an interrupted search again fetches only the records still missing.
+    Result sets above PubMed's 10,000 retrieval cap are split by publication date.
+
+    Example: caseseries search '"inflammatory myofibroblastic tumor" AND alectinib' --email me@example.org
+    """
+    store = open_store(ctx)
+    console = Console(stderr=True)
+    with (
+        EutilsClient(base_url, api_key=api_key, email=email, tool=tool) as client,
+        Progress(
+            TextColumn("Fetching records"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        ) as bar,
+    ):
+        task = bar.add_task("fetch", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        outcome = run_search(
+            store,
+            client,
+            query,
+            max_records=max_records,
+            mindate=mindate,
+            maxdate=maxdate,
+            name=name,
+            progress=progress,
+        )
+    _show_skips(outcome.skips, outcome.report.skipped)
+    if json_out:
+        print_json(outcome.to_json())
+        return
+    resumed = " (resumed)" if outcome.resumed else ""
+    typer.echo(
+        f"Search {outcome.search_id}{resumed}: {outcome.search.count} hits, {len(outcome.search.pmids)} PMIDs stored; "
+        f"{outcome.fetched} records fetched, {outcome.already_stored} already stored, "
+        f"{len(outcome.not_returned)} not returned by PubMed."
+    )
+
+
+def import_(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(..., help="Files to import (gzip-compressed or not)."),
+    fmt: str = typer.Option(AUTO, "--format", help=f"One of: {', '.join([AUTO, *importer_names()])}."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Read and count only; write nothing."),
+    json_out: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
+) -> None:
+    """Import PubMed XML, MEDLINE, JATS, RIS, PubMed CSV or text/Markdown files as publications.
+
+    Duplicates across sources (same PMID, DOI, or title + year + first author) are merged and
+    reported. Unreadable records are skipped and listed; exit code 1 when any was skipped.
+
+    Example: caseseries import pubmed-result.xml papers/*.md --format auto
+    """
+    store = None if dry_run else open_store(ctx)
+    report = import_files(store, files, fmt)
+    _show_skips(report.skips, report.skipped)
+    if json_out:
+        print_json(report.dry_run_json() if dry_run else report.to_json())
+    else:
+        typer.echo(_summary(report, dry_run))
+        if not dry_run:
+            for merge in report.merges[:SHOWN_SKIPS]:
+                typer.echo(f"Merged: {merge}")
+            for key in report.delete_kept:
+                typer.echo(f"Kept {key}: deleted by PubMed but cases were curated from it.", err=True)
+    sys.stdout.flush()
+    if report.skipped:
+        raise typer.Exit(code=1)
+
+
+def _summary(report: ImportReport, dry_run: bool) -> str:
+    reasons = ", ".join(f"{r}: {n}" for r, n in sorted(report.by_reason.items()))
+    skipped = f"{report.skipped} skipped" + (f" ({reasons})" if reasons else "")
+    if dry_run:
+        return f"Dry run: {report.read} records read, {skipped}; nothing written."
+    return (
+        f"{report.read} records read: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.merged} merged duplicates, {report.deleted} deleted; {skipped}."
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the root app."""
+    app.command("search")(search)
+    app.command("import")(import_)
