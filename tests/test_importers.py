@@ -14,7 +14,7 @@ from caseseries.model.publication import Publication
 from caseseries.sources import registry
 from caseseries.sources.importer import Deletion, Importer, ImportItem, Record, Skip
 from caseseries.sources.registry import detect_format, importer_names, read_file, resolve_importer
-from conftest import SEED_000, SEED_003
+from tests.conftest import SEED_000, SEED_003
 
 DATA = Path(__file__).parent / "data" / "sources"
 
