@@ -171,3 +171,17 @@ def test_prisma_counts_depend_on_decisions_not_on_rules_rerun(sqlite_review: Rev
     first = screened_review(sqlite_review)
     screen(sqlite_review.store, sqlite_review.protocol, stage)
     assert prisma_counts(sqlite_review.store, sqlite_review.protocol) == first
+
+
+def test_report_methods_paragraph_reports_the_protocols_flow(sqlite_review: Review, tmp_path: Path) -> None:
+    from caseseries.cli import main
+
+    counts = screened_review(sqlite_review)
+    url = str(sqlite_review.store.engine.url)
+    out = tmp_path / "report"
+    code = main(["--db", url, "report", "--protocol", str(sqlite_review.protocol_path), "--out", str(out),
+                 "--format", "md"])  # fmt: skip
+    assert code == 0
+    text = (out / "report.md").read_text(encoding="utf-8")
+    assert counts.methods_sentence() in text
+    assert f"{counts.included_patients} patients included" in text

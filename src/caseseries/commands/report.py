@@ -18,15 +18,38 @@ def report_command(
     ctx: typer.Context,
     out: Path = typer.Option(Path("report"), "--out", help="Directory to write the report to."),
     fmt: str = typer.Option(",".join(FORMATS), "--format", help=f"Comma-separated: {', '.join(FORMATS)}."),
+    protocol: str | None = typer.Option(
+        None, "--protocol", help="Review protocol (file or shipped name) whose PRISMA counts go in the methods."
+    ),
     cohort: Cohort = Cohort(),
 ) -> None:
     """Write the evidence report: literature tables, response rates, PFS, sequencing and figures.
+
+    With --protocol, the methods paragraph reports the search and screening flow (PRISMA 2020)
+    of that review protocol.
 
     Example: caseseries report --cohort first-line-alectinib --out report --format html,md
     """
     formats = parse_formats(fmt)
     store = open_store(ctx)
     provenance = Provenance(searches=[s for _, s in store.searches()])
+    if protocol is not None:
+        from caseseries.screening import load_protocol, prisma_counts
+
+        counts = prisma_counts(store, load_protocol(protocol))
+        provenance = Provenance(
+            searches=provenance.searches,
+            screening={
+                "identified": counts.identified,
+                "duplicates_removed": counts.duplicates,
+                "screened": counts.records_screened,
+                "excluded": counts.records_excluded,
+                "full_text_assessed": counts.reports_assessed,
+                "included_studies": counts.included_studies,
+                "included_patients": counts.included_patients,
+            },
+            notes=[f"Review protocol '{counts.protocol}': {counts.methods_sentence()}"],
+        )
     result = build_report(store.case_file(), out, formats=formats, cohort=cohort, provenance=provenance)
     where = result.html or result.out_dir
     typer.echo(
