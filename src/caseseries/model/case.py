@@ -157,6 +157,9 @@ class TherapyLine(Strict):
     )
     reason_stopped: StopReason | None = None
     response_as_written: str | None = None
+    pfs_as_written: str | None = Field(
+        default=None, description="PFS words as written, e.g. 'Ongoing after 3 years', 'Not evaluable'."
+    )
     summarised_lines: int | None = Field(default=None, ge=2, description="Set when one entry summarises several lines.")
     notes: list[str] = Field(default_factory=list)
 

@@ -120,7 +120,7 @@ def regimen_cell(line: TherapyLine | None) -> str:
 
 
 def _pfs_not_evaluable(line: TherapyLine) -> bool:
-    return any(re.search(r"\bpfs\b.*not evaluable|not evaluable.*\bpfs\b", n, re.I) for n in line.notes)
+    return bool(line.pfs_as_written and re.search(r"not evaluable", line.pfs_as_written, re.I))
 
 
 def pfs_cell(line: TherapyLine | None) -> str:
