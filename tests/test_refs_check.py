@@ -183,3 +183,21 @@ def test_records_from_the_store(sqlite_url: str, capsys: pytest.CaptureFixture[s
     data = json.loads(capsys.readouterr().out)
     assert code == 1
     assert [r["verdict"] for r in data["references"]] == [e[1].value for e in EXPECTED]
+
+
+def test_books_are_not_indexed_and_do_not_fail_the_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    manuscript = tmp_path / "with_book.md"
+    manuscript.write_text(
+        "References\n\n"
+        "1. Butrynski JE, D'Adamo DR, et al. Crizotinib in ALK-rearranged inflammatory myofibroblastic tumor. "
+        "N Engl J Med 2010;363:1727-33.\n"
+        "2. Fletcher CD, Bridge JA, Hogendoorn PC, Mertens F. WHO Classification of Tumours of Soft Tissue and Bone: "
+        "WHO Classification of Tumours. 4th ed. Vol. 5. Lyon: World Health Organization; 2013.\n"
+    )
+    code = main(["refs", "check", str(manuscript), "--records", RECORDS[0], "--offline", "--json"])
+    refs = json.loads(capsys.readouterr().out)["references"]
+    assert [r["verdict"] for r in refs] == ["verified", "not_indexed"]
+    assert code == 0
+    # the same book cited with a PMID that is not in the records is still not_found
+    report = check_file(SEED_003, records=RECORDS, offline=True)
+    assert not any(r.verdict is Verdict.NOT_INDEXED and r.reference.cited.pmid for r in report.results)

@@ -56,8 +56,9 @@ def check(
 ) -> None:
     """Check every reference: verified, minor_mismatch, mismatch, not_found, lookup_failed or unparsed.
 
-    Exits 1 when a reference is a mismatch or not found (use it to guard a manuscript in CI),
-    0 otherwise, 2 on bad input.
+    A book or chapter that no record matches is not_indexed (PubMed indexes journal articles):
+    check it by hand. Exits 1 when a reference is a mismatch or not found (use it to guard a
+    manuscript in CI), 0 otherwise, 2 on bad input.
 
     Example: caseseries refs check manuscript.md --records pubmed.xml --offline --format md
     """

@@ -159,6 +159,9 @@ class ReferenceChecker:
                 differences=compare(cited, other).differences(),
                 note="the cited journal, year, volume and first page belong to another article",
             )
+        if ref.cited.is_book and not (ref.cited.pmid or ref.cited.doi):
+            note = f"a book or chapter, not found in {self.where}: PubMed indexes journal articles; check it by hand"
+            return CheckResult(reference=ref, verdict=Verdict.NOT_INDEXED, note=note)
         return CheckResult(reference=ref, verdict=Verdict.NOT_FOUND, note=self._not_found_note(ref))
 
     def _verdict(self, ref: Reference, comparison: Comparison, kind: str) -> CheckResult:
@@ -214,7 +217,7 @@ def check_references(refs: Sequence[Reference], sources: Sequence[tuple[RecordSo
         raise ValueError("check_references needs at least one record source")
     results = ReferenceChecker(*sources[0]).check(refs)
     for source, where in sources[1:]:
-        again = [i for i, r in enumerate(results) if r.verdict is Verdict.NOT_FOUND]
+        again = [i for i, r in enumerate(results) if r.verdict in (Verdict.NOT_FOUND, Verdict.NOT_INDEXED)]
         if not again:
             break
         rechecked = ReferenceChecker(source, where).check([results[i].reference for i in again])

@@ -127,6 +127,8 @@ def parse_citation(text: str) -> CitedFields:
                 found["first_author_initials"] = first.group("initials")
 
     is_book = bool(_BOOK.search(rest))
+    if is_book:
+        found["is_book"] = True
     journal: str | None = None
     title_part = rest
     pub: re.Match[str] | None = None

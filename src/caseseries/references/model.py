@@ -19,6 +19,7 @@ class Verdict(StrEnum):
     NOT_FOUND = "not_found"
     LOOKUP_FAILED = "lookup_failed"
     UNPARSED = "unparsed"
+    NOT_INDEXED = "not_indexed"
 
     @property
     def is_problem(self) -> bool:
@@ -50,6 +51,7 @@ class CitedFields(Strict):
     doi: str | None = None
     pmid: str | None = None
     url: str | None = None
+    is_book: bool = Field(default=False, description="Cited as a book or chapter (publisher, edition, editors).")
 
     def to_cited_reference(self, marker: str | None = None) -> CitedReference:
         """The case-model view of these fields (as used for literature-table rows)."""

@@ -18,6 +18,7 @@ STYLES = {
     Verdict.NOT_FOUND: "bold red",
     Verdict.LOOKUP_FAILED: "magenta",
     Verdict.UNPARSED: "cyan",
+    Verdict.NOT_INDEXED: "blue",
 }
 
 
