@@ -50,7 +50,9 @@ _SUMMARISED = re.compile(
 _LINE_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _PROGRESSION = re.compile(
     r"\b(?:disease\s+progression|progressi(?:on|ve\s+disease)|progressed|progressing|relapse[ds]?|recurrence|"
-    r"recurred|regrowth|new\s+(?:lesions?|metastas\w+)|resistance\s+(?:developed|emerged|occurred)|acquired\s+resistance|"
+    r"recurred|regrowth|re-?grew|grew|enlarged|enlargement|increased\s+in\s+size|"
+    r"new\s+(?:\w+\s+)?(?:lesions?|nodules?|metastas\w+)|(?:developed|revealed|showed)\s+(?:\w+\s+){0,3}metastas\w+|"
+    r"resistance\s+(?:developed|emerged|occurred)|acquired\s+resistance|"
     r"(?:alectinib|crizotinib|ceritinib|lorlatinib|brigatinib|drug)\s+resistance|resistance\s+to)\b",
     re.I,
 )
@@ -64,9 +66,60 @@ _SCHEDULE = re.compile(
 _PFS_STATEMENT = re.compile(
     r"\b(?:PFS|progression[\s\-]+free\s+survival|time\s+to\s+progression|TTP)\b"
     r"|\bafter\s+(?:starting|initiat\w+|beginning|the\s+start\s+of)\b"
-    r"|\b(?:for|over|beyond|more\s+than|after)\b",
+    r"|\b(?:for|over|beyond|more\s+than|after|lasted|lasting|maintained|sustained)\b",
     re.I,
 )
+# "CT after 2 months showed ...", "MRI at 3 months revealed ...": the time of an assessment, not of the line.
+_ASSESSMENT_BEFORE = re.compile(
+    r"\b(?:CT|MRI|PET(?:-CT)?|scans?|imaging|evaluation|assessment|re-?evaluation|bronchoscopy|cystoscopy|endoscopy|"
+    r"ultrasound|ultrasonography|examination|radiographs?|x-?rays?)\b[^.;]{0,20}\b(?:after|at|within)\s+$"
+    r"|^\s*(?:after|at|within)\s+$",
+    re.I,
+)
+_ASSESSMENT_AFTER = re.compile(
+    r"^[^.;]{0,50}?\b(?:showed|shows|revealed|demonstrated|documented|confirmed|disclosed|had\s+(?:decreased|shrunk|"
+    r"resolved|regressed|disappeared))\b",
+    re.I,
+)
+_ABOUT_NEXT = re.compile(
+    r"\b(?:did\s+not\s+respond|failed\s+to\s+respond|no\s+(?:\w+\s+)?response|refractory|resistant|unresponsive|"
+    r"progressed|progression|responded(?:\s+\w+)?)\s+(?:to|on|despite|during|under|while\s+on)\s+"
+    r"(?:the\s+|treatment\s+with\s+|therapy\s+with\s+)?$",
+    re.I,
+)
+_RUNNING = re.compile(r"\b(?:has|have)\s+(?:now\s+)?(?:received|been\s+(?:on|receiving|taking|treated))\b", re.I)
+_STILL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:which|and|that)\s+(?:continues|is\s+ongoing|remains|persists)\b", re.I)
+
+
+def is_assessment_time(before: str, after: str) -> bool:
+    """Whether a duration times an assessment ("CT after 2 months showed ...", "a partial response at 3 months").
+
+    Parameters
+    ----------
+    before : str
+        The clause before the duration.
+    after : str
+        The clause after it.
+
+    Returns
+    -------
+    bool
+        True when the duration says when the disease was assessed or responded, not how long the line
+        worked; an assessment that found progression is the end of the line and is not an assessment time.
+    """
+    if PROGRESSED.search(before) or CENSORED.search(before):
+        return False
+    at_time = bool(re.search(r"\b(?:after|at|within)\s+$", before, re.I))
+    if not at_time:
+        return False
+    if _ASSESSMENT_BEFORE.search(before) and (
+        re.search(r"\b(?:CT|MRI|PET|scans?|imaging|evaluation|assessment|bronchoscopy|ultrasound)\b", before, re.I)
+        or _ASSESSMENT_AFTER.match(after)
+    ):
+        return not _PROGRESSION.search(after)
+    if re.search(r"\b(?:response|remission|regression|CR|PR)\s+(?:after|at|within)\s+$", before, re.I):
+        return not _PROGRESSION.search(after)
+    return False
 
 
 @dataclass
@@ -202,8 +255,11 @@ class Narrative:
         first_new = min([h.start for h in new_hits] + ([summarised.start()] if summarised else []), default=sent.end)
         # responses and progression before the first new drug belong to the line being read
         prior = old_refs[-1][1] if old_refs and old_refs[-1][0].start < first_new else self.current
+        # "did not respond to doxorubicin", "progressed on crizotinib": the words before the drug are about it
+        lead = _ABOUT_NEXT.search(text, sent.start, first_new) if first_new < sent.end else None
+        intro_start = lead.start() if lead else first_new
         if prior is not None:
-            self._attach(prior, Span(sent.start, first_new), dates, is_intro=False)
+            self._attach(prior, Span(sent.start, intro_start), dates, is_intro=False)
         itemised = _itemised(text, summarised, sent) if summarised is not None else None
         if itemised is not None:
             after_each = bool(
@@ -255,7 +311,7 @@ class Narrative:
                     line.support("start", start_date.start, start_date.end)
         if new_hits or summarised is not None:
             assert self.current is not None
-            self._attach(self.current, Span(first_new, sent.end), dates, is_intro=True)
+            self._attach(self.current, Span(intro_start, sent.end), dates, is_intro=True)
         elif prior is None and self.current is not None:
             self._attach(self.current, sent, dates, is_intro=False)
         if old_refs and not new_hits and old_refs[-1][0].start >= first_new:
@@ -288,6 +344,15 @@ class Narrative:
         progression = _PROGRESSION.search(text, span.start, span.end)
         for hit in hits:
             self._response(line, hit, progression)
+        if (
+            progression is not None
+            and line.best_response is None
+            and line.response_as_written is None
+            and (any(h.negated for h in hits) or (is_intro and not hits))
+        ):
+            # "failed to achieve a partial response and progressed": only failure is reported
+            line.best_response = Response.PD
+            line.support("best_response", progression.start(), progression.end())
         if progression is not None and not line.progressed:
             self._progressed(idx, span, progression, dates)
         for d in find_durations(text, span.start, span.end):
@@ -333,14 +398,21 @@ class Narrative:
                 )
 
     def _duration(self, idx: int, d: Duration, span: Span) -> None:
+        """A duration written about line ``idx``: a PFS candidate unless it times a dose or an assessment."""
         text = self.text
         before = text[max(span.start, d.start - 50) : d.start]
         before = re.split(r"[.;]\s", before)[-1]
         after = text[d.end : min(span.end, d.end + 40)]
         if re.search(r"\b(?:of|mg|dose|cycles?)\s*$", before, re.I) and not _PFS_STATEMENT.search(before):
             return
-        if re.search(r"\bafter\s+(?:\w+\s+)?$", before, re.I) and re.search(
-            r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", after
+        clause_after = re.split(r"[.;]\s", text[d.end : min(span.end, d.end + 120)])[0]
+        still = bool(_STILL_AFTER.match(clause_after))
+        if is_assessment_time(before, clause_after) and not still:
+            return
+        if (
+            re.search(r"\bafter\s+(?:\w+\s+)?$", before, re.I)
+            and re.search(r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", after)
+            and not (PROGRESSED.search(before) or CENSORED.search(before) or still or _RUNNING.search(before))
         ):
             return  # "after 5 months of treatment": the time of an assessment
         if re.search(r"\b(?:age|aged|old|within|ago|before|prior)\b", before, re.I) or re.search(r"^[\s\-]*old", after):
@@ -352,6 +424,10 @@ class Narrative:
         censored = d.censored
         if censored is None and re.search(r"\b(?:progress\w*|relaps\w*|resist\w*)\b", after, re.I):
             censored = False
+        if censored is None and _PROGRESSION.search(clause_after) and re.search(r"\b(?:after|at)\s+$", before, re.I):
+            censored = False  # "CT after 2 months showed enlargement of the mass"
+        if censored is None and (still or _RUNNING.search(before)):
+            censored = True  # "has received it for 2 months", "stable disease after 6 months, which continues"
         self.pfs.setdefault(idx, []).append(PfsCandidate(d.months, censored, [(d.start, d.end)], 1))
 
     # ------------------------------------------------------------------ later statements
@@ -416,7 +492,8 @@ class Narrative:
         conflicts = []
         for idx, cands in self.pfs.items():
             line = self.lines[idx]
-            ordered = sorted(cands, key=lambda c: (c.rank, 0 if c.censored is False else 1, c.spans[0][0]))
+            ending = {False: 0, True: 1, None: 2}
+            ordered = sorted(cands, key=lambda c: (c.rank, ending[c.censored], c.spans[0][0]))
             chosen = ordered[0]
             if chosen.censored is True:
                 censored_all = [c for c in cands if c.rank == chosen.rank and c.censored]
