@@ -109,6 +109,7 @@ def is_assessment_time(before: str, after: str) -> bool:
     """
     if PROGRESSED.search(before) or CENSORED.search(before):
         return False
+    after = re.split(r",|\bwhich\b|\buntil\b|\bthat\b", after)[0]
     at_time = bool(re.search(r"\b(?:after|at|within)\s+$", before, re.I))
     if not at_time:
         return False
@@ -424,7 +425,11 @@ class Narrative:
         censored = d.censored
         if censored is None and re.search(r"\b(?:progress\w*|relaps\w*|resist\w*)\b", after, re.I):
             censored = False
-        if censored is None and _PROGRESSION.search(clause_after) and re.search(r"\b(?:after|at)\s+$", before, re.I):
+        if (
+            censored is None
+            and _PROGRESSION.search(re.split(r",|\bwhich\b|\buntil\b", clause_after)[0])
+            and re.search(r"\b(?:after|at)\s+$", before, re.I)
+        ):
             censored = False  # "CT after 2 months showed enlargement of the mass"
         if censored is None and (still or _RUNNING.search(before)):
             censored = True  # "has received it for 2 months", "stable disease after 6 months, which continues"
