@@ -433,12 +433,19 @@ _CODING = re.compile(r"\bc\.(\d{1,5})([ACGT])>([ACGT])\b")
 _GENE_BEFORE = re.compile(r"([A-Z][A-Z0-9]{1,9})\s*[:\s]\s*(?:p\.|c\.)?\(?$")
 
 
+def _clause(text: str, m: re.Match[str], start: int, stop: int) -> str:
+    """The clause around a bare protein change ("detected G1202R together with L1196M in cis, a compound mutation")."""
+    before = re.split(r"[.;]\s", text[max(start, m.start() - 80) : m.start()])[-1]
+    after = re.split(r"[.;](?:\s|$)", text[m.end() : min(stop, m.end() + 80)])[0]
+    return before + m.group(0) + after
+
+
 def find_mutations(text: str, start: int = 0, end: int | None = None, *, bare: bool = False) -> list[MutationHit]:
     """Point mutations in ``p.(Gly1202Arg)``, ``p.G1202R``, ``G1202R`` and ``c.3604G>A`` forms.
 
     A coding and a protein change written together (``ALK:c.3604G>A; p.(Gly1202Arg)``) make one
     mutation. Bare short forms (``G1202R``) count only next to a gene name or the word mutation,
-    unless ``bare`` (a mutation column of a table).
+    in the same clause, unless ``bare`` (a mutation column of a table).
     """
     stop = len(text) if end is None else end
     prot: list[tuple[str, int, int]] = []
@@ -449,8 +456,7 @@ def find_mutations(text: str, start: int = 0, end: int | None = None, *, bare: b
             ref, pos, alt = m.group(4), m.group(5), m.group(6)
         else:
             ref, pos, alt = m.group(7), m.group(8), m.group(9)
-            around = text[max(start, m.start() - 25) : min(stop, m.end() + 25)]
-            if not bare and not re.search(r"\bALK\b|mutation|substitution|variant|resistan", around):
+            if not bare and not re.search(r"\bALK\b|mutation|substitution|variant|resistan", _clause(text, m, start, stop)):
                 continue
         prot.append((f"p.{ref}{pos}{alt}", m.start(), m.end()))
     cod = [

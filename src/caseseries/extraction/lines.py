@@ -81,6 +81,17 @@ _ASSESSMENT_AFTER = re.compile(
     r"resolved|regressed|disappeared))\b",
     re.I,
 )
+_TOXICITY_STOP = re.compile(
+    r"^[\s,]*(?:because\s+of|due\s+to|owing\s+to|for)\s+(?:\w+\s+){0,4}?(?:toxicit\w*|hepatitis|hepatotoxicity|"
+    r"adverse\s+(?:events?|effects?)|intolerance|side[\s\-]+effects?|pneumonitis|rash|neutropenia|"
+    r"transaminase\s+elevation|elevated\s+transaminases|bradycardia|oedema|edema)\b",
+    re.I,
+)
+_REBIOPSY = re.compile(
+    r"\b(?:re-?biops\w*|repeat\s+biops\w*|(?:new|second|further)\s+biops\w*|at\s+(?:the\s+time\s+of\s+)?progression|"
+    r"after\s+progression|acquired|resistance\s+mutation|secondary\s+mutation)\b",
+    re.I,
+)
 _ABOUT_NEXT = re.compile(
     r"\b(?:did\s+not\s+respond|failed\s+to\s+respond|no\s+(?:\w+\s+)?response|refractory|resistant|unresponsive|"
     r"progressed|progression|responded(?:\s+\w+)?)\s+(?:to|on|despite|during|under|while\s+on)\s+"
@@ -321,7 +332,7 @@ class Narrative:
             self.last_date = dates[-1]
         for mut in find_mutations(text, sent.start, sent.end):
             self.mutations.append(mut)
-            target = self._resistance_target()
+            target = self._resistance_target(mut.start, first_new, prior, sent)
             if target is not None:
                 label = f"{mut.gene} {mut.protein or mut.coding}"
                 line_d = self.lines[target]
@@ -329,10 +340,24 @@ class Narrative:
                     line_d.resistance_mutations.append(label)
                     line_d.support("resistance_mutations", mut.start, mut.end)
 
-    def _resistance_target(self) -> int | None:
-        """The line a newly found mutation explains: the current line if it progressed."""
-        if self.current is not None and self.lines[self.current].progressed:
+    def _resistance_target(self, pos: int, first_new: int, prior: int | None, sent: Span) -> int | None:
+        """The line a newly found mutation explains: the line that progressed before it was found.
+
+        A mutation written before the drug of a new line in the same sentence ("a rebiopsy showed
+        G1202R and lorlatinib was started") belongs to the line before; one reported with a line that
+        has just started but has not progressed ("at progression on crizotinib, sequencing showed
+        F1174L"; "switched to lorlatinib; the rebiopsy had shown G1202R") belongs to the progressed line
+        before it.
+        """
+        if pos < first_new and prior is not None and self.lines[prior].progressed:
+            return prior
+        if self.current is None:
+            return None
+        if self.lines[self.current].progressed:
             return self.current
+        before = self.current - 1
+        if before >= 0 and self.lines[before].progressed and _REBIOPSY.search(self.text, sent.start, sent.end):
+            return before
         return None
 
     # ------------------------------------------------------------------ attach facts to a line
@@ -407,6 +432,12 @@ class Narrative:
         if re.search(r"\b(?:of|mg|dose|cycles?)\s*$", before, re.I) and not _PFS_STATEMENT.search(before):
             return
         clause_after = re.split(r"[.;]\s", text[d.end : min(span.end, d.end + 120)])[0]
+        if _TOXICITY_STOP.match(clause_after):
+            line = self.lines[idx]
+            if not line.progressed:
+                line.reason_stopped = StopReason.TOXICITY
+                line.support("reason_stopped", d.start, d.end + len(clause_after))
+            return  # "stopped after 5 weeks because of grade 3 hepatitis": a line stopped for toxicity has no PFS
         still = bool(_STILL_AFTER.match(clause_after))
         if is_assessment_time(before, clause_after) and not still:
             return

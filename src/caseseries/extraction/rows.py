@@ -36,6 +36,7 @@ NOT_REPORTED = re.compile(
 NOT_EVALUABLE = re.compile(r"^(?:not\s+evaluable|non[\s\-]*evaluable|inevaluable|unevaluable|n\.?e\.?)\.?$", re.I)
 _MARK_AT_END = re.compile(r"([*†‡§¶]+|\^?[a-d])$")
 _SUMMARISED = re.compile(r"\b(\d+|two|three|four|five|six)\s+lines?\s+of\s+(chemotherapy|therapy|treatment)", re.I)
+_DURATION_OF_RESPONSE = re.compile(r"\b(?:CR|PR|SD|response|remission|disease)\s+(?:for|lasting)\b", re.I)
 _WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _SEQUENCE = re.compile(r"→|->|\bthen\b|\bfollowed\s+by\b|;|,\s*then\b", re.I)
 _TITLE_LINE = re.compile(r"\b(first|1st|second|2nd|third|3rd)[\s\-]+line\b", re.I)
@@ -417,7 +418,11 @@ def _pfs_cell(
         return
     for d in find_durations(text, span.start, span.end):
         line.pfs_months = d.months
-        line.pfs_censored = bool(CENSORED.search(value))
+        if CENSORED.search(value):
+            line.pfs_censored = True
+        elif not _DURATION_OF_RESPONSE.search(value):
+            line.pfs_censored = False  # a bare duration in a PFS column ends with progression
+        # "SD for 4 months": a duration with a category and no word on how it ended stays null
         line.support("pfs_months", d.start, d.end)
         line.support("pfs_censored", span.start, span.end)
         break
