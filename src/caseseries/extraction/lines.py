@@ -81,6 +81,47 @@ _ASSESSMENT_AFTER = re.compile(
     r"resolved|regressed|disappeared))\b",
     re.I,
 )
+# A sentence that cites other work: "reported by Smith et al. [5]", "^[12]", "previously described".
+CITED = re.compile(
+    r"\bet\s+al\b|\[\d{1,3}(?:\s*[,\-–]\s*\d{1,3})*\]|\^\[|\breported\s+(?:by|in)\b|\bdescribed\s+by\b"
+    r"|\bpreviously\s+(?:reported|described|published)\b|\bin\s+the\s+literature\b",
+    re.I,
+)
+# Words of general statements about drugs: approvals, trials, other diseases, what drugs can do.
+_GENERAL = re.compile(
+    r"\b(?:approved|approval|trials?|studies|study|series|cohorts?|guidelines?|NSCLC|lung\s+cancer|neuroblastoma|"
+    r"lymphoma|in\s+(?:children|adults|patients)\s+with|patients\s+with|is\s+(?:an?|the)\s+(?:\w+\s+)?"
+    r"(?:option|standard|inhibitor|choice)|are\s+(?:active|effective|standard|options?)|is\s+(?:active|effective)|"
+    r"has\s+been\s+(?:used|reported|shown|described)|have\s+been|may|can|should|could|generation|"
+    r"mechanisms?|preclinical|in\s+vitro|experience\s+with)\b",
+    re.I,
+)
+# What ties a sentence to the patient whose story is told.
+_PATIENT_ANCHOR = re.compile(
+    r"\b(?:he|she|his|her|him|the\s+patient|our\s+patient|this\s+patient|(?:case|patient)\s+\d+|"
+    r"the\s+(?:child|boy|girl|man|woman|infant|baby)|both\s+patients|was\s+(?:started|given|administered|initiated|"
+    r"switched|changed|continued|resumed|discontinued|stopped|added|begun)|were\s+(?:started|given|administered)|"
+    r"received|receiving|underwent|achieved|responded|(?:decided|decision)\s+(?:\w+\s+){0,4}to\s+(?:initiate|start|begin)|"
+    r"we\s+(?:started|initiated|gave|administered|treated)|the\s+(?:tumou?r|mass|lesions?|nodules?|disease)\s+"
+    r"(?:decreased|shrank|regressed|progressed|grew|responded|remained)|"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+(?:19|20)\d\d)\b",
+    re.I,
+)
+
+
+def is_background(text: str, sent: Span) -> bool:
+    """Whether a sentence speaks of drugs in general or of other patients, not of this patient.
+
+    "Crizotinib produces objective responses in most children with ALK-rearranged IMT [1]",
+    "Ensartinib was approved in 2024 for ALK-positive lung cancer": a citation or words of general
+    statements, and nothing that ties the sentence to the patient (a pronoun, "the patient",
+    "was started", "received"). Such sentences start no line and add nothing to one.
+    """
+    if _PATIENT_ANCHOR.search(text, sent.start, sent.end):
+        return False
+    return bool(CITED.search(text, sent.start, sent.end) or _GENERAL.search(text, sent.start, sent.end))
+
+
 _TOXICITY_STOP = re.compile(
     r"^[\s,]*(?:because\s+of|due\s+to|owing\s+to|for)\s+(?:\w+\s+){0,4}?(?:toxicit\w*|hepatitis|hepatotoxicity|"
     r"adverse\s+(?:events?|effects?)|intolerance|side[\s\-]+effects?|pneumonitis|rash|neutropenia|"
@@ -240,7 +281,8 @@ class Narrative:
     def read(self, sentences: list[Span]) -> None:
         """Read the narrative sentences in order, creating and filling lines."""
         for sent in sentences:
-            self._sentence(sent)
+            if not is_background(self.text, sent):
+                self._sentence(sent)
 
     def _line_of(self, name: str) -> int | None:
         for i in range(len(self.lines) - 1, -1, -1):

@@ -20,7 +20,7 @@ from caseseries.extraction.entities import (
     find_sex,
     find_sites,
 )
-from caseseries.extraction.lines import Narrative
+from caseseries.extraction.lines import CITED, Narrative
 from caseseries.extraction.sentences import Section, SectionKind, Span
 from caseseries.extraction.tables import TextTable
 from caseseries.model import Fusion, Mutation
@@ -176,10 +176,11 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
 
 
 def _is_intro(text: str, span: Span) -> bool:
+    """Whether a sentence introduces a patient of this text (not a cohort, not a patient cited from elsewhere)."""
     m = _INTRO.search(text, span.start, span.end)
     if not m:
         return False
-    return not _COHORT_AGE.search(text, span.start, span.end)
+    return not (_COHORT_AGE.search(text, span.start, span.end) or CITED.search(text, span.start, span.end))
 
 
 def _split_numbered(text: str, narrative: list[Span], case_secs: list[Section]) -> list[Segment]:
