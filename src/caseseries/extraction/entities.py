@@ -12,6 +12,7 @@ from functools import cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
+from caseseries.extraction.patterns import ordered_patterns
 from caseseries.extraction.timeline import NUMBER_WORDS
 from caseseries.knowledge.variants import THREE_TO_ONE
 from caseseries.model.enums import AlkMethod, AlkStatus, Sex
@@ -456,7 +457,9 @@ def find_mutations(text: str, start: int = 0, end: int | None = None, *, bare: b
             ref, pos, alt = m.group(4), m.group(5), m.group(6)
         else:
             ref, pos, alt = m.group(7), m.group(8), m.group(9)
-            if not bare and not re.search(r"\bALK\b|mutation|substitution|variant|resistan", _clause(text, m, start, stop)):
+            if not bare and not re.search(
+                r"\bALK\b|mutation|substitution|variant|resistan", _clause(text, m, start, stop)
+            ):
                 continue
         prot.append((f"p.{ref}{pos}{alt}", m.start(), m.end()))
     cod = [
@@ -553,27 +556,7 @@ _ALK_NEG = re.compile(
     r"|\bno\s+ALK\s+(?:expression|rearrangement|fusion)|\bwithout\s+ALK\s+(?:expression|rearrangement)",
     re.I,
 )
-_METHODS: list[tuple[re.Pattern[str], AlkMethod]] = [
-    (
-        re.compile(
-            r"\bimmunohisto\w*|\bIHC\b|\bimmunostain\w*|\bD5F3\b|\bALK1?\s+(?:expression|staining|immunoreactivity)"
-            r"|\b(?:expression|staining)\s+(?:of|for)\s+ALK",
-            re.I,
-        ),
-        AlkMethod.IHC,
-    ),
-    (re.compile(r"\bFISH\b|fluorescen\w*\s+in\s+situ|break[\s\-]*apart", re.I), AlkMethod.FISH),
-    (re.compile(r"\bRT[\s\-]*PCR\b|reverse[\s\-]+transcript\w*", re.I), AlkMethod.RT_PCR),
-    (
-        re.compile(
-            r"\bNGS\b|next[\s\-]*generation\s+sequencing|FoundationOne|targeted\s+sequencing|RNA[\s\-]*seq\w*"
-            r"|whole[\s\-]+(?:exome|genome|transcriptome)|\bArcher\b|panel\s+sequencing|Oncomine|\bMSK[\s\-]*IMPACT"
-            r"|\b(?:RNA|DNA)[\s\-]*(?:based\s+)?(?:fusion\s+)?panel|\bfusion\s+panel",
-            re.I,
-        ),
-        AlkMethod.NGS,
-    ),
-]
+_METHODS = ordered_patterns("alk_methods", AlkMethod)
 
 
 def find_alk(text: str, spans: list[tuple[int, int]]) -> AlkFinding:
@@ -618,9 +601,9 @@ def _alk_clauses(sentence: str) -> list[tuple[int, int]]:
     bounds = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(sentence)] + [(len(sentence), len(sentence))]
     for b_start, b_end in bounds:
         clause = sentence[pos:b_start]
-        if re.search(r"\bALK\b", clause, re.I):
-            out.append((pos, b_start))
-        elif _GENERIC_TEST.search(clause) and not any(_gene_like(t) for t in re.findall(r"\b[A-Z][A-Z0-9]{1,9}\b", clause)):
+        names_alk = bool(re.search(r"\bALK\b", clause, re.I))
+        other_gene = any(_gene_like(t) for t in re.findall(r"\b[A-Z][A-Z0-9]{1,9}\b", clause))
+        if names_alk or (_GENERIC_TEST.search(clause) and not other_gene):
             out.append((pos, b_start))
         pos = b_end
     return out

@@ -208,7 +208,9 @@ def _split_numbered(text: str, narrative: list[Span], case_secs: list[Section]) 
 
 
 _SENTENCE_CASE = re.compile(r"[\s*_#>(\[]*(?:Case|Patient)\s+(\d{1,2})\b(?!\s*(?:and|&|,)\s*\d)", re.I)
-_ALL_CASES = re.compile(r"\b(?:both|all|each|either)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:patients|cases|children|adults)\b", re.I)
+_ALL_CASES = re.compile(
+    r"\b(?:both|all|each|either)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:patients|cases|children|adults)\b", re.I
+)
 
 
 def _interleaved(text: str, narrative: list[Span]) -> list[Segment]:
@@ -366,7 +368,9 @@ def _fusions(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]
         if side_hits:
             hits = side_hits
     if draft.values.get("alk.status") == "negative":
-        hits = [h for h in hits if h.gene3 != "ALK" or h.gene5]  # no unknown-partner ALK fusion in an ALK-negative tumour
+        hits = [
+            h for h in hits if h.gene3 != "ALK" or h.gene5
+        ]  # no unknown-partner ALK fusion in an ALK-negative tumour
     known = [h for h in hits if h.gene5 or h.flags]
     chosen = known or hits[:1]
     seen: set[str | None] = set()
