@@ -10,6 +10,7 @@ read from it keep their offsets.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -238,17 +239,24 @@ def _build(text: str, all_lines: list[Line], first: int, block: list[Line], kind
     return table
 
 
-def _title_below(text: str, all_lines: list[Line], table: TextTable) -> None:
-    """A caption written under the table ("Table 4: ... MTX: methotrexate; ...")."""
-    k = next((ln.number for ln in all_lines if ln.start >= table.end), len(all_lines))
+def _lines_below(text: str, all_lines: list[Line], k: int) -> Iterator[tuple[Line, str]]:
+    """The non-blank lines from line ``k`` on, with their text, until two blank lines in a row."""
     blanks = 0
     while k < len(all_lines) and blanks <= 1:
         ln = all_lines[k]
+        k += 1
         line_text = text[ln.start : ln.end]
         if not line_text.strip():
             blanks += 1
-            k += 1
             continue
+        blanks = 0
+        yield ln, line_text
+
+
+def _title_below(text: str, all_lines: list[Line], table: TextTable) -> None:
+    """A caption written under the table ("Table 4: ... MTX: methotrexate; ...")."""
+    k = next((ln.number for ln in all_lines if ln.start >= table.end), len(all_lines))
+    for ln, line_text in _lines_below(text, all_lines, k):
         m = _TITLE.match(line_text)
         if m:
             table.title = trimmed(text, ln.start, ln.end)
@@ -302,16 +310,9 @@ def _previous_nonblank(text: str, all_lines: list[Line], index: int) -> Line | N
 
 
 def _footnotes(text: str, all_lines: list[Line], last: int, table: TextTable) -> None:
-    k = last + 1
-    blanks = 0
-    taken = 0
-    while k < len(all_lines) and taken < 4 and blanks <= 1:
-        ln = all_lines[k]
-        line_text = text[ln.start : ln.end]
-        if not line_text.strip():
-            blanks += 1
-            k += 1
-            continue
+    for taken, (ln, line_text) in enumerate(_lines_below(text, all_lines, last + 1)):
+        if taken == 4:
+            break
         abbrevs = list(_ABBREV.finditer(line_text))
         mark = _MARK.match(line_text)
         if not abbrevs and not mark:
@@ -328,9 +329,6 @@ def _footnotes(text: str, all_lines: list[Line], last: int, table: TextTable) ->
             nxt = re.search(r"[.;]\s+(?=[A-Z][A-Za-z]{0,11}\s*:)", line_text)
             stop = ln.start + nxt.start() + 1 if nxt else ln.end
             table.marks[sym] = trimmed(text, ln.start + mark.end(), stop)
-        taken += 1
-        blanks = 0
-        k += 1
 
 
 def _attach(tables: list[TextTable], table: TextTable, text: str) -> None:
