@@ -109,6 +109,12 @@ _PATIENT_ANCHOR = re.compile(
 )
 
 
+_OTHER_PERSON = re.compile(
+    r"\b(?:an?|one|another)\s+(?:\d{1,3}[\s\-]*(?:year|month)s?[\s\-]*old\s+)?(?:man|woman|boy|girl|child|patient|infant)\b",
+    re.I,
+)
+
+
 def is_background(text: str, sent: Span) -> bool:
     """Whether a sentence speaks of drugs in general or of other patients, not of this patient.
 
@@ -117,6 +123,9 @@ def is_background(text: str, sent: Span) -> bool:
     statements, and nothing that ties the sentence to the patient (a pronoun, "the patient",
     "was started", "received"). Such sentences start no line and add nothing to one.
     """
+    cited = CITED.search(text, sent.start, sent.end)
+    if cited and _OTHER_PERSON.search(text, sent.start, sent.end):
+        return True  # "A 33-year-old woman reported by Okafor et al. [7] received alectinib"
     if _PATIENT_ANCHOR.search(text, sent.start, sent.end):
         return False
     return bool(CITED.search(text, sent.start, sent.end) or _GENERAL.search(text, sent.start, sent.end))
@@ -410,6 +419,16 @@ class Narrative:
             return
         hits = find_responses(text, span.start, span.end)
         progression = _PROGRESSION.search(text, span.start, span.end)
+        if (
+            progression is not None
+            and idx > 0
+            and self.lines[idx - 1].progressed
+            and re.search(
+                r"\bat\s+(?:the\s+time\s+of\s+)?$",
+                text[max(span.start, progression.start() - 20) : progression.start()],
+            )
+        ):
+            progression = None  # "the rebiopsy at progression showed ...": the progression of the line before
         for hit in hits:
             self._response(line, hit, progression)
         if (
