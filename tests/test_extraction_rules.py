@@ -30,21 +30,43 @@ CASE = "Case report\n\nA 50-year-old woman had an ALK-positive pulmonary IMT by 
 
 
 # ------------------------------------------------------------------ PFS: assessment times, endings
-def test_assessment_time_is_not_the_pfs() -> None:
-    p = _one(
-        CASE + "Alectinib 600 mg twice daily was started. CT after 3 months showed a partial response, "
-        "and the partial response is ongoing after 18 months."
-    )
-    line = p.lines[0]
-    assert (line.pfs_months, line.pfs_censored, line.best_response) == (18, True, Response.PR)
-
-
-def test_assessment_that_found_progression_ends_the_line() -> None:
-    p = _one(
-        CASE + "Crizotinib 250 mg twice daily was started. CT after 2 months showed enlargement of the mass "
-        "and new pleural nodules, and crizotinib was stopped."
-    )
-    assert (p.lines[0].pfs_months, p.lines[0].pfs_censored) == (2, False)
+@pytest.mark.parametrize(
+    ("story", "pfs", "censored"),
+    [
+        # the time of an assessment is not the PFS
+        (
+            "Alectinib 600 mg twice daily was started. CT after 3 months showed a partial response, "
+            "and the partial response is ongoing after 18 months.",
+            18,
+            True,
+        ),
+        # an assessment that found progression ends the line
+        (
+            "Crizotinib 250 mg twice daily was started. CT after 2 months showed enlargement of the mass "
+            "and new pleural nodules, and crizotinib was stopped.",
+            2,
+            False,
+        ),
+        # an explicit ending wins over a time to response
+        (
+            "Crizotinib was started. She had a partial response after 2 months, which lasted until "
+            "progression after 13 months of treatment.",
+            13,
+            False,
+        ),
+        ("She received ceritinib and achieved a partial response that lasted 9 months, until progression.", 9, False),
+        # a line still running without an evaluation; a state at a time that continues
+        (
+            "She was switched to lorlatinib, which she has received for 2 months; the first evaluation is pending.",
+            2,
+            True,
+        ),
+        ("Brigatinib was started. He has stable disease after 6 months of treatment, which continues.", 6, True),
+    ],
+)
+def test_pfs_statements(story: str, pfs: float, censored: bool) -> None:
+    line = _one(CASE + story).lines[0]
+    assert (line.pfs_months, line.pfs_censored) == (pfs, censored)
 
 
 @pytest.mark.parametrize(
@@ -69,31 +91,6 @@ def test_progression_after_months_of_treatment_is_the_pfs() -> None:
     )
     line = p.lines[0]
     assert (line.pfs_months, line.pfs_censored, line.best_response) == (4, False, Response.PD)
-
-
-def test_explicit_ending_wins_over_a_time_to_response() -> None:
-    p = _one(
-        CASE + "Crizotinib was started. She had a partial response after 2 months, which lasted until "
-        "progression after 13 months of treatment."
-    )
-    assert (p.lines[0].pfs_months, p.lines[0].pfs_censored) == (13, False)
-
-
-def test_lasted_gives_the_pfs() -> None:
-    p = _one(CASE + "She received ceritinib and achieved a partial response that lasted 9 months, until progression.")
-    assert (p.lines[0].pfs_months, p.lines[0].pfs_censored) == (9, False)
-
-
-def test_a_line_still_running_without_evaluation_is_censored() -> None:
-    p = _one(
-        CASE + "She was switched to lorlatinib, which she has received for 2 months; the first evaluation is pending."
-    )
-    assert (p.lines[0].pfs_months, p.lines[0].pfs_censored) == (2, True)
-
-
-def test_state_at_a_time_that_continues_is_censored() -> None:
-    p = _one(CASE + "Brigatinib was started. He has stable disease after 6 months of treatment, which continues.")
-    assert (p.lines[0].pfs_months, p.lines[0].pfs_censored) == (6, True)
 
 
 def test_a_line_stopped_for_toxicity_has_no_pfs() -> None:
@@ -300,3 +297,12 @@ def test_pattern_file_rejects_unknown_names() -> None:
     data = parse_patterns("version: 1\nalk_methods:\n  - name: PCR\n    pattern: 'pcr'\n")
     with pytest.raises(FormatError, match=r"unknown name 'PCR'; allowed: FISH, IHC, NGS"):
         ordered_patterns("alk_methods", AlkMethod, data)
+
+
+def test_a_named_alk_fusion_makes_alk_positive() -> None:
+    p = _one(
+        "A 30-year-old man presented with an abdominal IMT. ALK immunohistochemistry showed a nuclear-membrane "
+        "pattern, and NGS detected RANBP2::ALK. He received crizotinib."
+    )
+    assert p.alk is not None and p.alk.status == "positive"
+    assert any(e.field == "alk.status" and e.text == "RANBP2::ALK" for e in p.evidence)

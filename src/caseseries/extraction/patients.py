@@ -285,6 +285,12 @@ def narrative_patient(
         draft.alk_methods.append(method)
         draft.support(f"alk.methods[{len(draft.alk_methods) - 1}]", s, e)
     _fusions(text, spans, side, draft)
+    named = next((i for i, f in enumerate(draft.fusions) if f.gene3 == "ALK" and f.gene5), None)
+    if "alk.status" not in draft.values and named is not None:
+        # a named ALK fusion (RANBP2::ALK) shows ALK is positive
+        fusion_span = next(((s, e) for key, s, e in draft.spans if key == f"fusions[{named}]"), None)
+        if fusion_span is not None:
+            draft.set("alk.status", "positive", *fusion_span)
     narrative = Narrative(text)
     narrative.read(seg.narrative)
     for span, rank in seg.statements:
