@@ -12,6 +12,7 @@ from functools import cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
+from caseseries.extraction.patterns import ordered_patterns
 from caseseries.extraction.timeline import NUMBER_WORDS
 from caseseries.knowledge.variants import THREE_TO_ONE
 from caseseries.model.enums import AlkMethod, AlkStatus, Sex
@@ -313,6 +314,52 @@ def partner_hit(token: str, start: int, end: int, as_written: str | None = None)
     return FusionHit(sym, "ALK", as_written or token, start, end, tuple(flags))
 
 
+# Kinases other than ALK that are the 3' partner of fusions in ALK-negative IMT.
+OTHER_KINASES = frozenset({"ROS1", "NTRK1", "NTRK2", "NTRK3", "RET", "PDGFRB", "IGF1R", "MET", "BRAF"})
+_NO_BEFORE = re.compile(r"\b(?:no|not|without|lacks?|lacking|absence\s+of|negative\s+for)\s+(?:\w+\s+){0,2}$", re.I)
+_NO_AFTER = re.compile(
+    r"[\s\-]*(?:FISH|probe|testing|test|assay)?\s*(?:was\s+negative|showed\s+no|revealed\s+no|did\s+not|negative)",
+    re.I,
+)
+
+
+def _fusion_pairs(text: str, start: int, stop: int) -> list[re.Match[str]]:
+    """Symbol pairs written as a fusion; a pair that is not one is re-read from its second symbol.
+
+    "NGS: RANBP2-ALK" is a label and a fusion: "NGS: RANBP2" (a colon followed by a space) is
+    skipped and "RANBP2-ALK" read; a dash broken by a line end joins nothing.
+    """
+    out: list[re.Match[str]] = []
+    pos = start
+    while pos < stop:
+        m = _FUSION_PAIR.search(text, pos, stop)
+        if m is None:
+            break
+        sep = m.group(2)
+        label = sep.strip() == ":" and text[m.end(2) : m.end(2) + 1].isspace()
+        broken = sep.strip() in ("-", "‐", "‑", "–", "—") and "\n" in m.group(0)
+        if label or broken:
+            pos = m.start(3)
+            continue
+        out.append(m)
+        pos = m.end()
+    return out
+
+
+def other_kinase_fusion(a: str, b: str, start: int, end: int, as_written: str) -> FusionHit | None:
+    """A fusion whose 3' gene is a kinase other than ALK (ETV6::NTRK3, TFG::ROS1), written either way round."""
+    if b in OTHER_KINASES and a not in OTHER_KINASES and a != "ALK":
+        gene5, kinase = a, b
+    elif a in OTHER_KINASES and b not in OTHER_KINASES and b != "ALK" and genes().lookup(b) is not None:
+        gene5, kinase = b, a
+    else:
+        return None
+    sym, flags = normalise_gene(gene5)
+    if sym is None and not _gene_like(gene5):
+        return None
+    return FusionHit(sym, kinase, as_written, start, end, tuple(flags))
+
+
 def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[FusionHit]:
     """ALK fusions in every notation: ``X-ALK``, ``X::ALK``, ``ALK-X``, ``fusion of X and ALK``, ``t(1;2)``.
 
@@ -321,17 +368,18 @@ def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[Fusi
     """
     stop = len(text) if end is None else end
     out: list[FusionHit] = []
-    for m in _FUSION_PAIR.finditer(text, start, stop):
+    for m in _fusion_pairs(text, start, stop):
         a, b = m.group(1), m.group(3)
-        if m.group(2).strip() in ("-", "‐", "‑", "–", "—") and "\n" in m.group(0):
-            continue
         if b == "ALK" and a != "ALK":
             partner = a
         elif a == "ALK" and b != "ALK":
             partner = b
-            if genes().lookup(b) is None:
-                continue  # ALK-positive, ALK-IHC ...: the reversed order needs a known gene
+            if genes().lookup(b) is None or b in OTHER_KINASES:
+                continue  # ALK-positive, ALK-IHC, ALK/ROS1 ...: the reversed order needs a known partner gene
         else:
+            kinase = other_kinase_fusion(a, b, m.start(), m.end(), m.group(0))
+            if kinase is not None:
+                out.append(kinase)
             continue
         hit = partner_hit(partner, m.start(), m.end(), m.group(0))
         if hit is not None:
@@ -352,6 +400,8 @@ def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[Fusi
                 out.append(FusionHit(None, "ALK", m.group(0), m.start(), m.end()))
     if not any(h.gene5 or h.flags for h in out):
         for m in _UNKNOWN_PARTNER.finditer(text, start, stop):
+            if _NO_BEFORE.search(text, max(start, m.start() - 30), m.start()) or _NO_AFTER.match(text, m.end(), stop):
+                continue  # "no ALK rearrangement", "lack ALK rearrangements", "break-apart FISH showed no ..."
             out.append(FusionHit(None, "ALK", m.group(0), m.start(), m.end()))
     out.sort(key=lambda h: h.start)
     return out
@@ -384,12 +434,19 @@ _CODING = re.compile(r"\bc\.(\d{1,5})([ACGT])>([ACGT])\b")
 _GENE_BEFORE = re.compile(r"([A-Z][A-Z0-9]{1,9})\s*[:\s]\s*(?:p\.|c\.)?\(?$")
 
 
+def _clause(text: str, m: re.Match[str], start: int, stop: int) -> str:
+    """The clause around a bare protein change ("detected G1202R together with L1196M in cis, a compound mutation")."""
+    before = re.split(r"[.;]\s", text[max(start, m.start() - 80) : m.start()])[-1]
+    after = re.split(r"[.;](?:\s|$)", text[m.end() : min(stop, m.end() + 80)])[0]
+    return before + m.group(0) + after
+
+
 def find_mutations(text: str, start: int = 0, end: int | None = None, *, bare: bool = False) -> list[MutationHit]:
     """Point mutations in ``p.(Gly1202Arg)``, ``p.G1202R``, ``G1202R`` and ``c.3604G>A`` forms.
 
     A coding and a protein change written together (``ALK:c.3604G>A; p.(Gly1202Arg)``) make one
     mutation. Bare short forms (``G1202R``) count only next to a gene name or the word mutation,
-    unless ``bare`` (a mutation column of a table).
+    in the same clause, unless ``bare`` (a mutation column of a table).
     """
     stop = len(text) if end is None else end
     prot: list[tuple[str, int, int]] = []
@@ -400,8 +457,9 @@ def find_mutations(text: str, start: int = 0, end: int | None = None, *, bare: b
             ref, pos, alt = m.group(4), m.group(5), m.group(6)
         else:
             ref, pos, alt = m.group(7), m.group(8), m.group(9)
-            around = text[max(start, m.start() - 25) : min(stop, m.end() + 25)]
-            if not bare and not re.search(r"\bALK\b|mutation|substitution|variant|resistan", around):
+            if not bare and not re.search(
+                r"\bALK\b|mutation|substitution|variant|resistan", _clause(text, m, start, stop)
+            ):
                 continue
         prot.append((f"p.{ref}{pos}{alt}", m.start(), m.end()))
     cod = [
@@ -498,26 +556,7 @@ _ALK_NEG = re.compile(
     r"|\bno\s+ALK\s+(?:expression|rearrangement|fusion)|\bwithout\s+ALK\s+(?:expression|rearrangement)",
     re.I,
 )
-_METHODS: list[tuple[re.Pattern[str], AlkMethod]] = [
-    (
-        re.compile(
-            r"\bimmunohisto\w*|\bIHC\b|\bimmunostain\w*|\bD5F3\b|\bALK1?\s+(?:expression|staining|immunoreactivity)"
-            r"|\b(?:expression|staining)\s+(?:of|for)\s+ALK",
-            re.I,
-        ),
-        AlkMethod.IHC,
-    ),
-    (re.compile(r"\bFISH\b|fluorescen\w*\s+in\s+situ|break[\s\-]*apart", re.I), AlkMethod.FISH),
-    (re.compile(r"\bRT[\s\-]*PCR\b|reverse[\s\-]+transcript\w*", re.I), AlkMethod.RT_PCR),
-    (
-        re.compile(
-            r"\bNGS\b|next[\s\-]*generation\s+sequencing|FoundationOne|targeted\s+sequencing|RNA[\s\-]*seq\w*"
-            r"|whole[\s\-]+(?:exome|genome|transcriptome)|\bArcher\b|panel\s+sequencing|Oncomine|\bMSK[\s\-]*IMPACT",
-            re.I,
-        ),
-        AlkMethod.NGS,
-    ),
-]
+_METHODS = ordered_patterns("alk_methods", AlkMethod)
 
 
 def find_alk(text: str, spans: list[tuple[int, int]]) -> AlkFinding:
@@ -538,11 +577,36 @@ def find_alk(text: str, spans: list[tuple[int, int]]) -> AlkFinding:
                 found.status_span = (s + pos.start(), s + pos.end())
         if not (pos or neg or re.search(r"\bALK\b", sentence)):
             continue
-        for pattern, method in _METHODS:
-            mm = pattern.search(sentence)
-            if mm and method not in found.methods:
-                found.methods[method] = (s + mm.start(), s + mm.end())
+        for c_start, c_end in _alk_clauses(sentence):
+            for pattern, method in _METHODS:
+                mm = pattern.search(sentence, c_start, c_end)
+                if mm and method not in found.methods:
+                    found.methods[method] = (s + mm.start(), s + mm.end())
     return found
+
+
+_CLAUSE_BREAK = re.compile(r",\s*(?:and|but|while|whereas)\s+|;\s*|\s+(?:but|whereas|while)\s+")
+_GENERIC_TEST = re.compile(r"\b(?:fusions?|rearrange\w*|translocation|break[\s\-]*apart|kinase)\b", re.I)
+
+
+def _alk_clauses(sentence: str) -> list[tuple[int, int]]:
+    """The clauses of a sentence that speak of testing ALK (methods are read only there).
+
+    A clause qualifies when it names ALK, or reports a fusion or rearrangement without naming
+    another gene ("break-apart FISH showed a rearrangement", "a panel found no kinase fusion");
+    "RNA sequencing identified a TFG-ROS1 fusion" and "no ROS1, NTRK or RET fusion" do not.
+    """
+    out: list[tuple[int, int]] = []
+    pos = 0
+    bounds = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(sentence)] + [(len(sentence), len(sentence))]
+    for b_start, b_end in bounds:
+        clause = sentence[pos:b_start]
+        names_alk = bool(re.search(r"\bALK\b", clause, re.I))
+        other_gene = any(_gene_like(t) for t in re.findall(r"\b[A-Z][A-Z0-9]{1,9}\b", clause))
+        if names_alk or (_GENERIC_TEST.search(clause) and not other_gene):
+            out.append((pos, b_start))
+        pos = b_end
+    return out
 
 
 def alk_methods_in(cell: str) -> list[tuple[AlkMethod, int, int]]:
@@ -561,7 +625,8 @@ _AGE = re.compile(
     r"\b(\d{1,3}(?:\.\d+)?|[a-z]+)[\s\-]*(year|yr|month|week|day)s?[\s\-]*old\b"
     r"|\b(?:aged|age(?:\s+of)?|age:)\s*(\d{1,3}(?:\.\d+)?)(?:\s*(years|yrs|months|y\b))?"
     r"|\(\s*[MF]\s*,\s*(\d{1,3})\s*(?:y|yrs?|years?)?\s*\)"
-    r"|\b(neonate|newborn)\b",
+    r"|\b(neonate|newborn)\b"
+    r"|\b(?:infant|baby|child|toddler|boy|girl)\s+of\s+(\d{1,2})\s*(months?|weeks?|mo)\b",
     re.I,
 )
 _SEX_WORDS = re.compile(
@@ -588,6 +653,8 @@ def find_age(text: str, start: int = 0, end: int | None = None) -> Hit | None:
                 years /= 12
         elif m.group(5):
             years = float(m.group(5))
+        elif m.group(7):
+            years = float(m.group(7)) / (52.1775 if m.group(8).lower().startswith("w") else 12)
         else:
             years = 0.0
         if years > 120:

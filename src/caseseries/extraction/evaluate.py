@@ -234,12 +234,7 @@ def compare_patients(gold: Patient | None, pred: Patient | None, tolerance: floa
     for name in PATIENT_FIELDS:
         g = _patient_value(gold, name) if gold else None
         p = _patient_value(pred, name) if pred else None
-        if isinstance(g, set) or isinstance(p, set):
-            g, p = g or set(), p or set()
-        c = _count(name, g, p, tolerance)
-        scores.fields[name].add(c)
-        if c.fp or c.fn:
-            scores.mismatches.append(f"{where}{name}: gold {_show(g)} / extracted {_show(p)}")
+        _score_field(scores, name, g, p, tolerance, f"{where}{name}")
     gold_lines = {ln.line: ln for ln in (gold.lines if gold else [])}
     pred_lines = {ln.line: ln for ln in (pred.lines if pred else [])}
     for number in sorted(set(gold_lines) | set(pred_lines)):
@@ -247,13 +242,18 @@ def compare_patients(gold: Patient | None, pred: Patient | None, tolerance: floa
         for name in LINE_FIELDS:
             g = _line_value(gl, name) if gl else None
             p = _line_value(pl, name) if pl else None
-            if isinstance(g, set) or isinstance(p, set):
-                g, p = g or set(), p or set()
-            c = _count(name, g, p, tolerance)
-            scores.fields[name].add(c)
-            if c.fp or c.fn:
-                scores.mismatches.append(f"{where}line {number} {name[6:]}: gold {_show(g)} / extracted {_show(p)}")
+            _score_field(scores, name, g, p, tolerance, f"{where}line {number} {name[6:]}")
     return scores
+
+
+def _score_field(scores: Scores, name: str, g: Any, p: Any, tolerance: float, label: str) -> None:
+    """Count one field's agreement into ``scores`` and note a disagreement under ``label``."""
+    if isinstance(g, set) or isinstance(p, set):
+        g, p = g or set(), p or set()
+    c = _count(name, g, p, tolerance)
+    scores.fields[name].add(c)
+    if c.fp or c.fn:
+        scores.mismatches.append(f"{label}: gold {_show(g)} / extracted {_show(p)}")
 
 
 def _show(value: Any) -> str:

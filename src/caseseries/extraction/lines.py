@@ -50,7 +50,9 @@ _SUMMARISED = re.compile(
 _LINE_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _PROGRESSION = re.compile(
     r"\b(?:disease\s+progression|progressi(?:on|ve\s+disease)|progressed|progressing|relapse[ds]?|recurrence|"
-    r"recurred|regrowth|new\s+(?:lesions?|metastas\w+)|resistance\s+(?:developed|emerged|occurred)|acquired\s+resistance|"
+    r"recurred|regrowth|re-?grew|grew|enlarged|enlargement|increased\s+in\s+size|"
+    r"new\s+(?:\w+\s+)?(?:lesions?|nodules?|metastas\w+)|(?:developed|revealed|showed)\s+(?:\w+\s+){0,3}metastas\w+|"
+    r"resistance\s+(?:developed|emerged|occurred)|acquired\s+resistance|"
     r"(?:alectinib|crizotinib|ceritinib|lorlatinib|brigatinib|drug)\s+resistance|resistance\s+to)\b",
     re.I,
 )
@@ -64,9 +66,122 @@ _SCHEDULE = re.compile(
 _PFS_STATEMENT = re.compile(
     r"\b(?:PFS|progression[\s\-]+free\s+survival|time\s+to\s+progression|TTP)\b"
     r"|\bafter\s+(?:starting|initiat\w+|beginning|the\s+start\s+of)\b"
-    r"|\b(?:for|over|beyond|more\s+than|after)\b",
+    r"|\b(?:for|over|beyond|more\s+than|after|lasted|lasting|maintained|sustained)\b",
     re.I,
 )
+# "CT after 2 months showed ...", "MRI at 3 months revealed ...": the time of an assessment, not of the line.
+_ASSESSMENT_BEFORE = re.compile(
+    r"\b(?:CT|MRI|PET(?:-CT)?|scans?|imaging|evaluation|assessment|re-?evaluation|bronchoscopy|cystoscopy|endoscopy|"
+    r"ultrasound|ultrasonography|examination|radiographs?|x-?rays?)\b[^.;]{0,20}\b(?:after|at|within)\s+$"
+    r"|^\s*(?:after|at|within)\s+$",
+    re.I,
+)
+_ASSESSMENT_AFTER = re.compile(
+    r"^[^.;]{0,50}?\b(?:showed|shows|revealed|demonstrated|documented|confirmed|disclosed|had\s+(?:decreased|shrunk|"
+    r"resolved|regressed|disappeared))\b",
+    re.I,
+)
+# A sentence that cites other work: "reported by Smith et al. [5]", "^[12]", "previously described".
+CITED = re.compile(
+    r"\bet\s+al\b|\[\d{1,3}(?:\s*[,\-–]\s*\d{1,3})*\]|\^\[|\breported\s+(?:by|in)\b|\bdescribed\s+by\b"
+    r"|\bpreviously\s+(?:reported|described|published)\b|\bin\s+the\s+literature\b",
+    re.I,
+)
+# Words of general statements about drugs: approvals, trials, other diseases, what drugs can do.
+_GENERAL = re.compile(
+    r"\b(?:approved|approval|trials?|studies|study|series|cohorts?|guidelines?|NSCLC|lung\s+cancer|neuroblastoma|"
+    r"lymphoma|in\s+(?:children|adults|patients)\s+with|patients\s+with|is\s+(?:an?|the)\s+(?:\w+\s+)?"
+    r"(?:option|standard|inhibitor|choice)|are\s+(?:active|effective|standard|options?)|is\s+(?:active|effective)|"
+    r"has\s+been\s+(?:used|reported|shown|described)|have\s+been|may|can|should|could|generation|"
+    r"mechanisms?|preclinical|in\s+vitro|experience\s+with)\b",
+    re.I,
+)
+# What ties a sentence to the patient whose story is told.
+_PATIENT_ANCHOR = re.compile(
+    r"\b(?:he|she|his|her|him|the\s+patient|our\s+patient|this\s+patient|(?:case|patient)\s+\d+|"
+    r"the\s+(?:child|boy|girl|man|woman|infant|baby)|both\s+patients|was\s+(?:started|given|administered|initiated|"
+    r"switched|changed|continued|resumed|discontinued|stopped|added|begun)|were\s+(?:started|given|administered)|"
+    r"received|receiving|underwent|achieved|responded|(?:decided|decision)\s+(?:\w+\s+){0,4}to\s+(?:initiate|start|begin)|"
+    r"we\s+(?:started|initiated|gave|administered|treated)|the\s+(?:tumou?r|mass|lesions?|nodules?|disease)\s+"
+    r"(?:decreased|shrank|regressed|progressed|grew|responded|remained)|"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+(?:19|20)\d\d)\b",
+    re.I,
+)
+
+
+_OTHER_PERSON = re.compile(
+    r"\b(?:an?|one|another)\s+(?:\d{1,3}[\s\-]*(?:year|month)s?[\s\-]*old\s+)?(?:man|woman|boy|girl|child|patient|infant)\b",
+    re.I,
+)
+
+
+def is_background(text: str, sent: Span) -> bool:
+    """Whether a sentence speaks of drugs in general or of other patients, not of this patient.
+
+    "Crizotinib produces objective responses in most children with ALK-rearranged IMT [1]",
+    "Ensartinib was approved in 2024 for ALK-positive lung cancer": a citation or words of general
+    statements, and nothing that ties the sentence to the patient (a pronoun, "the patient",
+    "was started", "received"). Such sentences start no line and add nothing to one.
+    """
+    cited = CITED.search(text, sent.start, sent.end)
+    if cited and _OTHER_PERSON.search(text, sent.start, sent.end):
+        return True  # "A 33-year-old woman reported by Okafor et al. [7] received alectinib"
+    if _PATIENT_ANCHOR.search(text, sent.start, sent.end):
+        return False
+    return bool(CITED.search(text, sent.start, sent.end) or _GENERAL.search(text, sent.start, sent.end))
+
+
+_TOXICITY_STOP = re.compile(
+    r"^[\s,]*(?:because\s+of|due\s+to|owing\s+to|for)\s+(?:\w+\s+){0,4}?(?:toxicit\w*|hepatitis|hepatotoxicity|"
+    r"adverse\s+(?:events?|effects?)|intolerance|side[\s\-]+effects?|pneumonitis|rash|neutropenia|"
+    r"transaminase\s+elevation|elevated\s+transaminases|bradycardia|oedema|edema)\b",
+    re.I,
+)
+_REBIOPSY = re.compile(
+    r"\b(?:re-?biops\w*|repeat\s+biops\w*|(?:new|second|further)\s+biops\w*|at\s+(?:the\s+time\s+of\s+)?progression|"
+    r"after\s+progression|acquired|resistance\s+mutation|secondary\s+mutation)\b",
+    re.I,
+)
+_ABOUT_NEXT = re.compile(
+    r"\b(?:did\s+not\s+respond|failed\s+to\s+respond|no\s+(?:\w+\s+)?response|refractory|resistant|unresponsive|"
+    r"progressed|progression|responded(?:\s+\w+)?)\s+(?:to|on|despite|during|under|while\s+on)\s+"
+    r"(?:the\s+|treatment\s+with\s+|therapy\s+with\s+)?$",
+    re.I,
+)
+_RUNNING = re.compile(r"\b(?:has|have)\s+(?:now\s+)?(?:received|been\s+(?:on|receiving|taking|treated))\b", re.I)
+_STILL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:which|and|that)\s+(?:continues|is\s+ongoing|remains|persists)\b", re.I)
+
+
+def is_assessment_time(before: str, after: str) -> bool:
+    """Whether a duration times an assessment ("CT after 2 months showed ...", "a partial response at 3 months").
+
+    Parameters
+    ----------
+    before : str
+        The clause before the duration.
+    after : str
+        The clause after it.
+
+    Returns
+    -------
+    bool
+        True when the duration says when the disease was assessed or responded, not how long the line
+        worked; an assessment that found progression is the end of the line and is not an assessment time.
+    """
+    if PROGRESSED.search(before) or CENSORED.search(before):
+        return False
+    after = re.split(r",|\bwhich\b|\buntil\b|\bthat\b", after)[0]
+    at_time = bool(re.search(r"\b(?:after|at|within)\s+$", before, re.I))
+    if not at_time:
+        return False
+    if _ASSESSMENT_BEFORE.search(before) and (
+        re.search(r"\b(?:CT|MRI|PET|scans?|imaging|evaluation|assessment|bronchoscopy|ultrasound)\b", before, re.I)
+        or _ASSESSMENT_AFTER.match(after)
+    ):
+        return not _PROGRESSION.search(after)
+    if re.search(r"\b(?:response|remission|regression|CR|PR)\s+(?:after|at|within)\s+$", before, re.I):
+        return not _PROGRESSION.search(after)
+    return False
 
 
 @dataclass
@@ -175,7 +290,8 @@ class Narrative:
     def read(self, sentences: list[Span]) -> None:
         """Read the narrative sentences in order, creating and filling lines."""
         for sent in sentences:
-            self._sentence(sent)
+            if not is_background(self.text, sent):
+                self._sentence(sent)
 
     def _line_of(self, name: str) -> int | None:
         for i in range(len(self.lines) - 1, -1, -1):
@@ -202,8 +318,11 @@ class Narrative:
         first_new = min([h.start for h in new_hits] + ([summarised.start()] if summarised else []), default=sent.end)
         # responses and progression before the first new drug belong to the line being read
         prior = old_refs[-1][1] if old_refs and old_refs[-1][0].start < first_new else self.current
+        # "did not respond to doxorubicin", "progressed on crizotinib": the words before the drug are about it
+        lead = _ABOUT_NEXT.search(text, sent.start, first_new) if first_new < sent.end else None
+        intro_start = lead.start() if lead else first_new
         if prior is not None:
-            self._attach(prior, Span(sent.start, first_new), dates, is_intro=False)
+            self._attach(prior, Span(sent.start, intro_start), dates, is_intro=False)
         itemised = _itemised(text, summarised, sent) if summarised is not None else None
         if itemised is not None:
             after_each = bool(
@@ -255,7 +374,7 @@ class Narrative:
                     line.support("start", start_date.start, start_date.end)
         if new_hits or summarised is not None:
             assert self.current is not None
-            self._attach(self.current, Span(first_new, sent.end), dates, is_intro=True)
+            self._attach(self.current, Span(intro_start, sent.end), dates, is_intro=True)
         elif prior is None and self.current is not None:
             self._attach(self.current, sent, dates, is_intro=False)
         if old_refs and not new_hits and old_refs[-1][0].start >= first_new:
@@ -264,7 +383,7 @@ class Narrative:
             self.last_date = dates[-1]
         for mut in find_mutations(text, sent.start, sent.end):
             self.mutations.append(mut)
-            target = self._resistance_target()
+            target = self._resistance_target(mut.start, first_new, prior, sent)
             if target is not None:
                 label = f"{mut.gene} {mut.protein or mut.coding}"
                 line_d = self.lines[target]
@@ -272,10 +391,24 @@ class Narrative:
                     line_d.resistance_mutations.append(label)
                     line_d.support("resistance_mutations", mut.start, mut.end)
 
-    def _resistance_target(self) -> int | None:
-        """The line a newly found mutation explains: the current line if it progressed."""
-        if self.current is not None and self.lines[self.current].progressed:
+    def _resistance_target(self, pos: int, first_new: int, prior: int | None, sent: Span) -> int | None:
+        """The line a newly found mutation explains: the line that progressed before it was found.
+
+        A mutation written before the drug of a new line in the same sentence ("a rebiopsy showed
+        G1202R and lorlatinib was started") belongs to the line before; one reported with a line that
+        has just started but has not progressed ("at progression on crizotinib, sequencing showed
+        F1174L"; "switched to lorlatinib; the rebiopsy had shown G1202R") belongs to the progressed line
+        before it.
+        """
+        if pos < first_new and prior is not None and self.lines[prior].progressed:
+            return prior
+        if self.current is None:
+            return None
+        if self.lines[self.current].progressed:
             return self.current
+        before = self.current - 1
+        if before >= 0 and self.lines[before].progressed and _REBIOPSY.search(self.text, sent.start, sent.end):
+            return before
         return None
 
     # ------------------------------------------------------------------ attach facts to a line
@@ -286,8 +419,27 @@ class Narrative:
             return
         hits = find_responses(text, span.start, span.end)
         progression = _PROGRESSION.search(text, span.start, span.end)
+        if (
+            progression is not None
+            and idx > 0
+            and self.lines[idx - 1].progressed
+            and re.search(
+                r"\bat\s+(?:the\s+time\s+of\s+)?$",
+                text[max(span.start, progression.start() - 20) : progression.start()],
+            )
+        ):
+            progression = None  # "the rebiopsy at progression showed ...": the progression of the line before
         for hit in hits:
             self._response(line, hit, progression)
+        if (
+            progression is not None
+            and line.best_response is None
+            and line.response_as_written is None
+            and (any(h.negated for h in hits) or (is_intro and not hits))
+        ):
+            # "failed to achieve a partial response and progressed": only failure is reported
+            line.best_response = Response.PD
+            line.support("best_response", progression.start(), progression.end())
         if progression is not None and not line.progressed:
             self._progressed(idx, span, progression, dates)
         for d in find_durations(text, span.start, span.end):
@@ -333,14 +485,27 @@ class Narrative:
                 )
 
     def _duration(self, idx: int, d: Duration, span: Span) -> None:
+        """A duration written about line ``idx``: a PFS candidate unless it times a dose or an assessment."""
         text = self.text
         before = text[max(span.start, d.start - 50) : d.start]
         before = re.split(r"[.;]\s", before)[-1]
         after = text[d.end : min(span.end, d.end + 40)]
         if re.search(r"\b(?:of|mg|dose|cycles?)\s*$", before, re.I) and not _PFS_STATEMENT.search(before):
             return
-        if re.search(r"\bafter\s+(?:\w+\s+)?$", before, re.I) and re.search(
-            r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", after
+        clause_after = re.split(r"[.;]\s", text[d.end : min(span.end, d.end + 120)])[0]
+        if _TOXICITY_STOP.match(clause_after):
+            line = self.lines[idx]
+            if not line.progressed:
+                line.reason_stopped = StopReason.TOXICITY
+                line.support("reason_stopped", d.start, d.end + len(clause_after))
+            return  # "stopped after 5 weeks because of grade 3 hepatitis": a line stopped for toxicity has no PFS
+        still = bool(_STILL_AFTER.match(clause_after))
+        if is_assessment_time(before, clause_after) and not still:
+            return
+        if (
+            re.search(r"\bafter\s+(?:\w+\s+)?$", before, re.I)
+            and re.search(r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", after)
+            and not (PROGRESSED.search(before) or CENSORED.search(before) or still or _RUNNING.search(before))
         ):
             return  # "after 5 months of treatment": the time of an assessment
         if re.search(r"\b(?:age|aged|old|within|ago|before|prior)\b", before, re.I) or re.search(r"^[\s\-]*old", after):
@@ -352,6 +517,14 @@ class Narrative:
         censored = d.censored
         if censored is None and re.search(r"\b(?:progress\w*|relaps\w*|resist\w*)\b", after, re.I):
             censored = False
+        if (
+            censored is None
+            and _PROGRESSION.search(re.split(r",|\bwhich\b|\buntil\b", clause_after)[0])
+            and re.search(r"\b(?:after|at)\s+$", before, re.I)
+        ):
+            censored = False  # "CT after 2 months showed enlargement of the mass"
+        if censored is None and (still or _RUNNING.search(before)):
+            censored = True  # "has received it for 2 months", "stable disease after 6 months, which continues"
         self.pfs.setdefault(idx, []).append(PfsCandidate(d.months, censored, [(d.start, d.end)], 1))
 
     # ------------------------------------------------------------------ later statements
@@ -416,7 +589,8 @@ class Narrative:
         conflicts = []
         for idx, cands in self.pfs.items():
             line = self.lines[idx]
-            ordered = sorted(cands, key=lambda c: (c.rank, 0 if c.censored is False else 1, c.spans[0][0]))
+            ending = {False: 0, True: 1, None: 2}
+            ordered = sorted(cands, key=lambda c: (c.rank, ending[c.censored], c.spans[0][0]))
             chosen = ordered[0]
             if chosen.censored is True:
                 censored_all = [c for c in cands if c.rank == chosen.rank and c.censored]

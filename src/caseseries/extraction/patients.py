@@ -20,7 +20,7 @@ from caseseries.extraction.entities import (
     find_sex,
     find_sites,
 )
-from caseseries.extraction.lines import Narrative
+from caseseries.extraction.lines import CITED, Narrative
 from caseseries.extraction.sentences import Section, SectionKind, Span
 from caseseries.extraction.tables import TextTable
 from caseseries.model import Fusion, Mutation
@@ -176,10 +176,11 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
 
 
 def _is_intro(text: str, span: Span) -> bool:
+    """Whether a sentence introduces a patient of this text (not a cohort, not a patient cited from elsewhere)."""
     m = _INTRO.search(text, span.start, span.end)
     if not m:
         return False
-    return not _COHORT_AGE.search(text, span.start, span.end)
+    return not (_COHORT_AGE.search(text, span.start, span.end) or CITED.search(text, span.start, span.end))
 
 
 def _split_numbered(text: str, narrative: list[Span], case_secs: list[Section]) -> list[Segment]:
@@ -198,11 +199,47 @@ def _split_numbered(text: str, narrative: list[Span], case_secs: list[Section]) 
         if m and line_start >= (narrative[i - 1].end if i else 0) - 1:
             starts.append((i, int(m.group(1))))
     if len({n for _, n in starts}) < 2:
-        return []
+        return _interleaved(text, narrative)
     out = []
     for k, (i, number) in enumerate(starts):
         stop = starts[k + 1][0] if k + 1 < len(starts) else len(narrative)
         out.append(Segment(f"case {number}", narrative[i:stop]))
+    return out
+
+
+_SENTENCE_CASE = re.compile(r"[\s*_#>(\[]*(?:Case|Patient)\s+(\d{1,2})\b(?!\s*(?:and|&|,)\s*\d)", re.I)
+_ALL_CASES = re.compile(
+    r"\b(?:both|all|each|either)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:patients|cases|children|adults)\b", re.I
+)
+
+
+def _interleaved(text: str, narrative: list[Span]) -> list[Segment]:
+    """Patients told in turns inside shared paragraphs ("Patient 1 was ... Patient 2 was ... Both patients ...").
+
+    A sentence that starts with "Patient N"/"Case N" moves the story to that patient; the sentences
+    after it stay with that patient until another one is named; "both/all patients" sentences go to
+    every patient introduced so far and to the ones introduced later in the same paragraph.
+    """
+    owners: list[int | None] = []
+    shared: list[bool] = []
+    current: int | None = None
+    for sent in narrative:
+        m = _SENTENCE_CASE.match(text, sent.start, sent.end)
+        if m:
+            current = int(m.group(1))
+        owners.append(current)
+        shared.append(bool(_ALL_CASES.search(text, sent.start, sent.end)) and m is None)
+    numbers = sorted({n for n in owners if n is not None})
+    if len(numbers) < 2:
+        return []
+    out = []
+    for number in numbers:
+        sents = [
+            s
+            for s, owner, common in zip(narrative, owners, shared, strict=True)
+            if owner == number or (common and owner is not None)
+        ]
+        out.append(Segment(f"case {number}", sents))
     return out
 
 
@@ -248,6 +285,12 @@ def narrative_patient(
         draft.alk_methods.append(method)
         draft.support(f"alk.methods[{len(draft.alk_methods) - 1}]", s, e)
     _fusions(text, spans, side, draft)
+    named = next((i for i, f in enumerate(draft.fusions) if f.gene3 == "ALK" and f.gene5), None)
+    if "alk.status" not in draft.values and named is not None:
+        # a named ALK fusion (RANBP2::ALK) shows ALK is positive
+        fusion_span = next(((s, e) for key, s, e in draft.spans if key == f"fusions[{named}]"), None)
+        if fusion_span is not None:
+            draft.set("alk.status", "positive", *fusion_span)
     narrative = Narrative(text)
     narrative.read(seg.narrative)
     for span, rank in seg.statements:
@@ -330,6 +373,10 @@ def _fusions(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]
         side_hits = [h for s, e in side for h in find_fusions(text, s, e) if h.gene5]
         if side_hits:
             hits = side_hits
+    if draft.values.get("alk.status") == "negative":
+        hits = [
+            h for h in hits if h.gene3 != "ALK" or h.gene5
+        ]  # no unknown-partner ALK fusion in an ALK-negative tumour
     known = [h for h in hits if h.gene5 or h.flags]
     chosen = known or hits[:1]
     seen: set[str | None] = set()

@@ -36,6 +36,7 @@ NOT_REPORTED = re.compile(
 NOT_EVALUABLE = re.compile(r"^(?:not\s+evaluable|non[\s\-]*evaluable|inevaluable|unevaluable|n\.?e\.?)\.?$", re.I)
 _MARK_AT_END = re.compile(r"([*†‡§¶]+|\^?[a-d])$")
 _SUMMARISED = re.compile(r"\b(\d+|two|three|four|five|six)\s+lines?\s+of\s+(chemotherapy|therapy|treatment)", re.I)
+_DURATION_OF_RESPONSE = re.compile(r"\b(?:CR|PR|SD|response|remission|disease)\s+(?:for|lasting)\b", re.I)
 _WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _SEQUENCE = re.compile(r"→|->|\bthen\b|\bfollowed\s+by\b|;|,\s*then\b", re.I)
 _TITLE_LINE = re.compile(r"\b(first|1st|second|2nd|third|3rd)[\s\-]+line\b", re.I)
@@ -417,7 +418,11 @@ def _pfs_cell(
         return
     for d in find_durations(text, span.start, span.end):
         line.pfs_months = d.months
-        line.pfs_censored = bool(CENSORED.search(value))
+        if CENSORED.search(value):
+            line.pfs_censored = True
+        elif not _DURATION_OF_RESPONSE.search(value):
+            line.pfs_censored = False  # a bare duration in a PFS column ends with progression
+        # "SD for 4 months": a duration with a category and no word on how it ended stays null
         line.support("pfs_months", d.start, d.end)
         line.support("pfs_censored", span.start, span.end)
         break
@@ -447,3 +452,50 @@ def _footnote(text: str, draft: PatientDraft, lines: dict[int, LineDraft], col: 
     if vague is not None:
         line.response_as_written = vague.as_written
         line.support("response_as_written", vague.start, vague.end)
+
+
+_GROUP_SWITCH = re.compile(
+    r"\b(?:all|each|every|both)\s+(?:of\s+)?(?:the\s+)?(?:\d+\s+|two\s+|three\s+|four\s+|five\s+|six\s+)?"
+    r"(?:cases|patients)\s+(?:that|who)\s+(?:received|were\s+treated\s+with|were\s+given|had\s+received)\s+"
+    r"(?P<drug>[\w\-]+)\s+(?:as\s+)?(?:the\s+)?(?P<order>first|second|third|1st|2nd|3rd)[\s\-]+line(?:\s+(?:therapy|treatment))?"
+    r"\s+(?:switched|changed|moved|were\s+switched|progressed)[^.]{0,100}?\b(?:after|because\s+of|due\s+to|upon|at|for|on)\s+"
+    r"(?:the\s+)?(?:emergence|development|onset)?(?:\s+of)?\s*(?:drug\s+|acquired\s+|secondary\s+)?(?:resistance|progression)",
+    re.I,
+)
+
+
+def apply_group_statements(text: str, sentences: list[Span], drafts: list[PatientDraft]) -> None:
+    """Statements about a group of table rows that say how a line ended.
+
+    "All of the 5 cases that received crizotinib as first-line therapy switched to later generations
+    of ALK inhibitors after the emergence of drug resistance" ends those first lines with
+    progression: a duration in those rows ("SD for 4 months") becomes uncensored. Only rows of a
+    literature table with a later line are changed, and only where censoring was not stated.
+
+    Parameters
+    ----------
+    text : str
+        The document.
+    sentences : list of Span
+        The sentences outside tables and references.
+    drafts : list of PatientDraft
+        All patient drafts; table rows (labels ``Table T, case N``) are the ones read.
+    """
+    for sent in sentences:
+        m = _GROUP_SWITCH.search(text, sent.start, sent.end)
+        if m is None:
+            continue
+        drug = find_drugs(text, m.start("drug"), m.end("drug"))
+        if not drug:
+            continue
+        number = _TITLE_NUMBERS[m.group("order").lower()]
+        for draft in drafts:
+            if not draft.label.startswith("Table "):
+                continue
+            ordered = sorted((ln for ln in draft.lines if ln.agents), key=lambda ln: ln.order)
+            if len(ordered) <= number:
+                continue
+            line = ordered[number - 1]
+            if drug[0].value in line.agents and line.pfs_months is not None and line.pfs_censored is None:
+                line.pfs_censored = False
+                line.support("pfs_censored", m.start(), m.end())

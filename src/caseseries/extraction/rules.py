@@ -8,7 +8,7 @@ from caseseries.extraction.base import ExtractionResult
 from caseseries.extraction.draft import PatientDraft
 from caseseries.extraction.entities import find_diagnosis
 from caseseries.extraction.patients import narrative_patient, segments
-from caseseries.extraction.rows import table_patients, unknown_partner_method
+from caseseries.extraction.rows import apply_group_statements, table_patients, unknown_partner_method
 from caseseries.extraction.sentences import SectionKind, sections
 from caseseries.extraction.tables import find_tables
 from caseseries.extraction.variants import flag_mutations
@@ -85,6 +85,14 @@ class RuleExtractor:
                 warnings.append("an untitled table repeats the numbered cases of the text; its rows were not added")
                 continue
             drafts.extend(rows)
+        outside = [
+            sent
+            for sec in secs
+            if sec.kind not in (SectionKind.REFERENCES, SectionKind.BACK)
+            for sent in sec.sentences
+            if not any(t.start <= sent.start < t.end for t in tables)
+        ]
+        apply_group_statements(view, outside, drafts)
         patients: list[Patient] = []
         labels: set[str] = set()
         for draft in drafts:

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from caseseries.extraction.patterns import ordered_patterns
+
 
 class SectionKind(StrEnum):
     """What a section of a case report is about."""
@@ -58,34 +60,7 @@ class Section:
 
 _LINE = re.compile(r"[^\n]*")
 _MARKUP = re.compile(r"^[\s#*_>|\-]*|[\s#*_:.|]*$")
-_HEADINGS: list[tuple[re.Pattern[str], SectionKind]] = [
-    (re.compile(r"^(structured\s+)?abstract$|^summary$", re.I), SectionKind.ABSTRACT),
-    (re.compile(r"^(introduction|background)$", re.I), SectionKind.INTRODUCTION),
-    (
-        re.compile(
-            r"^(case\s+(report|presentation|description|summary|history|reports|series|details)"
-            r"|(clinical\s+)?(case|patient)s?(\s+(report|presentation|description|history))?"
-            r"|(case|patient)\s+(no\.?\s*)?\d+|presentation\s+of\s+(the\s+)?case|clinical\s+(history|summary))$",
-            re.I,
-        ),
-        SectionKind.CASE,
-    ),
-    (
-        re.compile(r"^(discussion|comment|comments|literature\s+review|review\s+of\s+(the\s+)?literature)$", re.I),
-        SectionKind.DISCUSSION,
-    ),
-    (re.compile(r"^(conclusions?|concluding\s+remarks)$", re.I), SectionKind.CONCLUSION),
-    (re.compile(r"^(references|bibliography|literature\s+cited)$", re.I), SectionKind.REFERENCES),
-    (
-        re.compile(
-            r"^(declaration\s+of\s+patient\s+consent|financial\s+support.*|conflicts?\s+of\s+interest.*"
-            r"|statement\s+of\s+ethics|funding(\s+sources)?|author\s+contributions|data\s+availability.*"
-            r"|acknowledg(e)?ments?|ethics.*|consent.*|disclosures?|abbreviations|keywords?)$",
-            re.I,
-        ),
-        SectionKind.BACK,
-    ),
-]
+_HEADINGS = ordered_patterns("section_headings", SectionKind)
 _CASE_NUMBER = re.compile(r"(?:case|patient)\s+(?:no\.?\s*)?(\d{1,2})\b", re.I)
 # Sentence ends: . ! ? followed by space(s) and an upper-case letter, digit or quote; never after
 # common abbreviations or single initials.
@@ -249,10 +224,16 @@ def _blocks(text: str, start: int, end: int) -> list[Span]:
     return out
 
 
-def _add_trimmed(text: str, start: int, end: int, out: list[Span]) -> None:
+def trimmed(text: str, start: int, end: int) -> Span:
+    """The span ``start:end`` without the white space at either end (possibly empty)."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    if end > start:
-        out.append(Span(start, end))
+    return Span(start, end)
+
+
+def _add_trimmed(text: str, start: int, end: int, out: list[Span]) -> None:
+    span = trimmed(text, start, end)
+    if span.end > span.start:
+        out.append(span)

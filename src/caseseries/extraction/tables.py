@@ -10,11 +10,13 @@ read from it keep their offsets.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from caseseries.extraction.entities import find_drugs
-from caseseries.extraction.sentences import Line, Span, lines
+from caseseries.extraction.patterns import ordered_patterns
+from caseseries.extraction.sentences import Line, Span, lines, trimmed
 
 
 class RowKind(StrEnum):
@@ -144,15 +146,7 @@ def split_cells(text: str, ln: Span, kind: RowKind) -> list[Span]:
             pos = ln.start + m.end()
         raw.append((pos, ln.end))
         raw = [r for r in raw if text[r[0] : r[1]].strip()]
-    return [_trim(text, a, b) for a, b in raw]
-
-
-def _trim(text: str, a: int, b: int) -> Span:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return Span(a, b)
+    return [trimmed(text, a, b) for a, b in raw]
 
 
 def find_tables(text: str) -> list[TextTable]:
@@ -215,7 +209,7 @@ def _build(text: str, all_lines: list[Line], first: int, block: list[Line], kind
     if title_line is not None:
         m = _TITLE.match(text[title_line.start : title_line.end])
         if m:
-            table.title = _trim(text, title_line.start, title_line.end)
+            table.title = trimmed(text, title_line.start, title_line.end)
             num = m.group(1)
             table.number = int(num) if num.isdigit() else _ROMAN.get(num)
     table.header = rows[0]
@@ -245,20 +239,27 @@ def _build(text: str, all_lines: list[Line], first: int, block: list[Line], kind
     return table
 
 
-def _title_below(text: str, all_lines: list[Line], table: TextTable) -> None:
-    """A caption written under the table ("Table 4: ... MTX: methotrexate; ...")."""
-    k = next((ln.number for ln in all_lines if ln.start >= table.end), len(all_lines))
+def _lines_below(text: str, all_lines: list[Line], k: int) -> Iterator[tuple[Line, str]]:
+    """The non-blank lines from line ``k`` on, with their text, until two blank lines in a row."""
     blanks = 0
     while k < len(all_lines) and blanks <= 1:
         ln = all_lines[k]
+        k += 1
         line_text = text[ln.start : ln.end]
         if not line_text.strip():
             blanks += 1
-            k += 1
             continue
+        blanks = 0
+        yield ln, line_text
+
+
+def _title_below(text: str, all_lines: list[Line], table: TextTable) -> None:
+    """A caption written under the table ("Table 4: ... MTX: methotrexate; ...")."""
+    k = next((ln.number for ln in all_lines if ln.start >= table.end), len(all_lines))
+    for ln, line_text in _lines_below(text, all_lines, k):
         m = _TITLE.match(line_text)
         if m:
-            table.title = _trim(text, ln.start, ln.end)
+            table.title = trimmed(text, ln.start, ln.end)
             num = m.group(1)
             table.number = int(num) if num.isdigit() else _ROMAN.get(num)
             for a in _ABBREV.finditer(line_text):
@@ -309,23 +310,16 @@ def _previous_nonblank(text: str, all_lines: list[Line], index: int) -> Line | N
 
 
 def _footnotes(text: str, all_lines: list[Line], last: int, table: TextTable) -> None:
-    k = last + 1
-    blanks = 0
-    taken = 0
-    while k < len(all_lines) and taken < 4 and blanks <= 1:
-        ln = all_lines[k]
-        line_text = text[ln.start : ln.end]
-        if not line_text.strip():
-            blanks += 1
-            k += 1
-            continue
+    for taken, (ln, line_text) in enumerate(_lines_below(text, all_lines, last + 1)):
+        if taken == 4:
+            break
         abbrevs = list(_ABBREV.finditer(line_text))
         mark = _MARK.match(line_text)
         if not abbrevs and not mark:
             break
         if len(line_text) > 600 and len(abbrevs) < 2:
             break
-        span = _trim(text, ln.start, ln.end)
+        span = trimmed(text, ln.start, ln.end)
         table.footnotes.append(span)
         table.end = ln.end
         for m in abbrevs:
@@ -334,10 +328,7 @@ def _footnotes(text: str, all_lines: list[Line], last: int, table: TextTable) ->
             sym = mark.group(1)
             nxt = re.search(r"[.;]\s+(?=[A-Z][A-Za-z]{0,11}\s*:)", line_text)
             stop = ln.start + nxt.start() + 1 if nxt else ln.end
-            table.marks[sym] = _trim(text, ln.start + mark.end(), stop)
-        taken += 1
-        blanks = 0
-        k += 1
+            table.marks[sym] = trimmed(text, ln.start + mark.end(), stop)
 
 
 def _attach(tables: list[TextTable], table: TextTable, text: str) -> None:
@@ -362,42 +353,7 @@ def _attach(tables: list[TextTable], table: TextTable, text: str) -> None:
 
 
 # --------------------------------------------------------------------------- header words -> roles
-_ROLE_PATTERNS: list[tuple[re.Pattern[str], Role]] = [
-    (re.compile(r"\b(pmid|mid|doi|title|journal|summary|abstract)\b"), Role.PUBLICATION),
-    (
-        re.compile(r"\b(age\s*/\s*sex|sex\s*/\s*age|age\s*,\s*sex|age\s+and\s+sex|age\s*\(y\w*\)\s*/\s*sex)\b"),
-        Role.AGE_SEX,
-    ),
-    (
-        re.compile(
-            r"^\s*(ref\.?|refs\.?|references?|citations?|source|study|author\(?s?\)?(,?\s*year)?|"
-            r"first\s+author|publication)\s*$"
-        ),
-        Role.REFERENCE,
-    ),
-    (re.compile(r"^\s*(case|cases|patient|patients|pt\.?|no\.?|#|n|case\s+no\.?|patient\s+no\.?)\s*$"), Role.CASE),
-    (re.compile(r"\bage\b"), Role.AGE),
-    (re.compile(r"\b(sex|gender)\b"), Role.SEX),
-    (re.compile(r"\b(mutation|mutations|resistance\s+mechanism|secondary\s+alteration)"), Role.MUTATION),
-    (re.compile(r"\b(testing\s+for\s+alk|alk\s+(status|testing|test|result|expression|ihc)|^\s*alk\s*$)"), Role.ALK),
-    (re.compile(r"\b(partner|fusion|rearrangement|translocation|gene)\b"), Role.PARTNER),
-    (re.compile(r"\b(method|methods|detection|assay|technique)\b"), Role.METHOD),
-    (re.compile(r"\b(metasta\w*|relapse\s+sites?|sites?\s+of\s+(relapse|recurrence|metastasis))\b"), Role.METASTASIS),
-    (re.compile(r"\b(site|sites|location|organ|origin|localization|localisation|primary)\b"), Role.SITE),
-    (re.compile(r"\b(pfs|progression|duration|dor|ttp|time\s+to|months)\b"), Role.PFS),
-    (re.compile(r"\b(response|outcome|bor|efficacy|result)\b"), Role.RESPONSE),
-    (
-        re.compile(r"^\s*(line|lines|line\s+no\.?|line\s+of\s+(therapy|treatment)|treatment\s+line|setting)\s*$"),
-        Role.LINE_NO,
-    ),
-    (
-        re.compile(
-            r"\b(treatment|treatments|therapy|therapies|regimen|regimens|drug|drugs|agent|agents|tki|"
-            r"inhibitor|line)\b"
-        ),
-        Role.LINE,
-    ),
-]
+_ROLE_PATTERNS = ordered_patterns("column_roles", Role)
 _LINE_NUMBER = [
     (re.compile(r"\b(first|1st|initial|front)\b|\bline\s*1\b"), 1),
     (re.compile(r"\b(second|2nd)\b|\bline\s*2\b"), 2),
