@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,20 @@ def test_report_methods_paragraph_reports_the_protocols_flow(sqlite_review: Revi
     text = (out / "report.md").read_text(encoding="utf-8")
     assert counts.methods_sentence() in text
     assert f"{counts.included_patients} patients included" in text
+
+
+def test_extract_included_records_of_a_screened_review(
+    sqlite_review: Review, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from caseseries.cli import main
+
+    counts = screened_review(sqlite_review)
+    url = str(sqlite_review.store.engine.url)
+    assert main(["--db", url, "extract", "--included", str(sqlite_review.protocol_path), "--json"]) == 0
+    docs = json.loads(capsys.readouterr().out)["documents"]
+    keys = [f"pmid:{d['source']['pmid']}" if d["source"]["pmid"] else f"doi:{d['source']['doi']}" for d in docs]
+    assert keys == counts.included_keys
+    assert main(["--db", url, "extract"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "Error: give case-report files or --included PROTOCOL; see 'caseseries extract --help'"
+    )

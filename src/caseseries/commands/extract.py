@@ -9,15 +9,28 @@ from rich.console import Console
 from rich.table import Table
 
 from caseseries.commands._common import open_store, print_json
-from caseseries.extraction import extract_text
+from caseseries.errors import InputError
+from caseseries.extraction import extract_publication, extract_text
 from caseseries.extraction.base import read_text_file
 from caseseries.extraction.evaluate import FIELDS, evaluate, tolerance_text
-from caseseries.model import CaseFile, CurationStatus, Source, dump_case_file
+from caseseries.model import CaseFile, CurationStatus, Publication, Source, dump_case_file
+
+
+def _included_publications(ctx: typer.Context, protocol: str) -> list[Publication]:
+    from caseseries.screening import load_protocol, prisma_counts
+
+    store = open_store(ctx)
+    keys = prisma_counts(store, load_protocol(protocol)).included_keys
+    pubs = [store.get_publication(key) for key in keys]
+    return [p for p in pubs if p is not None]
 
 
 def extract(
     ctx: typer.Context,
-    files: list[Path] = typer.Argument(..., help="Plain-text or Markdown case reports."),
+    files: list[Path] = typer.Argument(None, help="Plain-text or Markdown case reports."),
+    included: str | None = typer.Option(
+        None, "--included", help="Also extract the stored records this review protocol (file or name) included."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print Case JSON to stdout and store nothing."),
     extractor: str = typer.Option("rules", "--extractor", help="Registered extractor (rules, openai, ...)."),
 ) -> None:
@@ -25,12 +38,20 @@ def extract(
 
     Without --json the publications and their patients are stored with status "extracted"
     (awaiting review); running again on the same files changes nothing. Every file is read
-    first: nothing is written unless all can be read.
+    first: nothing is written unless all can be read. With --included, the full texts (else
+    title and abstract) of the records a screened review included are extracted too.
 
     Example: caseseries extract case_report.txt --json
     """
-    texts = [(path, read_text_file(path)) for path in files]
-    results = [extract_text(text, source=Source(path=path.name), extractor=extractor) for path, text in texts]
+    files = files or []
+    if not files and included is None:
+        raise InputError("give case-report files or --included PROTOCOL; see 'caseseries extract --help'")
+    texts = [(str(path), read_text_file(path)) for path in files]
+    results = [extract_text(text, source=Source(path=Path(name).name), extractor=extractor) for name, text in texts]
+    if included is not None:
+        for pub in _included_publications(ctx, included):
+            texts.append((pub.key(), pub.document_text()))
+            results.append(extract_publication(pub, extractor=extractor))
     for (path, _), result in zip(texts, results, strict=True):
         for warning in result.warnings:
             typer.echo(f"Warning: {path}: {warning}", err=True)
