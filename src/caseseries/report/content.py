@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from caseseries.analysis.cohort import Cohort, LineUnit, Selection
 from caseseries.analysis.response import GROUPINGS, response_summary, responses_by
-from caseseries.analysis.sequencing import similar, transition_summary, transitions
+from caseseries.analysis.sequencing import short_source, similar, transition_summary, transitions
 from caseseries.analysis.summary import analyze
 from caseseries.analysis.survival import PfsSummary, benchmark_for, logrank, pfs_summary
+from caseseries.model.case import Patient
 from caseseries.model.casejson import CaseFile
 from caseseries.report import figures, tables
 from caseseries.report.figures import RenderedFigure
@@ -131,7 +133,7 @@ def _sequencing_section(selection: Selection, sub_file: CaseFile) -> Section:
     summary.add_abbreviations()
     section.tables.extend([summary, tables.transition_table(items)])
     if multi:
-        section.figures.append(figures.swimmer_figure([(p.label, p) for _, _, p in selection.patients]))
+        section.figures.append(figures.swimmer_figure(display_labels(selection)))
     mutations = sorted({m for _, _, p in selection.patients for ln in p.lines for m in ln.resistance_mutations})
     for m in mutations:
         found = similar(sub_file, Cohort(mutation=m))
@@ -143,12 +145,12 @@ def _sequencing_section(selection: Selection, sub_file: CaseFile) -> Section:
 
 
 def _timeline_section(selection: Selection) -> Section | None:
-    dated = [p for _, _, p in selection.patients if any(ln.start for ln in p.lines)][:MAX_TIMELINES]
+    dated = [(label, p) for label, p in display_labels(selection) if any(ln.start for ln in p.lines)][:MAX_TIMELINES]
     if not dated:
         return None
     section = Section("timelines", "Per-patient timelines")
-    for i, p in enumerate(dated, start=1):
-        section.figures.append(figures.timeline_figure(p.label, p, key=f"timeline_{i}"))
+    for i, (label, p) in enumerate(dated, start=1):
+        section.figures.append(figures.timeline_figure(label, p, key=f"timeline_{i}"))
     return section
 
 
@@ -203,3 +205,11 @@ def assemble(
         literature_tables=literature,
         numbers=numbers,
     )
+
+
+def display_labels(selection: Selection) -> list[tuple[str, Patient]]:
+    """Patient labels for figures, with the source added where a label repeats ("index patient")."""
+    counts = Counter(p.label for _, _, p in selection.patients)
+    return [
+        (p.label if counts[p.label] == 1 else f"{p.label} ({short_source(doc)})", p) for _, doc, p in selection.patients
+    ]

@@ -229,6 +229,8 @@ def swimmer_figure(patients: Sequence[tuple[str, Patient]], *, key: str = "swimm
             if last_ln.pfs_censored:
                 ax.annotate("", xy=(start + length + 2.5, y), xytext=(start + length, y),
                             arrowprops={"arrowstyle": "->", "color": "black", "lw": 1.2})  # fmt: skip
+        ends = [segs[-1][1] + segs[-1][2] for _, _, segs in shown]
+        ax.set_xlim(0, (max(ends) if ends else 1) * 1.06 + 3)  # room for the "ongoing" arrows
         ax.set_yticks(range(len(shown)))
         ax.set_yticklabels([label[:45] for label, _, _ in reversed(shown)], fontsize=7)
         ax.set_xlabel("Months from start of first line")
