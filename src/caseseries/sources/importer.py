@@ -287,19 +287,56 @@ def clean(text: str | None) -> str | None:
     return out or None
 
 
+def all_clean(texts: list[str]) -> bool:
+    """True when :func:`clean` returns every one of ``texts`` unchanged; one check for many texts.
+
+    The texts joined by single spaces are clean exactly when each text is non-empty and clean,
+    so a whole record is checked at once. A text with a non-printable character that is not
+    white space makes the answer False although :func:`clean` would keep it: the caller then
+    cleans text by text, which is always right.
+    """
+    if not texts:
+        return True
+    joined = " ".join(texts)
+    if not joined or joined[0] == " " or joined[-1] == " " or "  " in joined:
+        return False
+    if joined.isascii():  # the white space of ASCII, one fast scan each
+        return not (
+            "\n" in joined
+            or "\t" in joined
+            or "\r" in joined
+            or "\x0b" in joined
+            or "\x0c" in joined
+            or "\x1c" in joined
+            or "\x1d" in joined
+            or "\x1e" in joined
+            or "\x1f" in joined
+        )
+    return joined.isprintable()  # every white space character but the space is unprintable
+
+
+_YEAR = re.compile(r"1[5-9]\d\d|2\d\d\d")
+
+
 def year_of(text: str | None) -> int | None:
     """The first plausible four-digit year in ``text`` (``2019 Mar-Apr`` -> 2019)."""
     if not text:
         return None
-    m = re.search(r"(1[5-9]\d\d|2\d\d\d)", text)
-    return int(m.group(1)) if m else None
+    if len(text) == 4 and text.isascii() and text.isdigit():  # the common case, a bare year
+        year = int(text)
+        return year if 1500 <= year <= 2999 else None
+    m = _YEAR.search(text)
+    return int(m.group(0)) if m else None
+
+
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
 
 
 def doi_of(text: str | None) -> str | None:
     """A DOI found in ``text`` (``10.1000/xyz``), URL prefixes and ``[doi]`` suffixes removed."""
     if not text:
         return None
-    m = re.search(r"10\.\d{4,9}/\S+", text)
+    m = _DOI.search(text)
     if not m:
         return None
     return m.group(0).rstrip(".,;") or None
@@ -325,6 +362,7 @@ __all__ = [
     "Publication",
     "Record",
     "Skip",
+    "all_clean",
     "clean",
     "doi_of",
     "iter_lines",
