@@ -32,7 +32,6 @@ from caseseries.sources.importer import (
 )
 
 _RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
-_NAME_PARTS = {"LastName": "last_name", "ForeName": "fore_name", "Initials": "initials"}
 
 children: Callable[[etree._Element], list[etree._Element]] = operator.itemgetter(slice(None))
 """The child nodes of an element as a list: one call, faster than iterating over the element."""
@@ -70,8 +69,12 @@ def _authors(parent: etree._Element | None, tidy: Tidy = clean) -> list[dict[str
         parts: dict[str, str | None] = {}
         for child in children(author):
             tag = child.tag
-            if tag in _NAME_PARTS:
-                parts[_NAME_PARTS[tag]] = tidy(child.text)
+            if tag == "LastName":
+                parts["last_name"] = tidy(child.text)
+            elif tag == "ForeName":
+                parts["fore_name"] = tidy(child.text)
+            elif tag == "Initials":
+                parts["initials"] = tidy(child.text)
             elif tag == "CollectiveName":
                 parts = {"collective_name": flat_text(child, tidy)}
                 break
@@ -151,12 +154,12 @@ def _citation_fields(root: etree._Element, tidy: Tidy) -> tuple[dict[str, Any], 
                     other_year = other_year or year_of(child_text(field, "Year"))
         elif tag == "MeshHeadingList":
             for heading in children(child):
-                for d in children(heading):
-                    if d.tag == "DescriptorName":
-                        term = flat_text(d, tidy)
-                        if term:
-                            mesh.append(term)
-                        break
+                d = heading[0] if len(heading) else None  # the descriptor comes first, its qualifiers after
+                if d is not None and d.tag != "DescriptorName":
+                    d = next((q for q in children(heading) if q.tag == "DescriptorName"), None)
+                term = flat_text(d, tidy)
+                if term:
+                    mesh.append(term)
         elif tag == "MedlineJournalInfo":
             medline_ta = tidy(child_text(child, "MedlineTA"))
     pmid = tidy(pmid_el.text) if pmid_el is not None else None
