@@ -154,10 +154,11 @@ def _citation_fields(root: etree._Element, tidy: Tidy) -> tuple[dict[str, Any], 
                     other_year = other_year or year_of(child_text(field, "Year"))
         elif tag == "MeshHeadingList":
             for heading in children(child):
-                d = heading[0] if len(heading) else None  # the descriptor comes first, its qualifiers after
-                if d is not None and d.tag != "DescriptorName":
-                    d = next((q for q in children(heading) if q.tag == "DescriptorName"), None)
-                term = flat_text(d, tidy)
+                # the descriptor comes first, its qualifiers after it
+                descriptor = heading[0] if len(heading) else None
+                if descriptor is not None and descriptor.tag != "DescriptorName":
+                    descriptor = next((q for q in children(heading) if q.tag == "DescriptorName"), None)
+                term = flat_text(descriptor, tidy)
                 if term:
                     mesh.append(term)
         elif tag == "MedlineJournalInfo":
