@@ -19,7 +19,7 @@ import io
 import re
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, ClassVar
@@ -342,6 +342,47 @@ def doi_of(text: str | None) -> str | None:
     return m.group(0).rstrip(".,;") or None
 
 
+class TaggedRecord:
+    """The ``(tag, value)`` fields of one record of a tag-based format: MEDLINE text, RIS, a CSV row.
+
+    Parameters
+    ----------
+    fields : iterable of (str, str)
+        The record's fields in file order; a tag may repeat (authors, keywords, ...).
+    """
+
+    def __init__(self, fields: Iterable[tuple[str, str]]):
+        self.fields = list(fields)
+        self._first: dict[str, str] = {}
+        for tag, value in self.fields:
+            if value and value.strip():
+                self._first.setdefault(tag, value)
+
+    def pick(self, *tags: str) -> str | None:
+        """The first value of the first of ``tags`` the record has, cleaned (None when none has one)."""
+        for tag in tags:
+            if tag in self._first:
+                return clean(self._first[tag])
+        return None
+
+    def values(self, *tags: str) -> list[str]:
+        """Every value of ``tags`` in file order, cleaned; empty ones left out."""
+        return [v for v in (clean(value) for tag, value in self.fields if tag in tags) if v]
+
+    def publication(self, picks: Mapping[str, tuple[str, ...]], **fields: object) -> Publication:
+        """A Publication with each field of ``picks`` taken from the first of its tags, and ``fields``.
+
+        ``year`` is read with :func:`year_of`; ``abstract`` becomes one unlabelled section.
+        """
+        values: dict[str, object] = {name: self.pick(*tags) for name, tags in picks.items()}
+        if "year" in values:
+            values["year"] = year_of(self.pick(*picks["year"]))
+        if "abstract" in values:
+            abstract = values["abstract"]
+            values["abstract"] = [{"text": abstract}] if abstract else []
+        return Publication.model_validate({**values, **fields})
+
+
 def vancouver_author(name: str) -> Author:
     """``Wu SC`` -> last name ``Wu``, initials ``SC``; a name without initials is kept as the last name."""
     parts = name.strip().rstrip(".").split()
@@ -362,6 +403,7 @@ __all__ = [
     "Publication",
     "Record",
     "Skip",
+    "TaggedRecord",
     "all_clean",
     "clean",
     "doi_of",

@@ -267,6 +267,50 @@ def xml_fault(err: Exception, source: str, count: int, at_eof: bool) -> Skip:
     return Skip(source, where, "xml-error", f"malformed XML ({text}); the records after this point were not read")
 
 
+ReadElement = Callable[[etree._Element, int], list[ImportItem] | None]
+"""Reads one element given the number of records read before it: its items, or None to leave it
+(an element nested in a larger one, read with that one)."""
+
+
+def stream_records(
+    stream: BinaryIO, source: str, tags: str | tuple[str, ...], read: ReadElement
+) -> Iterator[ImportItem]:
+    """The items ``read`` makes of each element named ``tags`` in an XML stream, in constant memory.
+
+    Each element read is freed, with the elements before it, once its items are handed out.
+    Records and Skips are counted (Deletions are not) so that a fault can say after which record
+    it came: when the XML breaks off (truncated, not UTF-8, malformed) the items already read
+    stand and one Skip (:func:`xml_fault`) ends the stream.
+    """
+    watch = EofWatch(stream)
+    context = etree.iterparse(
+        watch,
+        events=("end",),
+        tag=tags,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=True,
+    )
+    count = 0
+    try:
+        for _, elem in context:
+            items = read(elem, count)
+            if items is None:
+                continue
+            for item in items:
+                if not isinstance(item, Deletion):
+                    count += 1
+                yield item
+            elem.clear()
+            parent = elem.getparent()
+            if parent is not None:
+                while elem.getprevious() is not None:
+                    del parent[0]
+    except (etree.XMLSyntaxError, EOFError, zlib.error, OSError) as err:
+        yield xml_fault(err, source, count, watch.eof)
+
+
 class PubmedXmlImporter(Importer):
     """PubMed/MEDLINE XML (EFetch output, baseline and update files)."""
 
@@ -288,34 +332,14 @@ class PubmedXmlImporter(Importer):
 
     def read_stream(self, stream: BinaryIO, source: str) -> Iterator[ImportItem]:
         """Yield one item per ``PubmedArticle``/``PubmedBookArticle``/``DeleteCitation`` PMID."""
-        watch = EofWatch(stream)
-        context = etree.iterparse(
-            watch,
-            events=("end",),
-            tag=_RECORD_TAGS,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=True,
-        )
-        count = 0
-        try:
-            for _, elem in context:
-                if elem.tag == "DeleteCitation":
-                    for i, p in enumerate(elem.iterfind("PMID"), start=1):
-                        if p.text and p.text.strip():
-                            yield Deletion(p.text.strip(), source, f"DeleteCitation PMID {i}")
-                else:
-                    count += 1
-                    location = f"record {count}"
-                    if elem.tag == "PubmedArticle":
-                        yield _citation(elem, source, location)
-                    else:
-                        yield _book(elem, source, location)
-                elem.clear()
-                parent = elem.getparent()
-                if parent is not None:
-                    while elem.getprevious() is not None:
-                        del parent[0]
-        except (etree.XMLSyntaxError, EOFError, zlib.error, OSError) as err:
-            yield xml_fault(err, source, count, watch.eof)
+
+        def read(elem: etree._Element, count: int) -> list[ImportItem]:
+            tag = elem.tag
+            if tag == "PubmedArticle":
+                return [_citation(elem, source, f"record {count + 1}")]
+            if tag == "PubmedBookArticle":
+                return [_book(elem, source, f"record {count + 1}")]
+            pmids = [(p.text or "").strip() for p in elem.iterfind("PMID")]
+            return [Deletion(pmid, source, f"DeleteCitation PMID {i}") for i, pmid in enumerate(pmids, start=1) if pmid]
+
+        return stream_records(stream, source, _RECORD_TAGS, read)
