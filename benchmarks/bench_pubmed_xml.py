@@ -6,7 +6,7 @@ reports records/s (CPU time of that process, one core) and peak resident memory 
 whole process including the interpreter). Not a test: run by hand, copy the figures into
 benchmarks/README.md.
 
-    PYTHONPATH=src python benchmarks/bench_pubmed_xml.py [--records 30000]
+    PYTHONPATH=src taskset -c 0 python benchmarks/bench_pubmed_xml.py [--records 30000]
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 
 from caseseries.errors import FormatError, InputError
 from caseseries.model.enums import SourceFormat
-from caseseries.model.publication import Publication
+from caseseries.model.publication import AbstractSection, Author, Publication
 from caseseries.sources import registry
 from caseseries.sources.importer import Deletion, Importer, ImportItem, Record, Skip
 from caseseries.sources.registry import detect_format, importer_names, read_file, resolve_importer
@@ -69,6 +69,24 @@ TABLE: list[tuple[str, str, int, list[str], int, dict[int, dict[str, Any]]]] = [
     ("truncated.xml", "auto", 1, ["truncated"], 0, {0: CARBALLO}),
     ("latin1.xml", "pubmed-xml", 1, ["not-utf8"], 0, {0: CARBALLO}),
     ("no_pmid.xml", "pubmed-xml", 1, ["no-pmid"], 0, {0: {"pmid": "28977547", "journal_abbrev": "Lung Cancer"}}),
+    (
+        "whitespace.xml",
+        "pubmed-xml",
+        2,
+        [],
+        0,
+        {
+            0: {
+                "title": "Alectinib in ALK-rearranged inflammatory myofibroblastic tumor of the lung.",
+                "journal": "Lung cancer (Amsterdam, Netherlands)",
+                "abstract_text": "A 43-year-old man with an ALK-positive tumour.",
+                "authors[0]": ("Imai", "Ryo", "R", None),
+                "authors[1]": ("Kato", "Taka Aki", "TA", None),
+                "mesh_terms": ["Lung Neoplasms"],
+            },
+            1: {"title": "Dramatic response to alectinib.", "journal": "Japanese journal of clinical oncology"},
+        },
+    ),
     (
         "update_revised_delete.xml",
         "pubmed-xml",
@@ -253,6 +271,17 @@ def test_importer_table(
     for index, expected in fields.items():
         got = {k: observed(records[index], k) for k in expected}
         assert got == expected
+
+
+@pytest.mark.parametrize(("name", "fmt"), [(r[0], r[1]) for r in TABLE if r[2]], ids=[r[0] for r in TABLE if r[2]])
+def test_records_equal_their_fully_validated_copies(name: str, fmt: str) -> None:
+    """Importers may take fast paths (PubMed XML keeps texts as read when they are clean): same objects."""
+    publications = [i.publication for i in read_file(DATA / name, fmt) if isinstance(i, Record)]
+    assert publications
+    for pub in publications:
+        assert Publication.model_validate(pub.model_dump()) == pub
+        assert all(isinstance(a, Author) for a in pub.authors)
+        assert all(isinstance(s, AbstractSection) for s in pub.abstract)
 
 
 def test_skip_messages_name_the_position() -> None:

@@ -233,3 +233,11 @@ def test_search_network_failure_exits_1(
     assert code == 1
     assert err.startswith("Error: esearch.fcgi failed after 6 attempts (ConnectError")
     assert [s for s in slept if s >= 1] == [1.0, 2.0, 4.0, 8.0, 16.0]  # backoff (the rest is rate limiting)
+
+
+def test_import_help_states_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "import", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    assert "Exit code: 0 when every record was read; 1 when any record was skipped (also with --dry-run);" in text
+    assert "2 when a file cannot be opened or is wholly not of the declared format." in text

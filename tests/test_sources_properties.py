@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 import string
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from caseseries.model.publication import AbstractSection, Author, Publication
-from caseseries.sources.importer import Deletion, Record, Skip
+from caseseries.sources.importer import Deletion, Record, Skip, all_clean, clean
 from caseseries.sources.ingest import import_items
 from caseseries.sources.registry import get_importer
 from caseseries.sources.writers import medline_text, pubmed_xml, ris_text
@@ -128,3 +128,24 @@ def test_corrupt_input_gives_skips_not_crashes(case: tuple[str, bytes, int]) -> 
         assert sum(isinstance(i, Record) for i in items) <= written + 2
     report = import_items(items, None)
     assert report.read + report.skipped >= len([i for i in items if not isinstance(i, Skip)])
+
+
+ascii_spaced = st.text(st.sampled_from(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x07ab"), max_size=6)
+unicode_spaced = st.text(st.sampled_from(" \x85\xa0\u2009\u2028\u3000\u200b\u00e9b"), max_size=6)
+
+
+@given(st.lists(ascii_spaced, max_size=4) | st.lists(unicode_spaced | phrase, max_size=4))
+@example(["a  b"]).via("a double space")
+@example(["a ", "b"]).via("a text ending in a space")
+@example(["a", ""]).via("an empty text")
+@example(["a\x1fb", "c"]).via("ASCII white space that is not a space")
+@example(["b\u3000a"]).via("Unicode white space")
+@settings(max_examples=300)
+def test_all_clean_agrees_with_clean(texts: list[str]) -> None:
+    """The one check for a whole record: True only when clean() keeps every text; exact when printable."""
+    each = all(clean(t) == t for t in texts)
+    if all_clean(texts):
+        assert each
+    joined = " ".join(texts)
+    if joined.isascii() or joined.isprintable():
+        assert all_clean(texts) == each

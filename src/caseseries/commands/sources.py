@@ -99,7 +99,11 @@ def import_(
     """Import PubMed XML, MEDLINE, JATS, RIS, PubMed CSV or text/Markdown files as publications.
 
     Duplicates across sources (same PMID, DOI, or title + year + first author) are merged and
-    reported. Unreadable records are skipped and listed; exit code 1 when any was skipped.
+    reported. Unreadable records are skipped and listed with their file, place and reason; the
+    others are still imported.
+
+    Exit code: 0 when every record was read; 1 when any record was skipped (also with
+    --dry-run); 2 when a file cannot be opened or is wholly not of the declared format.
 
     Example: caseseries import pubmed-result.xml papers/*.md --format auto
     """

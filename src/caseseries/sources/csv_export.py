@@ -19,12 +19,12 @@ from caseseries.sources.importer import (
     ImportItem,
     Record,
     Skip,
+    TaggedRecord,
     clean,
     doi_of,
     iter_lines,
     strip_bom,
     vancouver_author,
-    year_of,
 )
 
 PUBMED_COLUMNS = ("PMID", "Title", "Authors", "Citation", "Journal/Book", "Publication Year", "DOI")
@@ -41,23 +41,24 @@ def citation_parts(citation: str | None) -> tuple[str | None, str | None, str | 
     return clean(m.group(1)), clean(m.group(2)), clean(m.group(3))
 
 
+_CSV_PICKS = {
+    "pmcid": ("PMCID",),
+    "title": ("Title",),
+    "journal_abbrev": ("Journal/Book",),
+    "year": ("Publication Year",),
+}
+
+
 def csv_publication(row: dict[str, str]) -> Publication:
     """Build a publication from one row of PubMed's CSV export."""
-
-    def get(name: str) -> str | None:
-        return clean(row.get(name))
-
-    volume, issue, pages = citation_parts(get("Citation"))
-    authors = [vancouver_author(a) for a in (get("Authors") or "").rstrip(".").split(",") if a.strip()]
-    pmid = get("PMID")
-    return Publication(
+    record = TaggedRecord(row.items())
+    volume, issue, pages = citation_parts(record.pick("Citation"))
+    pmid = record.pick("PMID")
+    return record.publication(
+        _CSV_PICKS,
         pmid=pmid if pmid and pmid.isdigit() else None,
-        pmcid=get("PMCID"),
-        doi=doi_of(get("DOI")),
-        title=get("Title"),
-        authors=authors,
-        journal_abbrev=get("Journal/Book"),
-        year=year_of(get("Publication Year")),
+        doi=doi_of(record.pick("DOI")),
+        authors=[vancouver_author(a) for a in (record.pick("Authors") or "").rstrip(".").split(",") if a.strip()],
         volume=volume,
         issue=issue,
         pages=pages,

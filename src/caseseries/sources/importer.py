@@ -19,7 +19,7 @@ import io
 import re
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, ClassVar
@@ -287,22 +287,100 @@ def clean(text: str | None) -> str | None:
     return out or None
 
 
+def all_clean(texts: list[str]) -> bool:
+    """True when :func:`clean` returns every one of ``texts`` unchanged; one check for many texts.
+
+    The texts joined by single spaces are clean exactly when each text is non-empty and clean,
+    so a whole record is checked at once. A text with a non-printable character that is not
+    white space makes the answer False although :func:`clean` would keep it: the caller then
+    cleans text by text, which is always right.
+    """
+    if not texts:
+        return True
+    joined = " ".join(texts)
+    if not joined or joined[0] == " " or joined[-1] == " " or "  " in joined:
+        return False
+    if joined.isascii():  # the white space of ASCII, one fast scan each
+        return not (
+            "\n" in joined
+            or "\t" in joined
+            or "\r" in joined
+            or "\x0b" in joined
+            or "\x0c" in joined
+            or "\x1c" in joined
+            or "\x1d" in joined
+            or "\x1e" in joined
+            or "\x1f" in joined
+        )
+    return joined.isprintable()  # every white space character but the space is unprintable
+
+
+_YEAR = re.compile(r"1[5-9]\d\d|2\d\d\d")
+
+
 def year_of(text: str | None) -> int | None:
     """The first plausible four-digit year in ``text`` (``2019 Mar-Apr`` -> 2019)."""
     if not text:
         return None
-    m = re.search(r"(1[5-9]\d\d|2\d\d\d)", text)
-    return int(m.group(1)) if m else None
+    if len(text) == 4 and text.isascii() and text.isdigit():  # the common case, a bare year
+        year = int(text)
+        return year if 1500 <= year <= 2999 else None
+    m = _YEAR.search(text)
+    return int(m.group(0)) if m else None
+
+
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
 
 
 def doi_of(text: str | None) -> str | None:
     """A DOI found in ``text`` (``10.1000/xyz``), URL prefixes and ``[doi]`` suffixes removed."""
     if not text:
         return None
-    m = re.search(r"10\.\d{4,9}/\S+", text)
+    m = _DOI.search(text)
     if not m:
         return None
     return m.group(0).rstrip(".,;") or None
+
+
+class TaggedRecord:
+    """The ``(tag, value)`` fields of one record of a tag-based format: MEDLINE text, RIS, a CSV row.
+
+    Parameters
+    ----------
+    fields : iterable of (str, str)
+        The record's fields in file order; a tag may repeat (authors, keywords, ...).
+    """
+
+    def __init__(self, fields: Iterable[tuple[str, str]]):
+        self.fields = list(fields)
+        self._first: dict[str, str] = {}
+        for tag, value in self.fields:
+            if value and value.strip():
+                self._first.setdefault(tag, value)
+
+    def pick(self, *tags: str) -> str | None:
+        """The first value of the first of ``tags`` the record has, cleaned (None when none has one)."""
+        for tag in tags:
+            if tag in self._first:
+                return clean(self._first[tag])
+        return None
+
+    def values(self, *tags: str) -> list[str]:
+        """Every value of ``tags`` in file order, cleaned; empty ones left out."""
+        return [v for v in (clean(value) for tag, value in self.fields if tag in tags) if v]
+
+    def publication(self, picks: Mapping[str, tuple[str, ...]], **fields: object) -> Publication:
+        """A Publication with each field of ``picks`` taken from the first of its tags, and ``fields``.
+
+        ``year`` is read with :func:`year_of`; ``abstract`` becomes one unlabelled section.
+        """
+        values: dict[str, object] = {name: self.pick(*tags) for name, tags in picks.items()}
+        if "year" in values:
+            values["year"] = year_of(self.pick(*picks["year"]))
+        if "abstract" in values:
+            abstract = values["abstract"]
+            values["abstract"] = [{"text": abstract}] if abstract else []
+        return Publication.model_validate({**values, **fields})
 
 
 def vancouver_author(name: str) -> Author:
@@ -325,6 +403,8 @@ __all__ = [
     "Publication",
     "Record",
     "Skip",
+    "TaggedRecord",
+    "all_clean",
     "clean",
     "doi_of",
     "iter_lines",

@@ -11,7 +11,6 @@ is skipped with the reason ``no-body``.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -20,7 +19,7 @@ from lxml import etree
 from caseseries.model.enums import SourceFormat
 from caseseries.model.publication import AbstractSection, Author, Publication, Section, Table
 from caseseries.sources.importer import Importer, ImportItem, Record, Skip, clean, strip_bom, year_of
-from caseseries.sources.pubmed_xml import EofWatch, flat_text, raw_text, xml_fault
+from caseseries.sources.pubmed_xml import flat_text, raw_text, stream_records
 
 _NOT_PROSE = {"table-wrap", "fig", "sec", "title", "label", "caption", "table-wrap-foot", "ref-list", "fn-group"}
 
@@ -232,17 +231,11 @@ class JatsImporter(Importer):
 
     def read_stream(self, stream: BinaryIO, source: str) -> Iterator[ImportItem]:
         """Yield one item per ``<article>``."""
-        watch = EofWatch(stream)
-        context = etree.iterparse(
-            watch, events=("end",), tag="article", resolve_entities=False, no_network=True, load_dtd=False
-        )
-        count = 0
-        try:
-            for _, elem in context:
-                if elem.getparent() is not None and _local(elem.getparent().tag) not in ("pmc-articleset", ""):
-                    continue  # an <article> nested in another (sub-article): read with its parent
-                count += 1
-                yield _article(elem, source, f"record {count}")
-                elem.clear()
-        except (etree.XMLSyntaxError, EOFError, zlib.error, OSError) as err:
-            yield xml_fault(err, source, count, watch.eof)
+
+        def read(elem: etree._Element, count: int) -> list[ImportItem] | None:
+            parent = elem.getparent()
+            if parent is not None and _local(parent.tag) not in ("pmc-articleset", ""):
+                return None  # an <article> nested in another (sub-article): read with its parent
+            return [_article(elem, source, f"record {count + 1}")]
+
+        return stream_records(stream, source, "article", read)

@@ -12,17 +12,17 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from caseseries.model.enums import SourceFormat
-from caseseries.model.publication import AbstractSection, Author, Publication
+from caseseries.model.publication import Author, Publication
 from caseseries.sources.importer import (
     Importer,
     ImportItem,
     Record,
     Skip,
+    TaggedRecord,
     clean,
     doi_of,
     iter_lines,
     strip_bom,
-    year_of,
 )
 
 _FIELD = re.compile(r"^([A-Z][A-Z0-9]{0,3}) *- ?(.*)$")
@@ -62,34 +62,30 @@ def _authors(fields: list[tuple[str, str]]) -> list[Author]:
     return out
 
 
+_MEDLINE_PICKS = {
+    "pmid": ("PMID",),
+    "pmcid": ("PMC",),
+    "title": ("TI", "BTI"),
+    "journal": ("JT",),
+    "journal_abbrev": ("TA",),
+    "year": ("DP",),
+    "volume": ("VI",),
+    "issue": ("IP",),
+    "pages": ("PG",),
+    "language": ("LA",),
+    "abstract": ("AB",),
+}
+
+
 def medline_publication(fields: list[tuple[str, str]]) -> Publication:
     """Build a publication from the ``(tag, value)`` pairs of one MEDLINE record."""
-    first: dict[str, str] = {}
-    for tag, value in fields:
-        first.setdefault(tag, value)
-    doi = None
-    for tag, value in fields:
-        if tag in ("LID", "AID") and value.endswith("[doi]"):
-            doi = doi_of(value)
-            break
-    pmcid = clean(first.get("PMC"))
-    abstract = clean(first.get("AB"))
-    return Publication(
-        pmid=clean(first.get("PMID")),
-        pmcid=pmcid,
-        doi=doi,
-        title=clean(first.get("TI")) or clean(first.get("BTI")),
+    record = TaggedRecord(fields)
+    return record.publication(
+        _MEDLINE_PICKS,
+        doi=next((doi_of(v) for t, v in fields if t in ("LID", "AID") and v.endswith("[doi]")), None),
         authors=_authors(fields),
-        journal=clean(first.get("JT")),
-        journal_abbrev=clean(first.get("TA")),
-        year=year_of(first.get("DP")),
-        volume=clean(first.get("VI")),
-        issue=clean(first.get("IP")),
-        pages=clean(first.get("PG")),
-        publication_types=[v for t, v in fields if t == "PT" and v],
-        language=clean(first.get("LA")),
+        publication_types=record.values("PT"),
         mesh_terms=[m for m in (_mesh(v) for t, v in fields if t == "MH") if m],
-        abstract=[AbstractSection(text=abstract)] if abstract else [],
         source_format=SourceFormat.MEDLINE,
     )
 

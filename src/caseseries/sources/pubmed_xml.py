@@ -9,10 +9,11 @@ earlier one. A truncated or non-UTF-8 file keeps the records before the fault an
 
 from __future__ import annotations
 
+import operator
 import re
 import zlib
-from collections.abc import Iterator
-from typing import BinaryIO
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
 
 from lxml import etree
 
@@ -24,13 +25,19 @@ from caseseries.sources.importer import (
     ImportItem,
     Record,
     Skip,
+    all_clean,
     clean,
     strip_bom,
     year_of,
 )
 
 _RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
-_NAME_PARTS = {"LastName": "last_name", "ForeName": "fore_name", "Initials": "initials"}
+
+children: Callable[[etree._Element], list[etree._Element]] = operator.itemgetter(slice(None))
+"""The child nodes of an element as a list: one call, faster than iterating over the element."""
+
+Tidy = Callable[[str | None], str | None]
+"""What is done to each text read: :func:`clean`, or keep it as read (see :func:`_citation`)."""
 
 
 def raw_text(el: etree._Element) -> str:
@@ -38,164 +45,173 @@ def raw_text(el: etree._Element) -> str:
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
-def flat_text(el: etree._Element | None) -> str | None:
+def flat_text(el: etree._Element | None, tidy: Tidy = clean) -> str | None:
     """The text of an element with inline markup (``<i>``, ``<sup>``, ...) flattened, spaces collapsed."""
     if el is None:
         return None
-    if not len(el):
-        return clean(el.text)
-    return clean(raw_text(el))
+    return tidy(raw_text(el) if len(el) else el.text)
 
 
-def _authors(parent: etree._Element | None) -> list[dict[str, str | None]]:
+def child_text(el: etree._Element, tag: str) -> str | None:
+    """The text of the first child of ``el`` named ``tag`` (None when there is none)."""
+    for child in children(el):
+        if child.tag == tag:
+            return child.text
+    return None
+
+
+def _authors(parent: etree._Element | None, tidy: Tidy = clean) -> list[dict[str, str | None]]:
     """Authors as dicts (validated with the Publication, in one go)."""
-    if parent is None:
-        return []
     out = []
-    for a in parent:
-        if a.tag != "Author":
+    for author in children(parent) if parent is not None else ():
+        if author.tag != "Author":
             continue
         parts: dict[str, str | None] = {}
-        for child in a:
+        for child in children(author):
             tag = child.tag
-            if tag == "CollectiveName":
-                parts = {"collective_name": flat_text(child)}
+            if tag == "LastName":
+                parts["last_name"] = tidy(child.text)
+            elif tag == "ForeName":
+                parts["fore_name"] = tidy(child.text)
+            elif tag == "Initials":
+                parts["initials"] = tidy(child.text)
+            elif tag == "CollectiveName":
+                parts = {"collective_name": flat_text(child, tidy)}
                 break
-            if tag in _NAME_PARTS:
-                parts[_NAME_PARTS[tag]] = clean(child.text)
         out.append(parts)
     return out
 
 
-def _abstract(parent: etree._Element | None) -> list[dict[str, str | None]]:
+def _abstract(parent: etree._Element | None, tidy: Tidy = clean) -> list[dict[str, str | None]]:
     """Abstract sections as dicts (label None when unstructured)."""
-    if parent is None:
-        return []
     out = []
-    for at in parent:
-        if at.tag != "AbstractText":
-            continue
-        text = flat_text(at)
-        if text:
-            out.append({"label": at.get("Label") or None, "text": text})
+    for section in children(parent) if parent is not None else ():
+        if section.tag == "AbstractText":
+            text = flat_text(section, tidy)
+            if text:
+                out.append({"label": section.get("Label") or None, "text": text})
     return out
 
 
-def _journal(journal: etree._Element, out: dict[str, object]) -> None:
-    """Title, abbreviation, volume, issue and year of ``Article/Journal`` into ``out``."""
-    for child in journal:
+def _citation_fields(root: etree._Element, tidy: Tidy) -> tuple[dict[str, Any], str | None] | None:
+    """The Publication fields of one ``PubmedArticle`` and its ``PMID/@Version`` (None without a PMID)."""
+    mc = pubmed_data = pmid_el = None
+    for child in children(root):
         tag = child.tag
-        if tag == "Title":
-            out["journal"] = clean(child.text)
-        elif tag == "ISOAbbreviation":
-            out["journal_abbrev"] = clean(child.text)
-        elif tag == "JournalIssue":
-            for part in child:
-                ptag = part.tag
-                if ptag == "Volume":
-                    out["volume"] = clean(part.text)
-                elif ptag == "Issue":
-                    out["issue"] = clean(part.text)
-                elif ptag == "PubDate":
-                    for d in part:
-                        if d.tag in ("Year", "MedlineDate"):
-                            out["year"] = out.get("year") or year_of(d.text)
-
-
-def _article_fields(article: etree._Element, out: dict[str, object]) -> None:
-    """The fields of ``MedlineCitation/Article``, read in one pass over its children."""
-    types: list[str] = []
-    for child in article:
-        tag = child.tag
-        if tag == "Journal":
-            _journal(child, out)
-        elif tag == "ArticleTitle":
-            out["title"] = flat_text(child)
-        elif tag == "VernacularTitle":
-            out.setdefault("vernacular", flat_text(child))
-        elif tag == "Pagination":
-            pages = {p.tag: clean(p.text) for p in child}
-            start, end = pages.get("StartPage"), pages.get("EndPage")
-            out["pages"] = pages.get("MedlinePgn") or (f"{start}-{end}" if start and end else start)
-        elif tag == "ELocationID":
-            if child.get("EIdType") == "doi":
-                out.setdefault("eloc_doi", clean(child.text))
-        elif tag == "Abstract":
-            out["abstract"] = _abstract(child)
-        elif tag == "AuthorList":
-            out["authors"] = _authors(child)
-        elif tag == "Language":
-            out.setdefault("language", clean(child.text))
-        elif tag == "PublicationTypeList":
-            types.extend(t for t in (clean(p.text) for p in child) if t)
-        elif tag == "ArticleDate":
-            out.setdefault("article_year", year_of(child.findtext("Year")))
-    out["publication_types"] = types
-
-
-def _citation(root: etree._Element, source: str, location: str) -> Record | Skip:
-    """One ``PubmedArticle`` as a Record, or a Skip when it has no PMID."""
-    mc = pubmed_data = None
-    for child in root:
-        if child.tag == "MedlineCitation":
+        if tag == "MedlineCitation":
             mc = child
-        elif child.tag == "PubmedData":
+        elif tag == "PubmedData":
             pubmed_data = child
-    out: dict[str, object] = {}
-    pmid_el = None
+    pub: dict[str, Any] = {"source_format": SourceFormat.PUBMED_XML}
     mesh: list[str] = []
-    medline_ta = None
-    for child in mc if mc is not None else ():
+    types: list[str] = []
+    title = vernacular = eloc_doi = medline_ta = language = year = other_year = None
+    for child in children(mc) if mc is not None else ():
         tag = child.tag
         if tag == "PMID":
             pmid_el = child
         elif tag == "Article":
-            _article_fields(child, out)
-        elif tag == "MedlineJournalInfo":
-            medline_ta = clean(child.findtext("MedlineTA"))
+            for field in children(child):
+                tag = field.tag
+                if tag == "Journal":
+                    for part in children(field):
+                        tag = part.tag
+                        if tag == "JournalIssue":
+                            for issue in children(part):
+                                tag = issue.tag
+                                if tag == "Volume":
+                                    pub["volume"] = tidy(issue.text)
+                                elif tag == "Issue":
+                                    pub["issue"] = tidy(issue.text)
+                                elif tag == "PubDate":
+                                    for d in children(issue):
+                                        if year is None and d.tag in ("Year", "MedlineDate"):
+                                            year = year_of(d.text)
+                        elif tag == "Title":
+                            pub["journal"] = tidy(part.text)
+                        elif tag == "ISOAbbreviation":
+                            pub["journal_abbrev"] = tidy(part.text)
+                elif tag == "ArticleTitle":
+                    title = flat_text(field, tidy)
+                elif tag == "Abstract":
+                    pub["abstract"] = _abstract(field, tidy)
+                elif tag == "AuthorList":
+                    pub["authors"] = _authors(field, tidy)
+                elif tag == "Pagination":
+                    pages = {p.tag: tidy(p.text) for p in children(field)}
+                    start, end = pages.get("StartPage"), pages.get("EndPage")
+                    pub["pages"] = pages.get("MedlinePgn") or (f"{start}-{end}" if start and end else start)
+                elif tag == "ELocationID":
+                    if eloc_doi is None and field.get("EIdType") == "doi":
+                        eloc_doi = tidy(field.text)
+                elif tag == "Language":
+                    language = language or tidy(field.text)
+                elif tag == "PublicationTypeList":
+                    types.extend(t for t in (tidy(p.text) for p in children(field)) if t)
+                elif tag == "VernacularTitle":
+                    vernacular = vernacular or flat_text(field, tidy)
+                elif tag == "ArticleDate":
+                    other_year = other_year or year_of(child_text(field, "Year"))
         elif tag == "MeshHeadingList":
-            for heading in child:
-                d = heading[0] if len(heading) else None
-                if d is not None and d.tag != "DescriptorName":
-                    d = heading.find("DescriptorName")
-                if d is not None:
-                    term = clean(d.text) if not len(d) else flat_text(d)
-                    if term:
-                        mesh.append(term)
-    pmid = clean(pmid_el.text) if pmid_el is not None else None
+            for heading in children(child):
+                # the descriptor comes first, its qualifiers after it
+                descriptor = heading[0] if len(heading) else None
+                if descriptor is not None and descriptor.tag != "DescriptorName":
+                    descriptor = next((q for q in children(heading) if q.tag == "DescriptorName"), None)
+                term = flat_text(descriptor, tidy)
+                if term:
+                    mesh.append(term)
+        elif tag == "MedlineJournalInfo":
+            medline_ta = tidy(child_text(child, "MedlineTA"))
+    pmid = tidy(pmid_el.text) if pmid_el is not None else None
     if pmid_el is None or not pmid:
-        return Skip(source, location, "no-pmid", "PubmedArticle without a PMID; the record cannot be identified")
+        return None
     ids: dict[str | None, str | None] = {}
-    pubmed_year = None
-    for child in pubmed_data if pubmed_data is not None else ():
-        if child.tag == "ArticleIdList":
-            ids = {a.get("IdType"): clean(a.text) for a in child}
-        elif child.tag == "History":
-            for date in child:
+    for child in children(pubmed_data) if pubmed_data is not None else ():
+        tag = child.tag
+        if tag == "ArticleIdList":
+            ids = {a.get("IdType"): tidy(a.text) for a in children(child)}
+        elif tag == "History" and other_year is None:
+            for date in children(child):
                 if date.get("PubStatus") == "pubmed":
-                    pubmed_year = year_of(date.findtext("Year"))
-    pub = Publication.model_validate(
-        {
-            "pmid": pmid,
-            "pmcid": ids.get("pmc"),
-            "doi": ids.get("doi") or out.get("eloc_doi"),
-            "title": out.get("title") or out.get("vernacular"),
-            "authors": out.get("authors", []),
-            "journal": out.get("journal"),
-            "journal_abbrev": out.get("journal_abbrev") or medline_ta,
-            "year": out.get("year") or out.get("article_year") or pubmed_year,
-            "volume": out.get("volume"),
-            "issue": out.get("issue"),
-            "pages": out.get("pages"),
-            "publication_types": out.get("publication_types", []),
-            "language": out.get("language"),
-            "mesh_terms": mesh,
-            "abstract": out.get("abstract", []),
-            "source_format": SourceFormat.PUBMED_XML,
-        }
+                    other_year = year_of(child_text(date, "Year"))
+    pub["pmid"] = pmid
+    pub["pmcid"] = ids.get("pmc")
+    pub["doi"] = ids.get("doi") or eloc_doi
+    pub["title"] = title or vernacular
+    pub["journal_abbrev"] = pub.get("journal_abbrev") or medline_ta
+    pub["year"] = year or other_year
+    pub["publication_types"] = types
+    pub["language"] = language
+    pub["mesh_terms"] = mesh
+    return pub, pmid_el.get("Version")
+
+
+def _citation(root: etree._Element, source: str, location: str) -> Record | Skip:
+    """One ``PubmedArticle`` as a Record, or a Skip when it has no PMID.
+
+    The record is first read keeping each text as it is, noting every text read; when they are
+    all already clean (no white space to collapse, by far the common case: one check for the
+    whole record) that is the result, otherwise the record is read again cleaning each text.
+    Either way the fields are those :func:`clean` gives.
+    """
+    seen: list[str] = []
+
+    def as_read(text: str | None) -> str | None:
+        if text:
+            seen.append(text)
+            return text
+        return None
+
+    read = _citation_fields(root, as_read)
+    if read is not None and not all_clean(seen):
+        read = _citation_fields(root, clean)
+    if read is None:
+        return Skip(source, location, "no-pmid", "PubmedArticle without a PMID; the record cannot be identified")
+    fields, version = read
+    return Record(
+        Publication.model_validate(fields), source, location, int(version) if version and version.isdigit() else None
     )
-    version = pmid_el.get("Version")
-    return Record(pub, source, location, int(version) if version and version.isdigit() else None)
 
 
 def _book(root: etree._Element, source: str, location: str) -> Record | Skip:
@@ -251,6 +267,50 @@ def xml_fault(err: Exception, source: str, count: int, at_eof: bool) -> Skip:
     return Skip(source, where, "xml-error", f"malformed XML ({text}); the records after this point were not read")
 
 
+ReadElement = Callable[[etree._Element, int], list[ImportItem] | None]
+"""Reads one element given the number of records read before it: its items, or None to leave it
+(an element nested in a larger one, read with that one)."""
+
+
+def stream_records(
+    stream: BinaryIO, source: str, tags: str | tuple[str, ...], read: ReadElement
+) -> Iterator[ImportItem]:
+    """The items ``read`` makes of each element named ``tags`` in an XML stream, in constant memory.
+
+    Each element read is freed, with the elements before it, once its items are handed out.
+    Records and Skips are counted (Deletions are not) so that a fault can say after which record
+    it came: when the XML breaks off (truncated, not UTF-8, malformed) the items already read
+    stand and one Skip (:func:`xml_fault`) ends the stream.
+    """
+    watch = EofWatch(stream)
+    context = etree.iterparse(
+        watch,
+        events=("end",),
+        tag=tags,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=True,
+    )
+    count = 0
+    try:
+        for _, elem in context:
+            items = read(elem, count)
+            if items is None:
+                continue
+            for item in items:
+                if not isinstance(item, Deletion):
+                    count += 1
+                yield item
+            elem.clear()
+            parent = elem.getparent()
+            if parent is not None:
+                while elem.getprevious() is not None:
+                    del parent[0]
+    except (etree.XMLSyntaxError, EOFError, zlib.error, OSError) as err:
+        yield xml_fault(err, source, count, watch.eof)
+
+
 class PubmedXmlImporter(Importer):
     """PubMed/MEDLINE XML (EFetch output, baseline and update files)."""
 
@@ -272,34 +332,14 @@ class PubmedXmlImporter(Importer):
 
     def read_stream(self, stream: BinaryIO, source: str) -> Iterator[ImportItem]:
         """Yield one item per ``PubmedArticle``/``PubmedBookArticle``/``DeleteCitation`` PMID."""
-        watch = EofWatch(stream)
-        context = etree.iterparse(
-            watch,
-            events=("end",),
-            tag=_RECORD_TAGS,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=True,
-        )
-        count = 0
-        try:
-            for _, elem in context:
-                if elem.tag == "DeleteCitation":
-                    for i, p in enumerate(elem.iterfind("PMID"), start=1):
-                        if p.text and p.text.strip():
-                            yield Deletion(p.text.strip(), source, f"DeleteCitation PMID {i}")
-                else:
-                    count += 1
-                    location = f"record {count}"
-                    if elem.tag == "PubmedArticle":
-                        yield _citation(elem, source, location)
-                    else:
-                        yield _book(elem, source, location)
-                elem.clear()
-                parent = elem.getparent()
-                if parent is not None:
-                    while elem.getprevious() is not None:
-                        del parent[0]
-        except (etree.XMLSyntaxError, EOFError, zlib.error, OSError) as err:
-            yield xml_fault(err, source, count, watch.eof)
+
+        def read(elem: etree._Element, count: int) -> list[ImportItem]:
+            tag = elem.tag
+            if tag == "PubmedArticle":
+                return [_citation(elem, source, f"record {count + 1}")]
+            if tag == "PubmedBookArticle":
+                return [_book(elem, source, f"record {count + 1}")]
+            pmids = [(p.text or "").strip() for p in elem.iterfind("PMID")]
+            return [Deletion(pmid, source, f"DeleteCitation PMID {i}") for i, pmid in enumerate(pmids, start=1) if pmid]
+
+        return stream_records(stream, source, _RECORD_TAGS, read)

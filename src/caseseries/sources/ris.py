@@ -11,18 +11,18 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from caseseries.model.enums import SourceFormat
-from caseseries.model.publication import AbstractSection, Author, Publication
+from caseseries.model.publication import Author, Publication
 from caseseries.sources.importer import (
     Importer,
     ImportItem,
     Record,
     Skip,
+    TaggedRecord,
     clean,
     doi_of,
     iter_lines,
     strip_bom,
     vancouver_author,
-    year_of,
 )
 
 _FIELD = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
@@ -39,17 +39,21 @@ def ris_author(value: str) -> Author:
     return Author(last_name=clean(last), fore_name=fore_name, initials=initials or None)
 
 
+_RIS_PICKS = {
+    "title": ("TI", "T1", "CT", "BT"),
+    "journal": ("JO", "JF", "T2", "JA"),
+    "year": ("PY", "Y1", "DA"),
+    "volume": ("VL",),
+    "issue": ("IS",),
+    "language": ("LA",),
+    "abstract": ("AB", "N2"),
+}
+
+
 def ris_publication(fields: list[tuple[str, str]]) -> Publication:
     """Build a publication from the ``(tag, value)`` pairs of one RIS record."""
-    first: dict[str, str] = {}
-    for tag, value in fields:
-        if value:
-            first.setdefault(tag, value)
-
-    def pick(*tags: str) -> str | None:
-        return next((clean(first[t]) for t in tags if first.get(t)), None)
-
-    pmid = pick("AN")
+    record = TaggedRecord(fields)
+    pmid = record.pick("AN")
     if pmid and not pmid.isdigit():
         pmid = None
     if pmid is None:
@@ -58,24 +62,16 @@ def ris_publication(fields: list[tuple[str, str]]) -> Publication:
             if m:
                 pmid = m.group(1)
                 break
-    start, end = pick("SP"), pick("EP")
-    pages = f"{start}-{end}" if start and end and "-" not in start else start
-    abstract = pick("AB", "N2")
-    doi = doi_of(first.get("DO")) or next((doi_of(v) for t, v in fields if t in ("UR", "M3", "N1") and doi_of(v)), None)
-    return Publication(
+    start, end = record.pick("SP"), record.pick("EP")
+    linked = (doi_of(v) for t, v in fields if t in ("UR", "M3", "N1"))
+    return record.publication(
+        _RIS_PICKS,
         pmid=pmid,
-        doi=doi,
-        title=pick("TI", "T1", "CT", "BT"),
+        doi=doi_of(record.pick("DO")) or next((d for d in linked if d), None),
         authors=[ris_author(v) for t, v in fields if t in ("AU", "A1") and v.strip()],
-        journal=pick("JO", "JF", "T2", "JA"),
-        journal_abbrev=pick("J2", "JA") if first.get("JO") or first.get("JF") or first.get("T2") else pick("J2"),
-        year=year_of(pick("PY", "Y1", "DA")),
-        volume=pick("VL"),
-        issue=pick("IS"),
-        pages=pages,
-        language=pick("LA"),
-        mesh_terms=[m for m in (clean(v) for t, v in fields if t == "KW") if m],
-        abstract=[AbstractSection(text=abstract)] if abstract else [],
+        journal_abbrev=record.pick("J2", "JA") if record.pick("JO", "JF", "T2") else record.pick("J2"),
+        pages=f"{start}-{end}" if start and end and "-" not in start else start,
+        mesh_terms=record.values("KW"),
         source_format=SourceFormat.RIS,
     )
 
