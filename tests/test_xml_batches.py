@@ -156,13 +156,15 @@ def test_faults_after_batches_name_the_same_place() -> None:
         document("".join(ARTICLES).replace("case 10", "case\n10"))[:-500],
         document(body.replace("</PubmedArticle>", "</PubmedArticle><!-- note -->", 1)),
         document(body) + b"<PubmedArticle>",
+        document(body.replace("<Abstract>", "<Abstract>" + ARTICLES[0], 1)),  # a record inside a record
         (DATA / "latin1.xml").read_bytes(),
         (DATA / "truncated.xml").read_bytes(),
         (DATA / "update_revised_delete.xml").read_bytes(),
     ]
     for data in cases:
-        got, _ = both(data)
-        assert got
+        for batch in (600, 1 << 20):
+            got, _ = both(data, batch=batch)
+            assert got
 
 
 def test_prologues_that_are_not_batched() -> None:
@@ -204,3 +206,18 @@ def test_damaged_files_read_alike(
     if cut is not None:
         data = data[: int(cut * len(data))]
     both(data, chunk=chunk, batch=batch)
+
+
+def test_mesh_descriptor_found_after_a_qualifier_and_comments() -> None:
+    headings = (
+        "<MeshHeadingList><!-- c --><MeshHeading><QualifierName>surgery</QualifierName>"
+        "<DescriptorName>Lung <i>Neoplasms</i></DescriptorName><DescriptorName>Second</DescriptorName></MeshHeading>"
+        "<MeshHeading><QualifierName>only</QualifierName></MeshHeading>"
+        "<MeshHeading><DescriptorName>  Humans </DescriptorName></MeshHeading></MeshHeadingList>"
+    )
+    article = ARTICLES[0].replace("</MedlineCitation>", headings + "</MedlineCitation>")
+    assert article.count("<MeshHeadingList>") == 2
+    got, _ = both(document(article))
+    [record] = got
+    assert isinstance(record, Record)
+    assert record.publication.mesh_terms == ["Humans", "Lung Neoplasms", "Lung Neoplasms", "Humans"]

@@ -32,6 +32,9 @@ from caseseries.sources.xml_stream import ReadElement, batched_records, children
 RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 """The elements read as records (or deletions) of a PubMed XML file."""
 
+_DESCRIPTORS: Callable[[etree._Element], list[etree._Element]] = etree.XPath("*/DescriptorName[1]")  # type: ignore[assignment]
+"""The first ``DescriptorName`` of each heading in a ``MeshHeadingList`` (one call for the whole list)."""
+
 Tidy = Callable[[str | None], str | None]
 """What is done to each text read: :func:`clean`, or keep it as read (see :func:`_citation`)."""
 
@@ -149,12 +152,8 @@ def _citation_fields(root: etree._Element, tidy: Tidy) -> tuple[dict[str, Any], 
                 elif tag == "ArticleDate":
                     other_year = other_year or year_of(child_text(field, "Year"))
         elif tag == "MeshHeadingList":
-            for heading in children(child):
-                # the descriptor comes first, its qualifiers after it
-                descriptor = heading[0] if len(heading) else None
-                if descriptor is not None and descriptor.tag != "DescriptorName":
-                    descriptor = next((q for q in children(heading) if q.tag == "DescriptorName"), None)
-                term = flat_text(descriptor, tidy)
+            for descriptor in _DESCRIPTORS(child):
+                term = tidy(raw_text(descriptor) if len(descriptor) else descriptor.text)
                 if term:
                     mesh.append(term)
         elif tag == "MedlineJournalInfo":

@@ -220,7 +220,6 @@ def batched_records(stream: BinaryIO, source: str, tags: tuple[str, ...], read: 
     root element; the end of the file, and anything else, is read by :func:`stream_records`.
     """
     reader = _Chunks(stream)
-    starts = [f"<{tag}".encode() for tag in tags]
     ends = [f"</{tag}>".encode() for tag in tags]
     first = re.compile(b"<(?:" + b"|".join(re.escape(t.encode()) for t in tags) + rb")[\s/>]")
     head = b""
@@ -246,18 +245,19 @@ def batched_records(stream: BinaryIO, source: str, tags: tuple[str, ...], read: 
             break
         batch = buf[:cut]
         try:
-            records = children(etree.fromstring(b"<batch>" + batch + b"</batch>", parser))
+            root = etree.fromstring(b"<batch>" + batch + b"</batch>", parser)
         except etree.XMLSyntaxError:
             break
-        if len(records) != sum(batch.count(start) for start in starts) or any(r.tag not in wanted for r in records):
-            break
+        records = children(root)
+        if any(r.tag not in wanted for r in records) or sum(1 for _ in root.iter(tags)) != len(records):
+            break  # something else between the records, or a record inside another
         for elem in records:
             items = read(elem, count)
             for item in items or ():
                 if not isinstance(item, Deletion):
                     count += 1
                 yield item
-        del records
+        del records, root
         buf = buf[cut:]
         lines, columns = _advance(batch, lines, columns)
     consumed = bool(lines or columns)
