@@ -19,7 +19,8 @@ from lxml import etree
 from caseseries.model.enums import SourceFormat
 from caseseries.model.publication import AbstractSection, Author, Publication, Section, Table
 from caseseries.sources.importer import Importer, ImportItem, Record, Skip, clean, strip_bom, year_of
-from caseseries.sources.pubmed_xml import flat_text, raw_text, stream_records
+from caseseries.sources.pubmed_xml import flat_text, raw_text
+from caseseries.sources.xml_stream import stream_records
 
 _NOT_PROSE = {"table-wrap", "fig", "sec", "title", "label", "caption", "table-wrap-foot", "ref-list", "fn-group"}
 

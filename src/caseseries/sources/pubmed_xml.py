@@ -9,9 +9,6 @@ earlier one. A truncated or non-UTF-8 file keeps the records before the fault an
 
 from __future__ import annotations
 
-import operator
-import re
-import zlib
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
@@ -30,11 +27,13 @@ from caseseries.sources.importer import (
     strip_bom,
     year_of,
 )
+from caseseries.sources.xml_stream import ReadElement, batched_records, children
 
-_RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
+RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
+"""The elements read as records (or deletions) of a PubMed XML file."""
 
-children: Callable[[etree._Element], list[etree._Element]] = operator.itemgetter(slice(None))
-"""The child nodes of an element as a list: one call, faster than iterating over the element."""
+_DESCRIPTORS: Callable[[etree._Element], list[etree._Element]] = etree.XPath("*/DescriptorName[1]")  # type: ignore[assignment]
+"""The first ``DescriptorName`` of each heading in a ``MeshHeadingList`` (one call for the whole list)."""
 
 Tidy = Callable[[str | None], str | None]
 """What is done to each text read: :func:`clean`, or keep it as read (see :func:`_citation`)."""
@@ -153,12 +152,8 @@ def _citation_fields(root: etree._Element, tidy: Tidy) -> tuple[dict[str, Any], 
                 elif tag == "ArticleDate":
                     other_year = other_year or year_of(child_text(field, "Year"))
         elif tag == "MeshHeadingList":
-            for heading in children(child):
-                # the descriptor comes first, its qualifiers after it
-                descriptor = heading[0] if len(heading) else None
-                if descriptor is not None and descriptor.tag != "DescriptorName":
-                    descriptor = next((q for q in children(heading) if q.tag == "DescriptorName"), None)
-                term = flat_text(descriptor, tidy)
+            for descriptor in _DESCRIPTORS(child):
+                term = tidy(raw_text(descriptor) if len(descriptor) else descriptor.text)
                 if term:
                     mesh.append(term)
         elif tag == "MedlineJournalInfo":
@@ -237,78 +232,19 @@ def _book(root: etree._Element, source: str, location: str) -> Record | Skip:
     return Record(pub, source, location)
 
 
-class EofWatch:
-    """A read-only stream wrapper that notes when the end of the underlying stream was reached."""
+def record_reader(source: str) -> ReadElement:
+    """What reads each element of :data:`RECORD_TAGS` in the file ``source``."""
 
-    def __init__(self, stream: BinaryIO):
-        self._stream = stream
-        self.eof = False
+    def read(elem: etree._Element, count: int) -> list[ImportItem]:
+        tag = elem.tag
+        if tag == "PubmedArticle":
+            return [_citation(elem, source, f"record {count + 1}")]
+        if tag == "PubmedBookArticle":
+            return [_book(elem, source, f"record {count + 1}")]
+        pmids = [(p.text or "").strip() for p in elem.iterfind("PMID")]
+        return [Deletion(pmid, source, f"DeleteCitation PMID {i}") for i, pmid in enumerate(pmids, start=1) if pmid]
 
-    def read(self, size: int = -1) -> bytes:
-        """Read like the wrapped stream."""
-        data = self._stream.read(size)
-        if not data:
-            self.eof = True
-        return data
-
-
-def xml_fault(err: Exception, source: str, count: int, at_eof: bool) -> Skip:
-    """The Skip for a file whose reading stopped after ``count`` records."""
-    where = f"after record {count}"
-    if isinstance(err, etree.XMLSyntaxError) and err.position:
-        where += f", line {err.position[0]}, column {err.position[1]}"
-    text = re.sub(r"(, line \d+, column \d+)?( \(<string>, line \d+\))?$", "", str(err))
-    if "UTF-8" in text or "encoding" in text.lower():
-        return Skip(
-            source, where, "not-utf8", f"not valid UTF-8 here ({text}); re-save the file as UTF-8 and import again"
-        )
-    if at_eof or isinstance(err, EOFError | zlib.error | OSError):
-        return Skip(source, where, "truncated", f"the file ends early ({text}); download it again to import the rest")
-    return Skip(source, where, "xml-error", f"malformed XML ({text}); the records after this point were not read")
-
-
-ReadElement = Callable[[etree._Element, int], list[ImportItem] | None]
-"""Reads one element given the number of records read before it: its items, or None to leave it
-(an element nested in a larger one, read with that one)."""
-
-
-def stream_records(
-    stream: BinaryIO, source: str, tags: str | tuple[str, ...], read: ReadElement
-) -> Iterator[ImportItem]:
-    """The items ``read`` makes of each element named ``tags`` in an XML stream, in constant memory.
-
-    Each element read is freed, with the elements before it, once its items are handed out.
-    Records and Skips are counted (Deletions are not) so that a fault can say after which record
-    it came: when the XML breaks off (truncated, not UTF-8, malformed) the items already read
-    stand and one Skip (:func:`xml_fault`) ends the stream.
-    """
-    watch = EofWatch(stream)
-    context = etree.iterparse(
-        watch,
-        events=("end",),
-        tag=tags,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=True,
-    )
-    count = 0
-    try:
-        for _, elem in context:
-            items = read(elem, count)
-            if items is None:
-                continue
-            for item in items:
-                if not isinstance(item, Deletion):
-                    count += 1
-                yield item
-            elem.clear()
-            parent = elem.getparent()
-            if parent is not None:
-                while elem.getprevious() is not None:
-                    del parent[0]
-    except (etree.XMLSyntaxError, EOFError, zlib.error, OSError) as err:
-        yield xml_fault(err, source, count, watch.eof)
+    return read
 
 
 class PubmedXmlImporter(Importer):
@@ -332,14 +268,4 @@ class PubmedXmlImporter(Importer):
 
     def read_stream(self, stream: BinaryIO, source: str) -> Iterator[ImportItem]:
         """Yield one item per ``PubmedArticle``/``PubmedBookArticle``/``DeleteCitation`` PMID."""
-
-        def read(elem: etree._Element, count: int) -> list[ImportItem]:
-            tag = elem.tag
-            if tag == "PubmedArticle":
-                return [_citation(elem, source, f"record {count + 1}")]
-            if tag == "PubmedBookArticle":
-                return [_book(elem, source, f"record {count + 1}")]
-            pmids = [(p.text or "").strip() for p in elem.iterfind("PMID")]
-            return [Deletion(pmid, source, f"DeleteCitation PMID {i}") for i, pmid in enumerate(pmids, start=1) if pmid]
-
-        return stream_records(stream, source, _RECORD_TAGS, read)
+        return batched_records(stream, source, RECORD_TAGS, record_reader(source))

@@ -1,0 +1,304 @@
+"""Reading the records of a large XML file in constant memory: element by element, or in batches.
+
+:func:`stream_records` reads with :func:`lxml.etree.iterparse`, one element at a time.
+:func:`batched_records` gives the same items faster for files of many small records at the top
+level (PubMed baseline files): it cuts the byte stream after record end tags and parses a batch
+of records with one parser call, which costs about a third less than iterparse's events for
+every element. Whatever it is not certain to read exactly as iterparse would (a prologue with an
+internal DTD subset or another encoding, namespaces, a batch that does not parse, a cut inside a
+comment or CDATA section, anything but records between the cuts, the end of the file) it hands
+to :func:`stream_records`, on a stream made of the same prologue, the records already read
+replaced by padding of the same lines and columns, and the bytes not yet read. Errors thus name
+the same record, line and column either way.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO
+
+from lxml import etree
+
+from caseseries.sources.importer import Deletion, ImportItem, Skip
+
+ReadElement = Callable[[etree._Element, int], list[ImportItem] | None]
+"""Reads one element given the number of records read before it: its items, or None to leave it
+(an element nested in a larger one, read with that one)."""
+
+children: Callable[[etree._Element], list[etree._Element]] = operator.itemgetter(slice(None))
+"""The child nodes of an element as a list: one call, faster than iterating over the element."""
+
+STREAM_ERRORS = (etree.XMLSyntaxError, EOFError, zlib.error, OSError)
+"""What reading a (compressed) XML stream raises when the file is damaged."""
+
+CHUNK = 1 << 18
+"""Bytes read from the stream at a time."""
+BATCH = 1 << 19
+"""A batch is cut once this many bytes are buffered (about 130 PubMed records)."""
+MAX_RECORD = 1 << 25
+"""A record longer than this (no cut point in as many bytes) is read by iterparse."""
+MAX_PROLOGUE = 1 << 20
+"""The first record must start within this many bytes for batches to be used."""
+
+_PAD = "caseseries-padding"
+_PAD_OPEN = f"<{_PAD}>".encode()
+_PAD_CLOSE = f"</{_PAD}>".encode()
+_PAD_LINES = 1 << 20
+_ENCODING = re.compile(rb"""\bencoding\s*=\s*["']([^"']*)["']""")
+_LAST_START_TAG = re.compile(rb"<([A-Za-z_][\w.\-]*)[^<>]*>[^<>]*\Z")
+
+
+class EofWatch:
+    """A read-only stream wrapper that notes when the end of the underlying stream was reached."""
+
+    def __init__(self, stream: BinaryIO | Replay):
+        self._stream = stream
+        self.eof = False
+
+    def read(self, size: int = -1) -> bytes:
+        """Read like the wrapped stream."""
+        data = self._stream.read(size)
+        if not data:
+            self.eof = True
+        return data
+
+
+def xml_fault(err: Exception, source: str, count: int, at_eof: bool) -> Skip:
+    """The Skip for a file whose reading stopped after ``count`` records."""
+    where = f"after record {count}"
+    if isinstance(err, etree.XMLSyntaxError) and err.position:
+        where += f", line {err.position[0]}, column {err.position[1]}"
+    text = re.sub(r"(, line \d+, column \d+)?( \(<string>, line \d+\))?$", "", str(err))
+    if "UTF-8" in text or "encoding" in text.lower():
+        return Skip(
+            source, where, "not-utf8", f"not valid UTF-8 here ({text}); re-save the file as UTF-8 and import again"
+        )
+    if at_eof or isinstance(err, EOFError | zlib.error | OSError):
+        return Skip(source, where, "truncated", f"the file ends early ({text}); download it again to import the rest")
+    return Skip(source, where, "xml-error", f"malformed XML ({text}); the records after this point were not read")
+
+
+def stream_records(
+    stream: BinaryIO | Replay,
+    source: str,
+    tags: str | tuple[str, ...],
+    read: ReadElement,
+    count: int = 0,
+) -> Iterator[ImportItem]:
+    """The items ``read`` makes of each element named ``tags`` in an XML stream, in constant memory.
+
+    Each element read is freed, with the elements before it, once its items are handed out.
+    Records and Skips are counted (Deletions are not), starting from ``count``, so that a fault
+    can say after which record it came: when the XML breaks off (truncated, not UTF-8,
+    malformed) the items already read stand and one Skip (:func:`xml_fault`) ends the stream.
+    """
+    watch = EofWatch(stream)
+    wanted = (tags,) if isinstance(tags, str) else tags
+    padded = isinstance(stream, Replay) and stream.padded
+    context = etree.iterparse(
+        watch,
+        events=("end",),
+        tag=(*wanted, _PAD) if padded else wanted,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=True,
+    )
+    try:
+        for _, elem in context:
+            if padded and elem.tag == _PAD:
+                parent = elem.getparent()
+                if parent is not None and parent.getparent() is None:
+                    elem.clear()  # the padding standing for records read in batches
+                continue
+            items = read(elem, count)
+            if items is None:
+                continue
+            for item in items:
+                if not isinstance(item, Deletion):
+                    count += 1
+                yield item
+            elem.clear()
+            parent = elem.getparent()
+            if parent is not None:
+                while elem.getprevious() is not None:
+                    del parent[0]
+    except STREAM_ERRORS as err:
+        yield xml_fault(err, source, count, watch.eof)
+
+
+class Replay:
+    """A stream of some bytes already read, then the rest of ``stream`` (or the error it raised).
+
+    Parameters
+    ----------
+    parts : iterable of bytes
+        What comes first, in order.
+    stream : binary stream or None
+        The rest; None when it has been read to its end.
+    error : exception or None
+        Raised once ``parts`` are handed out, instead of reading ``stream``.
+    padded : bool
+        Whether ``parts`` hold padding elements standing for records already read.
+    """
+
+    def __init__(self, parts: Iterable[bytes], stream: BinaryIO | None, error: BaseException | None, padded: bool):
+        self._parts = iter(parts)
+        self._buf = b""
+        self._stream = stream
+        self._error = error
+        self.padded = padded
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (the rest of the current part when negative)."""
+        while not self._buf:
+            part = next(self._parts, None)
+            if part is None:
+                break
+            self._buf = part
+        if self._buf:
+            if 0 <= size < len(self._buf):
+                out, self._buf = self._buf[:size], self._buf[size:]
+            else:
+                out, self._buf = self._buf, b""
+            return out
+        if self._error is not None:
+            raise self._error
+        return self._stream.read(size) if self._stream is not None else b""
+
+
+def padding(lines: int, columns: int) -> Iterator[bytes]:
+    """Elements spanning ``lines`` line breaks and then ``columns`` characters, in bounded pieces.
+
+    They stand for records already read in batches, so that iterparse reading on after them
+    counts the same lines and columns as in the file. ``columns`` is at least the length of a
+    record end tag (it counts the characters after the last line break read).
+    """
+    if lines == 0:
+        yield _PAD_OPEN + b" " * (columns - len(_PAD_OPEN) - len(_PAD_CLOSE)) + _PAD_CLOSE
+        return
+    while lines > _PAD_LINES:
+        yield _PAD_OPEN + b"\n" * _PAD_LINES + _PAD_CLOSE
+        lines -= _PAD_LINES
+    yield _PAD_OPEN + b"\n" * lines + b" " * (columns - len(_PAD_CLOSE)) + _PAD_CLOSE
+
+
+def xml_parser() -> etree.XMLParser:
+    """A parser with the options of :func:`stream_records`: no entity resolution, DTD or network."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+
+
+def plain_prologue(prologue: bytes) -> bool:
+    """Whether the text before the first record can be left out of the batches' parsing.
+
+    True when it is UTF-8, has no internal DTD subset and no namespace, and parses as a root
+    element without children once closed.
+    """
+    declaration = prologue.removeprefix(b"\xef\xbb\xbf").split(b"?>", 1)[0]
+    declared = _ENCODING.search(declaration) if declaration.startswith(b"<?xml") else None
+    if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+        return False
+    if b"[" in prologue or b"xmlns" in prologue:
+        return False
+    last = _LAST_START_TAG.search(prologue)
+    if last is None:
+        return False
+    try:
+        root = etree.fromstring(prologue + b"</" + last.group(1) + b">", xml_parser())
+    except etree.XMLSyntaxError:
+        return False
+    return root.tag == last.group(1).decode() and len(root) == 0
+
+
+def batched_records(stream: BinaryIO, source: str, tags: tuple[str, ...], read: ReadElement) -> Iterator[ImportItem]:
+    """The items of :func:`stream_records`, read in batches of records where that gives the same.
+
+    For files whose records (elements named ``tags``, never nested) are the children of the
+    root element; the end of the file, and anything else, is read by :func:`stream_records`.
+    """
+    reader = _Chunks(stream)
+    ends = [f"</{tag}>".encode() for tag in tags]
+    first = re.compile(b"<(?:" + b"|".join(re.escape(t.encode()) for t in tags) + rb")[\s/>]")
+    head = b""
+    found = None
+    while found is None and len(head) <= MAX_PROLOGUE and reader.more():
+        head += reader.take()
+        found = first.search(head)
+    if found is None or not plain_prologue(head[: found.start()]):
+        yield from stream_records(Replay([head, reader.take()], reader.rest(), reader.error, False), source, tags, read)
+        return
+    prologue, buf = head[: found.start()], head[found.start() :]
+    parser = xml_parser()
+    wanted = frozenset(tags)
+    count = lines = columns = 0
+    while True:
+        while len(buf) < BATCH and reader.more():
+            buf += reader.take()
+        cut = max(buf.rfind(end) + len(end) if end in buf else 0 for end in ends)
+        if not cut:
+            if len(buf) < MAX_RECORD and reader.more():
+                buf += reader.take()
+                continue
+            break
+        batch = buf[:cut]
+        try:
+            root = etree.fromstring(b"<batch>" + batch + b"</batch>", parser)
+        except etree.XMLSyntaxError:
+            break
+        records = children(root)
+        if any(r.tag not in wanted for r in records) or sum(1 for _ in root.iter(tags)) != len(records):
+            break  # something else between the records, or a record inside another
+        for elem in records:
+            items = read(elem, count)
+            for item in items or ():
+                if not isinstance(item, Deletion):
+                    count += 1
+                yield item
+        del records, root
+        buf = buf[cut:]
+        lines, columns = _advance(batch, lines, columns)
+    consumed = bool(lines or columns)
+    parts = [prologue, *padding(lines, columns), buf, reader.take()] if consumed else [prologue, buf, reader.take()]
+    yield from stream_records(Replay(parts, reader.rest(), reader.error, consumed), source, tags, read, count)
+
+
+def _advance(batch: bytes, lines: int, columns: int) -> tuple[int, int]:
+    """Lines and columns (characters after the last line break) after reading ``batch``."""
+    lines += batch.count(b"\n")  # libxml2 counts line feeds only (not a lone carriage return)
+    last = batch.rfind(b"\n")
+    if last < 0:
+        return lines, columns + len(batch.decode("utf-8", "replace"))
+    return lines, len(batch[last + 1 :].decode("utf-8", "replace"))
+
+
+class _Chunks:
+    """Reads a stream chunk by chunk, keeping the error that ended it (raised later, by a Replay)."""
+
+    def __init__(self, stream: BinaryIO):
+        self._stream = stream
+        self._next = b""
+        self.error: BaseException | None = None
+        self.eof = False
+
+    def more(self) -> bool:
+        """Whether another chunk is available (reads it)."""
+        if not self._next and not self.eof and self.error is None:
+            try:
+                self._next = self._stream.read(CHUNK)
+            except (EOFError, zlib.error, OSError) as err:
+                self.error = err
+            else:
+                self.eof = not self._next
+        return bool(self._next)
+
+    def take(self) -> bytes:
+        """The chunk :meth:`more` read."""
+        out, self._next = self._next, b""
+        return out
+
+    def rest(self) -> BinaryIO | None:
+        """The stream, to read on from (None once it has ended)."""
+        return None if self.eof or self.error is not None else self._stream
