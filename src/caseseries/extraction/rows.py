@@ -118,10 +118,11 @@ def table_patients(
     state: list[tuple[PatientDraft, dict[int, LineDraft], bool]] = []
     previous_ref: Span | None = None
     number = table.number or 0
+    continued_rows = 0  # rows that continue a patient are not patient rows
     for r, row in enumerate(table.rows, start=1):
         if all(c.start == c.end for c in row):
             continue
-        case_no = str(r)
+        case_no = str(r - continued_rows)
         case_blank = False
         skip = False
         for col, c in zip(columns, row, strict=False):
@@ -139,6 +140,11 @@ def table_patients(
         if case_blank and has_line_no and state:
             draft, lines, partner_unreported = state[-1]
             continuing = True
+        elif state and has_line_column and not has_line_no and _continues_patient(text, columns, row):
+            draft, lines, partner_unreported = state[-1]
+            continuing = True
+            row_line = max(lines, default=0) + 1
+            continued_rows += 1
         else:
             draft = PatientDraft(f"Table {number}, case {case_no}" if number else f"table case {case_no}")
             lines = {}
@@ -219,6 +225,20 @@ _ORDINALS = {
     "fifth": 5,
     "5th": 5,
 }
+
+
+_PATIENT_ROLES = (Role.CASE, Role.AGE, Role.SEX, Role.AGE_SEX, Role.SITE)
+
+
+def _continues_patient(text: str, columns: list[Column], row: list[Span]) -> bool:
+    """Whether a row of a one-line-per-row table continues the patient above.
+
+    True when the table has patient columns (case, age/sex, site), all of them are blank in
+    this row and a treatment cell is not.
+    """
+    patient = [c for col, c in zip(columns, row, strict=False) if col.role in _PATIENT_ROLES]
+    treated = any(col.role is Role.LINE and text[c.start : c.end].strip() for col, c in zip(columns, row, strict=False))
+    return bool(patient) and treated and all(not text[c.start : c.end].strip() for c in patient)
 
 
 def _row_line_number(text: str, columns: list[Column], row: list[Span]) -> int | None:

@@ -1,0 +1,43 @@
+"""Rules for further writing styles: continued table rows, abbreviations defined once,
+one-sentence histories, supportive drugs, day-count timelines, negated sites, percentages.
+
+Each test reads a small hand-written text that exercises one rule.
+"""
+
+from __future__ import annotations
+
+from caseseries.extraction.rules import RuleExtractor
+from caseseries.model import Patient, Response
+
+
+def _patients(text: str) -> list[Patient]:
+    return RuleExtractor().extract(text).document.patients
+
+
+def _one(text: str) -> Patient:
+    patients = _patients(text)
+    assert len(patients) == 1, [p.label for p in patients]
+    return patients[0]
+
+
+CASE = "Case report\n\nA 50-year-old woman had an ALK-positive pulmonary IMT by immunohistochemistry. "
+
+
+# ------------------------------------------------------------------ tables: one row per line
+def test_row_with_blank_patient_cells_continues_the_patient_above() -> None:
+    text = (
+        "Table 1. Published patients\n\n"
+        "Ref\tAge/Sex\tSite\tALK (method)\tTherapy\tBest resp.\tPFS (mo)\n"
+        "[4]\t12/F\tLung\t+ (IHC)\tDoxorubicin\tPD\t2\n"
+        "\t\t\t\tCeritinib\tPR\t11\n"
+        "\t40/M\tLiver\t+ (FISH)\tCrizotinib\tSD\t7\n"
+    )
+    patients = _patients(text)
+    assert [p.label for p in patients] == ["Table 1, case 1", "Table 1, case 2"]
+    first, second = patients
+    assert [line.agents for line in first.lines] == [["doxorubicin"], ["ceritinib"]]
+    assert [line.best_response for line in first.lines] == [Response.PD, Response.PR]
+    assert first.lines[1].pfs_months == 11
+    assert first.alk.status is not None and first.alk.status.value == "positive"
+    assert second.reference == "[4]"  # only the reference cell blank: a new patient
+    assert second.lines[0].best_response is Response.SD
