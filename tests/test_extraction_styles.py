@@ -41,3 +41,26 @@ def test_row_with_blank_patient_cells_continues_the_patient_above() -> None:
     assert first.alk.status is not None and first.alk.status.value == "positive"
     assert second.reference == "[4]"  # only the reference cell blank: a new patient
     assert second.lines[0].best_response is Response.SD
+
+
+# ------------------------------------------------------------------ abstracts with abbreviations
+ABSTRACT = (
+    "Background: Data on lorlatinib (LRL) and brigatinib (BRG) after progressive disease (PD) are scarce.\n"
+    "Results: Pt 1, 44 y M, hepatic IMT, ALK+ by IHC. BRG 180 mg QD: PR; PD after 7 mo. NGS at PD: ALK G1202R. "
+    "LRL 100 mg QD: SD, PFS ≥8 mo, ongoing. Pt 2, 19 y F, pulmonary IMT, ALK+ by FISH. LRL: CR, ongoing at 6 mo.\n"
+    "Conclusions: BRG → LRL was effective.\n"
+)
+
+
+def test_abstract_with_abbreviated_drugs_and_numbered_pts() -> None:
+    patients = {p.label: p for p in _patients(ABSTRACT)}
+    assert sorted(patients) == ["case 1", "case 2"]
+    first, second = patients["case 1"], patients["case 2"]
+    assert (first.age_years, first.sex.value if first.sex else None) == (44, "male")
+    assert (second.age_years, second.sex.value if second.sex else None) == (19, "female")
+    assert [line.agents for line in first.lines] == [["brigatinib"], ["lorlatinib"]]  # the conclusion adds no line
+    assert (first.lines[0].pfs_months, first.lines[0].pfs_censored) == (7, False)
+    assert first.lines[0].resistance_mutations == ["ALK p.G1202R"]
+    assert (first.lines[1].pfs_months, first.lines[1].pfs_censored) == (8, True)  # not a dose schedule
+    assert [line.agents for line in second.lines] == [["lorlatinib"]]
+    assert second.lines[0].best_response is Response.CR

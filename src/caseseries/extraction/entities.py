@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -167,7 +167,38 @@ def find_drugs(text: str, start: int = 0, end: int | None = None) -> list[DrugHi
         name = fuzzy_code(m.group(0))
         if name is not None:
             out.append(DrugHit(name, m.start(), m.end(), fuzzy=True))
+    abbreviations = drug_abbreviations(text)
+    if abbreviations:
+        pattern = re.compile(r"(?<![A-Za-z0-9\-])(" + "|".join(map(re.escape, abbreviations)) + r")(?![A-Za-z0-9])")
+        for m in pattern.finditer(text, start, stop):
+            defining = any(0 <= m.start() - b <= 3 for _, b in taken)  # "alectinib (ALC)" itself
+            if not defining and not any(a <= m.start() < b for a, b in taken):
+                out.append(DrugHit(abbreviations[m.group(1)], m.start(), m.end()))
     out.sort(key=lambda h: h.start)
+    return out
+
+
+_ABBREVIATION = re.compile(r"\(\s*([A-Z][A-Za-z]{1,5})\s*\)")
+
+
+@lru_cache(maxsize=4)
+def drug_abbreviations(text: str) -> dict[str, str]:
+    """Abbreviations the text defines for drugs ("alectinib (ALC)" -> ``{"ALC": "alectinib"}``).
+
+    An abbreviation counts when it is written in brackets right after a drug name and it is
+    not itself a name of another drug or a common clinical abbreviation.
+    """
+    out: dict[str, str] = {}
+    vocab = drugs()
+    for m in _drug_regex().finditer(text):
+        a = _ABBREVIATION.match(text, m.end() + (1 if text[m.end() : m.end() + 1] == " " else 0))
+        if a is None:
+            continue
+        abbr = a.group(1)
+        entry = vocab.lookup(re.sub(r"[\s\-]+", " ", m.group(0)))
+        if entry is None or abbr.upper() in NOT_GENES or vocab.lookup(abbr) is not None:
+            continue
+        out[abbr] = entry.name
     return out
 
 
@@ -626,11 +657,14 @@ _AGE = re.compile(
     r"|\b(?:aged|age(?:\s+of)?|age:)\s*(\d{1,3}(?:\.\d+)?)(?:\s*(years|yrs|months|y\b))?"
     r"|\(\s*[MF]\s*,\s*(\d{1,3})\s*(?:y|yrs?|years?)?\s*\)"
     r"|\b(neonate|newborn)\b"
-    r"|\b(?:infant|baby|child|toddler|boy|girl)\s+of\s+(\d{1,2})\s*(months?|weeks?|mo)\b",
+    r"|\b(?:infant|baby|child|toddler|boy|girl)\s+of\s+(\d{1,2})\s*(months?|weeks?|mo)\b"
+    r"|\b(\d{1,3})\s*(?:y|yrs?)\s*,?\s*(?=(?-i:[MF])\b)",
     re.I,
 )
 _SEX_WORDS = re.compile(
-    r"\b(woman|women|female|girl|lady|mother|daughter|man|male|boy|gentleman|father|son)\b|\(\s*([MF])\s*,", re.I
+    r"\b(woman|women|female|girl|lady|mother|daughter|man|male|boy|gentleman|father|son)\b|\(\s*([MF])\s*,"
+    r"|\b\d{1,3}\s*(?:y|yrs?)\s*,?\s*((?-i:[MF]))\b",
+    re.I,
 )
 _FEMALE = {"woman", "women", "female", "girl", "lady", "mother", "daughter", "f"}
 _PRONOUN = re.compile(r"\b(she|her|hers|he|his|him)\b", re.I)
@@ -655,6 +689,8 @@ def find_age(text: str, start: int = 0, end: int | None = None) -> Hit | None:
             years = float(m.group(5))
         elif m.group(7):
             years = float(m.group(7)) / (52.1775 if m.group(8).lower().startswith("w") else 12)
+        elif m.group(9):
+            years = float(m.group(9))
         else:
             years = 0.0
         if years > 120:
@@ -668,7 +704,7 @@ def find_sex(text: str, start: int = 0, end: int | None = None) -> tuple[Sex, in
     stop = len(text) if end is None else end
     m = _SEX_WORDS.search(text, start, stop)
     if m:
-        word = (m.group(1) or m.group(2)).lower()
+        word = (m.group(1) or m.group(2) or m.group(3)).lower()
         sex = Sex.FEMALE if word in _FEMALE else Sex.MALE
         return sex, m.start(m.lastindex or 1), m.end(m.lastindex or 1)
     counts = {Sex.FEMALE: 0, Sex.MALE: 0}

@@ -53,7 +53,7 @@ _PROGRESSION = re.compile(
     r"recurred|regrowth|re-?grew|grew|enlarged|enlargement|increased\s+in\s+size|"
     r"new\s+(?:\w+\s+)?(?:lesions?|nodules?|metastas\w+)|(?:developed|revealed|showed)\s+(?:\w+\s+){0,3}metastas\w+|"
     r"resistance\s+(?:developed|emerged|occurred)|acquired\s+resistance|"
-    r"(?:alectinib|crizotinib|ceritinib|lorlatinib|brigatinib|drug)\s+resistance|resistance\s+to)\b",
+    r"(?:alectinib|crizotinib|ceritinib|lorlatinib|brigatinib|drug)\s+resistance|resistance\s+to|(?-i:PD))\b",
     re.I,
 )
 _DOSE = re.compile(r"[^.;]{0,25}?(\d+(?:[.,]\d+)?)\s*(mg/m²|mg/m2|g/m²|g/m2|mg/kg|mg|g|AUC\s*\d)\b([^;.)\]]{0,60})")
@@ -139,6 +139,7 @@ _TOXICITY_STOP = re.compile(
 )
 _REBIOPSY = re.compile(
     r"\b(?:re-?biops\w*|repeat\s+biops\w*|(?:new|second|further)\s+biops\w*|at\s+(?:the\s+time\s+of\s+)?progression|"
+    r"at\s+(?-i:PD)|"
     r"after\s+progression|acquired|resistance\s+mutation|secondary\s+mutation)\b",
     re.I,
 )
@@ -510,8 +511,9 @@ class Narrative:
             return  # "after 5 months of treatment": the time of an assessment
         if re.search(r"\b(?:age|aged|old|within|ago|before|prior)\b", before, re.I) or re.search(r"^[\s\-]*old", after):
             return
-        if re.search(r"\d\s*(?:mg|g|mg/m2|mg/m²|mg/kg)\b[^.;]{0,40}$", before, re.I):
-            return  # "90 mg once daily for 7 days": part of a dose schedule
+        dose = re.search(r"\d\s*(?:mg|g|mg/m2|mg/m²|mg/kg)\b([^.;]{0,40})$", before, re.I)
+        if dose and not re.search(r"[,:]", dose.group(1)):
+            return  # "90 mg once daily for 7 days": part of a dose schedule ("600 mg BID: PR, PFS 20 mo" is not)
         if not (_PFS_STATEMENT.search(before) or PROGRESSED.search(before) or CENSORED.search(before)):
             return
         censored = d.censored

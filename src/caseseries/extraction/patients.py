@@ -36,11 +36,13 @@ _OUR_CASE = re.compile(
     r"|\bwe\s+(?:present|report|describe)\b|\bin\s+our\b",
     re.I,
 )
+_CLOSING = re.compile(r"(?:Conclusions?|Discussion|Comments?)\s*:", re.I)  # inline label of an abstract
 _CAPTION = re.compile(r"^[\s*_#>]*(?:Figure|Fig\.?|FIGURE)\s*\d+", re.M)
 _INTRO = re.compile(
     r"\b(?:an?|the|this|our)\s+(?:previously\s+healthy\s+|otherwise\s+healthy\s+)?"
     r"(?:\d{1,3}(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)[\s\-]*(?:year|month|week|day)s?[\s\-]*old\b"
     r"|\b(?:case|patient)\s+\d+\s*(?:[:.(]|was|is\b)|\(\s*[MF]\s*,\s*\d{1,3}\s*(?:y|yrs?|years?)?\s*\)"
+    r"|\bPt\.?\s*\d+\s*[,:]\s*\d{1,3}\s*(?:y|yrs?|years?|mo)\b"
     r"|\b(?:a|an)\s+(?:neonate|newborn|infant)\b"
     r"|\b(?:an?|the)\s+(?:\w+\s+){0,2}(?:man|woman|boy|girl|patient|infant|child|lady|gentleman)\s+"
     r"(?:aged|of)\s+\d{1,3}\b|\b(?:man|woman|boy|girl)\s+in\s+(?:his|her)\s+(?:twenties|thirties|forties|fifties|"
@@ -144,7 +146,7 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
             return []
         narrative = []
         for s in body[first:]:
-            if _LITERATURE.search(text, s.start, s.end):
+            if _LITERATURE.search(text, s.start, s.end) or _CLOSING.match(text, s.start, s.end):
                 break
             narrative.append(s)
     if not narrative or not any(
@@ -207,7 +209,10 @@ def _split_numbered(text: str, narrative: list[Span], case_secs: list[Section]) 
     return out
 
 
-_SENTENCE_CASE = re.compile(r"[\s*_#>(\[]*(?:Case|Patient)\s+(\d{1,2})\b(?!\s*(?:and|&|,)\s*\d)", re.I)
+_SENTENCE_CASE = re.compile(
+    r"[\s*_#>(\[]*(?:[A-Z][a-z]+:\s*)?(?:Case|Patient|Pt\.?)\s+(\d{1,2})\b(?!\s*(?:and|&)\s*\d|\s*,\s*\d{1,2}\s*(?:and|&|,))",
+    re.I,
+)
 _ALL_CASES = re.compile(
     r"\b(?:both|all|each|either)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:patients|cases|children|adults)\b", re.I
 )
