@@ -64,3 +64,15 @@ def test_abstract_with_abbreviated_drugs_and_numbered_pts() -> None:
     assert (first.lines[1].pfs_months, first.lines[1].pfs_censored) == (8, True)  # not a dose schedule
     assert [line.agents for line in second.lines] == [["lorlatinib"]]
     assert second.lines[0].best_response is Response.CR
+
+
+# ------------------------------------------------------------------ one-sentence histories
+def test_failure_list_gives_one_progressed_line_each() -> None:
+    patient = _one(
+        CASE + "She was referred after failure of brigatinib, alectinib and chemotherapy given elsewhere. "
+        "She received lorlatinib and had a partial response that lasted 7 months, until progression."
+    )
+    assert [line.agents for line in patient.lines] == [["brigatinib"], ["alectinib"], ["chemotherapy"], ["lorlatinib"]]
+    assert [line.best_response for line in patient.lines[:3]] == [Response.PD] * 3
+    assert all(line.pfs_months is None and line.summarised_lines is None for line in patient.lines[:3])
+    assert (patient.lines[3].best_response, patient.lines[3].pfs_months) == (Response.PR, 7)

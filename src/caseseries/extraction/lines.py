@@ -149,6 +149,9 @@ _ABOUT_NEXT = re.compile(
     r"(?:the\s+|treatment\s+with\s+|therapy\s+with\s+)?$",
     re.I,
 )
+_FAILED_LIST = re.compile(
+    r"\b(?:after|following|despite)\s+(?:the\s+)?(?:failure|failing|progression)\s+(?:of|on)\s+(?:prior\s+)?", re.I
+)
 _RUNNING = re.compile(r"\b(?:has|have)\s+(?:now\s+)?(?:received|been\s+(?:on|receiving|taking|treated))\b", re.I)
 _STILL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:which|and|that)\s+(?:continues|is\s+ongoing|remains|persists)\b", re.I)
 
@@ -303,7 +306,8 @@ class Narrative:
     def _sentence(self, sent: Span) -> None:
         text = self.text
         dates = find_dates(text, sent.start, sent.end)
-        hits = [h for h in find_drugs(text, sent.start, sent.end) if _is_given(text, h, sent)]
+        failed = self._failed_list(sent)
+        hits = [h for h in find_drugs(text, sent.start, sent.end) if _is_given(text, h, sent) and h not in failed]
         summarised = _SUMMARISED.search(text, sent.start, sent.end)
         new_hits: list[DrugHit] = []
         old_refs: list[tuple[DrugHit, int]] = []
@@ -324,6 +328,14 @@ class Narrative:
         intro_start = lead.start() if lead else first_new
         if prior is not None:
             self._attach(prior, Span(sent.start, intro_start), dates, is_intro=False)
+        for h in failed:  # "after failure of crizotinib, ceritinib and chemotherapy": one PD line each
+            line = LineDraft(order=len(self.lines))
+            line.add_agent(h.value, h.start, h.end)
+            line.best_response = Response.PD
+            line.support("best_response", h.start, h.end)
+            line.progressed = True
+            self.lines.append(line)
+            self.current = len(self.lines) - 1
         itemised = _itemised(text, summarised, sent) if summarised is not None else None
         if itemised is not None:
             after_each = bool(
@@ -376,7 +388,7 @@ class Narrative:
         if new_hits or summarised is not None:
             assert self.current is not None
             self._attach(self.current, Span(intro_start, sent.end), dates, is_intro=True)
-        elif prior is None and self.current is not None:
+        elif prior is None and self.current is not None and not failed:
             self._attach(self.current, sent, dates, is_intro=False)
         if old_refs and not new_hits and old_refs[-1][0].start >= first_new:
             pass
@@ -391,6 +403,22 @@ class Narrative:
                 if label not in line_d.resistance_mutations:
                     line_d.resistance_mutations.append(label)
                     line_d.support("resistance_mutations", mut.start, mut.end)
+
+    def _failed_list(self, sent: Span) -> list[DrugHit]:
+        """Earlier drugs listed after "after failure of" / "progressed on" that are not lines yet."""
+        text = self.text
+        m = _FAILED_LIST.search(text, sent.start, sent.end)
+        if m is None:
+            return []
+        out: list[DrugHit] = []
+        pos = m.end()
+        for h in find_drugs(text, m.end(), sent.end):
+            gap = text[pos : h.start]
+            if (out and not re.fullmatch(r"\s*(?:,\s*|,?\s*(?:and|or)\s+)", gap)) or (not out and gap.strip()):
+                break
+            out.append(h)
+            pos = h.end
+        return [h for h in out if self._line_of(h.value) is None]
 
     def _resistance_target(self, pos: int, first_new: int, prior: int | None, sent: Span) -> int | None:
         """The line a newly found mutation explains: the line that progressed before it was found.
