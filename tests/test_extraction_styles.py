@@ -76,3 +76,37 @@ def test_failure_list_gives_one_progressed_line_each() -> None:
     assert [line.best_response for line in patient.lines[:3]] == [Response.PD] * 3
     assert all(line.pfs_months is None and line.summarised_lines is None for line in patient.lines[:3])
     assert (patient.lines[3].best_response, patient.lines[3].pfs_months) == (Response.PR, 7)
+
+
+# ------------------------------------------------------------------ supportive drugs, own summary tables
+def test_drug_for_an_adverse_event_is_not_a_line() -> None:
+    patient = _one(
+        CASE + "She received ceritinib. After 5 months she developed pneumonitis, which was treated with "
+        "prednisone 1 mg/kg daily, tapered over 4 weeks. She then started brigatinib."
+    )
+    assert [line.agents for line in patient.lines] == [["ceritinib"], ["brigatinib"]]
+
+
+def test_steroid_given_against_the_tumour_is_one_line_with_its_class_word() -> None:
+    patient = _one(
+        CASE + "She received dexamethasone 8 mg daily followed by tapering; after 3 weeks of steroid therapy the "
+        "mass had enlarged. Alectinib was started and gave a partial response, ongoing 10 months after the start "
+        "of alectinib."
+    )
+    assert [line.agents for line in patient.lines] == [["dexamethasone"], ["alectinib"]]
+    assert (patient.lines[0].best_response, patient.lines[0].pfs_censored) == (Response.PD, False)
+    assert patient.lines[0].pfs_months is not None and round(patient.lines[0].pfs_months, 2) == 0.69
+
+
+def test_numbered_table_summarising_the_lettered_patients_adds_nobody() -> None:
+    text = (
+        "Case report\n\nPatient A, a 40-year-old woman, had an ALK-positive IMT of the lung. "
+        "She received crizotinib.\n\n"
+        "Patient B, a 22-year-old man, had an ALK-positive IMT of the liver. He received alectinib.\n\n"
+        "Table 1. Summary of the two patients\n\n"
+        "Patient  Age/sex  Site    Treatment (best response; duration)\n"
+        "A        40/F     Lung    Crizotinib (PR; 5 mo)\n"
+        "                          Lorlatinib (SD; 3+ mo)\n"
+        "B        22/M     Liver   Alectinib (CR; 8+ mo)\n"
+    )
+    assert sorted(p.label for p in _patients(text)) == ["case 1", "case 2"]

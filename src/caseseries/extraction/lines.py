@@ -18,6 +18,7 @@ from caseseries.extraction.responses import ResponseHit, find_responses
 from caseseries.extraction.sentences import Span
 from caseseries.extraction.timeline import CENSORED, PROGRESSED, Duration, MonthDate, find_dates, find_durations
 from caseseries.model import Dose, Response, StopReason
+from caseseries.vocab import drugs
 
 _SEQUENCE = re.compile(
     r"\b(?:followed\s+by|then|thereafter|subsequently|switched\s+to|changed\s+to|replaced\s+(?:by|with)|"
@@ -131,11 +132,22 @@ def is_background(text: str, sent: Span) -> bool:
     return bool(CITED.search(text, sent.start, sent.end) or _GENERAL.search(text, sent.start, sent.end))
 
 
+_ADVERSE = (
+    r"(?:toxicit\w*|hepatitis|hepatotoxicity|adverse\s+(?:events?|effects?)|intolerance|side[\s\-]+effects?|"
+    r"pneumonitis|rash|neutropenia|transaminase\s+elevation|elevated\s+transaminases|bradycardia|oedema|edema)"
+)
 _TOXICITY_STOP = re.compile(
-    r"^[\s,]*(?:because\s+of|due\s+to|owing\s+to|for)\s+(?:\w+\s+){0,4}?(?:toxicit\w*|hepatitis|hepatotoxicity|"
-    r"adverse\s+(?:events?|effects?)|intolerance|side[\s\-]+effects?|pneumonitis|rash|neutropenia|"
-    r"transaminase\s+elevation|elevated\s+transaminases|bradycardia|oedema|edema)\b",
+    rf"^[\s,]*(?:because\s+of|due\s+to|owing\s+to|for)\s+(?:\w+\s+){{0,4}}?{_ADVERSE}\b",
     re.I,
+)
+_SYMPTOM = rf"(?:{_ADVERSE}|diarrho?ea|nausea|vomiting|pain|fever|colitis|hyper\w*emia|hypercholesterol\w*)"
+# a drug given for an adverse event or a symptom ("the pneumonitis was treated with prednisolone") is not a line
+_SUPPORTIVE_BEFORE = re.compile(
+    rf"\b{_SYMPTOM}(?:,?\s+(?:which|that))?\s+(?:was|were|is)\s+(?:treated|managed|controlled)\s+(?:successfully\s+)?with\s+$",
+    re.I,
+)
+_SUPPORTIVE_AFTER = re.compile(
+    rf"^[^.;]{{0,40}}?\b(?:for|to\s+treat|to\s+control)\s+(?:\w+\s+){{0,2}}?{_SYMPTOM}", re.I
 )
 _REBIOPSY = re.compile(
     r"\b(?:re-?biops\w*|repeat\s+biops\w*|(?:new|second|further)\s+biops\w*|at\s+(?:the\s+time\s+of\s+)?progression|"
@@ -219,7 +231,29 @@ def _is_given(text: str, hit: DrugHit, sent: Span) -> bool:
         return False
     if _NOT_GIVEN.search(after) and not re.search(r"\b(?:and|with|plus)\b", after[:12]):
         return False
+    if _SUPPORTIVE_BEFORE.search(before) or _SUPPORTIVE_AFTER.match(after):
+        return False
     return not _NOT_GIVEN_BEFORE.search(before)
+
+
+def _first_mentions(hits: list[DrugHit]) -> list[DrugHit]:
+    """New drugs of one sentence without repeats.
+
+    A drug named again, or a class word after a drug of that class ("methylprednisolone ... after
+    4 weeks of steroid therapy"), refers to the first mention.
+    """
+    vocab = drugs()
+    out: list[DrugHit] = []
+    for h in hits:
+        entry = vocab.lookup(h.value)
+        same_class = (
+            entry is not None
+            and entry.non_drug
+            and any((o := vocab.lookup(k.value)) is not None and o.drug_class == entry.drug_class for k in out)
+        )
+        if not same_class and all(k.value != h.value for k in out):
+            out.append(h)
+    return out
 
 
 def _groups(text: str, hits: list[DrugHit]) -> list[list[DrugHit]]:
@@ -303,6 +337,19 @@ class Narrative:
                 return i
         return None
 
+    def _line_of_class(self, name: str) -> int | None:
+        """The last line a class word ("steroid therapy") refers back to: one with a drug of that class."""
+        vocab = drugs()
+        entry = vocab.lookup(name)
+        if entry is None or not entry.non_drug:
+            return None
+        for i in range(len(self.lines) - 1, -1, -1):
+            for agent in self.lines[i].agents:
+                other = vocab.lookup(agent)
+                if other is not None and other is not entry and other.drug_class == entry.drug_class:
+                    return i
+        return None
+
     def _sentence(self, sent: Span) -> None:
         text = self.text
         dates = find_dates(text, sent.start, sent.end)
@@ -314,12 +361,15 @@ class Narrative:
         again = bool(_AGAIN.search(text, sent.start, sent.end))
         for h in hits:
             idx = self._line_of(h.value)
+            if idx is None:
+                idx = self._line_of_class(h.value)
             if idx is None or (again and idx != self.current):
                 new_hits.append(h)
             else:
                 old_refs.append((h, idx))
         if summarised is not None:
             new_hits = [h for h in new_hits if not (summarised.start() <= h.start < summarised.end())]
+        new_hits = _first_mentions(new_hits)
         first_new = min([h.start for h in new_hits] + ([summarised.start()] if summarised else []), default=sent.end)
         # responses and progression before the first new drug belong to the line being read
         prior = old_refs[-1][1] if old_refs and old_refs[-1][0].start < first_new else self.current
@@ -521,6 +571,8 @@ class Narrative:
         after = text[d.end : min(span.end, d.end + 40)]
         if re.search(r"\b(?:of|mg|dose|cycles?)\s*$", before, re.I) and not _PFS_STATEMENT.search(before):
             return
+        if re.search(r"\btaper\w*\s+(?:over\s+)?$", before, re.I):
+            return  # "tapered over 6 weeks": a dose schedule
         clause_after = re.split(r"[.;]\s", text[d.end : min(span.end, d.end + 120)])[0]
         if _TOXICITY_STOP.match(clause_after):
             line = self.lines[idx]
@@ -535,6 +587,7 @@ class Narrative:
             re.search(r"\bafter\s+(?:\w+\s+)?$", before, re.I)
             and re.search(r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", after)
             and not (PROGRESSED.search(before) or CENSORED.search(before) or still or _RUNNING.search(before))
+            and not _PROGRESSION.search(re.split(r",|\bwhich\b|\buntil\b", clause_after)[0])
         ):
             return  # "after 5 months of treatment": the time of an assessment
         if re.search(r"\b(?:age|aged|old|within|ago|before|prior)\b", before, re.I) or re.search(r"^[\s\-]*old", after):

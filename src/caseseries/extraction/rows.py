@@ -130,6 +130,8 @@ def table_patients(
                 cell = text[c.start : c.end].strip()
                 if re.fullmatch(r"\d{1,3}", cell):
                     case_no = cell
+                elif re.fullmatch(r"[A-Z]", cell):
+                    case_no = str(ord(cell) - ord("A") + 1)  # "Patient A" is case 1
                 elif not cell:
                     case_blank = True
                 elif re.search(r"\b(?:present|our|current|this|index)\s+(?:case|patient|report)\b", cell, re.I):

@@ -16,6 +16,7 @@ from caseseries.model import CaseDocument, Patient, Source
 
 MAX_CHARS = 5_000_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_LITERATURE_TITLE = re.compile(r"\b(?:published|literature|previously|reported\s+(?:cases|patients)|review)\b", re.I)
 
 
 class RuleExtractor:
@@ -77,13 +78,11 @@ class RuleExtractor:
         narrative_labels = {d.label for d in drafts}
         for table in tables:
             rows = table_patients(view, table, warnings, unknown_method, doc_diagnosis)
-            if (
-                rows
-                and table.number is None
-                and all(d.label.replace("table case", "case") in narrative_labels for d in rows)
-            ):
-                warnings.append("an untitled table repeats the numbered cases of the text; its rows were not added")
-                continue
+            if rows and all(re.sub(r"^(?:table|Table \d+,) case", "case", d.label) in narrative_labels for d in rows):
+                title = view[table.title.start : table.title.end] if table.title is not None else ""
+                if not _LITERATURE_TITLE.search(title):
+                    warnings.append("a table repeats the numbered cases of the text; its rows were not added")
+                    continue
             drafts.extend(rows)
         outside = [
             sent

@@ -179,7 +179,7 @@ def find_tables(text: str) -> list[TextTable]:
             k = j + 1
             if k < n and kinds[k] is None and not text[all_lines[k].start : all_lines[k].end].strip():
                 k += 1  # one blank line inside a table is allowed
-            if k < n and kinds[k] is kind:
+            if k < n and (kinds[k] is kind or (kind is RowKind.SPACE and _continued_cell(text, all_lines[k]))):
                 block.append(all_lines[k])
                 j = k
             else:
@@ -191,6 +191,12 @@ def find_tables(text: str) -> list[TextTable]:
                 _attach(tables, table, text)
         i = j + 1
     return tables
+
+
+def _continued_cell(text: str, ln: Line) -> bool:
+    """A space-aligned row that fills only a column far to the right (the patient cells above continue)."""
+    line_text = text[ln.start : ln.end]
+    return len(line_text) - len(line_text.lstrip(" ")) >= 8 and bool(line_text.strip())
 
 
 def _build(text: str, all_lines: list[Line], first: int, block: list[Line], kind: RowKind) -> TextTable | None:
@@ -382,6 +388,9 @@ def column_role(header: str) -> Column:
     Column(role=<Role.LINE: 'line'>, line=2, named_drug=False)
     """
     words = header.strip().lower().strip("*_ ")
+    outside = re.sub(r"\([^()]*\)", " ", words).strip()
+    if outside != words and outside and column_role(outside).role is not Role.OTHER:
+        words = outside  # "Treatment (best response; duration)": the words outside the brackets name the column
     for pattern, role in _ROLE_PATTERNS:
         if pattern.search(words):
             number = None
