@@ -110,3 +110,15 @@ def test_numbered_table_summarising_the_lettered_patients_adds_nobody() -> None:
         "B        22/M     Liver   Alectinib (CR; 8+ mo)\n"
     )
     assert sorted(p.label for p in _patients(text)) == ["case 1", "case 2"]
+
+
+# ------------------------------------------------------------------ day-count timelines
+def test_day_counts_give_the_pfs() -> None:
+    patient = _one(
+        CASE + "Ceritinib 450 mg daily was started in June 2020 (day 0). On day 90, CT showed a partial response. "
+        "On day 400 (July 2021), CT revealed a new liver lesion and progression was diagnosed. "
+        "Brigatinib was started on day 410. At the last follow-up on day 600 she continued brigatinib."
+    )
+    first, second = patient.lines
+    assert (first.pfs_months, first.pfs_censored) == (round(400 / 30.4375, 2), False)
+    assert (second.pfs_months, second.pfs_censored) == (round(190 / 30.4375, 2), True)

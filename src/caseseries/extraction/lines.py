@@ -16,7 +16,15 @@ from caseseries.extraction.draft import LineDraft
 from caseseries.extraction.entities import DrugHit, MutationHit, find_drugs, find_mutations
 from caseseries.extraction.responses import ResponseHit, find_responses
 from caseseries.extraction.sentences import Span
-from caseseries.extraction.timeline import CENSORED, PROGRESSED, Duration, MonthDate, find_dates, find_durations
+from caseseries.extraction.timeline import (
+    CENSORED,
+    DAYS_PER_MONTH,
+    PROGRESSED,
+    Duration,
+    MonthDate,
+    find_dates,
+    find_durations,
+)
 from caseseries.model import Dose, Response, StopReason
 from caseseries.vocab import drugs
 
@@ -93,7 +101,7 @@ _GENERAL = re.compile(
     r"\b(?:approved|approval|trials?|studies|study|series|cohorts?|guidelines?|NSCLC|lung\s+cancer|neuroblastoma|"
     r"lymphoma|in\s+(?:children|adults|patients)\s+with|patients\s+with|is\s+(?:an?|the)\s+(?:\w+\s+)?"
     r"(?:option|standard|inhibitor|choice)|are\s+(?:active|effective|standard|options?)|is\s+(?:active|effective)|"
-    r"has\s+been\s+(?:used|reported|shown|described)|have\s+been|may|can|should|could|generation|"
+    r"has\s+been\s+(?:used|reported|shown|described)|have\s+been|may|can|should|could|(?<!next-)(?<!next\s)generation|"
     r"mechanisms?|preclinical|in\s+vitro|experience\s+with)\b",
     re.I,
 )
@@ -161,6 +169,7 @@ _ABOUT_NEXT = re.compile(
     r"(?:the\s+|treatment\s+with\s+|therapy\s+with\s+)?$",
     re.I,
 )
+_DAY = re.compile(r"\bday\s+(\d{1,4})\b", re.I)  # a timeline counted in days from the start of a drug
 _FAILED_LIST = re.compile(
     r"\b(?:after|following|despite)\s+(?:the\s+)?(?:failure|failing|progression)\s+(?:of|on)\s+(?:prior\s+)?", re.I
 )
@@ -207,7 +216,7 @@ class PfsCandidate:
     months: float
     censored: bool | None
     spans: list[tuple[int, int]]
-    rank: int  # 0 dates, 1 narrative statement, 2 abstract/discussion/caption
+    rank: int  # -1 day counts, 0 dates, 1 narrative statement, 2 abstract/discussion/caption
 
 
 def _is_given(text: str, hit: DrugHit, sent: Span) -> bool:
@@ -323,6 +332,8 @@ class Narrative:
         self.last_date: MonthDate | None = None
         self.current: int | None = None
         self.mutations: list[MutationHit] = []
+        self.start_days: dict[int, tuple[int, int, int]] = {}  # line -> (day, start, end) of "(day 0)"
+        self.days: list[tuple[int, int, int]] = []  # the day counts of the sentence being read
 
     # ------------------------------------------------------------------ main walk
     def read(self, sentences: list[Span]) -> None:
@@ -353,6 +364,7 @@ class Narrative:
     def _sentence(self, sent: Span) -> None:
         text = self.text
         dates = find_dates(text, sent.start, sent.end)
+        self.days = [(int(m.group(1)), m.start(), m.end()) for m in _DAY.finditer(text, sent.start, sent.end)]
         failed = self._failed_list(sent)
         hits = [h for h in find_drugs(text, sent.start, sent.end) if _is_given(text, h, sent) and h not in failed]
         summarised = _SUMMARISED.search(text, sent.start, sent.end)
@@ -427,6 +439,9 @@ class Narrative:
                     line.notes.append(f"{text[h.start : h.end]!r} read as {h.value} (closest known code name)")
             self.lines.append(line)
             self.current = len(self.lines) - 1
+            day = next((d for d in self.days if d[1] > real[0].start), None)
+            if day is not None:
+                self.start_days[self.current] = day
             start_date = next((d for d in dates), None)
             if start_date is None and self.last_date is not None:
                 start_date = self.last_date
@@ -442,6 +457,16 @@ class Narrative:
             self._attach(self.current, sent, dates, is_intro=False)
         if old_refs and not new_hits and old_refs[-1][0].start >= first_new:
             pass
+        last = self.current
+        if (
+            last is not None
+            and self.days
+            and last in self.start_days
+            and not self.lines[last].progressed
+            and not new_hits
+            and re.search(r"\b(?:last\s+follow[\s\-]*up|continue[sd]?|ongoing|remains?)\b", text[sent.start : sent.end])
+        ):
+            self._day_pfs(last, self.days[-1], censored=True)
         if dates:
             self.last_date = dates[-1]
         for mut in find_mutations(text, sent.start, sent.end):
@@ -553,6 +578,9 @@ class Narrative:
         line.progressed = True
         line.reason_stopped = StopReason.PROGRESSION
         line.support("reason_stopped", m.start(), m.end())
+        day = next((d for d in reversed(self.days) if d[1] < span.end), None)
+        if idx in self.start_days and day is not None:
+            self._day_pfs(idx, day, censored=False)
         start = self.start_dates.get(idx)
         end_date = next((d for d in reversed(dates) if d.start < span.end), None) or self.last_date
         if start is not None and end_date is not None and end_date is not start:
@@ -562,6 +590,13 @@ class Narrative:
                 self.pfs.setdefault(idx, []).append(
                     PfsCandidate(float(months), False, [(start.start, start.end), (end_date.start, end_date.end)], 0)
                 )
+
+    def _day_pfs(self, idx: int, day: tuple[int, int, int], *, censored: bool) -> None:
+        """PFS from day counts of a timeline: (day of the event - day of the start) / 30.4375."""
+        start = self.start_days[idx]
+        if day[0] > start[0]:
+            months = round((day[0] - start[0]) / DAYS_PER_MONTH, 2)
+            self.pfs.setdefault(idx, []).append(PfsCandidate(months, censored, [start[1:], day[1:]], -1))
 
     def _duration(self, idx: int, d: Duration, span: Span) -> None:
         """A duration written about line ``idx``: a PFS candidate unless it times a dose or an assessment."""
