@@ -122,3 +122,21 @@ def test_day_counts_give_the_pfs() -> None:
     first, second = patient.lines
     assert (first.pfs_months, first.pfs_censored) == (round(400 / 30.4375, 2), False)
     assert (second.pfs_months, second.pfs_censored) == (round(190 / 30.4375, 2), True)
+
+
+# ------------------------------------------------------------------ sites
+def test_negated_site_is_neither_metastatic_nor_primary() -> None:
+    patient = _one(
+        "Case report\n\nA 15-year-old boy had an ALK-positive IMT by immunohistochemistry. Laryngoscopy showed a "
+        "mass arising from the right vocal cord. CT showed no cervical lymphadenopathy and no lung nodules."
+    )
+    assert patient.primary_site == "larynx"
+    assert patient.metastatic_sites == []
+
+
+def test_tumour_filling_a_site_is_the_primary_over_a_symptom_adjective() -> None:
+    patient = _one(
+        "Case report\n\nA 58-year-old woman had nasal obstruction from a 5-cm tumour filling the left maxillary "
+        "sinus; ALK immunohistochemistry was positive."
+    )
+    assert patient.primary_site == "maxillary sinus"

@@ -68,9 +68,11 @@ _METASTATIC_CUE = re.compile(
 _ADJACENT_METASTASIS = re.compile(
     r"^[\s\-]*(?:metasta\w*|relaps\w*|recurren\w*|nodules?|deposits?|implants?|lesions?|involvement|spread)", re.I
 )
+_NEGATED_SITE = re.compile(r"\b(?:no|without|nor|absence\s+of|free\s+of|negative\s+for)\s+(?:\w+\s+){0,2}$", re.I)
 _PRIMARY_CUE = re.compile(
     r"primary|arising|originat\w*|\bmass\b|located\s+in|diagnos\w*|\bIMT\b|tumou?r\s+(?:of|in)|"
-    r"(?:of|in)\s+the\s*$|lesion\s+(?:of|in)",
+    r"(?:of|in)\s+the\s*$|lesion\s+(?:of|in)|"
+    r"(?:tumou?r|mass|lesion)\s+(?:filling|involving|occupying|within)\s+(?:the\s+)?(?:\w+\s+)?$",
     re.I,
 )
 
@@ -340,6 +342,8 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
             for hit in find_sites(text, s, e):
                 before = re.split(r"[,;(]", text[max(s, hit.start - 70) : hit.start])[-1]
                 after = text[hit.end : min(e, hit.end + 30)]
+                if _NEGATED_SITE.search(before):
+                    continue  # "no cervical lymphadenopathy", "without liver metastases"
                 metastatic = bool(
                     _METASTATIC_CUE.search(before)
                     or _ADJACENT_METASTASIS.match(after)
@@ -366,7 +370,12 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
         for s, e in spans:
             if not _TUMOUR_CONTEXT.search(text, s, e):
                 continue
-            hits = [h for h in find_sites(text, s, e) if h.value not in draft.metastatic_sites]
+            hits = [
+                h
+                for h in find_sites(text, s, e)
+                if h.value not in draft.metastatic_sites
+                and not _NEGATED_SITE.search(re.split(r"[,;(]", text[max(s, h.start - 70) : h.start])[-1])
+            ]
             if hits:
                 draft.set("primary_site", hits[0].value, hits[0].start, hits[0].end)
                 break
