@@ -140,3 +140,17 @@ def test_tumour_filling_a_site_is_the_primary_over_a_symptom_adjective() -> None
         "sinus; ALK immunohistochemistry was positive."
     )
     assert patient.primary_site == "maxillary sinus"
+
+
+# ------------------------------------------------------------------ percentages and week counts
+def test_percentage_is_no_category_and_weeks_count_from_the_start_of_the_drug() -> None:
+    patient = _one(
+        CASE + "Crizotinib 250 mg twice daily was started at week 10 after surgery.\n\n"
+        "Crizotinib: at week 6 the sum of diameters was 40 mm, a 35% reduction from baseline. At week 20 the sum "
+        "had increased to 60 mm with a new lung lesion, indicating disease progression.\n\n"
+        "Lorlatinib: lorlatinib was started. Lorlatinib continues at week 30, with no new lesions."
+    )
+    first, second = patient.lines
+    assert first.best_response is None and first.response_as_written is None
+    assert (first.pfs_months, first.pfs_censored) == (round(140 / 30.4375, 2), False)
+    assert (second.pfs_months, second.pfs_censored) == (round(210 / 30.4375, 2), True)

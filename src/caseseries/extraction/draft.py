@@ -50,6 +50,7 @@ class LineDraft:
     notes: list[str] = field(default_factory=list)
     spans: list[tuple[str, int, int]] = field(default_factory=list)
     progressed: bool = False
+    measured_shrinkage: bool = False  # "a 45% reduction": a measurement, so later progression is not its best response
     order: int = 0
 
     def add_agent(self, name: str, start: int, end: int) -> None:

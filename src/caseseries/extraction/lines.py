@@ -60,7 +60,7 @@ _LINE_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _PROGRESSION = re.compile(
     r"\b(?:disease\s+progression|progressi(?:on|ve\s+disease)|progressed|progressing|relapse[ds]?|recurrence|"
     r"recurred|regrowth|re-?grew|grew|enlarged|enlargement|increased\s+in\s+size|"
-    r"new\s+(?:\w+\s+)?(?:lesions?|nodules?|metastas\w+)|(?:developed|revealed|showed)\s+(?:\w+\s+){0,3}metastas\w+|"
+    r"(?<!no\s)(?<!without\s)new\s+(?:\w+\s+)?(?:lesions?|nodules?|metastas\w+)|(?:developed|revealed|showed)\s+(?:\w+\s+){0,3}metastas\w+|"
     r"resistance\s+(?:developed|emerged|occurred)|acquired\s+resistance|"
     r"(?:alectinib|crizotinib|ceritinib|lorlatinib|brigatinib|drug)\s+resistance|resistance\s+to|(?-i:PD))\b",
     re.I,
@@ -169,7 +169,12 @@ _ABOUT_NEXT = re.compile(
     r"(?:the\s+|treatment\s+with\s+|therapy\s+with\s+)?$",
     re.I,
 )
-_DAY = re.compile(r"\bday\s+(\d{1,4})\b", re.I)  # a timeline counted in days from the start of a drug
+# a timeline counted in days or weeks from the start of a drug (not "post-operative day 9", "week 14 after surgery")
+_DAY = re.compile(r"\b(?<!operative\s)(day|week)\s+(\d{1,4})\b(?!\s+(?:after|post|of|from|since)\b)", re.I)
+_SHRINKAGE = re.compile(
+    r"\d+(?:\.\d+)?\s*%\s+(?:reduction|decrease|shrinkage)|\b(?:decreased|reduced|shrank)\s+by\s+\d+(?:\.\d+)?\s*%",
+    re.I,
+)
 _FAILED_LIST = re.compile(
     r"\b(?:after|following|despite)\s+(?:the\s+)?(?:failure|failing|progression)\s+(?:of|on)\s+(?:prior\s+)?", re.I
 )
@@ -364,7 +369,10 @@ class Narrative:
     def _sentence(self, sent: Span) -> None:
         text = self.text
         dates = find_dates(text, sent.start, sent.end)
-        self.days = [(int(m.group(1)), m.start(), m.end()) for m in _DAY.finditer(text, sent.start, sent.end)]
+        self.days = [
+            (int(m.group(2)) * (7 if m.group(1).lower() == "week" else 1), m.start(), m.end())
+            for m in _DAY.finditer(text, sent.start, sent.end)
+        ]
         failed = self._failed_list(sent)
         hits = [h for h in find_drugs(text, sent.start, sent.end) if _is_given(text, h, sent) and h not in failed]
         summarised = _SUMMARISED.search(text, sent.start, sent.end)
@@ -461,7 +469,6 @@ class Narrative:
         if (
             last is not None
             and self.days
-            and last in self.start_days
             and not self.lines[last].progressed
             and not new_hits
             and re.search(r"\b(?:last\s+follow[\s\-]*up|continue[sd]?|ongoing|remains?)\b", text[sent.start : sent.end])
@@ -523,6 +530,9 @@ class Narrative:
             return
         hits = find_responses(text, span.start, span.end)
         progression = _PROGRESSION.search(text, span.start, span.end)
+        shrinkage = _SHRINKAGE.search(text, span.start, span.end)
+        if shrinkage is not None and (progression is None or shrinkage.start() < progression.start()):
+            line.measured_shrinkage = True
         if (
             progression is not None
             and idx > 0
@@ -539,6 +549,7 @@ class Narrative:
             progression is not None
             and line.best_response is None
             and line.response_as_written is None
+            and not line.measured_shrinkage
             and (any(h.negated for h in hits) or (is_intro and not hits))
         ):
             # "failed to achieve a partial response and progressed": only failure is reported
@@ -559,8 +570,8 @@ class Narrative:
                 line.support("response_as_written", hit.start, hit.end)
             return
         if hit.category is Response.PD:
-            # progression after a response is how the line ended, not its best response
-            if line.best_response is None and line.response_as_written is None:
+            # progression after a response (or a measured shrinkage) is how the line ended, not its best response
+            if line.best_response is None and line.response_as_written is None and not line.measured_shrinkage:
                 line.best_response = Response.PD
                 line.support("best_response", hit.start, hit.end)
             return
@@ -579,7 +590,7 @@ class Narrative:
         line.reason_stopped = StopReason.PROGRESSION
         line.support("reason_stopped", m.start(), m.end())
         day = next((d for d in reversed(self.days) if d[1] < span.end), None)
-        if idx in self.start_days and day is not None:
+        if day is not None:
             self._day_pfs(idx, day, censored=False)
         start = self.start_dates.get(idx)
         end_date = next((d for d in reversed(dates) if d.start < span.end), None) or self.last_date
@@ -592,11 +603,17 @@ class Narrative:
                 )
 
     def _day_pfs(self, idx: int, day: tuple[int, int, int], *, censored: bool) -> None:
-        """PFS from day counts of a timeline: (day of the event - day of the start) / 30.4375."""
-        start = self.start_days[idx]
-        if day[0] > start[0]:
-            months = round((day[0] - start[0]) / DAYS_PER_MONTH, 2)
-            self.pfs.setdefault(idx, []).append(PfsCandidate(months, censored, [start[1:], day[1:]], -1))
+        """PFS from day counts of a timeline: (day of the event - day of the start) / 30.4375.
+
+        Without a day written at the start of the line, the count runs from the start of the line
+        ("At week 36 ... progression" after "Ceritinib was started").
+        """
+        start = self.start_days.get(idx)
+        begin = 0 if start is None else start[0]
+        if day[0] > begin:
+            months = round((day[0] - begin) / DAYS_PER_MONTH, 2)
+            spans = [day[1:]] if start is None else [start[1:], day[1:]]
+            self.pfs.setdefault(idx, []).append(PfsCandidate(months, censored, spans, -1))
 
     def _duration(self, idx: int, d: Duration, span: Span) -> None:
         """A duration written about line ``idx``: a PFS candidate unless it times a dose or an assessment."""
