@@ -35,7 +35,7 @@ _SEQUENCE = re.compile(
     re.I,
 )
 _NOT_GIVEN = re.compile(
-    r"^[^.;]{0,40}?\b(?:was|were)\s+(?:not\s+(?:available|approved|given|started|administered|used)|planned|"
+    r"^[^.;]{0,40}?\b(?:was|were)\s+(?:not\s+(?:yet\s+)?(?:available|approved|given|started|administered|used)|planned|"
     r"considered|recommended|proposed|discussed|declined|refused|unavailable)"
     r"|^[^.;]{0,20}?\b(?:could\s+not|cannot|is\s+recommended|are\s+recommended)",
     re.I,
