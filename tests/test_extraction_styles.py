@@ -159,7 +159,7 @@ def test_percentage_is_no_category_and_weeks_count_from_the_start_of_the_drug() 
 def test_drug_not_yet_available_is_not_given() -> None:
     patient = _one(
         CASE + "Because crizotinib was not yet available to us, she first received doxorubicin; after 6 weeks the "
-        "mass had grown. Crizotinib was then obtained and gave a complete response."
+        "mass had grown; this was progressive disease. Crizotinib was then obtained and gave a complete response."
     )
     assert [line.agents for line in patient.lines] == [["doxorubicin"], ["crizotinib"]]
     assert [line.best_response for line in patient.lines] == [Response.PD, Response.CR]
