@@ -163,3 +163,12 @@ def test_drug_not_yet_available_is_not_given() -> None:
     )
     assert [line.agents for line in patient.lines] == [["doxorubicin"], ["crizotinib"]]
     assert [line.best_response for line in patient.lines] == [Response.PD, Response.CR]
+
+
+def test_alk_expressed_and_rearrangement_of_the_alk_locus() -> None:
+    patient = _one(
+        "Case report\n\nA 34-year-old man had an IMT of the oesophagus. The tumour cells expressed smooth muscle "
+        "actin and ALK on immunohistochemistry, and break-apart FISH confirmed rearrangement of the ALK locus."
+    )
+    assert patient.alk.status is not None and patient.alk.status.value == "positive"
+    assert [(f.gene5, f.gene3) for f in patient.fusions] == [(None, "ALK")]

@@ -217,7 +217,7 @@ _INVERSION = re.compile(r"\binv\(\s*2\s*\)(?:\s*\(\s*p[\d.]+\s*[;q][\d.]*\s*\))?
 _UNKNOWN_PARTNER = re.compile(
     r"\bALK[\s\-]*(?:gene\s+)?(?:rearrangement|rearranged|translocation|translocated|fusion(?!\s+partner)"
     r"|break[\s\-]*apart|split|gene\s+rearrangement)s?\b"
-    r"|\b(?:rearranged|translocated)\s+ALK\b|\bALK\s+(?:gene\s+)?(?:was\s+|is\s+)?(?:rearranged|translocated)\b",
+    r"|\b(?:rearranged|translocated)\s+ALK\b|\b(?:rearrangement|translocation)\s+of\s+the\s+ALK\s+(?:gene|locus)\b|\bALK\s+(?:gene\s+)?(?:was\s+|is\s+)?(?:rearranged|translocated)\b",
     re.I,
 )
 NOT_GENES = frozenset(
@@ -578,7 +578,8 @@ _ALK_POS = re.compile(
     r"|\bALK\s+(?:was|were|is)\s+(?:strongly\s+|diffusely\s+|focally\s+)?positive\b"
     r"|\b(?:strong|diffuse|intense|positive|cytoplasmic|high)\s+(?:\w+\s+)?ALK\s+(?:expression|staining|immunoreactivity)"
     r"|\bALK\s+(?:expression|immunoreactivity|staining)\b"
-    r"|\bALK[\s\-]*(?:gene\s+)?(?:rearrangement|rearranged|translocation|translocated|fusion|break[\s\-]*apart)",
+    r"|\bALK[\s\-]*(?:gene\s+)?(?:rearrangement|rearranged|translocation|translocated|fusion|break[\s\-]*apart)"
+    r"|\b(?:rearrangement|translocation)\s+of\s+(?:the\s+)?ALK\b|\bexpress(?:ed|ing)\s+(?:\w+\s+){0,4}?(?:and\s+)?ALK\b",
     re.I,
 )
 _ALK_NEG = re.compile(
