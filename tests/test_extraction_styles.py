@@ -6,21 +6,9 @@ Each test reads a small hand-written text that exercises one rule.
 
 from __future__ import annotations
 
-from caseseries.extraction.rules import RuleExtractor
-from caseseries.model import Patient, Response
+from caseseries.model import Response
 
-
-def _patients(text: str) -> list[Patient]:
-    return RuleExtractor().extract(text).document.patients
-
-
-def _one(text: str) -> Patient:
-    patients = _patients(text)
-    assert len(patients) == 1, [p.label for p in patients]
-    return patients[0]
-
-
-CASE = "Case report\n\nA 50-year-old woman had an ALK-positive pulmonary IMT by immunohistochemistry. "
+from .test_extraction_rules import CASE, _one, _patients
 
 
 # ------------------------------------------------------------------ tables: one row per line
