@@ -133,3 +133,23 @@ def test_unknown_export_format_and_missing_case(
     )
     assert main(["--db", sqlite_url, "cases", "show", "99"]) == 2
     assert capsys.readouterr().err.strip() == "Error: no case with id 99; run 'caseseries cases list' to see the ids"
+
+
+def test_atomic_writers_leave_the_old_content_on_failure(tmp_path: Path) -> None:
+    from caseseries.files import staged_directory, write_atomic
+
+    target = write_atomic(tmp_path / "a" / "x.txt", "old")
+    assert target.read_text() == "old"
+    write_atomic(target, b"new")
+    assert target.read_text() == "new"
+    out = tmp_path / "report"
+    with staged_directory(out) as tmp:
+        (tmp / "first.txt").write_text("1")
+    with pytest.raises(RuntimeError), staged_directory(out) as tmp:
+        (tmp / "second.txt").write_text("2")
+        raise RuntimeError("failed half-way")
+    assert sorted(p.name for p in out.iterdir()) == ["first.txt"]
+    with staged_directory(out) as tmp:
+        (tmp / "third.txt").write_text("3")
+    assert sorted(p.name for p in out.iterdir()) == ["third.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "report"]  # no temporary folders left

@@ -1,8 +1,13 @@
-"""Reading user files: text as UTF-8 and structured data (JSON or YAML), with one-line errors."""
+"""User files: reading text and JSON/YAML with one-line errors; writing files and folders atomically."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +58,56 @@ def read_data(path: str | Path) -> Any:
         raise FormatError(
             f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}; fix the syntax", source=str(p)
         ) from None
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> Path:
+    """Write a file so that readers see either the old content or the new, never half of it.
+
+    The data goes to a temporary file in the same folder, which then replaces ``path``.
+    Parent folders are created. Text is written as UTF-8.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+@contextmanager
+def staged_directory(out: str | Path) -> Iterator[Path]:
+    """Fill a temporary folder beside ``out``, then put it in place of ``out`` in one step.
+
+    On an error inside the ``with`` block the temporary folder is removed and ``out`` is left
+    as it was; an existing ``out`` is only removed once the new folder has taken its place.
+
+    Examples
+    --------
+    >>> with staged_directory("report") as tmp:  # doctest: +SKIP
+    ...     (tmp / "report.html").write_text(html)
+    """
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+    try:
+        yield tmp
+        if not target.exists():
+            tmp.rename(target)
+            return
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+        old.rmdir()
+        target.rename(old)
+        try:
+            tmp.rename(target)
+        except BaseException:
+            old.rename(target)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -16,14 +16,13 @@ end, so a failed run leaves the previous report untouched and never a half-writt
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from caseseries.analysis.cohort import Cohort
 from caseseries.errors import InputError
+from caseseries.files import staged_directory
 from caseseries.model.casejson import CaseFile
 from caseseries.report.content import assemble
 from caseseries.report.docx_out import write_docx
@@ -117,10 +116,8 @@ def build_report(
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a directory; choose another --out", source=str(out))
     content = assemble(case_file, cohort, provenance)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
     written: list[Path] = []
-    try:
+    with staged_directory(out) as tmp:
         for fig in content.all_figures():
             _write(tmp / "figures" / f"{fig.key}.svg", fig.svg, written)
             _write(tmp / "figures" / f"{fig.key}.png", fig.png, written)
@@ -138,10 +135,6 @@ def build_report(
             path = tmp / "tables.docx"
             write_docx(content.all_tables(), path, title=content.title, statement=content.statement)
             written.append(path)
-        _replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     files = [out / p.relative_to(tmp) for p in written]
     numbers = content.numbers
     return ReportResult(
@@ -151,19 +144,3 @@ def build_report(
         n_lines=int(numbers["n_lines"]),
         html=out / "report.html" if "html" in formats else None,
     )
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Move ``new`` to ``target``, replacing an existing directory only after the move is possible."""
-    if not target.exists():
-        new.rename(target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-    old.rmdir()
-    target.rename(old)
-    try:
-        new.rename(target)
-    except BaseException:
-        old.rename(target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

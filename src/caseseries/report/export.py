@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from caseseries.files import write_atomic
 from caseseries.model.case import Patient, TherapyLine
 from caseseries.model.casejson import CaseFile, dump_case_file
 
@@ -53,23 +55,16 @@ def _row(document: str, p: Patient, line: TherapyLine | None) -> dict[str, Any]:
 
 def write_csv(case_file: CaseFile, out: Path) -> Path:
     """Write the flat CSV; return the path."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(csv_rows(case_file))
-    tmp.replace(out)
-    return out
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerows(csv_rows(case_file))
+    return write_atomic(out, buffer.getvalue())
 
 
 def write_json(case_file: CaseFile, out: Path) -> Path:
     """Write Case JSON; return the path."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_text(dump_case_file(case_file) + "\n", encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return write_atomic(out, dump_case_file(case_file) + "\n")
 
 
 def write_phenopacket_dir(case_file: CaseFile, out: Path) -> Path:

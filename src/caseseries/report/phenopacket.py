@@ -17,14 +17,13 @@ Every record is checked by parsing it with protobuf's strict ``ParseDict``.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from caseseries import __version__
 from caseseries.errors import ValidationError
+from caseseries.files import staged_directory
 from caseseries.model.case import Mutation, Patient
 from caseseries.model.casejson import CaseDocument, CaseFile
 from caseseries.model.enums import Sex, StopReason
@@ -199,16 +198,8 @@ def write_phenopackets(case_file: CaseFile, out: Path) -> Path:
     """Write one ``<id>.json`` per patient into directory ``out`` (replaced atomically); return it."""
     import json
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".phenopackets-", dir=out.parent))
-    try:
+    with staged_directory(out) as tmp:
         for doc, patient in case_file.patients():
             packet = to_phenopacket(doc, patient)
             (tmp / f"{packet['id']}.json").write_text(json.dumps(packet, indent=2, ensure_ascii=False) + "\n")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out

@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from caseseries.files import write_atomic
 from caseseries.screening.decisions import DecisionLog, Effective, Role, Status
 from caseseries.screening.protocol import Decision, Protocol, Stage
 from caseseries.screening.records import RecordSet, protocol_records
@@ -315,12 +314,4 @@ def write_prisma(counts: PrismaCounts, out_dir: str | Path, *, stem: str = "pris
         "svg": svg,
         "png": png,
     }
-    written: dict[str, Path] = {}
-    for ext, data in payloads.items():
-        target = out / f"{stem}.{ext}"
-        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{stem}.", suffix=f".{ext}")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-        written[ext] = target
-    return written
+    return {ext: write_atomic(out / f"{stem}.{ext}", data) for ext, data in payloads.items()}
