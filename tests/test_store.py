@@ -111,3 +111,23 @@ def test_case_documents_are_readable_as_publications(db_url: str) -> None:
     assert all(p.citation_text for p in pubs)
     assert pubs[0].citation().startswith("Wu SC, Chen HW.")
     assert store.patients()[0].source.citation == pubs[0].citation_text
+
+
+def test_extracting_a_stored_record_without_pmid_attaches_patients_to_it(sqlite_url: str) -> None:
+    from caseseries.extraction import extract_publication
+    from caseseries.model import Author, Publication
+
+    store = Store.open(sqlite_url)
+    pub = Publication(
+        title="ALK-positive inflammatory myofibroblastic tumour of the bladder",
+        year=2021,
+        authors=[Author(last_name="Okafor", initials="N")],
+        text="A 9-year-old boy had an ALK-positive inflammatory myofibroblastic tumour of the bladder. "
+        "He received crizotinib and achieved a partial response.",
+    )
+    store.upsert_publication(pub)
+    document = extract_publication(pub).document
+    assert document.key() == pub.key()
+    store.add_case_file(CaseFile(documents=[document]))
+    assert len(list(store.iter_publications())) == 1
+    assert [sp.publication_key for sp in store.patients()] == [pub.key()]

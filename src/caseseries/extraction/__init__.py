@@ -69,6 +69,8 @@ def extract_publication(pub: Publication, *, extractor: str = "rules") -> Extrac
         doi=pub.doi,
         title=pub.title,
         citation=pub.citation() if pub.authors or pub.journal else None,
+        year=pub.year,
+        first_author=pub.first_author,
     )
     return extract_text(pub.document_text(), source=source, extractor=extractor)
 

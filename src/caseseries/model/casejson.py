@@ -26,6 +26,10 @@ class Source(Strict):
     doi: str | None = None
     title: str | None = None
     citation: str | None = None
+    year: int | None = Field(
+        default=None, description="Publication year (part of the key of a record without PMID/DOI)."
+    )
+    first_author: str | None = Field(default=None, description="First author's surname (part of the same key).")
 
 
 class CaseDocument(Strict):
@@ -37,7 +41,9 @@ class CaseDocument(Strict):
     def key(self) -> str:
         """Stable identity of the document: PMID, DOI, title or path (see :func:`document_key`)."""
         s = self.source
-        return document_key(pmid=s.pmid, doi=s.doi, title=s.title, path=s.path or "unknown")
+        return document_key(
+            pmid=s.pmid, doi=s.doi, title=s.title, year=s.year, first_author=s.first_author, path=s.path or "unknown"
+        )
 
 
 class CaseFile(Strict):
