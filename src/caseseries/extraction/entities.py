@@ -17,6 +17,7 @@ from caseseries.extraction.timeline import NUMBER_WORDS
 from caseseries.knowledge.variants import THREE_TO_ONE
 from caseseries.model.enums import AlkMethod, AlkStatus, Sex
 from caseseries.vocab import drugs, genes, sites
+from caseseries.vocab.diseases import diseases
 
 # ----------------------------------------------------------------------------------------- hits
 
@@ -720,21 +721,21 @@ def find_sex(text: str, start: int = 0, end: int | None = None) -> tuple[Sex, in
     return sex, *first[sex]
 
 
-_DIAGNOSIS = re.compile(
-    r"\b(epithelioid\s+inflammatory\s+myofibroblastic\s+sarcoma|inflammatory\s+myofibroblastic\s+(?:tumou?rs?|sarcoma)"
-    r"|\bIMTs?\b|\bEIMS\b|inflammatory\s+pseudotumou?r)",
-    re.I,
-)
+@cache
+def _diagnoses() -> list[tuple[re.Pattern[str], str]]:
+    """Each disease of the vocabulary as (pattern including older names, diagnosis value)."""
+    return [(d.pattern(related=True), d.diagnosis) for d in diseases().entries]
 
 
 def find_diagnosis(text: str, start: int = 0, end: int | None = None) -> tuple[str, str | None, int, int] | None:
-    """``(diagnosis, histology variant or None, start, end)`` for the first IMT mention."""
+    """``(diagnosis, histology variant or None, start, end)`` for the first disease mention."""
     stop = len(text) if end is None else end
-    m = _DIAGNOSIS.search(text, start, stop)
-    if not m:
+    found = [(m, diagnosis) for pattern, diagnosis in _diagnoses() if (m := pattern.search(text, start, stop))]
+    if not found:
         return None
+    m, diagnosis = min(found, key=lambda f: f[0].start())
     word = m.group(0).lower()
     histology = None
     if "epithelioid" in word or word == "eims":
         histology = "epithelioid inflammatory myofibroblastic sarcoma"
-    return "inflammatory myofibroblastic tumor", histology, m.start(), m.end()
+    return diagnosis, histology, m.start(), m.end()

@@ -314,11 +314,6 @@ class Store:
             doc.patients.append(sp.patient)
         return CaseFile(documents=list(docs.values()))
 
-    def count_patients(self) -> int:
-        """Number of stored patients."""
-        with self.session() as s:
-            return len(s.scalars(select(PatientRow.id)).all())
-
     # ------------------------------------------------------------------ searches
     def save_search(self, search: SearchRecord, search_id: int | None = None) -> int:
         """Insert a search, or replace the one with ``search_id`` (e.g. when a resumed run completes)."""

@@ -1,5 +1,6 @@
-"""Controlled vocabularies (drugs, genes, anatomic sites, responses) as versioned data files."""
+"""Controlled vocabularies (drugs, genes, anatomic sites, responses, diseases) as versioned data files."""
 
+from caseseries.vocab.diseases import Disease, diseases
 from caseseries.vocab.loader import (
     Drug,
     Gene,
@@ -17,12 +18,14 @@ from caseseries.vocab.loader import (
 )
 
 __all__ = [
+    "Disease",
     "Drug",
     "Gene",
     "LabelDose",
     "ResponseTerm",
     "Site",
     "Vocabulary",
+    "diseases",
     "drug_name",
     "drugs",
     "gene_symbol",

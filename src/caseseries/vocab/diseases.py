@@ -14,6 +14,7 @@ class Disease(_Entry):
     """A disease with the words it is written as."""
 
     name: str
+    diagnosis: str = Field(description="The value a case's ``diagnosis`` field takes (Case JSON uses US spelling).")
     synonyms: list[str] = Field(default_factory=list)
     abbreviations: list[str] = Field(default_factory=list)
     related: list[str] = Field(default_factory=list)
