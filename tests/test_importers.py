@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any
@@ -432,3 +433,15 @@ def test_plug_ins_register_through_entry_points(monkeypatch: pytest.MonkeyPatch,
         )
     finally:
         registry.importer_class.cache_clear()
+
+
+def test_csv_with_a_stray_carriage_return_is_a_counted_skip() -> None:
+    from caseseries.sources.registry import get_importer
+
+    data = b'PMID,Title\n1,"First title"\n2,Sec\rond\n3,"Third title"\n'
+    items = list(get_importer("csv").read_stream(io.BytesIO(data), "stray.csv"))
+    records = [i for i in items if isinstance(i, Record)]
+    skips = [i for i in items if isinstance(i, Skip)]
+    assert [r.publication.pmid for r in records] == ["1"]
+    assert len(skips) == 1 and skips[0].reason == "bad-csv"
+    assert skips[0].message.startswith("not readable as CSV (new-line character seen in unquoted field")

@@ -103,10 +103,22 @@ class CsvImporter(Importer):
                 else:
                     yield line
 
-        reader = csv.reader(lines())
+        failure: list[Skip] = []
+
+        def rows() -> Iterator[list[str]]:
+            reader = csv.reader(lines())
+            try:
+                yield from reader
+            except csv.Error as err:
+                at = f"line {numbers[-1]}" if numbers else "line 1"
+                failure.append(
+                    Skip(source, at, "bad-csv", f"not readable as CSV ({err}); re-export the file from PubMed")
+                )
+
+        reader = rows()
         header = next(reader, None)
         if header is None:
-            yield from cut
+            yield from failure or cut
             return
         header = [h.strip() for h in header]
         if "Title" not in header:
@@ -137,4 +149,5 @@ class CsvImporter(Importer):
                 yield Skip(source, location, "no-identifier", "row without a PMID, DOI or title")
                 continue
             yield Record(pub, source, location)
+        yield from failure
         yield from cut
