@@ -63,15 +63,7 @@ def extract_publication(pub: Publication, *, extractor: str = "rules") -> Extrac
     ExtractionResult
         As :func:`extract_text`, with the source filled from the record.
     """
-    source = Source(
-        path=pub.source_path,
-        pmid=pub.pmid,
-        doi=pub.doi,
-        title=pub.title,
-        citation=pub.citation() if pub.authors or pub.journal else None,
-        year=pub.year,
-        first_author=pub.first_author,
-    )
+    source = Source.from_publication(pub)
     return extract_text(pub.document_text(), source=source, extractor=extractor)
 
 

@@ -13,7 +13,7 @@ from pydantic import Field
 from caseseries.errors import ValidationError
 from caseseries.files import read_data
 from caseseries.model.case import Patient, Strict
-from caseseries.model.publication import document_key
+from caseseries.model.publication import Author, Publication, document_key
 
 SCHEMA_ID = "caseseries/1"
 
@@ -30,6 +30,32 @@ class Source(Strict):
         default=None, description="Publication year (part of the key of a record without PMID/DOI)."
     )
     first_author: str | None = Field(default=None, description="First author's surname (part of the same key).")
+
+    @classmethod
+    def from_publication(cls, pub: Publication) -> Source:
+        """The source of a document read from ``pub`` (same key as the publication)."""
+        citation = pub.citation_text or (pub.citation() if pub.authors or pub.journal else None)
+        return cls(
+            path=pub.source_path,
+            pmid=pub.pmid,
+            doi=pub.doi,
+            title=pub.title,
+            citation=citation,
+            year=pub.year,
+            first_author=pub.first_author,
+        )
+
+    def to_publication(self) -> Publication:
+        """A minimal publication record for this source (same key as the document)."""
+        return Publication(
+            pmid=self.pmid,
+            doi=self.doi,
+            title=self.title,
+            source_path=self.path,
+            citation_text=self.citation,
+            year=self.year,
+            authors=[Author(last_name=self.first_author)] if self.first_author else [],
+        )
 
 
 class CaseDocument(Strict):

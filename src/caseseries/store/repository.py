@@ -14,7 +14,7 @@ from caseseries.errors import NotFoundError, StoreError
 from caseseries.model.case import Patient
 from caseseries.model.casejson import CaseDocument, CaseFile, Source
 from caseseries.model.enums import CurationStatus
-from caseseries.model.publication import Author, Publication, SearchRecord
+from caseseries.model.publication import Publication, SearchRecord
 from caseseries.store.db import (
     current_revision,
     head_revision,
@@ -204,15 +204,7 @@ class Store:
         row = s.scalar(select(PublicationRow).where(PublicationRow.key == key))
         if row is None:
             src = doc.source
-            pub = Publication(
-                pmid=src.pmid,
-                doi=src.doi,
-                title=src.title,
-                source_path=src.path,
-                citation_text=src.citation,
-                year=src.year,
-                authors=[Author(last_name=src.first_author)] if src.first_author else [],
-            )
+            pub = src.to_publication()
             data: dict[str, Any] = pub.model_dump(mode="json", exclude_none=True)
             row = PublicationRow(key=key, pmid=src.pmid, doi=src.doi, title=src.title, data=data)
             s.add(row)
@@ -294,16 +286,7 @@ class Store:
 
     @staticmethod
     def _stored(row: PatientRow) -> StoredPatient:
-        pub = Publication.model_validate(row.publication.data)
-        source = Source(
-            path=pub.source_path,
-            pmid=pub.pmid,
-            doi=pub.doi,
-            title=pub.title,
-            citation=pub.citation_text,
-            year=pub.year,
-            first_author=pub.first_author,
-        )
+        source = Source.from_publication(Publication.model_validate(row.publication.data))
         return StoredPatient(row.id, source, Patient.model_validate(row.data), row.publication.key)
 
     def case_file(self, *, status: CurationStatus | None = None) -> CaseFile:
