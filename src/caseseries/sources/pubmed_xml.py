@@ -92,120 +92,218 @@ def _abstract(parent: etree._Element | None, tidy: Tidy = clean) -> list[dict[st
     return out
 
 
-def _citation_fields(root: etree._Element, tidy: Tidy) -> tuple[dict[str, Any], str | None] | None:
-    """The Publication fields of one ``PubmedArticle`` and its ``PMID/@Version`` (None without a PMID)."""
-    mc = pubmed_data = pmid_el = None
+def _citation_parts(root: etree._Element) -> tuple[dict[str, Any], list[str | None]]:
+    """The raw parts of one ``PubmedArticle`` and every text read for them, as written.
+
+    The parts are the element texts before any choice between them is made (every candidate
+    vernacular title, language, DOI location, ...), so that they can be cleaned first and chosen
+    from after (:func:`_citation_fields`). Lists are in document order; where an element may
+    repeat, the last one read wins, as for ``ArticleIdList``.
+    """
+    seen: list[str | None] = []
+    note = seen.append
+    mc = pubmed_data = None
     for child in children(root):
         tag = child.tag
         if tag == "MedlineCitation":
             mc = child
         elif tag == "PubmedData":
             pubmed_data = child
-    pub: dict[str, Any] = {"source_format": SourceFormat.PUBMED_XML}
-    mesh: list[str] = []
-    types: list[str] = []
-    title = vernacular = eloc_doi = medline_ta = language = year = other_year = None
+    parts: dict[str, Any] = {"pmid": None, "version": None, "title": None, "journal": None}
+    vernacular: list[str | None] = []
+    eloc_doi: list[str | None] = []
+    languages: list[str | None] = []
+    types: list[str | None] = []
+    mesh: list[str | None] = []
+    abstract: list[tuple[str | None, str | None]] = []
+    authors: list[dict[str, str | None]] = []
+    pages: dict[str, str | None] = {}
+    ids: dict[str | None, str | None] = {}
+    year = other_year = None
     for child in children(mc) if mc is not None else ():
         tag = child.tag
-        if tag == "PMID":
-            pmid_el = child
-        elif tag == "Article":
+        if tag == "Article":
             for field in children(child):
                 tag = field.tag
-                if tag == "Journal":
+                if tag == "AuthorList":
+                    authors = _author_parts(field, note)
+                elif tag == "Abstract":
+                    abstract = []
+                    for section in children(field):
+                        if section.tag == "AbstractText":
+                            note(label := section.get("Label"))
+                            note(text := raw_text(section) if len(section) else section.text)
+                            abstract.append((label, text))
+                elif tag == "Journal":
                     for part in children(field):
                         tag = part.tag
                         if tag == "JournalIssue":
                             for issue in children(part):
                                 tag = issue.tag
                                 if tag == "Volume":
-                                    pub["volume"] = tidy(issue.text)
+                                    note(text := issue.text)
+                                    parts["volume"] = text
                                 elif tag == "Issue":
-                                    pub["issue"] = tidy(issue.text)
+                                    note(text := issue.text)
+                                    parts["issue"] = text
                                 elif tag == "PubDate":
                                     for d in children(issue):
                                         if year is None and d.tag in ("Year", "MedlineDate"):
                                             year = year_of(d.text)
                         elif tag == "Title":
-                            pub["journal"] = tidy(part.text)
+                            note(text := part.text)
+                            parts["journal"] = text
                         elif tag == "ISOAbbreviation":
-                            pub["journal_abbrev"] = tidy(part.text)
+                            note(text := part.text)
+                            parts["journal_abbrev"] = text
                 elif tag == "ArticleTitle":
-                    title = flat_text(field, tidy)
-                elif tag == "Abstract":
-                    pub["abstract"] = _abstract(field, tidy)
-                elif tag == "AuthorList":
-                    pub["authors"] = _authors(field, tidy)
-                elif tag == "Pagination":
-                    pages = {p.tag: tidy(p.text) for p in children(field)}
-                    start, end = pages.get("StartPage"), pages.get("EndPage")
-                    pub["pages"] = pages.get("MedlinePgn") or (f"{start}-{end}" if start and end else start)
-                elif tag == "ELocationID":
-                    if eloc_doi is None and field.get("EIdType") == "doi":
-                        eloc_doi = tidy(field.text)
-                elif tag == "Language":
-                    language = language or tidy(field.text)
+                    note(text := raw_text(field) if len(field) else field.text)
+                    parts["title"] = text
                 elif tag == "PublicationTypeList":
-                    types.extend(t for t in (tidy(p.text) for p in children(field)) if t)
+                    for ptype in children(field):
+                        note(text := ptype.text)
+                        types.append(text)
+                elif tag == "Pagination":
+                    pages = {}
+                    for page in children(field):
+                        note(text := page.text)
+                        pages[page.tag] = text
+                elif tag == "ELocationID":
+                    if field.get("EIdType") == "doi":
+                        note(text := field.text)
+                        eloc_doi.append(text)
+                elif tag == "Language":
+                    note(text := field.text)
+                    languages.append(text)
                 elif tag == "VernacularTitle":
-                    vernacular = vernacular or flat_text(field, tidy)
-                elif tag == "ArticleDate":
-                    other_year = other_year or year_of(child_text(field, "Year"))
+                    note(text := raw_text(field) if len(field) else field.text)
+                    vernacular.append(text)
+                elif tag == "ArticleDate" and other_year is None:
+                    other_year = year_of(child_text(field, "Year"))
         elif tag == "MeshHeadingList":
             for descriptor in _DESCRIPTORS(child):
-                term = tidy(raw_text(descriptor) if len(descriptor) else descriptor.text)
-                if term:
-                    mesh.append(term)
+                note(text := raw_text(descriptor) if len(descriptor) else descriptor.text)
+                mesh.append(text)
+        elif tag == "PMID":
+            note(text := child.text)
+            note(version := child.get("Version"))
+            parts.update(pmid=text, version=version)
         elif tag == "MedlineJournalInfo":
-            medline_ta = tidy(child_text(child, "MedlineTA"))
-    pmid = tidy(pmid_el.text) if pmid_el is not None else None
-    if pmid_el is None or not pmid:
-        return None
-    ids: dict[str | None, str | None] = {}
+            note(text := child_text(child, "MedlineTA"))
+            parts["medline_ta"] = text
     for child in children(pubmed_data) if pubmed_data is not None else ():
         tag = child.tag
         if tag == "ArticleIdList":
-            ids = {a.get("IdType"): tidy(a.text) for a in children(child)}
+            ids = {}
+            for article_id in children(child):
+                note(text := article_id.text)
+                ids[article_id.get("IdType")] = text
         elif tag == "History" and other_year is None:
             for date in children(child):
                 if date.get("PubStatus") == "pubmed":
                     other_year = year_of(child_text(date, "Year"))
-    pub["pmid"] = pmid
-    pub["pmcid"] = ids.get("pmc")
-    pub["doi"] = ids.get("doi") or eloc_doi
-    pub["title"] = title or vernacular
-    pub["journal_abbrev"] = pub.get("journal_abbrev") or medline_ta
-    pub["year"] = year or other_year
-    pub["publication_types"] = types
-    pub["language"] = language
-    pub["mesh_terms"] = mesh
-    return pub, pmid_el.get("Version")
+    parts.update(
+        vernacular=vernacular,
+        eloc_doi=eloc_doi,
+        languages=languages,
+        types=types,
+        mesh=mesh,
+        abstract=abstract,
+        authors=authors,
+        pages=pages,
+        ids=ids,
+        year=year or other_year,
+    )
+    return parts, seen
+
+
+def _author_parts(author_list: etree._Element, note: Callable[[str | None], None]) -> list[dict[str, str | None]]:
+    """The authors of an ``AuthorList`` as dicts of raw texts, each text also given to ``note``."""
+    out = []
+    for author in children(author_list):
+        if author.tag != "Author":
+            continue
+        parts: dict[str, str | None] = {}
+        for child in children(author):
+            tag = child.tag
+            key = _AUTHOR_KEYS.get(tag)
+            if key is not None:
+                note(text := child.text)
+                parts[key] = text
+            elif tag == "CollectiveName":
+                note(text := raw_text(child) if len(child) else child.text)
+                parts = {"collective_name": text}
+                break
+        out.append(parts)
+    return out
+
+
+_AUTHOR_KEYS = {"LastName": "last_name", "ForeName": "fore_name", "Initials": "initials"}
+
+
+def _cleaned(value: Any) -> Any:
+    """``value`` with :func:`clean` applied to every text in it, empty texts dropped from lists."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [item for item in map(_cleaned, value) if item is not None]
+    if isinstance(value, tuple):
+        return tuple(map(_cleaned, value))
+    if isinstance(value, dict):
+        return {key: _cleaned(item) for key, item in value.items()}
+    return value
+
+
+def _first(texts: list[str | None]) -> str | None:
+    """The first non-empty text of ``texts``."""
+    for text in texts:
+        if text:
+            return text
+    return None
+
+
+def _citation_fields(parts: dict[str, Any]) -> dict[str, Any]:
+    """The Publication fields made of the (cleaned) parts of a ``PubmedArticle``."""
+    pages, ids = parts["pages"], parts["ids"]
+    start, end = pages.get("StartPage"), pages.get("EndPage")
+    return {
+        "source_format": SourceFormat.PUBMED_XML,
+        "pmid": parts["pmid"],
+        "pmcid": ids.get("pmc"),
+        "doi": ids.get("doi") or _first(parts["eloc_doi"]),
+        "title": parts["title"] or _first(parts["vernacular"]),
+        "authors": parts["authors"],
+        "journal": parts["journal"],
+        "journal_abbrev": parts.get("journal_abbrev") or parts.get("medline_ta"),
+        "year": parts["year"],
+        "volume": parts.get("volume"),
+        "issue": parts.get("issue"),
+        "pages": pages.get("MedlinePgn") or (f"{start}-{end}" if start and end else start),
+        "publication_types": [t for t in parts["types"] if t],
+        "language": _first(parts["languages"]),
+        "mesh_terms": [t for t in parts["mesh"] if t],
+        "abstract": [{"label": label or None, "text": text} for label, text in parts["abstract"] if text],
+    }
 
 
 def _citation(root: etree._Element, source: str, location: str) -> Record | Skip:
     """One ``PubmedArticle`` as a Record, or a Skip when it has no PMID.
 
-    The record is first read keeping each text as it is, noting every text read; when they are
-    all already clean (no white space to collapse, by far the common case: one check for the
-    whole record) that is the result, otherwise the record is read again cleaning each text.
-    Either way the fields are those :func:`clean` gives.
+    The texts are read as written; only when one of them is not already clean (white space to
+    collapse, a rare case: one check for the whole record) are the parts cleaned, text by text,
+    before the fields are chosen from them. Either way the fields are those :func:`clean` gives.
     """
-    seen: list[str] = []
-
-    def as_read(text: str | None) -> str | None:
-        if text:
-            seen.append(text)
-            return text
-        return None
-
-    read = _citation_fields(root, as_read)
-    if read is not None and not all_clean(seen):
-        read = _citation_fields(root, clean)
-    if read is None:
+    parts, seen = _citation_parts(root)
+    if not all_clean([text for text in seen if text is not None]):
+        parts = _cleaned(parts)
+    if not parts["pmid"]:
         return Skip(source, location, "no-pmid", "PubmedArticle without a PMID; the record cannot be identified")
-    fields, version = read
+    version = parts["version"]
     return Record(
-        Publication.model_validate(fields), source, location, int(version) if version and version.isdigit() else None
+        Publication.model_validate(_citation_fields(parts)),
+        source,
+        location,
+        int(version) if version and version.isdigit() else None,
     )
 
 

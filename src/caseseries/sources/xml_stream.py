@@ -18,7 +18,7 @@ import operator
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from lxml import etree
 
@@ -230,25 +230,25 @@ def batched_records(stream: BinaryIO, source: str, tags: tuple[str, ...], read: 
     if found is None or not plain_prologue(head[: found.start()]):
         yield from stream_records(Replay([head, reader.take()], reader.rest(), reader.error, False), source, tags, read)
         return
-    prologue, buf = head[: found.start()], head[found.start() :]
+    prologue, buf = head[: found.start()], bytearray(head[found.start() :])
     parser = xml_parser()
     wanted = frozenset(tags)
     count = lines = columns = 0
     while True:
         while len(buf) < BATCH and reader.more():
             buf += reader.take()
-        cut = max(buf.rfind(end) + len(end) if end in buf else 0 for end in ends)
+        cut = _last_end(buf, ends)
         if not cut:
             if len(buf) < MAX_RECORD and reader.more():
                 buf += reader.take()
                 continue
             break
-        batch = buf[:cut]
         try:
-            root = etree.fromstring(b"<batch>" + batch + b"</batch>", parser)
+            root = etree.fromstring(b"".join((_BATCH_OPEN, memoryview(buf)[:cut], _BATCH_CLOSE)), parser)
         except etree.XMLSyntaxError:
             break
         records = children(root)
+        marker = records.pop()
         if any(r.tag not in wanted for r in records) or sum(1 for _ in root.iter(tags)) != len(records):
             break  # something else between the records, or a record inside another
         for elem in records:
@@ -257,21 +257,39 @@ def batched_records(stream: BinaryIO, source: str, tags: tuple[str, ...], read: 
                 if not isinstance(item, Deletion):
                     count += 1
                 yield item
-        del records, root
-        buf = buf[cut:]
-        lines, columns = _advance(batch, lines, columns)
+        newlines = cast(int, marker.sourceline) - 1  # the line breaks in the batch, as libxml2 counts them
+        del records, root, marker
+        lines, columns = lines + newlines, _columns(buf, cut, newlines, columns)
+        del buf[:cut]
     consumed = bool(lines or columns)
-    parts = [prologue, *padding(lines, columns), buf, reader.take()] if consumed else [prologue, buf, reader.take()]
+    rest = [bytes(buf), reader.take()]
+    parts = [prologue, *padding(lines, columns), *rest] if consumed else [prologue, *rest]
     yield from stream_records(Replay(parts, reader.rest(), reader.error, consumed), source, tags, read, count)
 
 
-def _advance(batch: bytes, lines: int, columns: int) -> tuple[int, int]:
-    """Lines and columns (characters after the last line break) after reading ``batch``."""
-    lines += batch.count(b"\n")  # libxml2 counts line feeds only (not a lone carriage return)
-    last = batch.rfind(b"\n")
-    if last < 0:
-        return lines, columns + len(batch.decode("utf-8", "replace"))
-    return lines, len(batch[last + 1 :].decode("utf-8", "replace"))
+_BATCH_OPEN = b"<batch>"
+_BATCH_CLOSE = b"<batch-end/></batch>"
+"""What closes a batch: an element whose line number tells how many line breaks the batch has."""
+_TAIL = 1 << 16
+"""How far from the end of the buffer record end tags are first looked for."""
+
+
+def _last_end(buf: bytearray, ends: list[bytes]) -> int:
+    """Where the last record end tag in ``buf`` ends (0 when there is none): its tail first."""
+    for start in (max(0, len(buf) - _TAIL), 0):
+        found = [at + len(end) for end in ends if (at := buf.rfind(end, start)) >= 0]
+        if found:
+            return max(found)
+        if not start:
+            break
+    return 0
+
+
+def _columns(buf: bytearray, cut: int, newlines: int, columns: int) -> int:
+    """Characters after the last line break, once the first ``cut`` bytes of ``buf`` are read."""
+    if not newlines:
+        return columns + len(buf[:cut].decode("utf-8", "replace"))
+    return len(buf[buf.rfind(b"\n", 0, cut) + 1 : cut].decode("utf-8", "replace"))
 
 
 class _Chunks:
