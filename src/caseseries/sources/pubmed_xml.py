@@ -35,8 +35,8 @@ RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 _DESCRIPTORS: Callable[[etree._Element], list[etree._Element]] = etree.XPath("*/DescriptorName[1]")  # type: ignore[assignment]
 """The first ``DescriptorName`` of each heading in a ``MeshHeadingList`` (one call for the whole list)."""
 
-Tidy = Callable[[str | None], str | None]
-"""What is done to each text read: :func:`clean`, or keep it as read (see :func:`_citation`)."""
+Note = Callable[[str | None], None]
+"""Told every text read for a record, so that one check can say whether any needs cleaning."""
 
 
 def raw_text(el: etree._Element) -> str:
@@ -44,11 +44,14 @@ def raw_text(el: etree._Element) -> str:
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
-def flat_text(el: etree._Element | None, tidy: Tidy = clean) -> str | None:
-    """The text of an element with inline markup (``<i>``, ``<sup>``, ...) flattened, spaces collapsed."""
-    if el is None:
-        return None
-    return tidy(raw_text(el) if len(el) else el.text)
+def as_written(el: etree._Element) -> str | None:
+    """The text of an element with inline markup (``<i>``, ``<sup>``, ...) flattened, as written."""
+    return raw_text(el) if len(el) else el.text
+
+
+def flat_text(el: etree._Element | None) -> str | None:
+    """The text of an element with inline markup flattened and spaces collapsed (None when empty)."""
+    return None if el is None else clean(as_written(el))
 
 
 def child_text(el: etree._Element, tag: str) -> str | None:
@@ -59,166 +62,11 @@ def child_text(el: etree._Element, tag: str) -> str | None:
     return None
 
 
-def _authors(parent: etree._Element | None, tidy: Tidy = clean) -> list[dict[str, str | None]]:
-    """Authors as dicts (validated with the Publication, in one go)."""
-    out = []
-    for author in children(parent) if parent is not None else ():
-        if author.tag != "Author":
-            continue
-        parts: dict[str, str | None] = {}
-        for child in children(author):
-            tag = child.tag
-            if tag == "LastName":
-                parts["last_name"] = tidy(child.text)
-            elif tag == "ForeName":
-                parts["fore_name"] = tidy(child.text)
-            elif tag == "Initials":
-                parts["initials"] = tidy(child.text)
-            elif tag == "CollectiveName":
-                parts = {"collective_name": flat_text(child, tidy)}
-                break
-        out.append(parts)
-    return out
+_AUTHOR_KEYS = {"LastName": "last_name", "ForeName": "fore_name", "Initials": "initials"}
 
 
-def _abstract(parent: etree._Element | None, tidy: Tidy = clean) -> list[dict[str, str | None]]:
-    """Abstract sections as dicts (label None when unstructured)."""
-    out = []
-    for section in children(parent) if parent is not None else ():
-        if section.tag == "AbstractText":
-            text = flat_text(section, tidy)
-            if text:
-                out.append({"label": section.get("Label") or None, "text": text})
-    return out
-
-
-def _citation_parts(root: etree._Element) -> tuple[dict[str, Any], list[str | None]]:
-    """The raw parts of one ``PubmedArticle`` and every text read for them, as written.
-
-    The parts are the element texts before any choice between them is made (every candidate
-    vernacular title, language, DOI location, ...), so that they can be cleaned first and chosen
-    from after (:func:`_citation_fields`). Lists are in document order; where an element may
-    repeat, the last one read wins, as for ``ArticleIdList``.
-    """
-    seen: list[str | None] = []
-    note = seen.append
-    mc = pubmed_data = None
-    for child in children(root):
-        tag = child.tag
-        if tag == "MedlineCitation":
-            mc = child
-        elif tag == "PubmedData":
-            pubmed_data = child
-    parts: dict[str, Any] = {"pmid": None, "version": None, "title": None, "journal": None}
-    vernacular: list[str | None] = []
-    eloc_doi: list[str | None] = []
-    languages: list[str | None] = []
-    types: list[str | None] = []
-    mesh: list[str | None] = []
-    abstract: list[tuple[str | None, str | None]] = []
-    authors: list[dict[str, str | None]] = []
-    pages: dict[str, str | None] = {}
-    ids: dict[str | None, str | None] = {}
-    year = other_year = None
-    for child in children(mc) if mc is not None else ():
-        tag = child.tag
-        if tag == "Article":
-            for field in children(child):
-                tag = field.tag
-                if tag == "AuthorList":
-                    authors = _author_parts(field, note)
-                elif tag == "Abstract":
-                    abstract = []
-                    for section in children(field):
-                        if section.tag == "AbstractText":
-                            note(label := section.get("Label"))
-                            note(text := raw_text(section) if len(section) else section.text)
-                            abstract.append((label, text))
-                elif tag == "Journal":
-                    for part in children(field):
-                        tag = part.tag
-                        if tag == "JournalIssue":
-                            for issue in children(part):
-                                tag = issue.tag
-                                if tag == "Volume":
-                                    note(text := issue.text)
-                                    parts["volume"] = text
-                                elif tag == "Issue":
-                                    note(text := issue.text)
-                                    parts["issue"] = text
-                                elif tag == "PubDate":
-                                    for d in children(issue):
-                                        if year is None and d.tag in ("Year", "MedlineDate"):
-                                            year = year_of(d.text)
-                        elif tag == "Title":
-                            note(text := part.text)
-                            parts["journal"] = text
-                        elif tag == "ISOAbbreviation":
-                            note(text := part.text)
-                            parts["journal_abbrev"] = text
-                elif tag == "ArticleTitle":
-                    note(text := raw_text(field) if len(field) else field.text)
-                    parts["title"] = text
-                elif tag == "PublicationTypeList":
-                    for ptype in children(field):
-                        note(text := ptype.text)
-                        types.append(text)
-                elif tag == "Pagination":
-                    pages = {}
-                    for page in children(field):
-                        note(text := page.text)
-                        pages[page.tag] = text
-                elif tag == "ELocationID":
-                    if field.get("EIdType") == "doi":
-                        note(text := field.text)
-                        eloc_doi.append(text)
-                elif tag == "Language":
-                    note(text := field.text)
-                    languages.append(text)
-                elif tag == "VernacularTitle":
-                    note(text := raw_text(field) if len(field) else field.text)
-                    vernacular.append(text)
-                elif tag == "ArticleDate" and other_year is None:
-                    other_year = year_of(child_text(field, "Year"))
-        elif tag == "MeshHeadingList":
-            for descriptor in _DESCRIPTORS(child):
-                note(text := raw_text(descriptor) if len(descriptor) else descriptor.text)
-                mesh.append(text)
-        elif tag == "PMID":
-            note(text := child.text)
-            note(version := child.get("Version"))
-            parts.update(pmid=text, version=version)
-        elif tag == "MedlineJournalInfo":
-            note(text := child_text(child, "MedlineTA"))
-            parts["medline_ta"] = text
-    for child in children(pubmed_data) if pubmed_data is not None else ():
-        tag = child.tag
-        if tag == "ArticleIdList":
-            ids = {}
-            for article_id in children(child):
-                note(text := article_id.text)
-                ids[article_id.get("IdType")] = text
-        elif tag == "History" and other_year is None:
-            for date in children(child):
-                if date.get("PubStatus") == "pubmed":
-                    other_year = year_of(child_text(date, "Year"))
-    parts.update(
-        vernacular=vernacular,
-        eloc_doi=eloc_doi,
-        languages=languages,
-        types=types,
-        mesh=mesh,
-        abstract=abstract,
-        authors=authors,
-        pages=pages,
-        ids=ids,
-        year=year or other_year,
-    )
-    return parts, seen
-
-
-def _author_parts(author_list: etree._Element, note: Callable[[str | None], None]) -> list[dict[str, str | None]]:
-    """The authors of an ``AuthorList`` as dicts of raw texts, each text also given to ``note``."""
+def _author_parts(author_list: etree._Element, note: Note) -> list[dict[str, str | None]]:
+    """The authors of an ``AuthorList`` as dicts of the texts as written."""
     out = []
     for author in children(author_list):
         if author.tag != "Author":
@@ -231,14 +79,168 @@ def _author_parts(author_list: etree._Element, note: Callable[[str | None], None
                 note(text := child.text)
                 parts[key] = text
             elif tag == "CollectiveName":
-                note(text := raw_text(child) if len(child) else child.text)
+                note(text := as_written(child))
                 parts = {"collective_name": text}
                 break
         out.append(parts)
     return out
 
 
-_AUTHOR_KEYS = {"LastName": "last_name", "ForeName": "fore_name", "Initials": "initials"}
+def _abstract_parts(abstract: etree._Element, note: Note) -> list[tuple[str | None, str | None]]:
+    """The ``AbstractText`` sections of an ``Abstract`` as (label, text) as written."""
+    out = []
+    for section in children(abstract):
+        if section.tag == "AbstractText":
+            note(label := section.get("Label"))
+            note(text := as_written(section))
+            out.append((label, text))
+    return out
+
+
+def _citation_parts(root: etree._Element, note: Note) -> dict[str, Any]:
+    """The parts of one ``PubmedArticle``: the element texts as written, before any choice among them.
+
+    Every candidate is kept where the fields choose one (vernacular titles, languages, DOI
+    locations, ...), so that the parts can be cleaned first and chosen from after
+    (:func:`_citation_fields`). Where an element repeats, the last one read wins, as for
+    ``ArticleIdList``.
+    """
+    mc = pubmed_data = None
+    for child in children(root):
+        tag = child.tag
+        if tag == "MedlineCitation":
+            mc = child
+        elif tag == "PubmedData":
+            pubmed_data = child
+    pmid = version = title = journal = journal_abbrev = medline_ta = volume = issue = None
+    year = other_year = None
+    vernacular: list[str | None] = []
+    eloc_doi: list[str | None] = []
+    languages: list[str | None] = []
+    types: list[str | None] = []
+    mesh: list[str | None] = []
+    abstract: list[tuple[str | None, str | None]] = []
+    authors: list[dict[str, str | None]] = []
+    pages: dict[str, str | None] = {}
+    ids: dict[str | None, str | None] = {}
+    for child in children(mc) if mc is not None else ():
+        tag = child.tag
+        if tag == "Article":
+            for field in children(child):
+                tag = field.tag
+                if tag == "Journal":
+                    for part in children(field):
+                        tag = part.tag
+                        if tag == "JournalIssue":
+                            for issue_part in children(part):
+                                tag = issue_part.tag
+                                if tag == "Volume":
+                                    note(volume := issue_part.text)
+                                elif tag == "Issue":
+                                    note(issue := issue_part.text)
+                                elif tag == "PubDate":
+                                    for d in children(issue_part):
+                                        if year is None and d.tag in ("Year", "MedlineDate"):
+                                            year = year_of(d.text)
+                        elif tag == "Title":
+                            note(journal := part.text)
+                        elif tag == "ISOAbbreviation":
+                            note(journal_abbrev := part.text)
+                elif tag == "ArticleTitle":
+                    note(title := raw_text(field) if len(field) else field.text)
+                elif tag == "AuthorList":
+                    authors = _author_parts(field, note)
+                elif tag == "Abstract":
+                    abstract = _abstract_parts(field, note)
+                elif tag == "Pagination":
+                    pages = {}
+                    for page in children(field):
+                        note(text := page.text)
+                        pages[page.tag] = text
+                elif tag == "ELocationID":
+                    if field.get("EIdType") == "doi":
+                        note(text := field.text)
+                        eloc_doi.append(text)
+                elif tag == "Language":
+                    note(text := field.text)
+                    languages.append(text)
+                elif tag == "PublicationTypeList":
+                    for ptype in children(field):
+                        note(text := ptype.text)
+                        types.append(text)
+                elif tag == "VernacularTitle":
+                    note(text := raw_text(field) if len(field) else field.text)
+                    vernacular.append(text)
+                elif tag == "ArticleDate" and other_year is None:
+                    other_year = year_of(child_text(field, "Year"))
+        elif tag == "MeshHeadingList":
+            for descriptor in _DESCRIPTORS(child):
+                note(text := raw_text(descriptor) if len(descriptor) else descriptor.text)
+                mesh.append(text)
+        elif tag == "PMID":
+            note(pmid := child.text)
+            note(version := child.get("Version"))
+        elif tag == "MedlineJournalInfo":
+            note(medline_ta := child_text(child, "MedlineTA"))
+    for child in children(pubmed_data) if pubmed_data is not None else ():
+        tag = child.tag
+        if tag == "ArticleIdList":
+            ids = {}
+            for article_id in children(child):
+                note(text := article_id.text)
+                ids[article_id.get("IdType")] = text
+        elif tag == "History" and other_year is None:
+            for date in children(child):
+                if date.get("PubStatus") == "pubmed":
+                    other_year = year_of(child_text(date, "Year"))
+    return {
+        "pmid": pmid,
+        "version": version,
+        "title": title,
+        "vernacular": vernacular,
+        "journal": journal,
+        "journal_abbrev": journal_abbrev,
+        "medline_ta": medline_ta,
+        "volume": volume,
+        "issue": issue,
+        "year": year or other_year,
+        "pages": pages,
+        "eloc_doi": eloc_doi,
+        "languages": languages,
+        "types": types,
+        "mesh": mesh,
+        "abstract": abstract,
+        "authors": authors,
+        "ids": ids,
+    }
+
+
+def _book_parts(root: etree._Element, note: Note) -> dict[str, Any]:
+    """The parts of one ``PubmedBookArticle`` (a book or chapter record), texts as written."""
+    doc = root.find("BookDocument")
+    if doc is None:
+        return {"pmid": None}
+    book = doc.find("Book")
+    book_title = book.find("BookTitle") if book is not None else None
+    title = doc.find("ArticleTitle")
+    author_list = doc.find("AuthorList")
+    abstract = doc.find("Abstract")
+    parts: dict[str, Any] = {
+        "pmid": doc.findtext("PMID"),
+        "ids": {a.get("IdType"): a.text for a in doc.iterfind("ArticleIdList/ArticleId")},
+        "title": as_written(title) if title is not None else None,
+        "book_title": as_written(book_title) if book_title is not None else None,
+        "authors": _author_parts(author_list, note) if author_list is not None else [],
+        "year": year_of(book.findtext("PubDate/Year")) if book is not None else None,
+        "types": [p.text for p in doc.iterfind("PublicationType")],
+        "language": doc.findtext("Language"),
+        "abstract": _abstract_parts(abstract, note) if abstract is not None else [],
+    }
+    for key in ("pmid", "title", "book_title", "language"):
+        note(parts[key])
+    for text in (*parts["ids"].values(), *parts["types"]):
+        note(text)
+    return parts
 
 
 def _cleaned(value: Any) -> Any:
@@ -254,6 +256,21 @@ def _cleaned(value: Any) -> Any:
     return value
 
 
+def _read(parts_of: Callable[[etree._Element, Note], dict[str, Any]], root: etree._Element) -> dict[str, Any]:
+    """The parts ``parts_of`` reads from ``root``, cleaned text by text only when one needs it.
+
+    By far most texts are already clean (no white space to collapse): one check over all the
+    texts of a record says so, and then they are kept as read. Either way the parts hold the
+    texts :func:`clean` gives.
+    """
+    seen: list[str | None] = []
+    parts = parts_of(root, seen.append)
+    texts = list(filter(None, seen))
+    if len(texts) + seen.count(None) != len(seen) or not all_clean(texts):  # an empty text, or white space
+        parts = _cleaned(parts)
+    return parts
+
+
 def _first(texts: list[str | None]) -> str | None:
     """The first non-empty text of ``texts``."""
     for text in texts:
@@ -262,8 +279,13 @@ def _first(texts: list[str | None]) -> str | None:
     return None
 
 
+def _abstract_fields(sections: list[tuple[str | None, str | None]]) -> list[dict[str, str | None]]:
+    """Abstract sections as dicts (label None when unstructured), empty ones left out."""
+    return [{"label": label or None, "text": text} for label, text in sections if text]
+
+
 def _citation_fields(parts: dict[str, Any]) -> dict[str, Any]:
-    """The Publication fields made of the (cleaned) parts of a ``PubmedArticle``."""
+    """The Publication fields chosen from the (clean) parts of a ``PubmedArticle``."""
     pages, ids = parts["pages"], parts["ids"]
     start, end = pages.get("StartPage"), pages.get("EndPage")
     return {
@@ -274,28 +296,21 @@ def _citation_fields(parts: dict[str, Any]) -> dict[str, Any]:
         "title": parts["title"] or _first(parts["vernacular"]),
         "authors": parts["authors"],
         "journal": parts["journal"],
-        "journal_abbrev": parts.get("journal_abbrev") or parts.get("medline_ta"),
+        "journal_abbrev": parts["journal_abbrev"] or parts["medline_ta"],
         "year": parts["year"],
-        "volume": parts.get("volume"),
-        "issue": parts.get("issue"),
+        "volume": parts["volume"],
+        "issue": parts["issue"],
         "pages": pages.get("MedlinePgn") or (f"{start}-{end}" if start and end else start),
         "publication_types": [t for t in parts["types"] if t],
         "language": _first(parts["languages"]),
         "mesh_terms": [t for t in parts["mesh"] if t],
-        "abstract": [{"label": label or None, "text": text} for label, text in parts["abstract"] if text],
+        "abstract": _abstract_fields(parts["abstract"]),
     }
 
 
 def _citation(root: etree._Element, source: str, location: str) -> Record | Skip:
-    """One ``PubmedArticle`` as a Record, or a Skip when it has no PMID.
-
-    The texts are read as written; only when one of them is not already clean (white space to
-    collapse, a rare case: one check for the whole record) are the parts cleaned, text by text,
-    before the fields are chosen from them. Either way the fields are those :func:`clean` gives.
-    """
-    parts, seen = _citation_parts(root)
-    if not all_clean([text for text in seen if text is not None]):
-        parts = _cleaned(parts)
+    """One ``PubmedArticle`` as a Record, or a Skip when it has no PMID."""
+    parts = _read(_citation_parts, root)
     if not parts["pmid"]:
         return Skip(source, location, "no-pmid", "PubmedArticle without a PMID; the record cannot be identified")
     version = parts["version"]
@@ -309,22 +324,19 @@ def _citation(root: etree._Element, source: str, location: str) -> Record | Skip
 
 def _book(root: etree._Element, source: str, location: str) -> Record | Skip:
     """One ``PubmedBookArticle`` (a book or chapter record)."""
-    doc = root.find("BookDocument")
-    pmid = clean(doc.findtext("PMID")) if doc is not None else None
-    if doc is None or not pmid:
+    parts = _read(_book_parts, root)
+    if not parts["pmid"]:
         return Skip(source, location, "no-pmid", "PubmedBookArticle without a PMID; the record cannot be identified")
-    book = doc.find("Book")
-    ids = {a.get("IdType"): clean(a.text) for a in doc.iterfind("ArticleIdList/ArticleId")}
     pub = Publication(
-        pmid=pmid,
-        doi=ids.get("doi"),
-        title=flat_text(doc.find("ArticleTitle")) or (flat_text(book.find("BookTitle")) if book is not None else None),
-        authors=_authors(doc.find("AuthorList")),
-        journal=flat_text(book.find("BookTitle")) if book is not None else None,
-        year=year_of(book.findtext("PubDate/Year")) if book is not None else None,
-        publication_types=[t for t in (clean(p.text) for p in doc.iterfind("PublicationType")) if t],
-        language=clean(doc.findtext("Language")),
-        abstract=_abstract(doc.find("Abstract")),
+        pmid=parts["pmid"],
+        doi=parts["ids"].get("doi"),
+        title=parts["title"] or parts["book_title"],
+        authors=parts["authors"],
+        journal=parts["book_title"],
+        year=parts["year"],
+        publication_types=[t for t in parts["types"] if t],
+        language=parts["language"],
+        abstract=_abstract_fields(parts["abstract"]),
         source_format=SourceFormat.PUBMED_XML,
     )
     return Record(pub, source, location)
