@@ -55,8 +55,79 @@ WORDS = [
 ]
 
 
-def make_file(path: Path, n: int, seed: int = 7) -> None:
-    """A gzip PubMed XML file of ``n`` records shaped like baseline records."""
+def full_record(xml: str, rng: random.Random) -> str:
+    """A record with the other elements baseline records carry (dates, affiliations, chemicals,
+    keywords, qualifiers, history, a reference list in every other record), indented as there."""
+    from lxml import etree
+
+    record = etree.fromstring(xml)
+    mc, article = record.find("MedlineCitation"), record.find("MedlineCitation/Article")
+    mc.set("IndexingMethod", "Automated")
+
+    def date(tag: str, **attrs: str) -> etree._Element:
+        el = etree.Element(tag, **attrs)
+        for part, value in (("Year", "2020"), ("Month", "05"), ("Day", str(rng.randint(10, 28)))):
+            etree.SubElement(el, part).text = value
+        return el
+
+    mc.insert(1, date("DateCompleted"))
+    mc.insert(2, date("DateRevised"))
+    issn = etree.Element("ISSN", IssnType="Electronic")
+    issn.text = "1234-5678"
+    article.find("Journal").insert(0, issn)
+    etree.SubElement(article.find("Journal/JournalIssue/PubDate"), "Month").text = "May"
+    for author in article.iterfind("AuthorList/Author"):
+        if rng.random() < 0.3:
+            etree.SubElement(author, "Identifier", Source="ORCID").text = "0000-0002-1825-0097"
+        info = etree.SubElement(author, "AffiliationInfo")
+        etree.SubElement(info, "Affiliation").text = text_of(rng, 16).title() + ", Benchmark City, Country."
+    article.append(date("ArticleDate", DateType="Electronic"))
+    info = mc.find("MedlineJournalInfo")
+    for tag, value in (("Country", "England"), ("NlmUniqueID", "0000001"), ("ISSNLinking", "1234-5678")):
+        etree.SubElement(info, tag).text = value
+    at = mc.index(info) + 1
+    chemicals = etree.Element("ChemicalList")
+    for _ in range(rng.randint(0, 4)):
+        chemical = etree.SubElement(chemicals, "Chemical")
+        etree.SubElement(chemical, "RegistryNumber").text = "0"
+        etree.SubElement(chemical, "NameOfSubstance", UI="D000001").text = text_of(rng, 2)
+    if len(chemicals):
+        mc.insert(at, chemicals)
+        at += 1
+    subset = etree.Element("CitationSubset")
+    subset.text = "IM"
+    mc.insert(at, subset)
+    for heading in mc.iterfind("MeshHeadingList/MeshHeading"):
+        for _ in range(rng.randint(0, 2)):
+            etree.SubElement(heading, "QualifierName", UI="Q000000", MajorTopicYN="N").text = text_of(rng, 1)
+    keywords = etree.SubElement(mc, "KeywordList", Owner="NOTNLM")
+    for _ in range(rng.randint(3, 6)):
+        etree.SubElement(keywords, "Keyword", MajorTopicYN="N").text = text_of(rng, 2)
+    pubmed_data = record.find("PubmedData")
+    history = etree.Element("History")
+    for status in ("received", "accepted", "pubmed", "medline", "entrez"):
+        history.append(date("PubMedPubDate", PubStatus=status))
+    pubmed_data.insert(0, history)
+    if rng.random() < 0.5:
+        references = etree.SubElement(etree.SubElement(pubmed_data, "ReferenceList"), "Title")
+        references.text = "References"
+        for _ in range(rng.randint(10, 40)):
+            ref = etree.SubElement(references.getparent(), "Reference")
+            etree.SubElement(ref, "Citation").text = text_of(rng, 20).capitalize() + ". J Bench. 2019;1:1-9."
+            ids = etree.SubElement(ref, "ArticleIdList")
+            etree.SubElement(ids, "ArticleId", IdType="pubmed").text = str(rng.randint(1, 39_000_000))
+    etree.indent(record, space="  ")
+    return etree.tostring(record, encoding="unicode")
+
+
+def text_of(rng: random.Random, k: int) -> str:
+    """``k`` words drawn from :data:`WORDS`."""
+    return " ".join(rng.choice(WORDS) for _ in range(k))
+
+
+def make_file(path: Path, n: int, seed: int = 7, full: bool = False) -> None:
+    """A gzip PubMed XML file of ``n`` records shaped like baseline records (``full``: with
+    every other element baseline records carry, and indented)."""
     rng = random.Random(seed)
 
     def text(k: int) -> str:
@@ -86,7 +157,8 @@ def make_file(path: Path, n: int, seed: int = 7) -> None:
                     for label in (["BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS"] if i % 3 else [None])
                 ],
             )
-            out.write(pubmed_article_xml(pub) + "\n")
+            xml = pubmed_article_xml(pub)
+            out.write((full_record(xml, rng) if full else xml) + "\n")
         out.write("</PubmedArticleSet>\n")
 
 
@@ -143,15 +215,20 @@ def run_child(name: str, path: Path) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="PubMed XML parsing benchmark")
     parser.add_argument("--records", type=int, default=30_000)
+    parser.add_argument(
+        "--full-records",
+        action="store_true",
+        help="records with every other element baseline records carry, indented as in baseline files",
+    )
     parser.add_argument("--child", nargs=2, metavar=("PARSER", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         child(args.child[0], Path(args.child[1]))
         return 0
     WORK.mkdir(exist_ok=True)
-    path = WORK / f"pubmed_baseline_like_{args.records}.xml.gz"
+    path = WORK / f"pubmed_baseline_like_{args.records}{'_full' if args.full_records else ''}.xml.gz"
     if not path.exists():
-        make_file(path, args.records)
+        make_file(path, args.records, full=args.full_records)
     print(f"{path.name}: {path.stat().st_size / 2**20:.1f} MiB gzip, Python {sys.version.split()[0]}")
     mine = run_child("caseseries", path)
     bio = run_child("biopython", path)

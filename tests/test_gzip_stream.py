@@ -6,7 +6,6 @@ import gzip
 import io
 import zlib
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

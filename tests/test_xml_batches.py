@@ -167,6 +167,18 @@ def test_faults_after_batches_name_the_same_place() -> None:
             assert got
 
 
+def test_line_numbers_past_65535_after_batches() -> None:
+    # libxml2 keeps big line numbers; the batches count their line breaks by them
+    body = "\n".join(a.replace("<ArticleTitle>", "\n" * 7000 + "<ArticleTitle>") for a in ARTICLES)
+    data = document(body)[:-300]
+    assert data.count(b"\n") > 70_000
+    got, starts = both(data, chunk=1 << 16, batch=1 << 16)
+    [message] = skips(got)
+    line = data.count(b"\n") + 1
+    assert f"line {line}, column " in message
+    assert starts and starts[0] > 0  # some records were read in batches first
+
+
 def test_prologues_that_are_not_batched() -> None:
     body = "\n".join(ARTICLES[:4])
     for data in (

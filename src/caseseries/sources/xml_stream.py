@@ -18,7 +18,7 @@ import operator
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from typing import BinaryIO, cast
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -248,7 +248,6 @@ def batched_records(stream: BinaryIO, source: str, tags: tuple[str, ...], read: 
         except etree.XMLSyntaxError:
             break
         records = children(root)
-        marker = records.pop()
         if any(r.tag not in wanted for r in records) or sum(1 for _ in root.iter(tags)) != len(records):
             break  # something else between the records, or a record inside another
         for elem in records:
@@ -257,8 +256,8 @@ def batched_records(stream: BinaryIO, source: str, tags: tuple[str, ...], read: 
                 if not isinstance(item, Deletion):
                     count += 1
                 yield item
-        newlines = cast(int, marker.sourceline) - 1  # the line breaks in the batch, as libxml2 counts them
-        del records, root, marker
+        newlines = buf.count(b"\n", 0, cut)  # libxml2 counts line feeds only (not a lone carriage return)
+        del records, root
         lines, columns = lines + newlines, _columns(buf, cut, newlines, columns)
         del buf[:cut]
     consumed = bool(lines or columns)
@@ -268,8 +267,7 @@ def batched_records(stream: BinaryIO, source: str, tags: tuple[str, ...], read: 
 
 
 _BATCH_OPEN = b"<batch>"
-_BATCH_CLOSE = b"<batch-end/></batch>"
-"""What closes a batch: an element whose line number tells how many line breaks the batch has."""
+_BATCH_CLOSE = b"</batch>"
 _TAIL = 1 << 16
 """How far from the end of the buffer record end tags are first looked for."""
 
