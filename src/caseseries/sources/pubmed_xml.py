@@ -1,10 +1,14 @@
 """PubMed/MEDLINE XML: EFetch output and the annual baseline and daily update files.
 
-Streams with :func:`lxml.etree.iterparse`, clearing each record once read, so memory stays
-constant whatever the file size. ``DeleteCitation`` entries become :class:`Deletion` items; a
-revised record carries its ``PMID/@Version`` so that a later or newer version replaces an
-earlier one. A truncated or non-UTF-8 file keeps the records before the fault and yields one
-:class:`Skip` naming the line and column where reading stopped.
+Records are read in batches of about 130, each parsed with one lxml call
+(:func:`caseseries.sources.xml_stream.batched_records`, which hands anything unusual to
+:func:`lxml.etree.iterparse`), so memory stays constant whatever the file size. Each record's
+texts are read as written and cleaned only when one of them needs it (:func:`_read`).
+
+``DeleteCitation`` entries become :class:`Deletion` items; a revised record carries its
+``PMID/@Version`` so that a later or newer version replaces an earlier one. A truncated or
+non-UTF-8 file keeps the records before the fault and yields one :class:`Skip` naming the line
+and column where reading stopped.
 """
 
 from __future__ import annotations
