@@ -36,9 +36,9 @@ _GZIP_READ = 1 << 16
 """Compressed bytes read at a time."""
 _GZIP_PIECE = 1 << 20
 """At most this many bytes are decompressed at a time, however well the data compresses."""
+READ_ERRORS = (EOFError, OSError, zlib.error)
+"""What reading a file raises when it is damaged or cut short (a gzip stream among them)."""
 _ISAL_ERROR = cast(type[Exception], isal_zlib.error)  # typed as an instance in isal's stubs
-GZIP_ERRORS = (EOFError, OSError, zlib.error, _ISAL_ERROR)
-"""What decompressing a damaged gzip stream raises (ISA-L's own error among them)."""
 
 
 def _as_zlib_error(err: BaseException) -> BaseException:
@@ -199,7 +199,7 @@ class GzipStream:
             return b""
         try:
             out = self._inflated()
-        except GZIP_ERRORS as err:
+        except (*READ_ERRORS, _ISAL_ERROR) as err:
             self._error = _as_zlib_error(err)
             return b""
         self._eof = not out
@@ -297,7 +297,7 @@ def iter_lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str | Skip]
             raw = next(lines)
         except StopIteration:
             return
-        except (EOFError, OSError, zlib.error) as err:
+        except READ_ERRORS as err:
             yield number + 1, truncated(source, f"line {number + 1}", err)
             return
         number += 1

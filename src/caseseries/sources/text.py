@@ -16,13 +16,12 @@ because extraction evidence offsets index into it. The structure found on top of
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from caseseries.model.enums import SourceFormat
 from caseseries.model.publication import AbstractSection, Publication, Section, Table
-from caseseries.sources.importer import Importer, ImportItem, Record, Skip, strip_bom, truncated
+from caseseries.sources.importer import READ_ERRORS, Importer, ImportItem, Record, Skip, strip_bom, truncated
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _BOLD = re.compile(r"^\*\*(.+?)\*\*$|^__(.+?)__$")
@@ -246,7 +245,7 @@ class TextImporter(Importer):
         """Yield the one publication of the file, or a Skip when it is not UTF-8 or empty."""
         try:
             data = stream.read().removeprefix(b"\xef\xbb\xbf")
-        except (EOFError, OSError, zlib.error) as err:
+        except READ_ERRORS as err:
             yield truncated(source, "record 1", err)
             return
         try:

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import operator
 import re
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 from lxml import etree
 
-from caseseries.sources.importer import Deletion, ImportItem, Skip
+from caseseries.sources.importer import READ_ERRORS, Deletion, ImportItem, Skip
 
 ReadElement = Callable[[etree._Element, int], list[ImportItem] | None]
 """Reads one element given the number of records read before it: its items, or None to leave it
@@ -31,7 +30,7 @@ ReadElement = Callable[[etree._Element, int], list[ImportItem] | None]
 children: Callable[[etree._Element], list[etree._Element]] = operator.itemgetter(slice(None))
 """The child nodes of an element as a list: one call, faster than iterating over the element."""
 
-STREAM_ERRORS = (etree.XMLSyntaxError, EOFError, zlib.error, OSError)
+STREAM_ERRORS = (etree.XMLSyntaxError, *READ_ERRORS)
 """What reading a (compressed) XML stream raises when the file is damaged."""
 
 CHUNK = 1 << 18
@@ -76,7 +75,7 @@ def xml_fault(err: Exception, source: str, count: int, at_eof: bool) -> Skip:
         return Skip(
             source, where, "not-utf8", f"not valid UTF-8 here ({text}); re-save the file as UTF-8 and import again"
         )
-    if at_eof or isinstance(err, EOFError | zlib.error | OSError):
+    if at_eof or isinstance(err, READ_ERRORS):
         return Skip(source, where, "truncated", f"the file ends early ({text}); download it again to import the rest")
     return Skip(source, where, "xml-error", f"malformed XML ({text}); the records after this point were not read")
 
@@ -304,7 +303,7 @@ class _Chunks:
         if not self._next and not self.eof and self.error is None:
             try:
                 self._next = self._stream.read(CHUNK)
-            except (EOFError, zlib.error, OSError) as err:
+            except READ_ERRORS as err:
                 self.error = err
             else:
                 self.eof = not self._next
