@@ -5,10 +5,12 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from caseseries.sources import importer
 from caseseries.sources.importer import GzipStream
 
 TEXT = b"".join(b"<PubmedArticle><PMID>%d</PMID></PubmedArticle>\n" % i for i in range(20_000))
@@ -73,3 +75,24 @@ def test_round_trip_any_bytes_any_members_any_read_size(payload: bytes, members:
     parts = [payload[i::members] for i in range(members)]
     data = b"".join(gzip.compress(part) for part in parts)
     assert read_all(data, size) == (b"".join(parts), None)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.binary(min_size=1, max_size=3000).map(lambda b: b * 20),
+    st.integers(min_value=1, max_value=64),
+    st.integers(min_value=1, max_value=64),
+    st.booleans(),
+)
+def test_tiny_reads_and_pieces_lose_nothing(payload: bytes, read: int, piece: int, cut: bool) -> None:
+    """Output held back by a full piece comes out, at the end of the input too."""
+    data = gzip.compress(payload)
+    if cut:
+        data = data[: len(data) // 2]
+    with mock.patch.object(importer, "_GZIP_READ", read), mock.patch.object(importer, "_GZIP_PIECE", piece):
+        got, err = read_all(data, size=37)
+    if cut:
+        assert isinstance(err, EOFError)
+        assert got == zlib.decompressobj(31).decompress(data)
+    else:
+        assert (got, err) == (payload, None)

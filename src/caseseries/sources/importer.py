@@ -182,6 +182,9 @@ class GzipStream:
                 if not self._input:
                     if self._inflate.eof:
                         return b""
+                    held = self._inflate.flush()  # what a full piece held back, or what a cut stream allows
+                    if held:
+                        return held
                     raise EOFError("Compressed file ended before the end-of-stream marker was reached")
             if self._inflate.eof:  # a member has ended: padding, or the next member
                 self._input = self._input.lstrip(b"\0")
