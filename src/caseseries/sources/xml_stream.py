@@ -255,9 +255,8 @@ def batched_records(stream: BinaryIO, source: str, tags: tuple[str, ...], read: 
                 if not isinstance(item, Deletion):
                     count += 1
                 yield item
-        newlines = buf.count(b"\n", 0, cut)  # libxml2 counts line feeds only (not a lone carriage return)
         del records, root
-        lines, columns = lines + newlines, _columns(buf, cut, newlines, columns)
+        lines, columns = _advance(buf, cut, lines, columns)
         del buf[:cut]
     consumed = bool(lines or columns)
     rest = [bytes(buf), reader.take()]
@@ -268,25 +267,26 @@ def batched_records(stream: BinaryIO, source: str, tags: tuple[str, ...], read: 
 _BATCH_OPEN = b"<batch>"
 _BATCH_CLOSE = b"</batch>"
 _TAIL = 1 << 16
-"""How far from the end of the buffer record end tags are first looked for."""
+"""How far from the end of the buffer record end tags are looked for first."""
 
 
 def _last_end(buf: bytearray, ends: list[bytes]) -> int:
-    """Where the last record end tag in ``buf`` ends (0 when there is none): its tail first."""
-    for start in (max(0, len(buf) - _TAIL), 0):
+    """Where the last record end tag in ``buf`` ends (0 when there is none)."""
+    starts = (len(buf) - _TAIL, 0) if len(buf) > _TAIL else (0,)  # the tail first: it holds the last one
+    for start in starts:
         found = [at + len(end) for end in ends if (at := buf.rfind(end, start)) >= 0]
         if found:
             return max(found)
-        if not start:
-            break
     return 0
 
 
-def _columns(buf: bytearray, cut: int, newlines: int, columns: int) -> int:
-    """Characters after the last line break, once the first ``cut`` bytes of ``buf`` are read."""
-    if not newlines:
-        return columns + len(buf[:cut].decode("utf-8", "replace"))
-    return len(buf[buf.rfind(b"\n", 0, cut) + 1 : cut].decode("utf-8", "replace"))
+def _advance(buf: bytearray, cut: int, lines: int, columns: int) -> tuple[int, int]:
+    """Lines and columns (characters after the last line break) once ``buf[:cut]`` is read."""
+    lines += buf.count(b"\n", 0, cut)  # libxml2 counts line feeds only (not a lone carriage return)
+    last = buf.rfind(b"\n", 0, cut)
+    if last < 0:
+        return lines, columns + len(buf[:cut].decode("utf-8", "replace"))
+    return lines, len(buf[last + 1 : cut].decode("utf-8", "replace"))
 
 
 class _Chunks:
