@@ -151,7 +151,7 @@ def _citation_parts(root: etree._Element, note: Note) -> dict[str, Any]:
                         elif tag == "ISOAbbreviation":
                             note(journal_abbrev := part.text)
                 elif tag == "ArticleTitle":
-                    note(title := raw_text(field) if len(field) else field.text)
+                    note(title := as_written(field))
                 elif tag == "AuthorList":
                     authors = _author_parts(field, note)
                 elif tag == "Abstract":
@@ -173,13 +173,13 @@ def _citation_parts(root: etree._Element, note: Note) -> dict[str, Any]:
                         note(text := ptype.text)
                         types.append(text)
                 elif tag == "VernacularTitle":
-                    note(text := raw_text(field) if len(field) else field.text)
+                    note(text := as_written(field))
                     vernacular.append(text)
                 elif tag == "ArticleDate" and other_year is None:
                     other_year = year_of(child_text(field, "Year"))
         elif tag == "MeshHeadingList":
             for descriptor in _DESCRIPTORS(child):
-                note(text := raw_text(descriptor) if len(descriptor) else descriptor.text)
+                note(text := as_written(descriptor))
                 mesh.append(text)
         elif tag == "PMID":
             note(pmid := child.text)
@@ -269,8 +269,7 @@ def _read(parts_of: Callable[[etree._Element, Note], dict[str, Any]], root: etre
     """
     seen: list[str | None] = []
     parts = parts_of(root, seen.append)
-    texts = list(filter(None, seen))
-    if len(texts) + seen.count(None) != len(seen) or not all_clean(texts):  # an empty text, or white space
+    if not all_clean([text for text in seen if text is not None]):
         parts = _cleaned(parts)
     return parts
 
