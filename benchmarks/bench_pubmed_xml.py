@@ -109,10 +109,10 @@ def full_record(xml: str, rng: random.Random) -> str:
         history.append(date("PubMedPubDate", PubStatus=status))
     pubmed_data.insert(0, history)
     if rng.random() < 0.5:
-        references = etree.SubElement(etree.SubElement(pubmed_data, "ReferenceList"), "Title")
-        references.text = "References"
+        references = etree.SubElement(pubmed_data, "ReferenceList")
+        etree.SubElement(references, "Title").text = "References"
         for _ in range(rng.randint(10, 40)):
-            ref = etree.SubElement(references.getparent(), "Reference")
+            ref = etree.SubElement(references, "Reference")
             etree.SubElement(ref, "Citation").text = text_of(rng, 20).capitalize() + ". J Bench. 2019;1:1-9."
             ids = etree.SubElement(ref, "ArticleIdList")
             etree.SubElement(ids, "ArticleId", IdType="pubmed").text = str(rng.randint(1, 39_000_000))
@@ -130,16 +130,13 @@ def make_file(path: Path, n: int, seed: int = 7, full: bool = False) -> None:
     every other element baseline records carry, and indented)."""
     rng = random.Random(seed)
 
-    def text(k: int) -> str:
-        return " ".join(rng.choice(WORDS) for _ in range(k))
-
     with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as out:
         out.write(PUBMED_XML_HEADER + "<PubmedArticleSet>\n")
         for i in range(n):
             pub = Publication(
                 pmid=str(30_000_000 + i),
                 doi=f"10.{1000 + i % 9000}/bench.{i}",
-                title=text(14).capitalize() + ".",
+                title=text_of(rng, 14).capitalize() + ".",
                 authors=[
                     Author(last_name=f"Author{j}", fore_name="Anna M", initials="AM") for j in range(rng.randint(1, 8))
                 ],
@@ -151,9 +148,9 @@ def make_file(path: Path, n: int, seed: int = 7, full: bool = False) -> None:
                 pages=f"{i % 900}-{i % 900 + 7}",
                 publication_types=["Journal Article", "Case Reports"][: 1 + i % 2],
                 language="eng",
-                mesh_terms=[text(2).title() for _ in range(rng.randint(3, 12))],
+                mesh_terms=[text_of(rng, 2).title() for _ in range(rng.randint(3, 12))],
                 abstract=[
-                    AbstractSection(label=label, text=text(45))
+                    AbstractSection(label=label, text=text_of(rng, 45))
                     for label in (["BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS"] if i % 3 else [None])
                 ],
             )
