@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from caseseries.errors import FormatError, InputError
 from caseseries.model.enums import SourceFormat
@@ -447,53 +445,3 @@ def test_csv_with_a_stray_carriage_return_is_a_counted_skip() -> None:
     assert [r.publication.pmid for r in records] == ["1"]
     assert len(skips) == 1 and skips[0].reason == "bad-csv"
     assert skips[0].message.startswith("not readable as CSV (new-line character seen in unquoted field")
-
-
-_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzé-0123456789", min_size=1, max_size=8)
-_CLEAN = st.lists(_WORD, min_size=1, max_size=6).map(" ".join)
-_SPACE = st.sampled_from([" ", "  ", "\n      ", "\t", "\xa0", "\u2009", " \r\n "])
-
-
-@settings(max_examples=80, deadline=None)
-@given(
-    title=_CLEAN,
-    journal=_CLEAN,
-    abstract=st.lists(_CLEAN, min_size=1, max_size=3),
-    mesh=st.lists(_CLEAN, max_size=3),
-    last=_WORD,
-    spaces=st.lists(_SPACE, min_size=2, max_size=2),
-    dirty=st.booleans(),
-)
-def test_pubmed_xml_texts_are_read_as_clean_would_give_them(
-    title: str, journal: str, abstract: list[str], mesh: list[str], last: str, spaces: list[str], dirty: bool
-) -> None:
-    """A record whose texts carry white space to collapse reads as the same record written clean."""
-    from caseseries.sources.writers import pubmed_xml
-
-    lead, inner = spaces
-
-    def soil(text: str) -> str:
-        return lead + text.replace(" ", inner) + lead if dirty else text
-
-    def record(tidy: Any) -> Publication:
-        pub = Publication(
-            pmid="123",
-            title=tidy(title),
-            journal=tidy(journal),
-            authors=[Author(last_name=tidy(last), fore_name=tidy("Ann B"), initials="AB")],
-            mesh_terms=[tidy(m) for m in mesh],
-            abstract=[AbstractSection(label="CASE", text=tidy(a)) for a in abstract],
-            year=2020,
-        )
-        [item] = read_file_bytes(pubmed_xml([pub]).encode())
-        assert isinstance(item, Record)
-        return item.publication
-
-    assert record(soil) == record(lambda text: text)
-
-
-def read_file_bytes(data: bytes) -> list[ImportItem]:
-    """The items of PubMed XML ``data``."""
-    from caseseries.sources.pubmed_xml import PubmedXmlImporter
-
-    return list(PubmedXmlImporter().read_stream(io.BytesIO(data), "t.xml"))

@@ -149,3 +149,32 @@ def test_all_clean_agrees_with_clean(texts: list[str]) -> None:
     joined = " ".join(texts)
     if joined.isascii() or joined.isprintable():
         assert all_clean(texts) == each
+
+
+space = st.sampled_from(["  ", "\n      ", "\t", "\xa0", "\u2009", " \r\n "])
+
+
+@FEW
+@given(publications(collective=True, labels=True), space, space)
+def test_pubmed_xml_white_space_is_collapsed_as_clean_does(pub: Publication, lead: str, inner: str) -> None:
+    """A record whose texts carry white space to collapse reads as the same record written clean."""
+
+    def soil(text: str | None) -> str | None:
+        return None if text is None else lead + text.replace(" ", inner) + lead
+
+    dirty = pub.model_copy(
+        update={
+            "title": soil(pub.title),
+            "journal": soil(pub.journal),
+            "volume": soil(pub.volume),
+            "mesh_terms": [soil(m) for m in pub.mesh_terms],
+            "authors": [
+                a.model_copy(update={"last_name": soil(a.last_name), "collective_name": soil(a.collective_name)})
+                for a in pub.authors
+            ],
+            "abstract": [s.model_copy(update={"text": soil(s.text)}) for s in pub.abstract],
+        }
+    )
+    assert records(parse("pubmed-xml", pubmed_xml([dirty]).encode())) == records(
+        parse("pubmed-xml", pubmed_xml([pub]).encode())
+    )
