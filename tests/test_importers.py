@@ -435,13 +435,14 @@ def test_plug_ins_register_through_entry_points(monkeypatch: pytest.MonkeyPatch,
         registry.importer_class.cache_clear()
 
 
-def test_csv_with_a_stray_carriage_return_is_a_counted_skip() -> None:
+def test_csv_row_with_a_stray_carriage_return_is_a_counted_skip_and_reading_goes_on() -> None:
     from caseseries.sources.registry import get_importer
 
     data = b'PMID,Title\n1,"First title"\n2,Sec\rond\n3,"Third title"\n'
     items = list(get_importer("csv").read_stream(io.BytesIO(data), "stray.csv"))
     records = [i for i in items if isinstance(i, Record)]
     skips = [i for i in items if isinstance(i, Skip)]
-    assert [r.publication.pmid for r in records] == ["1"]
+    assert [r.publication.pmid for r in records] == ["1", "3"]  # the rows after it are read
     assert len(skips) == 1 and skips[0].reason == "bad-csv"
+    assert skips[0].location == "record 2 (line 3)"
     assert skips[0].message.startswith("not readable as CSV (new-line character seen in unquoted field")

@@ -66,6 +66,11 @@ def csv_publication(row: dict[str, str]) -> Publication:
     )
 
 
+def _unreadable(source: str, location: str, err: csv.Error) -> Skip:
+    """The Skip for a row the csv module cannot read."""
+    return Skip(source, location, "bad-csv", f"not readable as CSV ({err}); re-export the file from PubMed")
+
+
 class CsvImporter(Importer):
     """PubMed's CSV export."""
 
@@ -103,22 +108,24 @@ class CsvImporter(Importer):
                 else:
                     yield line
 
-        failure: list[Skip] = []
-
-        def rows() -> Iterator[list[str]]:
+        def rows() -> Iterator[list[str] | csv.Error]:
+            """The rows, or the error of a row the csv module cannot read (it reads on after it)."""
             reader = csv.reader(lines())
-            try:
-                yield from reader
-            except csv.Error as err:
-                at = f"line {numbers[-1]}" if numbers else "line 1"
-                failure.append(
-                    Skip(source, at, "bad-csv", f"not readable as CSV ({err}); re-export the file from PubMed")
-                )
+            while True:
+                try:
+                    yield next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as err:
+                    yield err
 
         reader = rows()
         header = next(reader, None)
         if header is None:
-            yield from failure or cut
+            yield from cut
+            return
+        if isinstance(header, csv.Error):
+            yield _unreadable(source, "line 1", header)
             return
         header = [h.strip() for h in header]
         if "Title" not in header:
@@ -128,10 +135,13 @@ class CsvImporter(Importer):
         count = 0
         for cells in reader:
             first_line, last_line = last_line + 1, numbers[-1]
-            if not any(c.strip() for c in cells):
+            if not isinstance(cells, csv.Error) and not any(c.strip() for c in cells):
                 continue
             count += 1
             location = f"record {count} (line {first_line})"
+            if isinstance(cells, csv.Error):
+                yield _unreadable(source, location, cells)
+                continue
             faults = [bad[n] for n in range(first_line, last_line + 1) if n in bad]
             if faults:
                 yield Skip(source, location, faults[0].reason, f"{faults[0].location}: {faults[0].message}")
@@ -149,5 +159,4 @@ class CsvImporter(Importer):
                 yield Skip(source, location, "no-identifier", "row without a PMID, DOI or title")
                 continue
             yield Record(pub, source, location)
-        yield from failure
         yield from cut
