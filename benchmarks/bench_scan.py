@@ -1,0 +1,114 @@
+"""Benchmark: ``caseseries scan`` on baseline-shaped files, one worker against two, and what the
+whole PubMed baseline would take.
+
+Generates ``--files`` gzip PubMed XML files of ``--records`` baseline-shaped records each (the
+full-record shape of bench_pubmed_xml.py: affiliations, history, keywords, reference lists) in
+benchmarks/_work/scan/, about one record in ``--case-every`` an IMT case report (the rest name
+no vocabulary term, as in the real baseline), then scans them three ways, each into a fresh
+folder: in this process (``--workers 0``), on a LocalCluster of one worker and of two. Reports
+wall time, records/s, the 2-worker speed-up, the per-file cost, each worker's peak RSS, and the
+projection for the 1,274 files of the annual baseline on 16 cores and on 10 such machines.
+Not a test: run by hand, copy the figures into benchmarks/README.md.
+
+    PYTHONPATH=src python benchmarks/bench_scan.py [--files 4 --records 30000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import random
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from bench_pubmed_xml import full_record
+from caseseries.model.publication import AbstractSection, Author, Publication
+from caseseries.scan import run_scan
+from caseseries.sources.writers import PUBMED_XML_HEADER, pubmed_article_xml
+
+WORK = Path(__file__).parent / "_work" / "scan"
+PROTOCOL = "alk-imt-alectinib-first-line"
+BASELINE_FILES = 1274
+OFF_TOPIC = (
+    "knee cartilage gait cohort randomised hypertension statin cortisol sleep microbiome asthma "
+    "vaccine insulin retina dental stroke rehabilitation anxiety zebrafish enzyme kinetics"
+).split()
+
+
+def make_file(path: Path, first: int, n: int, case_every: int, rng: random.Random) -> None:
+    """Baseline-shaped records; every ``case_every``-th an IMT case report treated with alectinib."""
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as out:
+        out.write(PUBMED_XML_HEADER + "<PubmedArticleSet>\n")
+        for i in range(first, first + n):
+            if i % case_every == 0:
+                title = "ALK-positive inflammatory myofibroblastic tumour of the lung treated with alectinib"
+                text = (
+                    f"A {20 + i % 50}-year-old woman had an ALK-positive inflammatory myofibroblastic tumour. "
+                    f"She received alectinib 600 mg twice daily with a partial response lasting {3 + i % 20} months."
+                )
+                types = ["Case Reports"]
+            else:
+                title = " ".join(rng.choice(OFF_TOPIC) for _ in range(12)).capitalize()
+                text = " ".join(rng.choice(OFF_TOPIC) for _ in range(180))
+                types = ["Journal Article"]
+            pub = Publication(
+                pmid=str(20_000_000 + i), title=title, year=2000 + i % 25, language="eng", publication_types=types,
+                journal="Journal of benchmark medicine",
+                authors=[Author(last_name=f"Author{j}", initials="AM") for j in range(rng.randint(1, 8))],
+                mesh_terms=[rng.choice(OFF_TOPIC).title() for _ in range(rng.randint(3, 12))],
+                abstract=[AbstractSection(text=text)],
+            )
+            out.write(full_record(pubmed_article_xml(pub), rng) + "\n")
+        out.write("</PubmedArticleSet>\n")
+
+
+def _worker_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def timed(label: str, files: Path, workers: int) -> float:
+    out = WORK / f"out-{label}"
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    summary = run_scan([str(files)], PROTOCOL, out, workers=workers)
+    took = time.perf_counter() - start
+    s = summary.to_json()
+    print(
+        f"{label:>12}: {took:7.1f} s  {s['records'] / took:8,.0f} records/s  "
+        f"candidates {s['candidates']}  patients {s['patients']}  failed {len(s['failed_files'])}",
+        flush=True,
+    )
+    return took
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="caseseries scan: one worker against two")
+    parser.add_argument("--files", type=int, default=4)
+    parser.add_argument("--records", type=int, default=30_000)
+    parser.add_argument("--case-every", type=int, default=2_000)
+    args = parser.parse_args(argv)
+    files = WORK / "in"
+    shutil.rmtree(files, ignore_errors=True)
+    files.mkdir(parents=True)
+    rng = random.Random(11)
+    for k in range(args.files):
+        make_file(files / f"bench{k:04d}.xml.gz", k * args.records, args.records, args.case_every, rng)
+    size = sum(f.stat().st_size for f in files.iterdir()) / 1e6
+    print(f"{args.files} files x {args.records:,} records, {size:.0f} MB gzip", flush=True)
+    in_process = timed("in-process", files, 0)
+    one = timed("1 worker", files, 1)
+    two = timed("2 workers", files, 2)
+    per_file = in_process / args.files * 30_000 / args.records
+    print(f"speed-up 2 workers / 1 worker: {one / two:.2f}x", flush=True)
+    print(f"per 30,000-record file, one core: {per_file:.1f} s; worker peak RSS {_worker_rss_mb():.0f} MB")
+    for cores, label in ((16, "one 16-core machine"), (160, "10 x 16-core machines")):
+        minutes = BASELINE_FILES * per_file / cores / 60
+        print(f"whole baseline ({BASELINE_FILES} files) on {label}: {minutes:.0f} min (CPU-bound, ideal scaling)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+"""One scan task: read one file, pre-filter, screen and extract its records, write Parquet.
+
+A task is a pure function of its file and the protocol, so that Dask may run it on any worker,
+run it again when a worker dies, and a resumed scan may skip it when its output is complete.
+Each table is written to a temporary name and then renamed, and the client records the file in
+the scan manifest only after the task has returned, so a file is either wholly done or not done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from caseseries.model.publication import Publication
+from caseseries.scan.prefilter import passes_prefilter
+from caseseries.screening.protocol import Decision, Stage, load_protocol
+from caseseries.screening.rules import ScreeningRecord, suggest
+from caseseries.sources.importer import Deletion, ImportItem, Record, Skip
+
+TABLES = ("records", "suggestions", "candidates", "patients", "lines", "evidence", "deletions")
+"""The Parquet tables written per input file (``<stem>.<table>.parquet``)."""
+
+CANDIDATE_DECISIONS = frozenset({Decision.INCLUDE, Decision.MAYBE})
+"""Rule suggestions that make a record a candidate (extracted, and loaded by ``--into-store``)."""
+
+_SCHEMAS: dict[str, pa.Schema] = {
+    "records": pa.schema(
+        [
+            ("key", pa.string()),
+            ("pmid", pa.string()),
+            ("version", pa.int32()),
+            ("year", pa.int32()),
+            ("title", pa.string()),
+            ("doi", pa.string()),
+            ("location", pa.string()),
+            ("prefilter", pa.bool_()),
+        ]
+    ),
+    "suggestions": pa.schema(
+        [
+            ("key", pa.string()),
+            ("pmid", pa.string()),
+            ("decision", pa.string()),
+            ("rule_id", pa.string()),
+            ("reason", pa.string()),
+            ("score", pa.float64()),
+        ]
+    ),
+    "candidates": pa.schema(
+        [("key", pa.string()), ("pmid", pa.string()), ("version", pa.int32()), ("publication", pa.string())]
+    ),
+    "patients": pa.schema(
+        [
+            ("key", pa.string()),
+            ("pmid", pa.string()),
+            ("label", pa.string()),
+            ("age_years", pa.float64()),
+            ("sex", pa.string()),
+            ("diagnosis", pa.string()),
+            ("primary_site", pa.string()),
+            ("fusions", pa.list_(pa.string())),
+            ("lines", pa.int32()),
+            ("patient", pa.string()),
+        ]
+    ),
+    "lines": pa.schema(
+        [
+            ("key", pa.string()),
+            ("label", pa.string()),
+            ("line", pa.int32()),
+            ("agents", pa.list_(pa.string())),
+            ("best_response", pa.string()),
+            ("pfs_months", pa.float64()),
+            ("pfs_censored", pa.bool_()),
+        ]
+    ),
+    "evidence": pa.schema(
+        [
+            ("key", pa.string()),
+            ("label", pa.string()),
+            ("field", pa.string()),
+            ("start", pa.int64()),
+            ("end", pa.int64()),
+            ("text", pa.string()),
+        ]
+    ),
+    "deletions": pa.schema([("pmid", pa.string()), ("location", pa.string())]),
+}
+
+
+@dataclass
+class FileResult:
+    """What one task did with one file (the numbers the scan summary adds up).
+
+    Attributes
+    ----------
+    name : str
+        The output stem of the file (its name without ``.xml``/``.gz``).
+    path : str
+        The file as given.
+    records : int
+        Records read (revised versions and deletions are counted where they are applied).
+    prefiltered : int
+        Records that named a vocabulary term.
+    candidates : int
+        Records the rules suggested including (or "maybe").
+    patients : int
+        Patients extracted from the candidates.
+    lines : int
+        Therapy lines of those patients.
+    deletions : int
+        ``DeleteCitation`` entries.
+    skipped : int
+        Records that could not be read (each named in ``skips``).
+    skips : list of str
+        One line per skipped record: file, location, reason.
+    """
+
+    name: str
+    path: str
+    records: int = 0
+    prefiltered: int = 0
+    candidates: int = 0
+    patients: int = 0
+    lines: int = 0
+    deletions: int = 0
+    skipped: int = 0
+    skips: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as a JSON-ready dict."""
+        return asdict(self)
+
+
+def output_name(path: str) -> str:
+    """The stem the outputs of ``path`` are named after (``pubmed25n0001.xml.gz`` -> ``pubmed25n0001``)."""
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    for suffix in (".gz", ".xml", ".txt", ".nbib"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+    return name or "input"
+
+
+def _items(path: str) -> Any:
+    """The importer items of a local file or an fsspec URL (``s3://``, ``gcs://``, ``file://`` ...)."""
+    if "://" in path:
+        import fsspec
+
+        from caseseries.sources.pubmed_xml import PubmedXmlImporter
+
+        def remote() -> Any:
+            with fsspec.open(path, "rb", compression="infer") as stream:
+                yield from PubmedXmlImporter().read_stream(stream, path)
+
+        return remote()
+    from caseseries.sources.registry import resolve_importer
+
+    return resolve_importer(path).read(path)
+
+
+class _Tables:
+    """Rows of every output table, collected column by column."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, list[Any]]] = {t: {f.name: [] for f in _SCHEMAS[t]} for t in TABLES}
+
+    def add(self, table: str, **values: Any) -> None:
+        cols = self.rows[table]
+        for name, column in cols.items():
+            column.append(values.get(name))
+
+    def write(self, out_dir: Path, stem: str) -> None:
+        """Write every table (each atomically: a temporary file renamed into place)."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for table in TABLES:
+            arrow = pa.table(self.rows[table], schema=_SCHEMAS[table])
+            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{stem}.{table}.", suffix=".part")
+            os.close(fd)
+            try:
+                pq.write_table(arrow, tmp)
+                os.replace(tmp, out_dir / f"{stem}.{table}.parquet")
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+
+
+def _record(item: Record, protocol: Any, tables: _Tables, result: FileResult) -> None:
+    pub: Publication = item.publication
+    key = pub.key()
+    passed = passes_prefilter(pub)
+    result.records += 1
+    tables.add(
+        "records",
+        key=key,
+        pmid=pub.pmid,
+        version=item.version,
+        year=pub.year,
+        title=pub.title,
+        doi=pub.doi,
+        location=item.location,
+        prefilter=passed,
+    )
+    if not passed:
+        return
+    result.prefiltered += 1
+    record = ScreeningRecord(pub)
+    s = suggest(protocol, record, Stage.TITLE_ABSTRACT)
+    tables.add(
+        "suggestions", key=key, pmid=pub.pmid, decision=s.decision.value, rule_id=s.rule_id, reason=s.reason,
+        score=s.score,
+    )
+    if s.decision not in CANDIDATE_DECISIONS:
+        return
+    result.candidates += 1
+    tables.add("candidates", key=key, pmid=pub.pmid, version=item.version, publication=pub.model_dump_json())
+    from caseseries.extraction import extract_publication
+
+    for patient in extract_publication(pub).document.patients:
+        result.patients += 1
+        result.lines += len(patient.lines)
+        tables.add(
+            "patients",
+            key=key,
+            pmid=pub.pmid,
+            label=patient.label,
+            age_years=patient.age_years,
+            sex=patient.sex.value if patient.sex else None,
+            diagnosis=patient.diagnosis,
+            primary_site=patient.primary_site,
+            fusions=[f"{f.gene5 or '?'}::{f.gene3 or '?'}" for f in patient.fusions],
+            lines=len(patient.lines),
+            patient=json.dumps(patient.model_dump(mode="json"), ensure_ascii=False),
+        )
+        for line in patient.lines:
+            tables.add(
+                "lines",
+                key=key,
+                label=patient.label,
+                line=line.line,
+                agents=list(line.agents),
+                best_response=line.best_response.value if line.best_response else None,
+                pfs_months=line.pfs_months,
+                pfs_censored=line.pfs_censored,
+            )
+        for ev in patient.all_evidence():
+            tables.add(
+                "evidence", key=key, label=patient.label, field=ev.field, start=ev.start, end=ev.end, text=ev.text
+            )
+
+
+def scan_file(path: str, protocol_ref: str, out_dir: str) -> FileResult:
+    """Scan one file: every record pre-filtered, screened by the protocol's rules, candidates extracted.
+
+    Parameters
+    ----------
+    path : str
+        A PubMed XML file (gzip or not; any importable format works), or an fsspec URL.
+    protocol_ref : str
+        The protocol file or shipped protocol name (loaded on the worker).
+    out_dir : str
+        The scan's output folder; the tables are ``<stem>.<table>.parquet`` there.
+
+    Returns
+    -------
+    FileResult
+        The counts of the file.
+    """
+    protocol = load_protocol(protocol_ref)
+    stem = output_name(path)
+    result = FileResult(name=stem, path=path)
+    tables = _Tables()
+    item: ImportItem
+    for item in _items(path):
+        if isinstance(item, Skip):
+            result.skipped += 1
+            result.skips.append(str(item))
+        elif isinstance(item, Deletion):
+            result.deletions += 1
+            tables.add("deletions", pmid=item.pmid, location=item.location)
+        else:
+            _record(item, protocol, tables, result)
+    tables.write(Path(out_dir), stem)
+    return result
