@@ -1,4 +1,4 @@
-"""Screening decisions: recorded one transaction each, with an append-only audit log.
+"""Screening decisions: recorded in transactions of one or many decisions, with an append-only audit log.
 
 Each record has, per protocol and stage, at most one current decision per decider: the rules
 (``role=rule``, actor ``rules``), each reviewer (``role=reviewer``) and a resolution of a
@@ -179,32 +179,52 @@ class DecisionLog:
             True if the decision changed (and an audit entry was written).
         """
         item = NewDecision(key, stage, decision, role, actor, rule_id, reason)
-        with self.store.session() as s:
-            return self._write(s, item, via)
+        return self.record_many([item], via=via) == 1
 
-    def record_many(self, items: Iterable[NewDecision], *, via: str) -> int:
-        """Record several decisions in one transaction (all or none); return how many changed."""
-        with self.store.session() as s:
-            return sum(self._write(s, item, via) for item in items)
+    def record_many(self, items: Iterable[NewDecision], *, via: str, batch: int = 1000) -> int:
+        """Record several decisions in one transaction (all or none); return how many changed.
 
-    def _write(self, s: Session, item: NewDecision, via: str) -> bool:
-        _check_actor(item.role, item.actor)
-        row = s.scalar(
+        The stored decisions are read with one query per ``batch`` items and the changes are
+        written together, so screening a large queue costs a few statements per thousand records.
+        """
+        with self.store.session() as s:
+            return self._write_all(s, list(items), via, batch)
+
+    def _write_all(self, s: Session, todo: list[NewDecision], via: str, batch: int = 1000) -> int:
+        changed = 0
+        for start in range(0, len(todo), batch):
+            chunk = todo[start : start + batch]
+            rows = self._current_rows(s, chunk)
+            for item in chunk:
+                _check_actor(item.role, item.actor)
+                ident = (item.key, item.stage.value, item.role.value, item.actor)
+                row, was_changed = self._apply(s, item, via, rows.get(ident))
+                rows[ident] = row
+                changed += was_changed
+            s.flush()
+        return changed
+
+    def _current_rows(
+        self, s: Session, items: Sequence[NewDecision]
+    ) -> dict[tuple[str, str, str, str], ScreeningDecisionRow]:
+        keys = sorted({item.key for item in items})
+        found = s.scalars(
             select(ScreeningDecisionRow).where(
-                ScreeningDecisionRow.publication_key == item.key,
-                ScreeningDecisionRow.protocol == self.protocol,
-                ScreeningDecisionRow.stage == item.stage.value,
-                ScreeningDecisionRow.role == item.role.value,
-                ScreeningDecisionRow.actor == item.actor,
+                ScreeningDecisionRow.protocol == self.protocol, ScreeningDecisionRow.publication_key.in_(keys)
             )
         )
+        return {(r.publication_key, r.stage, r.role, r.actor): r for r in found}
+
+    def _apply(
+        self, s: Session, item: NewDecision, via: str, row: ScreeningDecisionRow | None
+    ) -> tuple[ScreeningDecisionRow, bool]:
         old = Decision(row.decision) if row is not None else None
         if row is not None and (row.decision, row.rule_id, row.reason) == (
             item.decision.value,
             item.rule_id,
             item.reason,
         ):
-            return False
+            return row, False
         now = utcnow()
         if row is None:
             row = ScreeningDecisionRow(
@@ -231,8 +251,7 @@ class DecisionLog:
                 changed_at=now,
             )
         )
-        s.flush()
-        return True
+        return row, True
 
     # ------------------------------------------------------------------ reading
     def entries(self, stage: Stage | None = None) -> list[DecisionEntry]:
@@ -442,5 +461,5 @@ def import_decisions(
     with store.session() as s:
         for name, items in batches.items():
             log = DecisionLog(store, name)
-            result[name] = sum(log._write(s, item, "csv") for item in items)
+            result[name] = log._write_all(s, list(items), "csv")
     return result

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from caseseries.screening.decisions import RULES_ACTOR, DecisionLog, Role
+from caseseries.screening.decisions import RULES_ACTOR, DecisionLog, NewDecision, Role
 from caseseries.screening.protocol import Decision, Protocol, Stage
 from caseseries.screening.records import RecordSet, protocol_records
 from caseseries.screening.rules import Suggestion, suggest
 from caseseries.store import Store
+
+BATCH = 1000
+"""Suggestions recorded per transaction (an interrupted run keeps the batches committed)."""
 
 
 @dataclass
@@ -45,7 +48,7 @@ class ScreenResult:
 def screen(
     store: Store, protocol: Protocol, stage: Stage = Stage.TITLE_ABSTRACT, records: RecordSet | None = None
 ) -> ScreenResult:
-    """Apply the protocol's rules at a stage and record each suggestion as it is made.
+    """Apply the protocol's rules at a stage and record the suggestions, a batch per transaction.
 
     At the full-text stage only records that passed title-abstract screening (not excluded) and
     have a full text are screened.
@@ -74,14 +77,16 @@ def screen(
         passed = {
             k: e.decision in (Decision.INCLUDE, Decision.MAYBE) for k, e in log.effective(Stage.TITLE_ABSTRACT).items()
         }
+    pending: list[NewDecision] = []
     for key, record in records.records.items():
         if stage is Stage.FULL_TEXT and (not passed.get(key, False) or not record.has_full_text()):
             result.not_eligible.append(key)
             continue
         s = suggest(protocol, record, stage)
         result.suggestions.append(s)
-        changed = log.record(
-            key, stage, s.decision, role=Role.RULE, actor=RULES_ACTOR, rule_id=s.rule_id, reason=s.reason, via="rules"
-        )
-        result.changed += changed
+        pending.append(NewDecision(key, stage, s.decision, Role.RULE, RULES_ACTOR, s.rule_id, s.reason))
+        if len(pending) == BATCH:
+            result.changed += log.record_many(pending, via="rules")
+            pending.clear()
+    result.changed += log.record_many(pending, via="rules")
     return result
