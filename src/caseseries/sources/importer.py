@@ -429,6 +429,16 @@ class TaggedRecord:
         return Publication.model_validate({**values, **fields})
 
 
+def initials_of(given: str | None) -> str | None:
+    """Initials from given names: ``Simon Victor`` -> ``SV``, ``S.-C.`` -> ``SC``, ``SV`` stays ``SV``."""
+    if not given:
+        return None
+    words = given.replace("-", " ").replace(".", " ").split()
+    if len(words) == 1 and words[0].isupper() and words[0].isalpha() and len(words[0]) <= 3:
+        return words[0]
+    return "".join(w[0] for w in words if w[0].isalpha()).upper() or None
+
+
 def vancouver_author(name: str) -> Author:
     """``Wu SC`` -> last name ``Wu``, initials ``SC``; a name without initials is kept as the last name."""
     parts = name.strip().rstrip(".").split()
@@ -453,6 +463,7 @@ __all__ = [
     "all_clean",
     "clean",
     "doi_of",
+    "initials_of",
     "iter_lines",
     "open_source",
     "read_head",

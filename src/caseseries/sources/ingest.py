@@ -17,6 +17,8 @@ from typing import Any
 
 from caseseries.model.publication import Publication
 from caseseries.sources.dedup import Deduplicator, Merge, merge_publications
+from caseseries.sources.eutils import EutilsClient
+from caseseries.sources.identifiers import IdentifierListImporter
 from caseseries.sources.importer import Deletion, ImportItem, Record, Skip
 from caseseries.sources.registry import AUTO, resolve_importer
 from caseseries.store import Store
@@ -230,6 +232,7 @@ def import_files(
     *,
     batch_size: int = 500,
     on_file: Callable[[str], None] | None = None,
+    eutils: Callable[[], EutilsClient] | None = None,
 ) -> ImportReport:
     """Import files into ``store`` (None: a dry run that writes nothing).
 
@@ -245,6 +248,9 @@ def import_files(
         Records per transaction.
     on_file : callable or None
         Called with each path before it is read (progress display).
+    eutils : callable or None
+        Makes the E-utilities client for files of identifiers whose records are fetched
+        (the default client when None).
 
     Raises
     ------
@@ -252,6 +258,9 @@ def import_files(
         If a file is wholly not of the declared format (or of none), before anything is written.
     """
     importers = [(str(p), resolve_importer(p, fmt)) for p in paths]
+    for _, importer in importers:
+        if eutils is not None and isinstance(importer, IdentifierListImporter):
+            importer.use_eutils(eutils)
     state = RunState()
     if store is not None:
         for stored in store.iter_publications():

@@ -85,6 +85,10 @@ def sniff_scores(head: bytes) -> dict[str, int]:
     return scores
 
 
+CERTAIN = 90
+"""A sniff score from which a file is taken to be in that format, whatever ``--format`` says."""
+
+
 def detect_format(path: str | Path) -> str | None:
     """The format the content of ``path`` looks like most, or None when none recognises it."""
     scores = sniff_scores(read_head(path))
@@ -115,16 +119,19 @@ def resolve_importer(path: str | Path, fmt: str = AUTO) -> Importer:
     detected = best if best is not None and scores[best] > 0 else None
     if fmt == AUTO:
         if detected is None:
+            what = "it is empty" if not head.strip() else "it is in none of the formats caseseries reads"
             raise FormatError(
-                "cannot tell the format of this file (it is empty or binary); "
-                f"name it with --format, one of: {', '.join(importer_names())}",
+                f"cannot tell the format of this file ({what}); convert it to one of: {', '.join(importer_names())}",
                 source=source,
             )
         return get_importer(detected)
-    if scores.get(fmt, 0) == 0:
-        looks = f"it looks like {detected}" if detected else "its format is not recognised"
-        fix = f"use --format {detected} or --format auto" if detected else "check the file"
-        raise FormatError(f"not a {fmt} file: {looks}; {fix}", source=source)
+    score = scores.get(fmt, 0)
+    if score == 0 or (detected is not None and detected != fmt and scores[detected] >= CERTAIN > score):
+        if detected is None:
+            raise FormatError(f"not a {fmt} file: its format is not recognised; check the file", source=source)
+        raise FormatError(
+            f"not a {fmt} file: it looks like {detected}; use --format {detected} or --format auto", source=source
+        )
     return get_importer(fmt)
 
 
