@@ -266,7 +266,7 @@ def read_head(path: str | Path, size: int = SNIFF_BYTES) -> bytes:
                     break
                 chunks.append(chunk)
                 got += len(chunk)
-        except (OSError, EOFError):
+        except READ_ERRORS:
             pass
     return b"".join(chunks)
 
@@ -277,12 +277,25 @@ def strip_bom(head: bytes) -> bytes:
 
 
 def truncated(source: str, location: str, err: BaseException) -> Skip:
-    """The Skip for a compressed stream that ends early."""
+    """The Skip for a compressed stream that ends early, or is damaged (:func:`damaged`)."""
+    if isinstance(err, zlib.error):
+        return damaged(source, location, err)
     return Skip(
         source,
         location,
         "truncated",
         f"the file ends early ({err.__class__.__name__}: {err}); download it again to import the rest",
+    )
+
+
+def damaged(source: str, location: str, err: BaseException) -> Skip:
+    """The Skip for a gzip stream whose data or checksum is wrong (``zlib.error``)."""
+    return Skip(
+        source,
+        location,
+        "corrupt-gzip",
+        f"the compressed file is damaged here ({err}); the records after this point were not read; "
+        "download it again (gzip -t FILE checks a copy)",
     )
 
 
@@ -361,6 +374,19 @@ def all_clean(texts: list[str]) -> bool:
     return joined.isprintable()  # every white space character but the space is unprintable
 
 
+MAX_TITLE = 1000
+"""Titles are cut to this many characters: a longer "title" is a text without one (keys derive from titles)."""
+
+
+def bounded_title(title: str | None) -> str | None:
+    """``title`` cut to :data:`MAX_TITLE` characters at a word boundary, marked with an ellipsis."""
+    if title is None or len(title) <= MAX_TITLE:
+        return title
+    cut = title[: MAX_TITLE - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > MAX_TITLE // 2 else cut).rstrip() + "…"
+
+
 _YEAR = re.compile(r"1[5-9]\d\d|2\d\d\d")
 
 
@@ -421,6 +447,8 @@ class TaggedRecord:
         ``year`` is read with :func:`year_of`; ``abstract`` becomes one unlabelled section.
         """
         values: dict[str, object] = {name: self.pick(*tags) for name, tags in picks.items()}
+        if "title" in values:
+            values["title"] = bounded_title(self.pick(*picks["title"]))
         if "year" in values:
             values["year"] = year_of(self.pick(*picks["year"]))
         if "abstract" in values:
@@ -461,7 +489,9 @@ __all__ = [
     "Skip",
     "TaggedRecord",
     "all_clean",
+    "bounded_title",
     "clean",
+    "damaged",
     "doi_of",
     "initials_of",
     "iter_lines",

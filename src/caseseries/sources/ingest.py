@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from caseseries.model.publication import Publication
-from caseseries.sources.dedup import Deduplicator, Merge, merge_publications
+from caseseries.sources.dedup import Deduplicator, Merge, fill_gaps, merge_publications, missing_fields
 from caseseries.sources.eutils import EutilsClient
 from caseseries.sources.identifiers import IdentifierListImporter
 from caseseries.sources.importer import Deletion, ImportItem, Record, Skip
@@ -213,6 +213,9 @@ def _record(item: Record, writer: _Writer, state: RunState) -> None:
         if key in seen:
             report.replaced += 1  # a revised record later in the input replaces the earlier one
         seen.add(key)
+        if missing_fields(pub):  # what the earlier record had and this one lacks is kept
+            earlier = writer.get(into)
+            pub = fill_gaps(pub, earlier) if earlier is not None else pub
         writer.upsert(pub)
         return
     report.merged += 1

@@ -21,7 +21,16 @@ from typing import BinaryIO
 
 from caseseries.model.enums import SourceFormat
 from caseseries.model.publication import AbstractSection, Publication, Section, Table
-from caseseries.sources.importer import READ_ERRORS, Importer, ImportItem, Record, Skip, strip_bom, truncated
+from caseseries.sources.importer import (
+    READ_ERRORS,
+    Importer,
+    ImportItem,
+    Record,
+    Skip,
+    bounded_title,
+    strip_bom,
+    truncated,
+)
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _BOLD = re.compile(r"^\*\*(.+?)\*\*$|^__(.+?)__$")
@@ -112,7 +121,7 @@ def _cells(line: str) -> list[str] | None:
     return None
 
 
-def _title(lines: list[str]) -> str | None:
+def _title_line(lines: list[str]) -> str | None:
     for line in lines[:40]:
         m = _MD_HEADING.match(line.strip())
         if m and len(m.group(1)) == 1:
@@ -234,8 +243,9 @@ def looks_like_records(text: str) -> bool:
 def parse_text(text: str, *, source_path: str | None = None) -> Publication:
     """Structure a full text (title, sections, tables); ``text`` is kept unchanged as ``Publication.text``."""
     lines = text.splitlines()
-    title = _title(lines)
-    sections = _sections(lines, title)
+    line = _title_line(lines)
+    title = bounded_title(line)
+    sections = _sections(lines, line)
     abstract = [AbstractSection(text=s.text) for s in sections if s.title and s.title.lower() == "abstract" and s.text]
     return Publication(
         title=title,

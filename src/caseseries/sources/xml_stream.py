@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import operator
 import re
+import zlib
 from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import BinaryIO
 
 from lxml import etree
 
-from caseseries.sources.importer import READ_ERRORS, Deletion, ImportItem, Skip
+from caseseries.sources.importer import READ_ERRORS, Deletion, ImportItem, Skip, damaged
 
 ReadElement = Callable[[etree._Element, int], list[ImportItem] | None]
 """Reads one element given the number of records read before it: its items, or None to leave it
@@ -154,6 +155,8 @@ def xml_fault(err: Exception, source: str, count: int, at_eof: bool, resumed_at:
             f"malformed XML ({text}); this record was skipped and reading went on at line {resumed_at}; "
             "fix the record and import the file again to add it",
         )
+    if isinstance(err, zlib.error):
+        return damaged(source, where, err)
     if at_eof or isinstance(err, READ_ERRORS):
         return Skip(source, where, "truncated", f"the file ends early ({text}); download it again to import the rest")
     return Skip(source, where, "xml-error", f"malformed XML ({text}); the records after this point were not read")
