@@ -81,13 +81,17 @@ class RunState:
     versions: dict[str, tuple[int, str]] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
     formats: dict[str, str | None] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)
 
     def know(self, pub: Publication, replaces: str | None = None) -> None:
         """Index a stored or written record (``replaces``: the key it supersedes)."""
         self.dedup.register(pub, replaces=replaces)
         if replaces is not None:
             self.formats.pop(replaces, None)
+            self.paths.pop(replaces, None)
         self.formats[pub.key()] = pub.source_format.value if pub.source_format else None
+        if pub.source_path:
+            self.paths[pub.key()] = pub.source_path
 
 
 class _Writer:
@@ -203,6 +207,8 @@ def _record(item: Record, writer: _Writer, state: RunState) -> None:
     key = pub.key()
     found = dedup.match(pub)
     if found is None:
+        if pub.source_path is None:  # a new record remembers the file it was first read from
+            pub = pub.model_copy(update={"source_path": item.source})
         state.know(pub)
         seen.add(key)
         writer.upsert(pub)
@@ -213,6 +219,8 @@ def _record(item: Record, writer: _Writer, state: RunState) -> None:
         if key in seen:
             report.replaced += 1  # a revised record later in the input replaces the earlier one
         seen.add(key)
+        if pub.source_path is None and key in state.paths:  # the file it was first read from is kept
+            pub = pub.model_copy(update={"source_path": state.paths[key]})
         if missing_fields(pub):  # what the earlier record had and this one lacks is kept
             earlier = writer.get(into)
             pub = fill_gaps(pub, earlier) if earlier is not None else pub

@@ -59,14 +59,20 @@ def _authors(citation: etree._Element) -> list[Author]:
     return out
 
 
-def spaced_text(el: etree._Element) -> str | None:
-    """The text of a citation with a space between parts that the markup alone separates."""
+def _spaced(el: etree._Element) -> str:
+    if not len(el):
+        return raw_text(el)
     parts = [el.text or ""]
     for child in el:
         if isinstance(child.tag, str):
-            parts.append(" " + raw_text(child) + " ")
+            parts.append(" " + _spaced(child) + " ")
         parts.append(child.tail or "")
-    text = clean("".join(parts))
+    return "".join(parts)
+
+
+def spaced_text(el: etree._Element) -> str | None:
+    """The text of a citation with a space between parts that the markup alone separates."""
+    text = clean(_spaced(el))
     if text is None:
         return None
     for mark in (",", ".", ";", ":", ")"):

@@ -70,6 +70,8 @@ def raw_text(el: etree._Element) -> str:
     A MathML formula inside becomes its tokens joined (``VO2max``), not the letters spaced out
     by the layout white space between its elements.
     """
+    if el.tag in (MATHML, "math"):
+        return math_text(el)
     if next(el.iter(MATHML, "math"), None) is not None:
         return _text_with_math(el)
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
