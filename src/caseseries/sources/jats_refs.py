@@ -107,19 +107,20 @@ def citation_of(ref: etree._Element) -> Citation | None:
     fpage, lpage = fields.get("fpage"), fields.get("lpage")
     pages = f"{fpage}-{lpage}" if fpage and lpage else fpage or fields.get("elocation-id")
     pmcid = ids.get("pmcid") or ids.get("pmc")
+    text = spaced_text(citation)
     return Citation(
         label=label,
         authors=_authors(citation),
         title=fields.get("title"),
         journal=fields.get("journal"),
-        year=year_of(fields.get("year")),
+        year=year_of(fields.get("year")) or year_of(text),  # an unstructured entry: the year it states
         volume=fields.get("volume"),
         issue=fields.get("issue"),
         pages=pages,
         doi=doi_of(ids.get("doi")) or ids.get("doi"),
         pmid=ids.get("pmid"),
         pmcid=(pmcid if pmcid.upper().startswith("PMC") else f"PMC{pmcid}") if pmcid else None,
-        text=spaced_text(citation),
+        text=text,
     )
 
 

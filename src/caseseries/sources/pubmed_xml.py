@@ -210,7 +210,7 @@ def _citation_parts(root: etree._Element, note: Note) -> dict[str, Any]:
             for descriptor in _DESCRIPTORS(child):
                 note(text := as_written(descriptor))
                 mesh.append(text)
-        elif tag == "PMID":
+        elif tag == "PMID" and pmid is None:  # the first one is the record's
             note(pmid := child.text)
             note(version := child.get("Version"))
         elif tag == "MedlineJournalInfo":
