@@ -342,7 +342,7 @@ def test_jats_text_is_self_contained() -> None:
         assert "\t".join(row) in pub.text
     assert "Fig. 1 CT scan at best response." in pub.sections[2].text
     assert "Gros L" not in pub.text and "IMTs harbor" not in pub.text  # the reference list is not read as text
-    assert [(c.label, c.journal, c.year) for c in pub.references] == [("1", None, None), ("2", "Cancer Discov", 2014)]
+    assert [(c.label, c.journal, c.year) for c in pub.references] == [("1", None, 2022), ("2", "Cancer Discov", 2014)]
     assert pub.source_path == str(DATA / "pmc_article.xml")
 
 

@@ -21,7 +21,11 @@ from caseseries.sources.importer import Record, Skip, clean, open_source
 from caseseries.sources.registry import resolve_importer
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real-files"
-FILES = sorted(p for p in REAL.rglob("*") if p.is_file() and p.name not in ("README.md", "SOURCES.txt")) if REAL.is_dir() else []
+FILES = (
+    sorted(p for p in REAL.rglob("*") if p.is_file() and p.name not in ("README.md", "SOURCES.txt"))
+    if REAL.is_dir()
+    else []
+)
 pytestmark = pytest.mark.skipif(not FILES, reason="../shared/data/real-files is absent")
 
 # Files made broken or templated on purpose by their projects, and what we say about them.

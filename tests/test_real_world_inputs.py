@@ -41,7 +41,13 @@ def records(name: str, fmt: str = "auto") -> tuple[list[Publication], list[Skip]
 def test_namespaced_jats_is_read_with_main_abstract_and_structured_references() -> None:
     [pub], skips = records("jats13_namespaced.xml")
     assert skips == []
-    assert (pub.pmcid, pub.pmid, pub.doi, pub.year, pub.pages) == ("PMC1000001", "90000001", "10.5555/example.1", 2023, "10-14")
+    assert (pub.pmcid, pub.pmid, pub.doi, pub.year, pub.pages) == (
+        "PMC1000001",
+        "90000001",
+        "10.5555/example.1",
+        2023,
+        "10-14",
+    )
     assert [(a.last_name, a.initials) for a in pub.authors] == [("Moreno", "JL")]
     # the paragraph before the sections is kept, the highlights are not the abstract
     assert [(s.label, s.text) for s in pub.abstract] == [
@@ -113,8 +119,17 @@ def test_web_of_science_tagged_records() -> None:
         ("Moreno", "Jana Luisa", "JL"),
         ("Quill", "Anna Beth", "AB"),
     ]
-    assert (first.journal, first.year, first.volume, first.pages) == ("JOURNAL OF INVENTED PATHOLOGY", 2018, "12", "101-109")
-    assert (first.doi, first.pmid, first.mesh_terms) == ("10.5555/wos.2018.12", "90000003", ["fusion", "kinase inhibitor"])
+    assert (first.journal, first.year, first.volume, first.pages) == (
+        "JOURNAL OF INVENTED PATHOLOGY",
+        2018,
+        "12",
+        "101-109",
+    )
+    assert (first.doi, first.pmid, first.mesh_terms) == (
+        "10.5555/wos.2018.12",
+        "90000003",
+        ["fusion", "kinase inhibitor"],
+    )
     assert first.source_format is SourceFormat.WOS
     assert [(a.last_name, a.fore_name, a.initials) for a in second.authors] == [("Rowe", None, "C")]
 
@@ -212,7 +227,9 @@ def test_one_malformed_record_in_50000_loses_only_that_record(tmp_path: Path, gz
     assert pubs[25_000].pmid == "25002" and pubs[-1].pmid == "50000"
 
 
-def test_malformed_record_exits_1_naming_the_line(capsys: pytest.CaptureFixture[str], sqlite_url: str, tmp_path: Path) -> None:
+def test_malformed_record_exits_1_naming_the_line(
+    capsys: pytest.CaptureFixture[str], sqlite_url: str, tmp_path: Path
+) -> None:
     path = tmp_path / "few.xml"
     path.write_bytes(_big_xml(5, 3))
     code, out, err = run(capsys, "--db", sqlite_url, "import", str(path))
@@ -234,7 +251,9 @@ def test_malformed_efetch_batch_is_retried_then_split() -> None:
             body = body.replace("<ArticleTitle>Invented record 5</ArticleTitle>", "<ArticleTitle>broken</Art>")
         return httpx.Response(200, content=body.encode())
 
-    with EutilsClient("http://eutils.test/", transport=httpx.MockTransport(answer), rate=1000.0, sleep=lambda s: None) as client:
+    with EutilsClient(
+        "http://eutils.test/", transport=httpx.MockTransport(answer), rate=1000.0, sleep=lambda s: None
+    ) as client:
         items = list(client.fetch_publications(list(good), batch_size=8))
     got = sorted(i.publication.pmid or "" for i in items if isinstance(i, Record))
     assert got == ["1", "2", "3", "4", "6", "7", "8"]
@@ -244,13 +263,15 @@ def test_malformed_efetch_batch_is_retried_then_split() -> None:
 
 
 # ------------------------------------------------------------------------------ merge, bounds, damage
-def test_emptier_later_record_keeps_earlier_values(capsys: pytest.CaptureFixture[str], sqlite_url: str, tmp_path: Path) -> None:
+def test_emptier_later_record_keeps_earlier_values(
+    capsys: pytest.CaptureFixture[str], sqlite_url: str, tmp_path: Path
+) -> None:
     full = Publication(pmid="77", title="An invented full record", year=2012, authors=[Author(last_name="Rowe")])
     (tmp_path / "a.xml").write_text(pubmed_xml([full]))
     (tmp_path / "b.xml").write_text(pubmed_xml([Publication(pmid="77", volume="9")]))
     assert run(capsys, "--db", sqlite_url, "import", str(tmp_path / "a.xml"))[0] == 0
     assert run(capsys, "--db", sqlite_url, "import", str(tmp_path / "b.xml"))[0] == 0
-    code, out, _ = run(capsys, "--db", sqlite_url, "records", "show", "77", "--json")
+    out = run(capsys, "--db", sqlite_url, "records", "show", "77", "--json")[1]
     shown = json.loads(out)
     assert (shown["title"], shown["year"], shown["authors"][0]["last_name"], shown["volume"]) == (
         "An invented full record",
@@ -271,7 +292,9 @@ def test_one_line_text_gets_a_bounded_title(tmp_path: Path) -> None:
     assert pub.text is not None and len(pub.text) == 25_001
 
 
-def test_bare_carriage_return_in_first_line(capsys: pytest.CaptureFixture[str], sqlite_url: str, tmp_path: Path) -> None:
+def test_bare_carriage_return_in_first_line(
+    capsys: pytest.CaptureFixture[str], sqlite_url: str, tmp_path: Path
+) -> None:
     path = tmp_path / "x.txt"
     path.write_bytes(b"a\rb\n")
     code, out, err = run(capsys, "--db", sqlite_url, "import", str(path))
@@ -307,7 +330,9 @@ def test_records_list_filters_and_show(capsys: pytest.CaptureFixture[str], sqlit
     assert code == 0 and len(json.loads(out)) == 5
     code, out, _ = run(capsys, "--db", sqlite_url, "records", "list", "--search", "alectinib", "--json")
     assert sorted(r["pmid"] for r in json.loads(out)) == ["28338730", "34926741"]
-    code, out, _ = run(capsys, "--db", sqlite_url, "records", "list", "--year", "2021", "--source-file", "wos_tagged", "--json")
+    code, out, _ = run(
+        capsys, "--db", sqlite_url, "records", "list", "--year", "2021", "--source-file", "wos_tagged", "--json"
+    )
     assert [r["title"] for r in json.loads(out)] == ["Second tagged record"]
     code, out, _ = run(capsys, "--db", sqlite_url, "records", "list", "--search", "tagged record about")
     assert "A tagged record about an invented fusion-driven tumour" in out  # not cut when piped

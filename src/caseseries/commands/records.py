@@ -43,8 +43,8 @@ def _matches(pub: Publication, search: str | None, source_file: str | None, year
         words = normalise_title(search).split()
         hay = normalise_title(
             " ".join(
-                [pub.title or "", pub.abstract_text, pub.journal or "", *(a.display for a in pub.authors)]
-                + [pub.pmid or "", pub.doi or ""]
+                [pub.title or "", pub.abstract_text, pub.journal or "", pub.pmid or "", pub.doi or ""]
+                + [a.display for a in pub.authors]
             )
         )
         return all(w in hay for w in words)
@@ -88,7 +88,9 @@ def _summary(pub: Publication, state: str | None) -> dict[str, Any]:
 def list_records(
     ctx: typer.Context,
     search: str | None = typer.Option(None, "--search", help="Words that must all appear (title, abstract, authors)."),
-    source_file: str | None = typer.Option(None, "--source-file", help="Only records read from this file (or path part)."),
+    source_file: str | None = typer.Option(
+        None, "--source-file", help="Only records read from this file (or path part)."
+    ),
     year: int | None = typer.Option(None, "--year", help="Only records of this publication year."),
     screening: str | None = typer.Option(
         None, "--screening", help=f"Only records in this screening state: {', '.join(SCREENING_STATES)}."
@@ -101,9 +103,13 @@ def list_records(
     Example: caseseries records list --search alectinib --year 2021
     """
     if screening is not None and screening not in SCREENING_STATES:
-        raise InputError(f"unknown state {screening!r}; use one of: {', '.join(SCREENING_STATES)}", location="--screening")
+        raise InputError(
+            f"unknown state {screening!r}; use one of: {', '.join(SCREENING_STATES)}", location="--screening"
+        )
     if screening is not None and not protocol:
-        raise InputError("--screening needs the protocol the decisions were made under; add --protocol NAME", location="--screening")
+        raise InputError(
+            "--screening needs the protocol the decisions were made under; add --protocol NAME", location="--screening"
+        )
     store = open_store(ctx)
     rows = [_summary(pub, state) for pub, state in _selected(store, search, source_file, year, screening, protocol)]
     if json_out:

@@ -106,7 +106,7 @@ class IdentifierListImporter(Importer):
                         pmid = item.publication.pmid
                         returned.add(pmid)
                         yield Record(item.publication, source, f"{where.get(pmid, 'fetched')} (PMID {pmid})")
-                    else:
+                    elif isinstance(item, Skip):
                         if item.reason == "unreadable":
                             returned.add(item.location.split()[1])  # named in the Skip already
                         yield item

@@ -123,7 +123,9 @@ def _abstracts(meta: etree._Element) -> tuple[list[AbstractSection], list[Sectio
         if parts:
             kind = (el.get("abstract-type") or "abstract").replace("-", " ")
             title = flat_text(el.find("title")) or kind[:1].upper() + kind[1:]
-            others.append(Section(title=title, text="\n".join(f"{p.label}: {p.text}" if p.label else p.text for p in parts)))
+            others.append(
+                Section(title=title, text="\n".join(f"{p.label}: {p.text}" if p.label else p.text for p in parts))
+            )
     return _abstract_sections(main), others
 
 
@@ -161,7 +163,9 @@ def _article(article: etree._Element, source: str, location: str) -> Record | Sk
         name = contrib.find("name")
         if name is not None:
             given = clean(name.findtext("given-names"))
-            authors.append(Author(last_name=clean(name.findtext("surname")), fore_name=given, initials=initials_of(given)))
+            authors.append(
+                Author(last_name=clean(name.findtext("surname")), fore_name=given, initials=initials_of(given))
+            )
         elif contrib.find("collab") is not None:
             authors.append(Author(collective_name=flat_text(contrib.find("collab"))))
     abstract, other_abstracts = _abstracts(meta)

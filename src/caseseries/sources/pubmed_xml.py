@@ -49,7 +49,7 @@ MATHML = "{http://www.w3.org/1998/Math/MathML}math"
 
 def math_text(math: etree._Element) -> str:
     """A MathML formula as readable text: its tokens joined without the layout white space."""
-    return "".join(t.strip() for t in math.itertext())
+    return "".join(str(t).strip() for t in math.itertext())
 
 
 def _text_with_math(el: etree._Element) -> str:

@@ -26,9 +26,9 @@ from caseseries.sources.importer import (
     TaggedRecord,
     clean,
     doi_of,
+    initials_of,
     iter_lines,
     strip_bom,
-    initials_of,
     vancouver_author,
 )
 
@@ -68,9 +68,9 @@ def ris_publication(fields: list[tuple[str, str]]) -> Publication:
     pmid = record.pick("PMID")
     accession = record.pick("AN")
     database = record.pick("DB", "DP")
-    if pmid is None and accession and accession.isdigit() and len(accession) <= 8:
-        if database is None or _PUBMED_DB.search(database):
-            pmid = accession  # other databases' accession numbers (ProQuest, CAB, ...) are not PMIDs
+    from_pubmed = database is None or _PUBMED_DB.search(database) is not None
+    if pmid is None and accession and accession.isdigit() and len(accession) <= 8 and from_pubmed:
+        pmid = accession  # other databases' accession numbers (ProQuest, CAB, ...) are not PMIDs
     if pmid and not pmid.isdigit():
         pmid = None
     if pmid is None:

@@ -99,9 +99,11 @@ class EofWatch:
         return data
 
     def resume_parts(self, line: int, column: int) -> list[bytes] | None:
-        """What to read on from: the prologue, padding for the lines passed, and the bytes from the
-        line of the first record start after ``line``/``column``; None when there is none in the
-        bytes kept (or no prologue)."""
+        """What to read on from after a fault at ``line``/``column`` (None when nothing is left).
+
+        The prologue, padding for the lines passed, and the bytes from the line of the first
+        record start after the fault; None when there is none (or no prologue) in the bytes kept.
+        """
         if not self.prologue or self._starts is None or line <= self._dropped_lines:
             return None
         window = b"".join(self._window)
@@ -197,7 +199,7 @@ def stream_records(
         resume = None
         if fault.reason == "xml-error" and position is not None and position > last:
             resume = watch.resume_parts(*position)
-        if resume is None:
+        if resume is None or position is None:
             yield fault
             return
         next_line = resume[0].count(b"\n") + resume[1].count(b"\n") + 1
@@ -261,7 +263,9 @@ class Replay:
         Whether ``parts`` hold padding elements standing for records already read.
     """
 
-    def __init__(self, parts: Iterable[bytes], stream: BinaryIO | None, error: BaseException | None, padded: bool):
+    def __init__(
+        self, parts: Iterable[bytes], stream: BinaryIO | Replay | None, error: BaseException | None, padded: bool
+    ):
         self._parts = iter(parts)
         self._buf = b""
         self._stream = stream
