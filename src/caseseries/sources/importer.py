@@ -18,7 +18,7 @@ import io
 import re
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, ClassVar, cast
@@ -467,6 +467,36 @@ def initials_of(given: str | None) -> str | None:
     return "".join(w[0] for w in words if w[0].isalpha()).upper() or None
 
 
+def continue_field(fields: list[tuple[str, str]], line: str, list_tags: frozenset[str]) -> None:
+    """Add a continuation line to the last field: one more value of a list field, else more text."""
+    tag, value = fields[-1]
+    if tag in list_tags:
+        fields.append((tag, line.strip()))
+    else:
+        fields[-1] = (tag, f"{value} {line.strip()}")
+
+
+def finish_tagged(
+    fields: list[tuple[str, str]],
+    problem: Skip | None,
+    source: str,
+    location: str,
+    build: Callable[[list[tuple[str, str]]], Publication],
+    missing: str,
+) -> Record | Skip:
+    """The item of one tagged record (RIS, Web of Science): a Record, or a Skip saying why not.
+
+    A Skip when a line of the record was unreadable (``problem``), or when the publication
+    ``build`` makes of the fields has no title, DOI or PMID (``missing`` says what to add).
+    """
+    if problem is not None:
+        return Skip(source, location, problem.reason, f"{problem.location}: {problem.message}")
+    pub = build(fields)
+    if not (pub.title or pub.doi or pub.pmid):
+        return Skip(source, location, "no-identifier", missing)
+    return Record(pub, source, location)
+
+
 def vancouver_author(name: str) -> Author:
     """``Wu SC`` -> last name ``Wu``, initials ``SC``; a name without initials is kept as the last name."""
     parts = name.strip().rstrip(".").split()
@@ -491,8 +521,10 @@ __all__ = [
     "all_clean",
     "bounded_title",
     "clean",
+    "continue_field",
     "damaged",
     "doi_of",
+    "finish_tagged",
     "initials_of",
     "iter_lines",
     "open_source",

@@ -21,11 +21,12 @@ from caseseries.model.publication import Author, Publication
 from caseseries.sources.importer import (
     Importer,
     ImportItem,
-    Record,
     Skip,
     TaggedRecord,
     clean,
+    continue_field,
     doi_of,
+    finish_tagged,
     initials_of,
     iter_lines,
     strip_bom,
@@ -126,11 +127,7 @@ class RisImporter(Importer):
             m = _FIELD.match(line)
             if m is None:
                 if line.strip() and fields:
-                    tag, value = fields[-1]
-                    if tag in _LIST_TAGS:
-                        fields.append((tag, line.strip()))
-                    else:
-                        fields[-1] = (tag, f"{value} {line.strip()}")
+                    continue_field(fields, line, _LIST_TAGS)
                 continue  # outside a record: an exporter's header, numbering or link line
             tag, value = m.group(1), (m.group(2) or "").strip()
             if fields is None and tag not in ("TY", "ER"):
@@ -166,11 +163,7 @@ class RisImporter(Importer):
 
     @staticmethod
     def _finish(fields: list[tuple[str, str]], problem: Skip | None, source: str, location: str) -> ImportItem:
-        if problem is not None:
-            return Skip(source, location, problem.reason, f"{problem.location}: {problem.message}")
-        if not fields:
+        if not fields and problem is None:
             return Skip(source, location, "empty", "RIS record without fields (TY then ER); nothing to import")
-        pub = ris_publication(fields)
-        if not (pub.title or pub.doi or pub.pmid):
-            return Skip(source, location, "no-identifier", "RIS record without a title, DOI or PMID; add a TI line")
-        return Record(pub, source, location)
+        missing = "RIS record without a title, DOI or PMID; add a TI line"
+        return finish_tagged(fields, problem, source, location, ris_publication, missing)

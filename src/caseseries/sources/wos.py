@@ -18,11 +18,12 @@ from caseseries.model.publication import Author, Publication
 from caseseries.sources.importer import (
     Importer,
     ImportItem,
-    Record,
     Skip,
     TaggedRecord,
     clean,
+    continue_field,
     doi_of,
+    finish_tagged,
     initials_of,
     iter_lines,
     strip_bom,
@@ -107,11 +108,7 @@ class WosImporter(Importer):
                 problem = problem or line
                 continue
             if line.startswith("   ") and fields:
-                tag, value = fields[-1]
-                if tag in _LIST_TAGS:
-                    fields.append((tag, line.strip()))
-                else:
-                    fields[-1] = (tag, f"{value} {line.strip()}")
+                continue_field(fields, line, _LIST_TAGS)
                 continue
             m = _FIELD.match(line.rstrip())
             if m is None:
@@ -145,9 +142,5 @@ class WosImporter(Importer):
 
     @staticmethod
     def _finish(fields: list[tuple[str, str]], problem: Skip | None, source: str, location: str) -> ImportItem:
-        if problem is not None:
-            return Skip(source, location, problem.reason, f"{problem.location}: {problem.message}")
-        pub = wos_publication(fields)
-        if not (pub.title or pub.doi or pub.pmid):
-            return Skip(source, location, "no-identifier", "Web of Science record without TI, DI or PM; add a TI line")
-        return Record(pub, source, location)
+        missing = "Web of Science record without TI, DI or PM; add a TI line"
+        return finish_tagged(fields, problem, source, location, wos_publication, missing)
