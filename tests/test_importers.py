@@ -179,7 +179,7 @@ TABLE: list[tuple[str, str, int, list[str], int, dict[int, dict[str, Any]]]] = [
                 "journal_abbrev": "Case Rep Oncol",
                 "authors": 2,
                 "abstract_labels": ["Introduction", "Case Presentation"],
-                "section_titles": ["Introduction", "Case Report", "Treatment", "Discussion", "References"],
+                "section_titles": ["Introduction", "Case Report", "Treatment", "Discussion"],
                 "tables[0]": (
                     "Table 1",
                     "Pathological characteristics of the case",
@@ -341,13 +341,14 @@ def test_jats_text_is_self_contained() -> None:
     for row in pub.tables[0].rows:
         assert "\t".join(row) in pub.text
     assert "Fig. 1 CT scan at best response." in pub.sections[2].text
-    assert pub.sections[-1].text.startswith("1. Gros L, Dei Tos AP. Inflammatory myofibroblastic tumour")
+    assert "Gros L" not in pub.text and "IMTs harbor" not in pub.text  # the reference list is not read as text
+    assert [(c.label, c.journal, c.year) for c in pub.references] == [("1", None, 2022), ("2", "Cancer Discov", 2014)]
     assert pub.source_path == str(DATA / "pmc_article.xml")
 
 
 # ---------------------------------------------------------------------------------- registry
 def test_registry_lists_the_built_in_importers() -> None:
-    assert importer_names() == ["csv", "jats", "medline", "pubmed-xml", "ris", "text"]
+    assert importer_names() == ["csv", "ids", "jats", "medline", "pubmed-xml", "ris", "text", "wos"]
     for name in importer_names():
         cls = registry.importer_class(name)
         assert cls.name == name
@@ -358,7 +359,7 @@ def test_unknown_format_lists_the_available_ones() -> None:
         resolve_importer(DATA / "imt.ris", "endnote")
     assert (
         str(err.value)
-        == "--format: unknown format 'endnote'; use one of: auto, csv, jats, medline, pubmed-xml, ris, text"
+        == "--format: unknown format 'endnote'; use one of: auto, csv, ids, jats, medline, pubmed-xml, ris, text, wos"
     )
 
 
@@ -377,8 +378,8 @@ def test_binary_file_is_not_recognised(tmp_path: Path) -> None:
     with pytest.raises(FormatError) as err:
         resolve_importer(path)
     assert str(err.value) == (
-        f"{path}: cannot tell the format of this file (it is empty or binary); "
-        "name it with --format, one of: csv, jats, medline, pubmed-xml, ris, text"
+        f"{path}: cannot tell the format of this file (it is in none of the formats caseseries reads); "
+        "convert it to one of: csv, ids, jats, medline, pubmed-xml, ris, text, wos"
     )
 
 

@@ -127,7 +127,8 @@ def test_unknown_format_and_missing_file(capsys: pytest.CaptureFixture[str], sql
     code, _, err = run(capsys, "--db", sqlite_url, "import", str(DATA / "imt.ris"), "--format", "endnote")
     assert (code, err) == (
         2,
-        "Error: --format: unknown format 'endnote'; use one of: auto, csv, jats, medline, pubmed-xml, ris, text\n",
+        "Error: --format: unknown format 'endnote'; "
+        "use one of: auto, csv, ids, jats, medline, pubmed-xml, ris, text, wos\n",
     )
     missing = tmp_path / "missing.xml"
     code, _, err = run(capsys, "--db", sqlite_url, "import", str(missing))

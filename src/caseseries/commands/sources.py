@@ -19,9 +19,9 @@ from caseseries.sources.search import run_search
 SHOWN_SKIPS = 50
 
 
-def _show_skips(skips: list[Skip], total: int) -> None:
+def _show_skips(skips: list[Skip], total: int, word: str = "Skipped") -> None:
     for skip in skips[:SHOWN_SKIPS]:
-        typer.echo(f"Skipped: {skip}", err=True)
+        typer.echo(f"{word}: {skip}", err=True)
     if total > SHOWN_SKIPS:
         typer.echo(f"... and {total - SHOWN_SKIPS} more skipped records (see --json)", err=True)
 
@@ -77,16 +77,20 @@ def search(
             name=name,
             progress=progress,
         )
-    _show_skips(outcome.skips, outcome.report.skipped)
+    _show_skips(outcome.skips, outcome.report.skipped, "Error")
     if json_out:
         print_json(outcome.to_json())
-        return
-    resumed = " (resumed)" if outcome.resumed else ""
-    typer.echo(
-        f"Search {outcome.search_id}{resumed}: {outcome.search.count} hits, {len(outcome.search.pmids)} PMIDs stored; "
-        f"{outcome.fetched} records fetched, {outcome.already_stored} already stored, "
-        f"{len(outcome.not_returned)} not returned by PubMed."
-    )
+    else:
+        resumed = " (resumed)" if outcome.resumed else ""
+        unread = f", {outcome.report.skipped} could not be read" if outcome.report.skipped else ""
+        typer.echo(
+            f"Search {outcome.search_id}{resumed}: {outcome.search.count} hits, {len(outcome.search.pmids)} PMIDs "
+            f"stored; {outcome.fetched} records fetched, {outcome.already_stored} already stored, "
+            f"{len(outcome.not_returned)} not returned by PubMed{unread}."
+        )
+    sys.stdout.flush()
+    if outcome.report.skipped:
+        raise typer.Exit(code=1)
 
 
 def import_(
@@ -95,8 +99,17 @@ def import_(
     fmt: str = typer.Option(AUTO, "--format", help=f"One of: {', '.join([AUTO, *importer_names()])}."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Read and count only; write nothing."),
     json_out: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
+    api_key: str | None = typer.Option(
+        None, "--api-key", envvar="NCBI_API_KEY", help="Your NCBI API key (for files of PMIDs/DOIs to fetch)."
+    ),
+    email: str | None = typer.Option(None, "--email", help="Your e-mail, sent to NCBI as it asks."),
+    base_url: str = typer.Option(DEFAULT_BASE_URL, "--base-url", hidden=True, help="E-utilities root (mirrors)."),
 ) -> None:
-    """Import PubMed XML, MEDLINE, JATS, RIS, PubMed CSV or text/Markdown files as publications.
+    """Import PubMed XML, MEDLINE, JATS, RIS, Web of Science, PubMed CSV or text/Markdown files.
+
+    A file that lists PMIDs or DOIs (one a line) is read as identifiers: their PubMed records
+    are fetched with E-utilities (exit 2 when PubMed cannot be reached). A file in none of
+    these formats is refused (exit 2) with the list of formats.
 
     Duplicates across sources (same PMID, DOI, or title + year + first author) are merged and
     reported. Unreadable records are skipped and listed with their file, place and reason; the
@@ -108,7 +121,12 @@ def import_(
     Example: caseseries import pubmed-result.xml papers/*.md --format auto
     """
     store = None if dry_run else open_store(ctx)
-    report = import_files(store, files, fmt)
+    report = import_files(
+        store,
+        files,
+        fmt,
+        eutils=lambda: EutilsClient(base_url, api_key=api_key, email=email, max_retries=2, backoff=0.5),
+    )
     _show_skips(report.skips, report.skipped)
     if json_out:
         print_json(report.dry_run_json() if dry_run else report.to_json())

@@ -93,6 +93,7 @@ class SourceFormat(StrEnum):
     MEDLINE = "medline"
     JATS = "jats"
     RIS = "ris"
+    WOS = "wos"
     CSV = "csv"
     TEXT = "text"
     CASE_JSON = "case-json"

@@ -51,6 +51,27 @@ class Table(Strict):
     footnotes: list[str] = Field(default_factory=list)
 
 
+class Citation(Strict):
+    """One entry of a publication's own reference list, as structured fields.
+
+    Kept apart from the text extraction reads (a reference list is not the article's content);
+    ``text`` is the entry as written, with the spaces between its parts restored.
+    """
+
+    label: str | None = None
+    authors: list[Author] = Field(default_factory=list)
+    title: str | None = None
+    journal: str | None = None
+    year: int | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    text: str | None = None
+
+
 class Publication(Strict):
     """A bibliographic record, with full text when one was imported."""
 
@@ -71,6 +92,9 @@ class Publication(Strict):
     abstract: list[AbstractSection] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
+    references: list[Citation] = Field(
+        default_factory=list, description="The publication's own reference list (never part of the text)."
+    )
     source_format: SourceFormat | None = None
     source_path: str | None = None
     text: str | None = Field(default=None, description="The document text offsets refer to.")

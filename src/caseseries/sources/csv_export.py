@@ -81,10 +81,13 @@ class CsvImporter(Importer):
     @classmethod
     def sniff(cls, head: bytes) -> int:
         """Certain when the header row has PubMed's export columns."""
-        first = strip_bom(head).decode("utf-8", "replace").split("\n", 1)[0]
+        first = next(iter(strip_bom(head).decode("utf-8", "replace").splitlines()), "")
         if not first or first.startswith("<"):
             return 0
-        header = next(csv.reader([first]), [])
+        try:
+            header = next(csv.reader([first]), [])
+        except csv.Error:
+            return 0
         hits = sum(1 for c in PUBMED_COLUMNS if c in header)
         if hits >= 5:
             return 100

@@ -26,6 +26,7 @@ _AUTHORITY = {
     SourceFormat.CASE_JSON: 6,
 }
 _FULL_TEXT = ("text", "sections", "tables")
+_CORE = ("title", "authors", "year")
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,22 @@ def identities(pub: Publication) -> list[tuple[str, str]]:
 
 def _empty(value: Any) -> bool:
     return value is None or value == [] or value == ""
+
+
+def missing_fields(pub: Publication) -> bool:
+    """Whether ``pub`` lacks its title, authors or year (an earlier record of it may have them).
+
+    Only these are checked, because nearly every record has them: the earlier record is then
+    looked up for few records, and :func:`fill_gaps` takes every field it has and ``pub`` lacks.
+    """
+    return any(_empty(getattr(pub, name)) for name in _CORE)
+
+
+def fill_gaps(newer: Publication, older: Publication) -> Publication:
+    """``newer`` with each of its empty fields taken from ``older``: a value is never replaced by nothing."""
+    data = newer.model_dump()
+    gaps = {name: value for name, value in older.model_dump().items() if _empty(data.get(name)) and not _empty(value)}
+    return Publication.model_validate({**data, **gaps}) if gaps else newer
 
 
 def merge_publications(a: Publication, b: Publication) -> Publication:

@@ -35,6 +35,10 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 EARLIEST = date(1700, 1, 1)
 
 
+UNREADABLE = frozenset({"xml-error", "truncated", "not-utf8"})
+"""Skip reasons that mean an EFetch answer could not be read (the records were not lost by PubMed)."""
+
+
 class RateLimiter:
     """A token bucket: at most ``rate`` requests per second, bursts of at most ``rate``.
 
@@ -414,9 +418,36 @@ class EutilsClient:
         return self.request("efetch.fcgi", params, post=post, complete=marker)
 
     def fetch_publications(self, ids: Sequence[str], *, batch_size: int = 200) -> Iterator[Record | Skip]:
-        """Fetch PubMed records by PMID in batches, parsed (records and skips, in batch order)."""
+        """Fetch PubMed records by PMID in batches, parsed (records and skips, in batch order).
+
+        A batch whose answer is not readable XML (malformed, cut short) is fetched again; if it
+        still is not, it is split in halves, fetched half by half, and so on down to single
+        PMIDs: each PMID that cannot be read becomes a Skip (reason ``unreadable``) naming it and
+        the batch (its PMID range). Nothing of a bad batch is lost silently.
+        """
         for start in range(0, len(ids), batch_size):
-            yield from self._parse(self.efetch(ids=ids[start : start + batch_size]), f"efetch batch {start}")
+            batch = list(ids[start : start + batch_size])
+            yield from self._fetch_batch(batch, f"PMIDs {batch[0]}-{batch[-1]}", retried=False)
+
+    def _fetch_batch(self, batch: list[str], name: str, *, retried: bool) -> Iterator[Record | Skip]:
+        items = list(self._parse(self.efetch(ids=batch), f"efetch {name}"))
+        fault = next((i for i in items if isinstance(i, Skip) and i.reason in UNREADABLE), None)
+        if fault is None:
+            yield from items
+        elif not retried:
+            yield from self._fetch_batch(batch, name, retried=True)
+        elif len(batch) == 1:
+            yield Skip(
+                "efetch",
+                f"PMID {batch[0]} (batch {name})",
+                "unreadable",
+                f"PubMed's answer for this record is not readable ({fault.message.split(';')[0]}); "
+                "run the search again later, or fetch the record on its own",
+            )
+        else:
+            half = len(batch) // 2
+            yield from self._fetch_batch(batch[:half], name, retried=True)
+            yield from self._fetch_batch(batch[half:], name, retried=True)
 
     def fetch_history(self, found: SearchResult, *, batch_size: int = 500) -> Iterator[Record | Skip]:
         """Fetch every record of a history-server search result in batches (up to the retrieval cap)."""

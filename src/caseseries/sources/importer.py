@@ -18,7 +18,7 @@ import io
 import re
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, ClassVar, cast
@@ -266,7 +266,7 @@ def read_head(path: str | Path, size: int = SNIFF_BYTES) -> bytes:
                     break
                 chunks.append(chunk)
                 got += len(chunk)
-        except (OSError, EOFError):
+        except READ_ERRORS:
             pass
     return b"".join(chunks)
 
@@ -277,12 +277,25 @@ def strip_bom(head: bytes) -> bytes:
 
 
 def truncated(source: str, location: str, err: BaseException) -> Skip:
-    """The Skip for a compressed stream that ends early."""
+    """The Skip for a compressed stream that ends early, or is damaged (:func:`damaged`)."""
+    if isinstance(err, zlib.error):
+        return damaged(source, location, err)
     return Skip(
         source,
         location,
         "truncated",
         f"the file ends early ({err.__class__.__name__}: {err}); download it again to import the rest",
+    )
+
+
+def damaged(source: str, location: str, err: BaseException) -> Skip:
+    """The Skip for a gzip stream whose data or checksum is wrong (``zlib.error``)."""
+    return Skip(
+        source,
+        location,
+        "corrupt-gzip",
+        f"the compressed file is damaged here ({err}); the records after this point were not read; "
+        "download it again (gzip -t FILE checks a copy)",
     )
 
 
@@ -361,6 +374,19 @@ def all_clean(texts: list[str]) -> bool:
     return joined.isprintable()  # every white space character but the space is unprintable
 
 
+MAX_TITLE = 1000
+"""Titles are cut to this many characters: a longer "title" is a text without one (keys derive from titles)."""
+
+
+def bounded_title(title: str | None) -> str | None:
+    """``title`` cut to :data:`MAX_TITLE` characters at a word boundary, marked with an ellipsis."""
+    if title is None or len(title) <= MAX_TITLE:
+        return title
+    cut = title[: MAX_TITLE - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > MAX_TITLE // 2 else cut).rstrip() + "…"
+
+
 _YEAR = re.compile(r"1[5-9]\d\d|2\d\d\d")
 
 
@@ -421,12 +447,54 @@ class TaggedRecord:
         ``year`` is read with :func:`year_of`; ``abstract`` becomes one unlabelled section.
         """
         values: dict[str, object] = {name: self.pick(*tags) for name, tags in picks.items()}
+        if "title" in values:
+            values["title"] = bounded_title(self.pick(*picks["title"]))
         if "year" in values:
             values["year"] = year_of(self.pick(*picks["year"]))
         if "abstract" in values:
             abstract = values["abstract"]
             values["abstract"] = [{"text": abstract}] if abstract else []
         return Publication.model_validate({**values, **fields})
+
+
+def initials_of(given: str | None) -> str | None:
+    """Initials from given names: ``Simon Victor`` -> ``SV``, ``S.-C.`` -> ``SC``, ``SV`` stays ``SV``."""
+    if not given:
+        return None
+    words = given.replace("-", " ").replace(".", " ").split()
+    if len(words) == 1 and words[0].isupper() and words[0].isalpha() and len(words[0]) <= 3:
+        return words[0]
+    return "".join(w[0] for w in words if w[0].isalpha()).upper() or None
+
+
+def continue_field(fields: list[tuple[str, str]], line: str, list_tags: frozenset[str]) -> None:
+    """Add a continuation line to the last field: one more value of a list field, else more text."""
+    tag, value = fields[-1]
+    if tag in list_tags:
+        fields.append((tag, line.strip()))
+    else:
+        fields[-1] = (tag, f"{value} {line.strip()}")
+
+
+def finish_tagged(
+    fields: list[tuple[str, str]],
+    problem: Skip | None,
+    source: str,
+    location: str,
+    build: Callable[[list[tuple[str, str]]], Publication],
+    missing: str,
+) -> Record | Skip:
+    """The item of one tagged record (RIS, Web of Science): a Record, or a Skip saying why not.
+
+    A Skip when a line of the record was unreadable (``problem``), or when the publication
+    ``build`` makes of the fields has no title, DOI or PMID (``missing`` says what to add).
+    """
+    if problem is not None:
+        return Skip(source, location, problem.reason, f"{problem.location}: {problem.message}")
+    pub = build(fields)
+    if not (pub.title or pub.doi or pub.pmid):
+        return Skip(source, location, "no-identifier", missing)
+    return Record(pub, source, location)
 
 
 def vancouver_author(name: str) -> Author:
@@ -451,8 +519,13 @@ __all__ = [
     "Skip",
     "TaggedRecord",
     "all_clean",
+    "bounded_title",
     "clean",
+    "continue_field",
+    "damaged",
     "doi_of",
+    "finish_tagged",
+    "initials_of",
     "iter_lines",
     "open_source",
     "read_head",

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from caseseries.model.publication import Publication
-from caseseries.sources.dedup import Deduplicator, Merge, merge_publications
+from caseseries.sources.dedup import Deduplicator, Merge, fill_gaps, merge_publications, missing_fields
+from caseseries.sources.eutils import EutilsClient
+from caseseries.sources.identifiers import IdentifierListImporter
 from caseseries.sources.importer import Deletion, ImportItem, Record, Skip
 from caseseries.sources.registry import AUTO, resolve_importer
 from caseseries.store import Store
@@ -79,13 +81,17 @@ class RunState:
     versions: dict[str, tuple[int, str]] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
     formats: dict[str, str | None] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)
 
     def know(self, pub: Publication, replaces: str | None = None) -> None:
         """Index a stored or written record (``replaces``: the key it supersedes)."""
         self.dedup.register(pub, replaces=replaces)
         if replaces is not None:
             self.formats.pop(replaces, None)
+            self.paths.pop(replaces, None)
         self.formats[pub.key()] = pub.source_format.value if pub.source_format else None
+        if pub.source_path:
+            self.paths[pub.key()] = pub.source_path
 
 
 class _Writer:
@@ -201,6 +207,8 @@ def _record(item: Record, writer: _Writer, state: RunState) -> None:
     key = pub.key()
     found = dedup.match(pub)
     if found is None:
+        if pub.source_path is None:  # a new record remembers the file it was first read from
+            pub = pub.model_copy(update={"source_path": item.source})
         state.know(pub)
         seen.add(key)
         writer.upsert(pub)
@@ -211,6 +219,11 @@ def _record(item: Record, writer: _Writer, state: RunState) -> None:
         if key in seen:
             report.replaced += 1  # a revised record later in the input replaces the earlier one
         seen.add(key)
+        if pub.source_path is None and key in state.paths:  # the file it was first read from is kept
+            pub = pub.model_copy(update={"source_path": state.paths[key]})
+        if missing_fields(pub):  # what the earlier record had and this one lacks is kept
+            earlier = writer.get(into)
+            pub = fill_gaps(pub, earlier) if earlier is not None else pub
         writer.upsert(pub)
         return
     report.merged += 1
@@ -230,6 +243,7 @@ def import_files(
     *,
     batch_size: int = 500,
     on_file: Callable[[str], None] | None = None,
+    eutils: Callable[[], EutilsClient] | None = None,
 ) -> ImportReport:
     """Import files into ``store`` (None: a dry run that writes nothing).
 
@@ -245,6 +259,9 @@ def import_files(
         Records per transaction.
     on_file : callable or None
         Called with each path before it is read (progress display).
+    eutils : callable or None
+        Makes the E-utilities client for files of identifiers whose records are fetched
+        (the default client when None).
 
     Raises
     ------
@@ -252,6 +269,9 @@ def import_files(
         If a file is wholly not of the declared format (or of none), before anything is written.
     """
     importers = [(str(p), resolve_importer(p, fmt)) for p in paths]
+    for _, importer in importers:
+        if eutils is not None and isinstance(importer, IdentifierListImporter):
+            importer.use_eutils(eutils)
     state = RunState()
     if store is not None:
         for stored in store.iter_publications():

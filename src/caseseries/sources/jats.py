@@ -18,22 +18,19 @@ from lxml import etree
 
 from caseseries.model.enums import SourceFormat
 from caseseries.model.publication import AbstractSection, Author, Publication, Section, Table
-from caseseries.sources.importer import Importer, ImportItem, Record, Skip, clean, strip_bom, year_of
+from caseseries.sources.importer import Importer, ImportItem, Record, Skip, clean, initials_of, strip_bom, year_of
+from caseseries.sources.jats_refs import local, references_of
 from caseseries.sources.pubmed_xml import flat_text, raw_text
 from caseseries.sources.xml_stream import stream_records
 
 _NOT_PROSE = {"table-wrap", "fig", "sec", "title", "label", "caption", "table-wrap-foot", "ref-list", "fn-group"}
 
 
-def _local(tag: object) -> str:
-    return tag.split("}", 1)[-1] if isinstance(tag, str) else ""
-
-
 def _prose(el: etree._Element) -> str | None:
     """Text of a paragraph without the tables and figures nested in it."""
     parts = [el.text or ""]
     for child in el:
-        if _local(child.tag) not in ("table-wrap", "fig"):
+        if local(child.tag) not in ("table-wrap", "fig"):
             parts.append(raw_text(child))
         parts.append(child.tail or "")
     return clean("".join(parts))
@@ -45,10 +42,10 @@ def _table(wrap: etree._Element) -> Table:
     header: list[str] = []
     rows: list[list[str]] = []
     for tr in wrap.iter("tr"):
-        cells = [flat_text(c) or "" for c in tr if _local(c.tag) in ("td", "th")]
+        cells = [flat_text(c) or "" for c in tr if local(c.tag) in ("td", "th")]
         parent = tr.getparent()
-        in_head = parent is not None and _local(parent.tag) == "thead"
-        if (in_head or all(_local(c.tag) == "th" for c in tr)) and not rows and not header:
+        in_head = parent is not None and local(parent.tag) == "thead"
+        if (in_head or all(local(c.tag) == "th" for c in tr)) and not rows and not header:
             header = cells
         elif in_head and not rows:
             header = [f"{a} {b}".strip() for a, b in zip(header, cells, strict=False)] or cells
@@ -68,7 +65,7 @@ def _sections(body: etree._Element) -> list[Section]:
     def visit(container: etree._Element, title: str | None) -> None:
         paragraphs: list[str] = []
         for child in container:
-            name = _local(child.tag)
+            name = local(child.tag)
             if name == "sec":
                 if paragraphs:
                     out.append(Section(title=title, text="\n".join(paragraphs)))
@@ -93,18 +90,43 @@ def _sections(body: etree._Element) -> list[Section]:
     return out
 
 
-def _references(back: etree._Element | None) -> Section | None:
-    if back is None:
-        return None
-    refs = []
-    for ref in back.iter("ref"):
-        label = flat_text(ref.find("label"))
-        citation = next(
-            (flat_text(c) for c in ref if _local(c.tag) in ("mixed-citation", "element-citation", "citation")), None
-        )
-        if citation:
-            refs.append(f"{label}. {citation}" if label and not citation.startswith(label) else citation)
-    return Section(title="References", text="\n".join(refs)) if refs else None
+_ABSTRACT_PARTS_LEFT_OUT = {"title", "sec", "label", "object-id", "fig", "graphic"}
+
+
+def _abstract_sections(abstract: etree._Element) -> list[AbstractSection]:
+    """An ``<abstract>``'s text: its paragraphs (unlabelled) first, then each ``<sec>`` labelled."""
+    out = []
+    lead = [t for t in (_prose(c) for c in abstract if local(c.tag) not in _ABSTRACT_PARTS_LEFT_OUT) if t]
+    if lead:
+        out.append(AbstractSection(text=" ".join(lead)))
+    for sec in abstract.iterfind("sec"):
+        text = clean(" ".join(t for t in (_prose(p) for p in sec.iter("p", "list")) if t))
+        if text:
+            out.append(AbstractSection(label=flat_text(sec.find("title")), text=text))
+    return out
+
+
+def _abstracts(meta: etree._Element) -> tuple[list[AbstractSection], list[Section]]:
+    """The main abstract, and the others (highlights, author summary, digest, ...) as titled sections.
+
+    The main abstract is the first one without an ``abstract-type``, else the first one.
+    """
+    found = list(meta.iterfind("abstract"))
+    if not found:
+        return [], []
+    main = next((a for a in found if not a.get("abstract-type")), found[0])
+    others = []
+    for el in found:
+        if el is main:
+            continue
+        parts = _abstract_sections(el)
+        if parts:
+            kind = (el.get("abstract-type") or "abstract").replace("-", " ")
+            title = flat_text(el.find("title")) or kind[:1].upper() + kind[1:]
+            others.append(
+                Section(title=title, text="\n".join(f"{p.label}: {p.text}" if p.label else p.text for p in parts))
+            )
+    return _abstract_sections(main), others
 
 
 def table_text(table: Table) -> str:
@@ -141,23 +163,12 @@ def _article(article: etree._Element, source: str, location: str) -> Record | Sk
         name = contrib.find("name")
         if name is not None:
             given = clean(name.findtext("given-names"))
-            initials = "".join(w[0] for w in (given or "").replace("-", " ").split() if w[0].isalpha()) or None
-            authors.append(Author(last_name=clean(name.findtext("surname")), fore_name=given, initials=initials))
+            authors.append(
+                Author(last_name=clean(name.findtext("surname")), fore_name=given, initials=initials_of(given))
+            )
         elif contrib.find("collab") is not None:
             authors.append(Author(collective_name=flat_text(contrib.find("collab"))))
-    abstract = []
-    abstract_el = meta.find("abstract")
-    if abstract_el is not None:
-        secs = abstract_el.findall("sec")
-        if secs:
-            for sec in secs:
-                text = clean(" ".join(t for t in (_prose(p) for p in sec.iterfind("p")) if t))
-                if text:
-                    abstract.append(AbstractSection(label=flat_text(sec.find("title")), text=text))
-        else:
-            text = clean(" ".join(t for t in (_prose(p) for p in abstract_el.iter("p")) if t))
-            if text:
-                abstract.append(AbstractSection(text=text))
+    abstract, other_abstracts = _abstracts(meta)
     year = None
     for date in meta.iterfind("pub-date"):
         year = year_of(date.findtext("year"))
@@ -191,6 +202,7 @@ def _article(article: etree._Element, source: str, location: str) -> Record | Sk
         language=clean(article.get("{http://www.w3.org/XML/1998/namespace}lang")),
         mesh_terms=[k for k in (flat_text(k) for k in meta.iterfind("kwd-group/kwd")) if k],
         abstract=abstract,
+        references=references_of(article.find("back")),
         source_format=SourceFormat.JATS,
         source_path=source,
     )
@@ -202,10 +214,7 @@ def _article(article: etree._Element, source: str, location: str) -> Record | Sk
             f"JATS article {pmcid or pub.doi or pub.title or ''} has no <body> (no full text); "
             "import its PubMed record instead, or get the full-text XML".replace("  ", " "),
         )
-    sections = _sections(body)
-    references = _references(article.find("back"))
-    if references:
-        sections.append(references)
+    sections = other_abstracts + _sections(body)
     tables = [_table(w) for w in body.iter("table-wrap")]
     pub = pub.model_copy(update={"sections": sections, "tables": tables})
     return Record(pub.model_copy(update={"text": document_text(pub)}), source, location)
@@ -224,7 +233,7 @@ class JatsImporter(Importer):
         start = strip_bom(head)[:16384]
         if not start.startswith(b"<"):
             return 0
-        if b"<pmc-articleset" in start or b"JATS" in start[:2048]:
+        if b"<pmc-articleset" in start or b"JATS" in start[:2048] or b"jats.nlm.nih.gov/ns/" in start:
             return 100
         if b"<article " in start or b"<article>" in start:
             return 90 if b"<front>" in start or b"<article-meta" in start else 60
@@ -234,9 +243,22 @@ class JatsImporter(Importer):
         """Yield one item per ``<article>``."""
 
         def read(elem: etree._Element, count: int) -> list[ImportItem] | None:
-            parent = elem.getparent()
-            if parent is not None and _local(parent.tag) not in ("pmc-articleset", ""):
-                return None  # an <article> nested in another (sub-article): read with its parent
+            if any(local(a.tag) == "article" for a in elem.iterancestors()):
+                return None  # an <article> nested in another: read with its parent
+            if isinstance(elem.tag, str) and elem.tag.startswith("{"):
+                without_namespaces(elem)
             return [_article(elem, source, f"record {count + 1}")]
 
-        return stream_records(stream, source, "article", read)
+        return stream_records(stream, source, "{*}article", read)
+
+
+def without_namespaces(root: etree._Element) -> None:
+    """Rename every element under ``root`` (itself included) to its local name, in place.
+
+    JATS 1.3 (the PMC OAI-PMH service) puts the article in a namespace, and MathML keeps its
+    own; read without them, the article is read like any other JATS file.
+    """
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.startswith("{"):
+            el.tag = el.tag.split("}", 1)[1]
+    etree.cleanup_namespaces(root)

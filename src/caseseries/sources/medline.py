@@ -104,12 +104,22 @@ class MedlineImporter(Importer):
 
     @classmethod
     def sniff(cls, head: bytes) -> int:
-        """Certain when the first field is ``PMID-``; likely when several known tags start lines."""
-        lines = strip_bom(head).decode("utf-8", "replace").splitlines()[:40]
+        """Certain when the first field is ``PMID-``; likely when several known tags start lines.
+
+        Never when a line opens a RIS record (``TY  - ``): RIS shares many of these tags.
+        """
+        text = strip_bom(head).decode("utf-8", "replace")
+        lines = text.splitlines()[:40]
         if lines and re.match(r"^PMID- ?\d", lines[0]):
             return 100
-        tags = {m.group(1) for m in (_FIELD.match(line) for line in lines) if m}
-        return 60 if len(tags & _KNOWN) >= 3 else 0
+        if re.search(r"^TY  - ", text, re.M):
+            return 0
+        matches = [m for m in (_FIELD.match(line) for line in lines) if m]
+        tags = {m.group(1) for m in matches}
+        if len(tags & _KNOWN) >= 3:
+            return 60
+        filled = [line for line in lines if line.strip() and not line.startswith("      ")]
+        return 50 if len(tags & _KNOWN) >= 2 and len(matches) >= 0.8 * len(filled) else 0
 
     def read_stream(self, stream: BinaryIO, source: str) -> Iterator[ImportItem]:
         """Yield one item per record."""

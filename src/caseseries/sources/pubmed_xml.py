@@ -43,8 +43,37 @@ Note = Callable[[str | None], None]
 """Told every text read for a record, so that one check can say whether any needs cleaning."""
 
 
+MATHML = "{http://www.w3.org/1998/Math/MathML}math"
+"""A MathML formula (as in PubMed and JATS abstracts); ``math`` once namespaces are removed."""
+
+
+def math_text(math: etree._Element) -> str:
+    """A MathML formula as readable text: its tokens joined without the layout white space."""
+    return "".join(str(t).strip() for t in math.itertext())
+
+
+def _text_with_math(el: etree._Element) -> str:
+    parts = [el.text or ""]
+    for child in el:
+        tag = child.tag
+        if tag in (MATHML, "math"):
+            parts.append(math_text(child))
+        elif isinstance(tag, str):
+            parts.append(_text_with_math(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def raw_text(el: etree._Element) -> str:
-    """All the text inside an element (markup removed, its tail excluded), as written."""
+    """All the text inside an element (markup removed, its tail excluded), as written.
+
+    A MathML formula inside becomes its tokens joined (``VO2max``), not the letters spaced out
+    by the layout white space between its elements.
+    """
+    if el.tag in (MATHML, "math"):
+        return math_text(el)
+    if next(el.iter(MATHML, "math"), None) is not None:
+        return _text_with_math(el)
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
@@ -181,7 +210,7 @@ def _citation_parts(root: etree._Element, note: Note) -> dict[str, Any]:
             for descriptor in _DESCRIPTORS(child):
                 note(text := as_written(descriptor))
                 mesh.append(text)
-        elif tag == "PMID":
+        elif tag == "PMID" and pmid is None:  # the first one is the record's
             note(pmid := child.text)
             note(version := child.get("Version"))
         elif tag == "MedlineJournalInfo":
@@ -228,6 +257,8 @@ def _book_parts(root: etree._Element, note: Note) -> dict[str, Any]:
     book_title = book.find("BookTitle") if book is not None else None
     title = doc.find("ArticleTitle")
     author_list = doc.find("AuthorList")
+    if author_list is None and book is not None:
+        author_list = book.find("AuthorList")  # a whole book: its authors are the book's
     abstract = doc.find("Abstract")
     parts: dict[str, Any] = {
         "pmid": doc.findtext("PMID"),

@@ -17,7 +17,7 @@ from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 from caseseries.errors import FormatError, InputError
-from caseseries.sources.importer import Importer, ImportItem, read_head
+from caseseries.sources.importer import READ_ERRORS, Importer, ImportItem, open_source, read_head
 
 GROUP = "caseseries.importers"
 AUTO = "auto"
@@ -81,8 +81,15 @@ def sniff_scores(head: bytes) -> dict[str, int]:
             cls = importer_class(name)
         except InputError:
             continue
-        scores[name] = cls.sniff(head)
+        try:
+            scores[name] = cls.sniff(head)
+        except Exception:  # a plug-in's sniff that fails on odd bytes does not recognise them
+            scores[name] = 0
     return scores
+
+
+CERTAIN = 90
+"""A sniff score from which a file is taken to be in that format, whatever ``--format`` says."""
 
 
 def detect_format(path: str | Path) -> str | None:
@@ -113,19 +120,36 @@ def resolve_importer(path: str | Path, fmt: str = AUTO) -> Importer:
     scores = sniff_scores(head)
     best = max(scores, key=lambda n: scores[n], default=None)
     detected = best if best is not None and scores[best] > 0 else None
+    if not head.strip():
+        _refuse_damaged(path, source)
     if fmt == AUTO:
         if detected is None:
+            what = "it is empty" if not head.strip() else "it is in none of the formats caseseries reads"
             raise FormatError(
-                "cannot tell the format of this file (it is empty or binary); "
-                f"name it with --format, one of: {', '.join(importer_names())}",
+                f"cannot tell the format of this file ({what}); convert it to one of: {', '.join(importer_names())}",
                 source=source,
             )
         return get_importer(detected)
-    if scores.get(fmt, 0) == 0:
-        looks = f"it looks like {detected}" if detected else "its format is not recognised"
-        fix = f"use --format {detected} or --format auto" if detected else "check the file"
-        raise FormatError(f"not a {fmt} file: {looks}; {fix}", source=source)
+    score = scores.get(fmt, 0)
+    if score == 0 or (detected is not None and detected != fmt and scores[detected] >= CERTAIN > score):
+        if detected is None:
+            raise FormatError(f"not a {fmt} file: its format is not recognised; check the file", source=source)
+        raise FormatError(
+            f"not a {fmt} file: it looks like {detected}; use --format {detected} or --format auto", source=source
+        )
     return get_importer(fmt)
+
+
+def _refuse_damaged(path: str | Path, source: str) -> None:
+    """Raise when ``path`` is a compressed file that cannot be decompressed from its start."""
+    with open_source(path) as stream:
+        try:
+            stream.read(1)
+        except READ_ERRORS as err:
+            raise InputError(
+                f"the compressed file is damaged ({err}); download it again (gzip -t FILE checks a copy)",
+                source=source,
+            ) from None
 
 
 def read_file(path: str | Path, fmt: str = AUTO) -> Iterator[ImportItem]:

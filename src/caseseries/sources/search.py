@@ -159,7 +159,8 @@ def run_search(
         outcome.fetched += outcome.report.read - before
         if progress is not None:
             progress(min(start + batch_size, len(missing)), len(missing))
-    outcome.not_returned = [p for p in missing if not store.has_publication(f"pmid:{p}")]
+    unreadable = {s.location.split()[1] for s in outcome.report.skips if s.reason == "unreadable"}
+    outcome.not_returned = [p for p in missing if p not in unreadable and not store.has_publication(f"pmid:{p}")]
     outcome.search = search.model_copy(update={"complete": True})
     store.save_search(outcome.search, search_id)
     return outcome

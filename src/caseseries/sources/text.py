@@ -21,7 +21,16 @@ from typing import BinaryIO
 
 from caseseries.model.enums import SourceFormat
 from caseseries.model.publication import AbstractSection, Publication, Section, Table
-from caseseries.sources.importer import READ_ERRORS, Importer, ImportItem, Record, Skip, strip_bom, truncated
+from caseseries.sources.importer import (
+    READ_ERRORS,
+    Importer,
+    ImportItem,
+    Record,
+    Skip,
+    bounded_title,
+    strip_bom,
+    truncated,
+)
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _BOLD = re.compile(r"^\*\*(.+?)\*\*$|^__(.+?)__$")
@@ -112,7 +121,7 @@ def _cells(line: str) -> list[str] | None:
     return None
 
 
-def _title(lines: list[str]) -> str | None:
+def _title_line(lines: list[str]) -> str | None:
     for line in lines[:40]:
         m = _MD_HEADING.match(line.strip())
         if m and len(m.group(1)) == 1:
@@ -209,11 +218,34 @@ def _sections(lines: list[str], title: str | None) -> list[Section]:
     return sections
 
 
+_TAGGED_LINE = re.compile(r"^(?:[A-Z][A-Z0-9]{1,3}(?:\s*-|\s+\S|$)|%[A-Z0-9] )")
+_RECORD_SYNTAX = re.compile(r"^(?:@\w+\s*[{(]|[{\[])")
+"""BibTeX entries and JSON: record formats that are not full texts."""
+SNIFFED_LINES = 30
+
+
+def looks_like_records(text: str) -> bool:
+    """Whether the start of a file is a record format (tagged fields, BibTeX, JSON) rather than prose.
+
+    A full text's first lines are mostly sentences and headings; a tagged export's are mostly
+    ``TAG value`` fields. Such a file is not imported as one text publication when no importer
+    reads it: it is refused with the list of formats.
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()][:SNIFFED_LINES]
+    if not lines:
+        return False
+    if _RECORD_SYNTAX.match(lines[0]):
+        return True
+    tagged = sum(1 for line in lines if _TAGGED_LINE.match(line))
+    return len(lines) >= 2 and tagged >= 0.6 * len(lines)
+
+
 def parse_text(text: str, *, source_path: str | None = None) -> Publication:
     """Structure a full text (title, sections, tables); ``text`` is kept unchanged as ``Publication.text``."""
     lines = text.splitlines()
-    title = _title(lines)
-    sections = _sections(lines, title)
+    line = _title_line(lines)
+    title = bounded_title(line)
+    sections = _sections(lines, line)
     abstract = [AbstractSection(text=s.text) for s in sections if s.title and s.title.lower() == "abstract" and s.text]
     return Publication(
         title=title,
@@ -239,7 +271,7 @@ class TextImporter(Importer):
         start = strip_bom(head)
         if not start or b"\x00" in start[:4096] or start.startswith(b"<"):
             return 0
-        return 5
+        return 0 if looks_like_records(start.decode("utf-8", "replace")) else 5
 
     def read_stream(self, stream: BinaryIO, source: str) -> Iterator[ImportItem]:
         """Yield the one publication of the file, or a Skip when it is not UTF-8 or empty."""

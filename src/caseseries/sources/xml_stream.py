@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Iterable, Iterator
+import zlib
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import BinaryIO
 
 from lxml import etree
 
-from caseseries.sources.importer import READ_ERRORS, Deletion, ImportItem, Skip
+from caseseries.sources.importer import READ_ERRORS, Deletion, ImportItem, Skip, damaged
 
 ReadElement = Callable[[etree._Element, int], list[ImportItem] | None]
 """Reads one element given the number of records read before it: its items, or None to leave it
@@ -50,23 +51,96 @@ _ENCODING = re.compile(rb"""\bencoding\s*=\s*["']([^"']*)["']""")
 _LAST_START_TAG = re.compile(rb"<([A-Za-z_][\w.\-]*)[^<>]*>[^<>]*\Z")
 
 
-class EofWatch:
-    """A read-only stream wrapper that notes when the end of the underlying stream was reached."""
+WINDOW = 1 << 24
+"""How many of the last bytes read are kept to resume reading after a malformed record."""
 
-    def __init__(self, stream: BinaryIO | Replay):
+
+class EofWatch:
+    """A read-only stream wrapper that notes the end of the stream and keeps what it needs to resume.
+
+    It keeps the text before the first record (or padding) element, the prologue, and the last
+    bytes read (at most :data:`WINDOW`, whole chunks), with the number of line feeds before them,
+    so that after a malformed record reading can start again at the next record
+    (:meth:`resume_parts`).
+    """
+
+    def __init__(self, stream: BinaryIO | Replay, starts: re.Pattern[bytes] | None = None):
         self._stream = stream
         self.eof = False
+        self._starts = starts
+        self.prologue: bytes | None = None if starts is not None else b""
+        self._head = b""
+        self._window: list[bytes] = []
+        self._held = 0
+        self._dropped_lines = 0
+        self.lines = 0
 
     def read(self, size: int = -1) -> bytes:
         """Read like the wrapped stream."""
         data = self._stream.read(size)
         if not data:
             self.eof = True
+            return data
+        self.lines += data.count(b"\n")
+        if self.prologue is None and self._starts is not None:
+            self._head += data
+            found = self._starts.search(self._head)
+            if found is not None:
+                self.prologue = self._head[: found.start()]
+                self._head = b""
+            elif len(self._head) > MAX_PROLOGUE:
+                self.prologue, self._head = b"", b""  # no record start found: nothing to resume with
+        self._window.append(data)
+        self._held += len(data)
+        while self._held - len(self._window[0]) >= WINDOW:
+            first = self._window.pop(0)
+            self._held -= len(first)
+            self._dropped_lines += first.count(b"\n")
         return data
 
+    def resume_parts(self, line: int, column: int) -> list[bytes] | None:
+        """What to read on from after a fault at ``line``/``column`` (None when nothing is left).
 
-def xml_fault(err: Exception, source: str, count: int, at_eof: bool) -> Skip:
-    """The Skip for a file whose reading stopped after ``count`` records."""
+        The prologue, padding for the lines passed, and the bytes from the line of the first
+        record start after the fault; None when there is none (or no prologue) in the bytes kept.
+        """
+        if not self.prologue or self._starts is None or line <= self._dropped_lines:
+            return None
+        window = b"".join(self._window)
+        self._window = [window]
+        at = 0
+        for _ in range(line - 1 - self._dropped_lines):
+            at = window.find(b"\n", at) + 1
+            if at == 0:
+                return None
+        found = self._starts.search(window, at + max(column - 1, 0))
+        read_on = 0
+        while found is None and not self.eof and read_on < MAX_RECORD:  # the next record is not read yet
+            more = self.read(CHUNK)
+            read_on += len(more)
+            window += more
+            found = self._starts.search(window, max(at + max(column - 1, 0), len(window) - len(more) - 64))
+        if found is None or found.group(0).startswith(_PAD_OPEN[:-1]):
+            return None
+        line_start = window.rfind(b"\n", 0, found.start()) + 1
+        lines = self._dropped_lines + window.count(b"\n", 0, line_start) - self.prologue.count(b"\n")
+        if lines < 1:
+            return None
+        pad = _PAD_OPEN + b"\n" * (lines - 1) + _PAD_CLOSE + b"\n"
+        return [self.prologue, pad, window[line_start:]]
+
+    @property
+    def rest(self) -> BinaryIO | Replay:
+        """The wrapped stream, to read on from."""
+        return self._stream
+
+
+def xml_fault(err: Exception, source: str, count: int, at_eof: bool, resumed_at: int | None = None) -> Skip:
+    """The Skip for a file whose reading stopped after ``count`` records.
+
+    ``resumed_at`` is the line where reading went on after a malformed record (one record
+    skipped), None when it stopped there.
+    """
     where = f"after record {count}"
     if isinstance(err, etree.XMLSyntaxError) and err.position:
         where += f", line {err.position[0]}, column {err.position[1]}"
@@ -75,9 +149,25 @@ def xml_fault(err: Exception, source: str, count: int, at_eof: bool) -> Skip:
         return Skip(
             source, where, "not-utf8", f"not valid UTF-8 here ({text}); re-save the file as UTF-8 and import again"
         )
+    if resumed_at is not None:
+        return Skip(
+            source,
+            f"record {count + 1} ({where.removeprefix(f'after record {count}, ')})",
+            "xml-error",
+            f"malformed XML ({text}); this record was skipped and reading went on at line {resumed_at}; "
+            "fix the record and import the file again to add it",
+        )
+    if isinstance(err, zlib.error):
+        return damaged(source, where, err)
     if at_eof or isinstance(err, READ_ERRORS):
         return Skip(source, where, "truncated", f"the file ends early ({text}); download it again to import the rest")
     return Skip(source, where, "xml-error", f"malformed XML ({text}); the records after this point were not read")
+
+
+def _starts_pattern(tags: tuple[str, ...]) -> re.Pattern[bytes]:
+    """Start tags of the records named ``tags`` (local names; ``{*}x`` is ``x``) or of padding."""
+    names = [t.rsplit("}", 1)[-1].encode() for t in (*tags, _PAD)]
+    return re.compile(b"<(?:" + b"|".join(re.escape(n) for n in names) + rb")[\s/>]")
 
 
 def stream_records(
@@ -91,11 +181,39 @@ def stream_records(
 
     Each element read is freed, with the elements before it, once its items are handed out.
     Records and Skips are counted (Deletions are not), starting from ``count``, so that a fault
-    can say after which record it came: when the XML breaks off (truncated, not UTF-8,
-    malformed) the items already read stand and one Skip (:func:`xml_fault`) ends the stream.
+    can say after which record it came: when the XML breaks off (truncated, not UTF-8) the items
+    already read stand and one Skip (:func:`xml_fault`) ends the stream. After a malformed
+    record, reading goes on at the next record start (one Skip names the bad record's line).
     """
-    watch = EofWatch(stream)
     wanted = (tags,) if isinstance(tags, str) else tags
+    starts = _starts_pattern(wanted)
+    last: tuple[int, int] = (0, 0)
+    while True:
+        watch = EofWatch(stream, starts)
+        err, count = yield from _stream_once(watch, source, wanted, read, count)
+        if err is None:
+            return
+        position = err.position if isinstance(err, etree.XMLSyntaxError) and err.position else None
+        at_end = watch.eof and (position is None or position[0] >= watch.lines)
+        fault = xml_fault(err, source, count, at_end)
+        resume = None
+        if fault.reason == "xml-error" and position is not None and position > last:
+            resume = watch.resume_parts(*position)
+        if resume is None or position is None:
+            yield fault
+            return
+        next_line = resume[0].count(b"\n") + resume[1].count(b"\n") + 1
+        yield xml_fault(err, source, count, at_end, resumed_at=next_line)
+        count += 1
+        last = position
+        stream = Replay(resume, watch.rest, None, True)
+
+
+def _stream_once(
+    watch: EofWatch, source: str, wanted: tuple[str, ...], read: ReadElement, count: int
+) -> Generator[ImportItem, None, tuple[Exception | None, int]]:
+    """One iterparse pass of :func:`stream_records`; returns the error that ended it (None at the end)."""
+    stream = watch.rest
     padded = isinstance(stream, Replay) and stream.padded
     context = etree.iterparse(
         watch,
@@ -126,7 +244,8 @@ def stream_records(
                 while elem.getprevious() is not None:
                     del parent[0]
     except STREAM_ERRORS as err:
-        yield xml_fault(err, source, count, watch.eof)
+        return err, count
+    return None, count
 
 
 class Replay:
@@ -144,7 +263,9 @@ class Replay:
         Whether ``parts`` hold padding elements standing for records already read.
     """
 
-    def __init__(self, parts: Iterable[bytes], stream: BinaryIO | None, error: BaseException | None, padded: bool):
+    def __init__(
+        self, parts: Iterable[bytes], stream: BinaryIO | Replay | None, error: BaseException | None, padded: bool
+    ):
         self._parts = iter(parts)
         self._buf = b""
         self._stream = stream
