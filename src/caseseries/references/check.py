@@ -160,7 +160,10 @@ class ReferenceChecker:
                 note="the cited journal, year, volume and first page belong to another article",
             )
         if ref.cited.is_book and not (ref.cited.pmid or ref.cited.doi):
-            note = f"a book or chapter, not found in {self.where}: PubMed indexes journal articles; check it by hand"
+            note = (
+                f"not a journal article (a book, chapter, report, patent or web page) and not found in "
+                f"{self.where}: PubMed indexes journal articles; check it by hand"
+            )
             return CheckResult(reference=ref, verdict=Verdict.NOT_INDEXED, note=note)
         return CheckResult(reference=ref, verdict=Verdict.NOT_FOUND, note=self._not_found_note(ref))
 

@@ -52,6 +52,7 @@ class CitedFields(Strict):
     pmid: str | None = None
     url: str | None = None
     is_book: bool = Field(default=False, description="Cited as a book or chapter (publisher, edition, editors).")
+    style: str | None = Field(default=None, description="The citation style the fields were read in (styles.yaml).")
 
     def to_cited_reference(self, marker: str | None = None) -> CitedReference:
         """The case-model view of these fields (as used for literature-table rows)."""
