@@ -250,5 +250,8 @@ def unparsed_problem(cited: CitedFields) -> str | None:
 
 def reference_from_text(text: str, *, n: int | None = None, origin: str = "references") -> Reference:
     """A :class:`Reference` for one citation text, marked unparsed when it cannot be looked up."""
+    if not any(ch.isalnum() for ch in text):
+        problem = "the entry is empty (only punctuation); write the reference out, or remove its number"
+        return Reference(n=n, origin=origin, text=text, problem=problem)
     cited = parse_citation(text)
     return Reference(n=n, origin=origin, text=text, cited=cited, problem=unparsed_problem(cited))

@@ -23,8 +23,12 @@ class Verdict(StrEnum):
 
     @property
     def is_problem(self) -> bool:
-        """Whether the verdict should fail a manuscript check (mismatch or not found)."""
-        return self in (Verdict.MISMATCH, Verdict.NOT_FOUND)
+        """Whether the verdict fails a manuscript check: mismatch, not found, or not checked at all.
+
+        ``lookup_failed`` (the lookup did not complete) and ``unparsed`` (the entry could not be
+        read) are problems too: a check that checked nothing must not pass.
+        """
+        return self in (Verdict.MISMATCH, Verdict.NOT_FOUND, Verdict.LOOKUP_FAILED, Verdict.UNPARSED)
 
 
 class Severity(StrEnum):
