@@ -7,6 +7,8 @@ gives the text and the fields it must yield, and the style that must read it.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from caseseries.errors import FormatError
 from caseseries.references.citation import parse_citation, reference_from_text
@@ -290,3 +292,51 @@ def test_style_file_errors_name_the_place(change: tuple[str, str], message: str)
     with pytest.raises(FormatError) as err:
         parse_styles(MINIMAL.replace(*change), origin="mine.yaml")
     assert str(err.value).startswith(message)
+
+
+_PIECES = st.sampled_from(
+    [
+        "Harrow PJ",
+        "Vence, A.",
+        "&",
+        "and",
+        "et al.",
+        "(2015)",
+        "2015;",
+        "22(4):",
+        "101-9",
+        "J. Alp. Ecol.",
+        ". ",
+        ", ",
+        ": ",
+        "?",
+        "In:",
+        "eds.",
+        "pp",
+        "WO/2008/001",
+        "[Internet]",
+        "*",
+        "Seasonal shifts",
+        "A.",
+        " ",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(max_size=300), st.lists(_PIECES, max_size=60).map("".join)))
+def test_any_text_reads_or_is_unparsed(text: str) -> None:
+    ref = reference_from_text(text)
+    assert ref.text == text
+    assert ref.parsed or ref.problem
+    if ref.cited.style is not None:
+        assert ref.cited.style in style_names()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_mutated_table_rows_never_break_the_reader(data: st.DataObject) -> None:
+    _style, text, _expected = data.draw(st.sampled_from(STYLE_TABLE))
+    cut = data.draw(st.integers(0, len(text)))
+    noise = data.draw(st.text(max_size=5))
+    reference_from_text(text[:cut] + noise + text[cut:])  # reads or is unparsed, never raises

@@ -25,6 +25,8 @@ FIELDS = ("authors", "title", "journal", "year", "volume", "issue", "pages")
 SCORED = ("first_author", "title", "journal", "year", "volume", "pages")
 """Fields that count towards the score of a reading."""
 KINDS = ("article", "other")
+MAX_LENGTH = 3000
+"""Citations longer than this (characters) are not matched against the templates."""
 _ORIGIN = "caseseries/references/data/styles.yaml"
 _TOP_KEYS = {"version", "fragments", "names", "corporate", "styles"}
 _STYLE_KEYS = {"name", "label", "example", "authors", "templates"}
@@ -323,6 +325,8 @@ def read_with_styles(text: str, candidates: tuple[Style, ...] | None = None) -> 
     """
     body = re.sub(r"\s+", " ", text).strip().rstrip(".").strip()
     best: Reading | None = None
+    if len(body) > MAX_LENGTH:
+        return None
     for style in candidates if candidates is not None else styles():
         reading = style.read(body)
         if reading is not None and (best is None or reading.score > best.score):
