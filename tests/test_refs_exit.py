@@ -67,22 +67,27 @@ def test_lookup_failed_is_a_problem(fake_eutils: FakeEutils) -> None:  # noqa: F
     assert report.has_problems
 
 
-def test_no_reference_list_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    prose = _write(tmp_path, "notes.md", "# Notes\n\nThe lamps were lit at dusk.\n\nNobody wrote anything down.\n")
-    assert main(["refs", "check", str(prose), "--records", str(STYLES_RECORDS), "--offline"]) == 2
-    assert capsys.readouterr().err == (
-        f"Error: {prose}: no reference list found (no 'References' heading, and the text does not read as a list "
-        "of citations); put the list under a 'References' heading, or give a BibTeX (.bib) or RIS (.ris) file\n"
-    )
-
-
-def test_empty_references_heading_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    empty = _write(tmp_path, "empty.md", "# Draft\n\nSome text.\n\n## References\n\n")
-    assert main(["refs", "check", str(empty), "--records", str(STYLES_RECORDS), "--offline"]) == 2
-    assert capsys.readouterr().err == (
-        f"Error: {empty}: line 5: the references heading has no entries under it; list the references below it, "
-        "one per line\n"
-    )
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "# Notes\n\nThe lamps were lit at dusk.\n\nNobody wrote anything down.\n",
+            "no reference list found (no 'References' heading, and the text does not read as a list of citations); "
+            "put the list under a 'References' heading, or give a BibTeX (.bib) or RIS (.ris) file",
+        ),
+        (
+            "# Draft\n\nSome text.\n\n## References\n\n",
+            "line 5: the references heading has no entries under it; list the references below it, one per line",
+        ),
+    ],
+    ids=["no-heading-no-citations", "empty-heading"],
+)
+def test_no_reference_list_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    manuscript = _write(tmp_path, "notes.md", text)
+    assert main(["refs", "check", str(manuscript), "--records", str(STYLES_RECORDS), "--offline"]) == 2
+    assert capsys.readouterr().err == f"Error: {manuscript}: {message}\n"
 
 
 def test_a_bare_list_without_heading_is_still_read(tmp_path: Path) -> None:

@@ -170,17 +170,8 @@ STYLE_TABLE: list[tuple[str, str, dict[str, object]]] = [
     # Harvard
     (
         "harvard",
-        "Harrow, P.J. and Vence, A. (2015) Seasonal shifts in lichen colour. Journal of Alpine Ecology, 22(4), "
-        "pp. 101-109.",
-        {
-            "first_author": "Harrow",
-            "first_author_initials": "PJ",
-            "title": "Seasonal shifts in lichen colour",
-            "journal": "Journal of Alpine Ecology",
-            "year": 2015,
-            "volume": "22",
-            "first_page": "101",
-        },
+        "Moss, K.L. and Teller, R. (1998) Candle smoke on limewash. Journal of Plaster Studies, 7(1), pp. 5-11.",
+        {"first_author": "Moss", "first_author_initials": "KL", "journal": "Journal of Plaster Studies", "issue": "1"},
     ),
     (
         "harvard",

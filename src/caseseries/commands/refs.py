@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from caseseries.commands._common import print_json
+from caseseries.commands._common import print_json, stderr_progress
 from caseseries.references.render import render_markdown, render_table, report_json
 from caseseries.references.run import check_file
 
@@ -69,16 +68,7 @@ def check(
     Example: caseseries refs check manuscript.md --records pubmed.xml --offline --format md
     """
     client = None if offline else _client(api_key, email, base_url)
-    console = Console(stderr=True)
-    bar = Progress(
-        TextColumn("Checking references against {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
+    bar = stderr_progress("Checking references against {task.description}")
     task = bar.add_task("records", total=None)
 
     def progress(done: int, total: int, where: str) -> None:
