@@ -1,4 +1,4 @@
-"""Helpers shared by the command modules (output, store access)."""
+"""Helpers shared by the command modules (output, store access, progress)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import sys
 from typing import Any
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from caseseries.store import Store
 
@@ -24,3 +26,17 @@ def open_store(ctx: typer.Context, *, migrate: bool = True) -> Store:
 def print_json(data: Any) -> None:
     """Write JSON to stdout (UTF-8, indented)."""
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def stderr_progress(label: str, console: Console | None = None) -> Progress:
+    """A transient progress bar on stderr (``label`` may use ``{task.description}``); off when not a terminal."""
+    console = console or Console(stderr=True)
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )

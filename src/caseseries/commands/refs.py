@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
-from caseseries.commands._common import print_json
+from caseseries.commands._common import print_json, stderr_progress
 from caseseries.references.render import render_markdown, render_table, report_json
 from caseseries.references.run import check_file
 
@@ -56,15 +56,29 @@ def check(
 ) -> None:
     """Check every reference: verified, minor_mismatch, mismatch, not_found, lookup_failed or unparsed.
 
-    A book or chapter that no record matches is not_indexed (PubMed indexes journal articles):
-    check it by hand. Exits 1 when a reference is a mismatch or not found (use it to guard a
-    manuscript in CI), 0 otherwise, 2 on bad input.
+    Reads numbered and author-year styles: Vancouver, AMA, NLM, BMC, PLoS, APA, Harvard and
+    Nature (the styles are data: references/data/styles.yaml). A book, report or patent that no
+    record matches is not_indexed (PubMed indexes journal articles): check it by hand.
+
+    Exits 1 when a reference is a mismatch, not found, lookup_failed or unparsed (use it to
+    guard a manuscript in CI), and when PubMed cannot be reached (the check stops at the first
+    network failure; --offline --records checks without the network); 0 otherwise; 2 on bad
+    input, including a file with no reference list.
 
     Example: caseseries refs check manuscript.md --records pubmed.xml --offline --format md
     """
     client = None if offline else _client(api_key, email, base_url)
+    bar = stderr_progress("Checking references against {task.description}")
+    task = bar.add_task("records", total=None)
+
+    def progress(done: int, total: int, where: str) -> None:
+        bar.update(task, completed=done, total=total, description=where)
+
     try:
-        report = check_file(file, records=records, offline=offline, client=client)
+        with bar:
+            report = check_file(
+                file, records=records, offline=offline, client=client, fail_fast=True, progress=progress
+            )
     finally:
         if client is not None:
             client.close()

@@ -6,10 +6,8 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from caseseries.commands._common import open_store, print_json
+from caseseries.commands._common import open_store, print_json, stderr_progress
 from caseseries.sources.eutils import DEFAULT_BASE_URL, EutilsClient
 from caseseries.sources.importer import Skip
 from caseseries.sources.ingest import ImportReport, import_files
@@ -49,18 +47,9 @@ def search(
     Example: caseseries search '"inflammatory myofibroblastic tumor" AND alectinib' --email me@example.org
     """
     store = open_store(ctx)
-    console = Console(stderr=True)
     with (
         EutilsClient(base_url, api_key=api_key, email=email, tool=tool) as client,
-        Progress(
-            TextColumn("Fetching records"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-            disable=not console.is_terminal,
-        ) as bar,
+        stderr_progress("Fetching records") as bar,
     ):
         task = bar.add_task("fetch", total=None)
 

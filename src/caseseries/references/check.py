@@ -3,12 +3,14 @@
 Resolution order: the cited PMID, else the cited DOI; when that record is not the cited article
 (or there is none), citation matching on journal, year, volume and first page (ECitMatch or its
 offline counterpart), then a search on title words and on first author with year. A network
-failure makes the reference ``lookup_failed``, never ``not_found``.
+failure makes the reference ``lookup_failed``, never ``not_found``; with ``fail_fast`` (what the
+command line uses) the first network failure stops the whole check instead, saying that the
+references were not checked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from caseseries.errors import NetworkError
@@ -40,6 +42,18 @@ class RecordSource(Protocol):
         ...
 
 
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, where)``: called after each reference checked against ``where``."""
+
+
+def not_checked(where: str, err: NetworkError) -> NetworkError:
+    """The error that stops a check at the first network failure."""
+    return NetworkError(
+        f"the references were not checked: {where} could not be reached ({err}); "
+        "to check without the network, use --offline --records FILE (PubMed XML, MEDLINE or RIS records)"
+    )
+
+
 def _best(cited: CitedFields, records: Sequence[Publication], exclude: Publication | None) -> Comparison | None:
     """The best-ranked comparison among ``records`` that is the cited article, if any."""
     comparisons = [compare(cited, r) for r in records if exclude is None or r.key() != exclude.key()]
@@ -56,11 +70,31 @@ class ReferenceChecker:
         Local records or an online client adapter.
     where : str
         Where ``not_found`` means the reference is missing: ``"PubMed"`` or ``"the local records"``.
+    fail_fast : bool
+        Stop at the first network failure with a :class:`~caseseries.errors.NetworkError` (saying
+        the references were not checked) instead of marking references ``lookup_failed``.
+    progress : callable or None
+        ``progress(done, total, where)`` after each reference.
     """
 
-    def __init__(self, source: RecordSource, where: str = "PubMed"):
+    def __init__(
+        self,
+        source: RecordSource,
+        where: str = "PubMed",
+        *,
+        fail_fast: bool = False,
+        progress: Progress | None = None,
+    ):
         self.source = source
         self.where = where
+        self.fail_fast = fail_fast
+        self.progress = progress
+
+    def _failed(self, err: NetworkError) -> str:
+        """The note of a ``lookup_failed`` result; raises instead when failing fast."""
+        if self.fail_fast:
+            raise not_checked(self.where, err) from None
+        return str(err)
 
     def check(self, refs: Sequence[Reference]) -> list[CheckResult]:
         """A result for each reference, in order.
@@ -81,7 +115,7 @@ class ReferenceChecker:
             try:
                 by_pmid = self.source.fetch_pmids(pmids)
             except NetworkError as err:
-                pmid_error = str(err)
+                pmid_error = self._failed(err)
         needs_match = [r for r in parsed if r.cited.year is not None and r.cited.volume and r.cited.first_page]
         matched: dict[int, list[Publication]] = {}
         match_error: str | None = None
@@ -90,20 +124,30 @@ class ReferenceChecker:
                 hits = self.source.match_citations([r.cited for r in needs_match])
                 matched = {id(r): h for r, h in zip(needs_match, hits, strict=True)}
             except NetworkError as err:
-                match_error = str(err)
+                match_error = self._failed(err)
         results: list[CheckResult] = []
         for ref in refs:
-            if not ref.parsed:
-                results.append(CheckResult(reference=ref, verdict=Verdict.UNPARSED, note=ref.problem))
-                continue
-            if pmid_error and ref.cited.pmid:
-                results.append(CheckResult(reference=ref, verdict=Verdict.LOOKUP_FAILED, note=pmid_error))
-                continue
-            try:
-                results.append(self._check_one(ref, by_pmid, matched.get(id(ref), []), match_error))
-            except NetworkError as err:
-                results.append(CheckResult(reference=ref, verdict=Verdict.LOOKUP_FAILED, note=str(err)))
+            results.append(self._result(ref, by_pmid, matched.get(id(ref), []), pmid_error, match_error))
+            if self.progress is not None:
+                self.progress(len(results), len(refs), self.where)
         return results
+
+    def _result(
+        self,
+        ref: Reference,
+        by_pmid: dict[str, Publication],
+        citation_hits: list[Publication],
+        pmid_error: str | None,
+        match_error: str | None,
+    ) -> CheckResult:
+        if not ref.parsed:
+            return CheckResult(reference=ref, verdict=Verdict.UNPARSED, note=ref.problem)
+        if pmid_error and ref.cited.pmid:
+            return CheckResult(reference=ref, verdict=Verdict.LOOKUP_FAILED, note=pmid_error)
+        try:
+            return self._check_one(ref, by_pmid, citation_hits, match_error)
+        except NetworkError as err:
+            return CheckResult(reference=ref, verdict=Verdict.LOOKUP_FAILED, note=self._failed(err))
 
     def _check_one(
         self,
@@ -160,7 +204,10 @@ class ReferenceChecker:
                 note="the cited journal, year, volume and first page belong to another article",
             )
         if ref.cited.is_book and not (ref.cited.pmid or ref.cited.doi):
-            note = f"a book or chapter, not found in {self.where}: PubMed indexes journal articles; check it by hand"
+            note = (
+                f"not a journal article (a book, chapter, report, patent or web page) and not found in "
+                f"{self.where}: PubMed indexes journal articles; check it by hand"
+            )
             return CheckResult(reference=ref, verdict=Verdict.NOT_INDEXED, note=note)
         return CheckResult(reference=ref, verdict=Verdict.NOT_FOUND, note=self._not_found_note(ref))
 
@@ -195,7 +242,13 @@ def _describe(record: Publication) -> str:
     return f'{ident} ({who}, "{record.title or ""}")'
 
 
-def check_references(refs: Sequence[Reference], sources: Sequence[tuple[RecordSource, str]]) -> list[CheckResult]:
+def check_references(
+    refs: Sequence[Reference],
+    sources: Sequence[tuple[RecordSource, str]],
+    *,
+    fail_fast: bool = False,
+    progress: Progress | None = None,
+) -> list[CheckResult]:
     """Check references against one or more sources, in order.
 
     A reference not found in one source (e.g. local records) is checked again against the next
@@ -207,6 +260,10 @@ def check_references(refs: Sequence[Reference], sources: Sequence[tuple[RecordSo
         From :func:`caseseries.references.read_references`.
     sources : sequence of (RecordSource, str)
         Each source with the name used in notes (``"PubMed"``, ``"the local records"``).
+    fail_fast : bool
+        Stop at the first network failure (see :class:`ReferenceChecker`).
+    progress : callable or None
+        ``progress(done, total, where)`` after each reference, per source.
 
     Returns
     -------
@@ -215,12 +272,13 @@ def check_references(refs: Sequence[Reference], sources: Sequence[tuple[RecordSo
     """
     if not sources:
         raise ValueError("check_references needs at least one record source")
-    results = ReferenceChecker(*sources[0]).check(refs)
+    results = ReferenceChecker(*sources[0], fail_fast=fail_fast, progress=progress).check(refs)
     for source, where in sources[1:]:
         again = [i for i, r in enumerate(results) if r.verdict in (Verdict.NOT_FOUND, Verdict.NOT_INDEXED)]
         if not again:
             break
-        rechecked = ReferenceChecker(source, where).check([results[i].reference for i in again])
+        checker = ReferenceChecker(source, where, fail_fast=fail_fast, progress=progress)
+        rechecked = checker.check([results[i].reference for i in again])
         for i, result in zip(again, rechecked, strict=True):
             results[i] = result
     return results

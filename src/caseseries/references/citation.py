@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from caseseries.references.model import CitedFields, Reference
 from caseseries.references.normalise import first_page
+from caseseries.references.styles import SCORED, Reading, read_with_styles
 
 _URL = re.compile(r"<?(https?://[^\s<>]+?)>?(?=[\s.,;]*(?:\s|$))")
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s<>\"]+)")
@@ -27,6 +28,7 @@ _NOISE = re.compile(
     r"(?=$|[\s.;,]|\d)",
 )
 _EMPHASIS = re.compile(r"(?<![*\w])([*_])(?!\s)([^*_]+?)(?<!\s)\1(?![*\w])")
+_MARKUP = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)")
 _ET_AL = re.compile(r"[*_]?\bet\s+al\b\.?[*_]?", re.IGNORECASE)
 _NAME = re.compile(r"^(?P<surname>[^\d,;:()\[\]]{1,60}?)\s+(?P<initials>[A-Z]{1,4}(?:-[A-Z]{1,2})?)\.?$")
 _PUB = re.compile(
@@ -92,23 +94,13 @@ def _last_pub(text: str) -> re.Match[str] | None:
     return (detailed or matches)[-1]
 
 
-def parse_citation(text: str) -> CitedFields:
-    """Read the fields of one citation.
+def _read_numbered(body: str) -> dict[str, object]:
+    """Fields of a numbered-style citation (Vancouver and its variants), read sentence by sentence.
 
-    Parameters
-    ----------
-    text : str
-        The citation without its list number, e.g. ``"Butrynski JE, D'Adamo DR, et al. Crizotinib in
-        ALK-rearranged inflammatory myofibroblastic tumor. *N Engl J Med* 2010;363:1727-33."``.
-
-    Returns
-    -------
-    CitedFields
-        What could be read; fields not found are None.
+    The fallback for citations that no template of :mod:`caseseries.references.styles` matches
+    whole (a missing full stop, extra notes, unusual dates).
     """
     found: dict[str, object] = {}
-    body = _take_identifiers(text, found)
-
     authors: _Authors | None = None
     body = _ET_AL.sub("et al.", body)
     head = re.match(r"^(?P<head>.+?)\.\s+(?P<rest>.*)$", body)
@@ -167,7 +159,75 @@ def parse_citation(text: str) -> CitedFields:
         found["title"] = title
     if journal and not is_book:
         found["journal"] = journal
-    return CitedFields.model_validate(found)
+    return found
+
+
+def _score(found: dict[str, object]) -> int:
+    return sum(1 for name in SCORED if found.get(name))
+
+
+def _from_reading(reading: Reading) -> dict[str, object]:
+    fields = reading.fields
+    found: dict[str, object] = {"style": reading.style}
+    if reading.authors:
+        found["authors"] = [a.display for a in reading.authors]
+        found["first_author"] = reading.authors[0].surname
+        if reading.authors[0].initials:
+            found["first_author_initials"] = reading.authors[0].initials
+    found["et_al"] = reading.et_al
+    title = fields.get("title", "").strip(" .,;:‘’'\"“”")
+    if title:
+        found["title"] = title
+    if fields.get("journal") and reading.kind == "article":
+        found["journal"] = fields["journal"].strip(" .,")
+    year = re.match(r"\d{4}", fields.get("year", ""))
+    if year:
+        found["year"] = int(year.group(0))
+    for name in ("volume", "issue", "pages"):
+        if fields.get(name):
+            found[name] = fields[name].strip(" .")
+    if found.get("pages"):
+        found["first_page"] = first_page(str(found["pages"]))
+    if reading.kind == "other":
+        found["is_book"] = True
+    return found
+
+
+def parse_citation(text: str) -> CitedFields:
+    """Read the fields of one citation, in any style of ``references/data/styles.yaml``.
+
+    Identifiers (PMID, DOI, URL) are taken first; the rest is read by the style templates and by
+    the sentence-by-sentence reader of numbered styles, and the reading with more fields wins
+    (the templates on a tie). A journal in Markdown italics (``*Eur J Cancer*``) must be the
+    journal of a template's reading.
+
+    Parameters
+    ----------
+    text : str
+        The citation without its list number, e.g. ``"Butrynski JE, D'Adamo DR, et al. Crizotinib in
+        ALK-rearranged inflammatory myofibroblastic tumor. *N Engl J Med* 2010;363:1727-33."`` or
+        ``"Quillfeather TB, Ormond-Lyle S (2011) Tidal rhythms in captive limpets. Mar Biol Lett 14:
+        233–241."``.
+
+    Returns
+    -------
+    CitedFields
+        What could be read; fields not found are None; ``style`` names the template style used.
+    """
+    ids: dict[str, object] = {}
+    body = _take_identifiers(text, ids)
+    numbered = _read_numbered(body)
+    reading = read_with_styles(_MARKUP.sub("", body))
+    italic = next((m.group(2).strip(" .,") for m in _EMPHASIS.finditer(body) if not _ET_AL.fullmatch(m.group(0))), None)
+    if reading is not None and italic and reading.fields.get("journal", "").strip(" .,") not in (italic, ""):
+        reading = None  # the journal marked in italics is not where this template put it
+    found = numbered
+    if reading is not None and reading.score >= _score(numbered):
+        found = _from_reading(reading)
+        if _BOOK.search(body):
+            found["is_book"] = True
+            found.pop("journal", None)
+    return CitedFields.model_validate({**found, **ids})
 
 
 def unparsed_problem(cited: CitedFields) -> str | None:
@@ -190,5 +250,8 @@ def unparsed_problem(cited: CitedFields) -> str | None:
 
 def reference_from_text(text: str, *, n: int | None = None, origin: str = "references") -> Reference:
     """A :class:`Reference` for one citation text, marked unparsed when it cannot be looked up."""
+    if not any(ch.isalnum() for ch in text):
+        problem = "the entry is empty (only punctuation); write the reference out, or remove its number"
+        return Reference(n=n, origin=origin, text=text, problem=problem)
     cited = parse_citation(text)
     return Reference(n=n, origin=origin, text=text, cited=cited, problem=unparsed_problem(cited))

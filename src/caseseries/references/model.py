@@ -23,8 +23,12 @@ class Verdict(StrEnum):
 
     @property
     def is_problem(self) -> bool:
-        """Whether the verdict should fail a manuscript check (mismatch or not found)."""
-        return self in (Verdict.MISMATCH, Verdict.NOT_FOUND)
+        """Whether the verdict fails a manuscript check: mismatch, not found, or not checked at all.
+
+        ``lookup_failed`` (the lookup did not complete) and ``unparsed`` (the entry could not be
+        read) are problems too: a check that checked nothing must not pass.
+        """
+        return self in (Verdict.MISMATCH, Verdict.NOT_FOUND, Verdict.LOOKUP_FAILED, Verdict.UNPARSED)
 
 
 class Severity(StrEnum):
@@ -52,6 +56,7 @@ class CitedFields(Strict):
     pmid: str | None = None
     url: str | None = None
     is_book: bool = Field(default=False, description="Cited as a book or chapter (publisher, edition, editors).")
+    style: str | None = Field(default=None, description="The citation style the fields were read in (styles.yaml).")
 
     def to_cited_reference(self, marker: str | None = None) -> CitedReference:
         """The case-model view of these fields (as used for literature-table rows)."""

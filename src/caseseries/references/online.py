@@ -3,7 +3,8 @@
 PMIDs are fetched in one batch (EFetch); citations are matched in one batch (ECitMatch with
 journal, year, volume, first page and first author); title words and first author with year
 are searched with ESearch. Network failures propagate as
-:class:`~caseseries.errors.NetworkError` (the checker reports them as ``lookup_failed``).
+:class:`~caseseries.errors.NetworkError` (the checker stops, or reports them as ``lookup_failed``).
+:meth:`EutilsSource.probe` asks PubMed once, before the first lookup, whether it answers at all.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ SEARCH_WORDS = 10
 """At most this many title words go into one ESearch query."""
 SEARCH_HITS = 5
 AMBIGUOUS_CANDIDATES = 5
+PROBE_RETRIES = 1
+"""Retries of the first request, which tells whether PubMed can be reached at all."""
+PROBE_TERM = "pubmed[sb]"
 
 
 def title_term(cited: CitedFields) -> str | None:
@@ -42,22 +46,48 @@ class EutilsSource:
     ----------
     client : EutilsClient
         A configured client (API key, e-mail, base URL, retries).
+    probe : bool
+        Before the first lookup, :meth:`probe` PubMed (a failure then costs one retry, not the
+        client's full retry budget).
     """
 
-    def __init__(self, client: EutilsClient):
+    def __init__(self, client: EutilsClient, *, probe: bool = False):
         self.client = client
         self._cache: dict[str, Publication] = {}
+        self._probe_first = probe
+
+    def _ready(self) -> None:
+        if self._probe_first:
+            self.probe()
+            self._probe_first = False
+
+    def probe(self) -> None:
+        """One cheap ESearch (count only) with at most one retry, to fail fast when PubMed is unreachable.
+
+        Raises
+        ------
+        NetworkError
+            When the service cannot be reached or keeps failing.
+        """
+        retries = self.client.max_retries
+        self.client.max_retries = min(retries, PROBE_RETRIES)
+        try:
+            self.client.esearch(PROBE_TERM, retmax=0, usehistory=False)
+        finally:
+            self.client.max_retries = retries
 
     def fetch_pmids(self, pmids: Sequence[str]) -> dict[str, Publication]:
         """The PubMed records of these PMIDs (EFetch in batches); unknown PMIDs are absent."""
         missing = [p for p in dict.fromkeys(pmids) if p not in self._cache]
         if missing:
+            self._ready()
             for item in self.client.fetch_publications(missing):
                 if isinstance(item, Record) and item.publication.pmid:
                     self._cache[item.publication.pmid] = item.publication
         return {p: self._cache[p] for p in pmids if p in self._cache}
 
     def _search(self, term: str, retmax: int) -> list[Publication]:
+        self._ready()
         ids = self.client.esearch(term, retmax=retmax, usehistory=False).ids
         found = self.fetch_pmids(ids)
         return [found[i] for i in ids if i in found]
@@ -80,6 +110,8 @@ class EutilsSource:
             )
             for i, c in enumerate(citations)
         ]
+        if queries:
+            self._ready()
         answers = self.client.ecitmatch(queries) if queries else []
         wanted: list[list[str]] = []
         for answer in answers:

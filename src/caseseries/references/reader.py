@@ -9,7 +9,7 @@ from caseseries.errors import FormatError, InputError
 from caseseries.references.bibtex import parse_bibtex
 from caseseries.references.model import Reference
 from caseseries.references.tables import parse_literature_tables
-from caseseries.references.textlist import parse_reference_list
+from caseseries.references.textlist import parse_reference_list, reference_section
 
 _BIBTEX = re.compile(r"^\s*@(?:article|book|inproceedings|incollection|misc|string|preamble|comment|\w+)\s*[{(]", re.I)
 _RIS = re.compile(r"^TY  - ", re.MULTILINE)
@@ -68,12 +68,13 @@ def parse_references(text: str, fmt: str = "text", *, source: str = "<text>") ->
     Raises
     ------
     FormatError
-        When no reference at all is found.
+        When no reference at all is found: no list under a ``References`` heading (or an empty
+        one), no text that reads mostly as citations, and no table with a PMID column.
     """
     if fmt == "bibtex":
         refs = parse_bibtex(text)
     elif fmt == "text":
-        refs = parse_reference_list(text) + parse_literature_tables(text)
+        refs = _text_references(text, source)
     else:
         raise FormatError(f"unknown reference format {fmt!r}; use text or bibtex", source=source)
     if not refs:
@@ -83,6 +84,28 @@ def parse_references(text: str, fmt: str = "text", *, source: str = "<text>") ->
             source=source,
         )
     return refs
+
+
+def _text_references(text: str, source: str) -> list[Reference]:
+    """The list entries and PMID-table rows of a text manuscript (see :func:`parse_references`)."""
+    listed = parse_reference_list(text)
+    tables = parse_literature_tables(text)
+    section = reference_section(text)
+    if section is not None and not listed and not tables:
+        raise FormatError(
+            "the references heading has no entries under it; list the references below it, one per line",
+            source=source,
+            location=f"line {section[0]}",
+        )
+    if section is None and sum(1 for r in listed if r.parsed) * 2 < len(listed):
+        if not tables:
+            raise FormatError(
+                "no reference list found (no 'References' heading, and the text does not read as a list of "
+                "citations); put the list under a 'References' heading, or give a BibTeX (.bib) or RIS (.ris) file",
+                source=source,
+            )
+        listed = []  # the text around a literature table is not a reference list
+    return listed + tables
 
 
 def read_references(path: str | Path) -> list[Reference]:

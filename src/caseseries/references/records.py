@@ -8,6 +8,7 @@ turned into references to check.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from caseseries.errors import InputError, StoreError
 from caseseries.model.publication import Publication
 from caseseries.references.model import CitedFields, Reference
 from caseseries.references.normalise import first_page
+from caseseries.references.reader import read_text_file
 from caseseries.sources.importer import Record, Skip
 from caseseries.sources.registry import read_file, resolve_importer
 from caseseries.sources.ris import RisImporter
@@ -98,8 +100,43 @@ def cited_from_publication(pub: Publication) -> CitedFields:
     )
 
 
+_TY = re.compile(r"^\s*TY  -")
+_ER = re.compile(r"^\s*ER  -")
+_LINE = re.compile(r"^line (\d+)\b")
+
+
+def record_lines(text: str) -> list[tuple[int, int]]:
+    """1-based line ranges ``(TY line, ER line)`` of the records of a RIS text."""
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    lines = text.splitlines()
+    for i, line in enumerate(lines, start=1):
+        if _TY.match(line):
+            if start is not None:
+                spans.append((start, i - 1))
+            start = i
+        elif _ER.match(line) and start is not None:
+            spans.append((start, i))
+            start = None
+    if start is not None:
+        spans.append((start, len(lines)))
+    return spans
+
+
+def _outside_records(skip: Skip, spans: list[tuple[int, int]]) -> bool:
+    """Whether a skip is about a line outside every record (list numbers, export headers)."""
+    line = _LINE.match(skip.location)
+    return line is not None and not any(a <= int(line.group(1)) <= b for a, b in spans)
+
+
 def ris_references(path: str | Path) -> list[Reference]:
-    """One reference per RIS record (records the importer skips are kept as unparsed)."""
+    """One reference per RIS record, numbered in file order; records the importer skips are unparsed.
+
+    Lines outside the records (``1.`` list numbers, export headers such as ``Provider:``) are not
+    references, and a readable entry identical to the one before it (the same record read twice)
+    is read once, so a numbered RIS list is never doubled.
+    """
+    spans = record_lines(read_text_file(path))
     refs: list[Reference] = []
     for item in RisImporter().read(path):
         n = len(refs) + 1
@@ -107,7 +144,12 @@ def ris_references(path: str | Path) -> list[Reference]:
             pub = item.publication
             cited = cited_from_publication(pub)
             problem = None if (cited.has_identifier or cited.title) else "record has no title, PMID or DOI"
-            refs.append(Reference(n=n, text=pub.citation(), cited=cited, problem=problem))
-        elif isinstance(item, Skip):
-            refs.append(Reference(n=n, text=f"{item.location}", problem=item.message))
+            ref = Reference(n=n, text=pub.citation(), cited=cited, problem=problem)
+        elif isinstance(item, Skip) and not _outside_records(item, spans):
+            ref = Reference(n=n, text=f"{item.location}", problem=item.message)
+        else:
+            continue
+        if ref.parsed and refs and (refs[-1].text, refs[-1].cited) == (ref.text, ref.cited):
+            continue
+        refs.append(ref)
     return refs

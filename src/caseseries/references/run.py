@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from caseseries.errors import InputError
-from caseseries.references.check import RecordSource, check_references
+from caseseries.references.check import Progress, RecordSource, check_references
 from caseseries.references.index import RecordIndex
 from caseseries.references.model import CheckResult, Verdict
 from caseseries.references.reader import read_references
@@ -31,7 +31,7 @@ class ReferenceReport:
 
     @property
     def has_problems(self) -> bool:
-        """Whether any reference is a mismatch or not found (exit code 1 at the command line)."""
+        """Whether any reference is a mismatch, not found, lookup_failed or unparsed (exit code 1)."""
         return any(r.verdict.is_problem for r in self.results)
 
     def count(self, verdict: Verdict) -> int:
@@ -45,6 +45,8 @@ def check_file(
     records: Sequence[str] = (),
     offline: bool = False,
     client: EutilsClient | None = None,
+    fail_fast: bool = False,
+    progress: Progress | None = None,
 ) -> ReferenceReport:
     """Check every reference of a manuscript or reference file.
 
@@ -58,6 +60,12 @@ def check_file(
         Never touch the network; requires ``records``.
     client : EutilsClient or None
         The E-utilities client for online checks (a default client is made when None).
+    fail_fast : bool
+        Ask PubMed once before the first reference goes to it, and stop at the first network failure with a
+        :class:`~caseseries.errors.NetworkError` saying the references were not checked (instead
+        of marking them ``lookup_failed``).
+    progress : callable or None
+        ``progress(done, total, where)`` after each reference checked.
 
     Returns
     -------
@@ -67,6 +75,8 @@ def check_file(
     ------
     InputError
         Unreadable or empty input, or ``offline`` without ``records``.
+    NetworkError
+        With ``fail_fast``, when PubMed cannot be reached.
     """
     if offline and not records:
         raise InputError(
@@ -86,9 +96,9 @@ def check_file(
 
         if client is None:
             client = own_client = EutilsClient()
-        sources.append((EutilsSource(client), "PubMed"))
+        sources.append((EutilsSource(client, probe=fail_fast), "PubMed"))
     try:
-        results = check_references(refs, sources)
+        results = check_references(refs, sources, fail_fast=fail_fast, progress=progress)
     finally:
         if own_client is not None:
             own_client.close()
