@@ -26,7 +26,7 @@ def init(
 
     Example: caseseries --db sqlite:///review.db init
     """
-    store = open_store(ctx)
+    store = open_store(ctx, create=True)
     revision = store.migrate()
     typer.echo(f"Database {store.engine.url.render_as_string(hide_password=True)} at revision {revision}.")
     if not no_bundled:
@@ -105,7 +105,7 @@ def add(
         case_file = load_case_file(path)
         check_case_file(case_file, source=str(path))
         loaded.append(case_file)
-    store = open_store(ctx)
+    store = open_store(ctx, create=True)
     for path, case_file in zip(files, loaded, strict=True):
         result = store.add_case_file(case_file)
         typer.echo(

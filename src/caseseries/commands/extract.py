@@ -59,7 +59,7 @@ def extract(
     if json_out:
         typer.echo(dump_case_file(case_file))
         return
-    written = open_store(ctx).add_case_file(case_file, status=CurationStatus.EXTRACTED)
+    written = open_store(ctx, create=True).add_case_file(case_file, status=CurationStatus.EXTRACTED)
     for (path, _), result in zip(texts, results, strict=True):
         typer.echo(f"{path}: {len(result.document.patients)} patients extracted.")
     typer.echo(

@@ -48,7 +48,7 @@ def search(
 
     Example: caseseries search '"inflammatory myofibroblastic tumor" AND alectinib' --email me@example.org
     """
-    store = open_store(ctx)
+    store = open_store(ctx, create=True)
     console = Console(stderr=True)
     with (
         EutilsClient(base_url, api_key=api_key, email=email, tool=tool) as client,
@@ -107,7 +107,7 @@ def import_(
 
     Example: caseseries import pubmed-result.xml papers/*.md --format auto
     """
-    store = None if dry_run else open_store(ctx)
+    store = None if dry_run else open_store(ctx, create=True)
     report = import_files(store, files, fmt)
     _show_skips(report.skips, report.skipped)
     if json_out:

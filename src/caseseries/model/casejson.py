@@ -12,7 +12,7 @@ from pydantic import Field
 
 from caseseries.errors import ValidationError
 from caseseries.files import read_data
-from caseseries.model.case import Patient, Strict
+from caseseries.model.case import AGE_MAX_YEARS, MONTHS_MAX, Patient, Strict
 from caseseries.model.publication import Author, Publication, document_key
 
 SCHEMA_ID = "caseseries/1"
@@ -122,12 +122,28 @@ def describe_validation_error(err: pydantic.ValidationError, model: type[pydanti
         return _path_of(loc), msg
     if kind == "missing":
         return _path_of(loc), "required field is missing; add it"
+    value = first.get("input")
+    name = str(loc[-1]) if loc else ""
+    if kind in ("greater_than_equal", "less_than_equal") and name in _RANGES:
+        low, high, unit = _RANGES[name]
+        return _path_of(loc), (
+            f"{value!r} is outside the plausible range {low}-{high} {unit}; "
+            f"give the value in {unit} (convert other units) or null if unknown"
+        )
     message = first["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    value = first.get("input")
-    shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
-    return _path_of(loc), f"{message}{shown}"
+    shown = "" if isinstance(value, dict | list) or kind == "value_error" else f" (got {value!r})"
+    fix = {"finite_number": "; give a finite number or null", "string_too_long": "; shorten it"}.get(kind, "")
+    return _path_of(loc), f"{message}{shown}{fix}"
+
+
+_RANGES = {
+    "age_years": (0, AGE_MAX_YEARS, "years"),
+    "pfs_months": (0, MONTHS_MAX, "months"),
+    "start_month": (0, MONTHS_MAX, "months"),
+    "months_from_diagnosis": (0, MONTHS_MAX, "months"),
+}
 
 
 def _aliases(model: type[pydantic.BaseModel]) -> list[str]:

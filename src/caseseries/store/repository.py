@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
 from caseseries.errors import NotFoundError, StoreError
@@ -16,7 +17,10 @@ from caseseries.model.casejson import CaseDocument, CaseFile, Source
 from caseseries.model.enums import CurationStatus
 from caseseries.model.publication import Publication, SearchRecord
 from caseseries.store.db import (
+    WRITE_OPTION,
     current_revision,
+    describe_db_error,
+    display_url,
     head_revision,
     make_engine,
     migrate,
@@ -68,18 +72,28 @@ class Store:
 
     def __init__(self, url: str | None = None, *, engine: Engine | None = None):
         self.engine = engine or make_engine(url)
-        self._sessions = session_factory(self.engine)
+        self._sessions = session_factory(self.engine.execution_options(**{WRITE_OPTION: True}))
+        self._read_sessions = session_factory(self.engine)
 
     @classmethod
-    def open(cls, url: str | None = None) -> Store:
-        """Open the database and bring its schema to the newest revision."""
+    def open(cls, url: str | None = None, *, create: bool = True) -> Store:
+        """Open the database and bring its schema to the newest revision.
+
+        Parameters
+        ----------
+        url : str or None
+            SQLAlchemy URL (see :class:`Store`).
+        create : bool
+            Whether a missing or empty database may be created; false for read-only use,
+            which then raises :class:`StoreError` naming the fix.
+        """
         store = cls(url)
-        store.migrate()
+        store.migrate(create=create)
         return store
 
-    def migrate(self) -> str:
-        """Create or upgrade the schema; return the revision."""
-        return migrate(self.engine)
+    def migrate(self, *, create: bool = True) -> str:
+        """Create or upgrade the schema; return the revision (see :func:`caseseries.store.db.migrate`)."""
+        return migrate(self.engine, create=create)
 
     def check_schema(self) -> None:
         """Raise :class:`StoreError` unless the schema is at the newest revision."""
@@ -92,9 +106,34 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on error."""
-        with self._sessions.begin() as session:
+        """A session in one write transaction: committed on success, rolled back on error.
+
+        On SQLite the transaction takes the write lock when it begins, so concurrent writers
+        wait for each other. Database errors leave as :class:`StoreError` with one line.
+        """
+        with self._translated(), self._sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        """A session in one read transaction (no write lock taken on SQLite)."""
+        with self._translated(), self._read_sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except DBAPIError as err:
+            if "readonly" in str(err.orig).replace("-", "").replace(" ", "").lower():
+                raise StoreError(
+                    f"{display_url(self.engine)}: the database is read-only ({describe_db_error(err)}); "
+                    "check the file's permissions, or use a writable copy with --db"
+                ) from None
+            raise StoreError(
+                f"{display_url(self.engine)}: the database refused the operation ({describe_db_error(err)}); "
+                "check that it is writable and reachable, then run the command again"
+            ) from None
 
     # ------------------------------------------------------------------ publications
     def upsert_publication(
@@ -153,7 +192,7 @@ class Store:
 
     def get_publication(self, key: str) -> Publication | None:
         """The publication stored under ``key`` (see :meth:`Publication.key`), or None."""
-        with self.session() as s:
+        with self._read() as s:
             row = s.scalar(select(PublicationRow).where(PublicationRow.key == key))
             return Publication.model_validate(row.data) if row else None
 
@@ -161,7 +200,7 @@ class Store:
         """Every stored publication, streamed in batches."""
         last = 0
         while True:
-            with self.session() as s:
+            with self._read() as s:
                 rows = s.scalars(
                     select(PublicationRow).where(PublicationRow.id > last).order_by(PublicationRow.id).limit(batch)
                 ).all()
@@ -187,16 +226,9 @@ class Store:
             Overrides every patient's curation status (e.g. ``extracted``).
         """
         result = WriteResult()
-        try:
-            with self.session() as s:
-                for doc in case_file.documents:
-                    result.merge(self._add_document(s, doc, status))
-        except StoreError:
-            raise
-        except Exception as err:
-            if err.__class__.__module__.startswith("sqlalchemy"):
-                raise StoreError(f"could not write to {self.engine.url!r}: {err}") from err
-            raise
+        with self.session() as s:
+            for doc in case_file.documents:
+                result.merge(self._add_document(s, doc, status))
         return result
 
     def _document_row(self, s: Session, doc: CaseDocument) -> PublicationRow:
@@ -264,7 +296,7 @@ class Store:
 
     def patients(self, *, status: CurationStatus | None = None) -> list[StoredPatient]:
         """Every stored patient in insertion order, optionally of one curation status."""
-        with self.session() as s:
+        with self._read() as s:
             query = select(PatientRow).options(selectinload(PatientRow.publication)).order_by(PatientRow.id)
             if status is not None:
                 query = query.where(PatientRow.curation_status == status.value)
@@ -278,7 +310,7 @@ class Store:
         NotFoundError
             If there is no such patient.
         """
-        with self.session() as s:
+        with self._read() as s:
             row = s.get(PatientRow, patient_id, options=[selectinload(PatientRow.publication)])
             if row is None:
                 raise NotFoundError(f"no case with id {patient_id}; run 'caseseries cases list' to see the ids")
@@ -323,7 +355,7 @@ class Store:
 
     def searches(self) -> list[tuple[int, SearchRecord]]:
         """Every stored search with its id, oldest first."""
-        with self.session() as s:
+        with self._read() as s:
             rows = s.scalars(select(SearchRow).order_by(SearchRow.id)).all()
             return [
                 (
@@ -345,5 +377,5 @@ class Store:
 
     def has_publication(self, key: str) -> bool:
         """Whether a publication with this key (e.g. ``pmid:123``) is stored."""
-        with self.session() as s:
+        with self._read() as s:
             return s.scalar(select(PublicationRow.id).where(PublicationRow.key == key)) is not None
