@@ -216,10 +216,27 @@ def parse_case_data(data: Any, *, source: str = "<data>") -> CaseFile:
             location="schema",
         )
     try:
-        return CaseFile.model_validate(data)
+        case_file = CaseFile.model_validate(data)
     except pydantic.ValidationError as err:
         path, msg = describe_validation_error(err, CaseFile)
         raise ValidationError(msg, source=source, location=path) from None
+    _check_unique_labels(case_file, source)
+    return case_file
+
+
+def _check_unique_labels(case_file: CaseFile, source: str) -> None:
+    """A label identifies a patient within its document: refuse one given twice."""
+    for d, doc in enumerate(case_file.documents):
+        first: dict[str, int] = {}
+        for p, patient in enumerate(doc.patients):
+            if patient.label in first:
+                raise ValidationError(
+                    f"{patient.label!r} is also the label of patients[{first[patient.label]}]; "
+                    "give each patient of a document its own label",
+                    source=source,
+                    location=f"documents[{d}].patients[{p}].label",
+                )
+            first[patient.label] = p
 
 
 def load_case_file(path: str | Path) -> CaseFile:
