@@ -133,7 +133,8 @@ def describe_validation_error(err: pydantic.ValidationError, model: type[pydanti
     message = first["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    shown = "" if isinstance(value, dict | list) or kind == "value_error" else f" (got {value!r})"
+    quiet = isinstance(value, dict | list) or kind in ("value_error", "string_too_long")
+    shown = "" if quiet else f" (got {value!r})"
     fix = {"finite_number": "; give a finite number or null", "string_too_long": "; shorten it"}.get(kind, "")
     return _path_of(loc), f"{message}{shown}{fix}"
 
