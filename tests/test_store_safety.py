@@ -99,7 +99,9 @@ def test_read_commands_refuse_an_empty_database(db_url: str, capsys: pytest.Capt
     if db_url.startswith("sqlite"):
         Path(db_url.removeprefix("sqlite:///")).touch()
     assert main(["--db", db_url, "cases", "list"]) == 2
-    assert _err_line(capsys).endswith("the database is empty (no caseseries tables); run 'caseseries init' to set it up")
+    assert _err_line(capsys).endswith(
+        "the database is empty (no caseseries tables); run 'caseseries init' to set it up"
+    )
     engine = create_engine(db_url)
     assert inspect(engine).get_table_names() == []
     engine.dispose()
