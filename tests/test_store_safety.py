@@ -255,3 +255,48 @@ def test_sqlite_file_made_by_another_tool_keeps_its_bytes(tmp_path: Path, capsys
     assert main(["--db", f"sqlite:///{path}", "import", str(DATA / "sources" / "imt.ris")]) == 2
     _err_line(capsys)
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("what", ["publication", "patient"])
+def test_a_row_added_by_another_writer_between_select_and_insert(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, what: str
+) -> None:
+    """PostgreSQL (read committed): another transaction commits the same key in the race window.
+
+    SQLite needs no such test: its write transactions take the lock when they begin
+    (``BEGIN IMMEDIATE``), so a second writer waits; the concurrent-process tests cover it.
+    """
+    from sqlalchemy.orm import Session
+
+    from caseseries.model import CaseDocument, CaseFile, Patient, Publication, Source
+
+    first, second = Store.open(pg_url), Store.open(pg_url)
+    pub = Publication(pmid="4242", title="Raced")
+    case_file = CaseFile(documents=[CaseDocument(source=Source(pmid="4242"), patients=[Patient(label="p")])])
+    original = Session.scalar
+    raced = {"done": False}
+
+    def scalar_after_the_other_writer(self, statement, *args, **kwargs):  # type: ignore[no-untyped-def]
+        result = original(self, statement, *args, **kwargs)
+        table = "patients" if what == "patient" else "publications"
+        if not raced["done"] and result is None and f"FROM {table}" in str(statement):
+            raced["done"] = True  # the other writer commits the same record right now
+            monkeypatch.setattr(Session, "scalar", original)
+            if what == "patient":
+                second.add_case_file(case_file)
+            else:
+                second.upsert_publication(pub)
+            monkeypatch.setattr(Session, "scalar", scalar_after_the_other_writer)
+        return result
+
+    if what == "patient":
+        first.upsert_publication(Publication(pmid="4242"))
+    monkeypatch.setattr(Session, "scalar", scalar_after_the_other_writer)
+    if what == "patient":
+        outcome = first.add_case_file(case_file)
+        assert outcome.unchanged == ["pmid:4242#p"]
+    else:
+        assert first.upsert_publication(pub)[1] == "unchanged"
+    assert raced["done"]
+    monkeypatch.setattr(Session, "scalar", original)
+    assert [p.key() for p in first.iter_publications()] == ["pmid:4242"]
