@@ -92,6 +92,8 @@ def _path_of(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif not str(part).isprintable() or not str(part):
+            out += f"[{str(part)!r}]"  # a key with line breaks or controls, shown escaped on one line
         else:
             out += f".{part}" if out else str(part)
     return out or "(top level)"
