@@ -48,6 +48,13 @@ def _show(db_url: str, capsys: pytest.CaptureFixture[str], *args: str) -> dict: 
     return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
 
 
+def _edit(db_url: str, case_id: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(["--db", db_url, "cases", "edit", case_id])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
 def test_edit_stores_a_new_revision_and_keeps_the_old(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -102,9 +109,7 @@ def test_an_unchanged_edit_and_a_failing_editor_change_nothing(
 ) -> None:
     _setup(db_url, tmp_path)
     _editor(tmp_path, monkeypatch, "pass")
-    capsys.readouterr()
-    assert main(["--db", db_url, "cases", "edit", "2"]) == 0
-    assert capsys.readouterr().out == "Case 2: no changes.\n"
+    assert _edit(db_url, "2", capsys)[:2] == (0, "Case 2: no changes.\n")
     _editor(tmp_path, monkeypatch, "d['age_years'] = 1; sys.exit(3)")
     assert main(["--db", db_url, "cases", "edit", "2"]) == 2
     assert "the editor exited with status 3; nothing was changed" in capsys.readouterr().err
