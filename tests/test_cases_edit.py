@@ -163,3 +163,18 @@ def test_extracted_cases_record_extractor_and_ruleset(
     shown = _show(sqlite_url, capsys, "1")
     assert (shown["extractor"], shown["ruleset_version"]) == ("rules", ruleset_version())
     assert ruleset_version().startswith("rules-") and len(ruleset_version()) == 18
+
+
+def test_init_leaves_edited_and_deleted_bundled_cases_alone(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", sqlite_url, "init"]) == 0
+    _editor(tmp_path, monkeypatch, "d['notes'] = d['notes'] + ['checked against the full text']")
+    assert _edit(sqlite_url, "1", capsys)[0] == 0
+    assert main(["--db", sqlite_url, "cases", "delete", "2"]) == 0
+    capsys.readouterr()
+    assert main(["--db", sqlite_url, "init"]) == 0
+    assert "0 added, 0 updated, 21 unchanged" in capsys.readouterr().out
+    store = Store.open(sqlite_url)
+    assert store.get_patient(1).patient.notes[-1] == "checked against the full text"
+    assert len(store.patients()) == 20

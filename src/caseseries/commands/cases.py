@@ -27,13 +27,15 @@ def init(
 ) -> None:
     """Create or migrate the database and load the bundled case series.
 
+    Bundled cases you edited or deleted stay as you left them.
+
     Example: caseseries --db sqlite:///review.db init
     """
     store = open_store(ctx, create=True)
     revision = store.migrate()
     typer.echo(f"Database {store.engine.url.render_as_string(hide_password=True)} at revision {revision}.")
     if not no_bundled:
-        result = store.add_case_file(bundled_case_series())
+        result = store.add_case_file(bundled_case_series(), keep_user_changes=True)
         typer.echo(
             f"Bundled case series: {len(result.added)} added, {len(result.updated)} updated, "
             f"{len(result.unchanged)} unchanged."

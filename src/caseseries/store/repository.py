@@ -273,6 +273,7 @@ class Store:
         status: CurationStatus | None = None,
         extractor: str | None = None,
         ruleset_version: str | None = None,
+        keep_user_changes: bool = False,
     ) -> WriteResult:
         """Store every document and patient of a case file in one transaction.
 
@@ -290,13 +291,30 @@ class Store:
         extractor, ruleset_version : str or None
             Which extractor and which rule-set version produced the patients (stored with
             each of them; see :func:`caseseries.extraction.ruleset.ruleset_version`).
+        keep_user_changes : bool
+            Leave alone a patient a user edited (``cases edit``) or deleted (``cases delete``):
+            used when ``init`` loads the bundled series again. Such patients count as unchanged.
         """
         result = WriteResult()
         provenance = {"extractor": extractor, "ruleset_version": ruleset_version}
         with self.session() as s:
             for doc in case_file.documents:
-                result.merge(self._add_document(s, doc, status, provenance))
+                result.merge(self._add_document(s, doc, status, provenance, keep_user_changes))
         return result
+
+    @staticmethod
+    def _changed_by_user(s: Session, publication_key: str, label: str, row: PatientRow | None) -> bool:
+        if row is not None:
+            query = select(PatientRevisionRow.id).where(
+                PatientRevisionRow.patient_id == row.id, PatientRevisionRow.change == "edited"
+            )
+        else:
+            query = select(PatientRevisionRow.id).where(
+                PatientRevisionRow.publication_key == publication_key,
+                PatientRevisionRow.label == label,
+                PatientRevisionRow.change == "deleted",
+            )
+        return s.scalar(query.limit(1)) is not None
 
     def _document_row(self, s: Session, doc: CaseDocument) -> PublicationRow:
         key = doc.key()
@@ -313,7 +331,12 @@ class Store:
         return row
 
     def _add_document(
-        self, s: Session, doc: CaseDocument, status: CurationStatus | None, provenance: dict[str, str | None]
+        self,
+        s: Session,
+        doc: CaseDocument,
+        status: CurationStatus | None,
+        provenance: dict[str, str | None],
+        keep_user_changes: bool = False,
     ) -> WriteResult:
         result = WriteResult()
         pub_row = self._document_row(s, doc)
@@ -324,6 +347,10 @@ class Store:
             data = patient.model_dump(mode="json")
             query = select(PatientRow).where(PatientRow.publication_id == pub_row.id, PatientRow.label == patient.label)
             row = s.scalar(query)
+            changed = row is None or row.data != data
+            if keep_user_changes and changed and self._changed_by_user(s, pub_row.key, patient.label, row):
+                result.unchanged.append(key)
+                continue
             if row is None:
                 row = PatientRow(publication_id=pub_row.id, label=patient.label, data=data, revision=1)
                 try:
