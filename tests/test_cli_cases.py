@@ -64,7 +64,8 @@ BAD = [
     ),
     (
         {"label": "x", "lines": [{"line": 1, "pfs_months": -3}]},
-        "documents[0].patients[0].lines[0].pfs_months: Input should be greater than or equal to 0 (got -3)",
+        "documents[0].patients[0].lines[0].pfs_months: -3 is outside the plausible range 0-600 months; "
+        "give the value in months (convert other units) or null if unknown",
     ),
     (
         {"label": "x", "lines": [{"line": 2}, {"line": 1}]},
@@ -101,8 +102,8 @@ def test_bad_case_files_exit_2_with_one_line_and_write_nothing(
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"Error: {bad}: {message}")
     assert "\n" not in err
-    assert main(["--db", sqlite_url, "cases", "list", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == []
+    assert main(["--db", sqlite_url, "cases", "list", "--json"]) == 2  # not even an empty database was made
+    assert "does not exist; run 'caseseries init'" in capsys.readouterr().err
 
 
 def test_unreadable_and_malformed_files(sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -131,6 +132,8 @@ def test_unknown_export_format_and_missing_case(
     assert (
         capsys.readouterr().err.strip() == "Error: --format: unknown format 'xml'; use one of: csv, json, phenopacket"
     )
+    assert main(["--db", sqlite_url, "init", "--no-bundled"]) == 0
+    capsys.readouterr()
     assert main(["--db", sqlite_url, "cases", "show", "99"]) == 2
     assert capsys.readouterr().err.strip() == "Error: no case with id 99; run 'caseseries cases list' to see the ids"
 

@@ -35,29 +35,80 @@ def read_text(path: str | Path) -> str:
         raise FormatError(f"not UTF-8 at byte {err.start}; save the file as UTF-8", source=str(p)) from None
 
 
-def read_data(path: str | Path) -> Any:
-    """Read a JSON file, or a YAML file when the suffix is ``.yaml``/``.yml`` (decoded, not validated).
+class _StrictLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                mark = key_node.start_mark
+                raise FormatError(
+                    f"duplicate key {key!r} at line {mark.line + 1} column {mark.column + 1}; "
+                    "give each key once (the later value would silently win)"
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise FormatError(f"duplicate key {key!r}; give each key once (the later value would silently win)")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise FormatError(f"{name} is not a number in JSON; give a finite number or null")
+
+
+def decode_data(text: str, *, yaml_syntax: bool = False) -> Any:
+    """Decode JSON (or YAML) strictly: no duplicate keys, no NaN/Infinity, bounded nesting.
 
     Raises
     ------
     FormatError
-        The file cannot be read, is not UTF-8, or is not valid JSON/YAML (naming line and column).
+        The text is not valid JSON/YAML (naming line and column), repeats a key, holds a
+        non-finite number or is nested too deeply to be a caseseries file.
+    """
+    try:
+        if yaml_syntax:
+            try:
+                return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
+            except yaml.YAMLError as err:
+                mark = getattr(err, "problem_mark", None)
+                where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+                raise FormatError(f"invalid YAML{where}; fix the syntax") from None
+        try:
+            return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+        except json.JSONDecodeError as err:
+            raise FormatError(
+                f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}; fix the syntax"
+            ) from None
+    except RecursionError:
+        raise FormatError("nested too deeply to be a caseseries file; check that it is the intended file") from None
+
+
+def read_data(path: str | Path) -> Any:
+    """Read a JSON file, or a YAML file when the suffix is ``.yaml``/``.yml`` (decoded, not validated).
+
+    Decoding is strict (see :func:`decode_data`).
+
+    Raises
+    ------
+    FormatError
+        The file cannot be read, is not UTF-8, is not valid JSON/YAML (naming line and column),
+        repeats a key, holds NaN/Infinity or is nested too deeply.
     """
     p = Path(path)
     text = read_text(p)
-    if p.suffix.lower() in (".yaml", ".yml"):
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as err:
-            mark = getattr(err, "problem_mark", None)
-            where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
-            raise FormatError(f"invalid YAML{where}; fix the syntax", source=str(p)) from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise FormatError(
-            f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}; fix the syntax", source=str(p)
-        ) from None
+        return decode_data(text, yaml_syntax=p.suffix.lower() in (".yaml", ".yml"))
+    except FormatError as err:
+        raise FormatError(err.message, source=str(p)) from None
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> Path:

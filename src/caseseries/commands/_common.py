@@ -13,13 +13,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from caseseries.store import Store
 
 
-def open_store(ctx: typer.Context, *, migrate: bool = True) -> Store:
-    """Open the database named by ``--db``/``CASESERIES_DB``, migrating it to the newest schema."""
+def open_store(ctx: typer.Context, *, create: bool = False) -> Store:
+    """Open the database named by ``--db``/``CASESERIES_DB``, migrating it to the newest schema.
+
+    Only ``init`` and commands that store new records pass ``create=True``: any other command
+    on a mistyped path or an empty database says so (exit 2) instead of creating an empty
+    database and reporting nothing found.
+    """
     from caseseries.cli import state
 
     store = Store(state(ctx).db)
-    if migrate:
-        store.migrate()
+    store.migrate(create=create)
     return store
 
 

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from caseseries.commands._common import open_store, print_json
+from caseseries.commands._edit import edit_patient
 from caseseries.data import bundled_case_series
 from caseseries.errors import InputError
 from caseseries.model.casejson import load_case_file
 from caseseries.report.export import EXPORTERS, export_case_file
+from caseseries.store.repository import PatientRevision
 from caseseries.vocab.check import check_case_file
 
-cases_app = typer.Typer(help="List, show, add and export cases.", no_args_is_help=True)
+cases_app = typer.Typer(help="List, show, add, edit, delete and export cases.", no_args_is_help=True)
 
 
 def init(
@@ -24,13 +27,15 @@ def init(
 ) -> None:
     """Create or migrate the database and load the bundled case series.
 
+    Bundled cases you edited or deleted stay as you left them.
+
     Example: caseseries --db sqlite:///review.db init
     """
-    store = open_store(ctx)
+    store = open_store(ctx, create=True)
     revision = store.migrate()
     typer.echo(f"Database {store.engine.url.render_as_string(hide_password=True)} at revision {revision}.")
     if not no_bundled:
-        result = store.add_case_file(bundled_case_series())
+        result = store.add_case_file(bundled_case_series(), keep_user_changes=True)
         typer.echo(
             f"Bundled case series: {len(result.added)} added, {len(result.updated)} updated, "
             f"{len(result.unchanged)} unchanged."
@@ -74,19 +79,71 @@ def list_cases(
 
 
 @cases_app.command("show")
-def show(ctx: typer.Context, case_id: int = typer.Argument(..., help="Case id from 'cases list'.")) -> None:
-    """Show one case as Case JSON.
+def show(
+    ctx: typer.Context,
+    case_id: int = typer.Argument(..., help="Case id from 'cases list'."),
+    history: bool = typer.Option(False, "--history", help="Also list the earlier versions of the case."),
+) -> None:
+    """Show one case as Case JSON, with its revision and, if extracted, the extractor and rule-set version.
 
-    Example: caseseries cases show 3
+    Example: caseseries cases show 3 --history
     """
-    sp = open_store(ctx).get_patient(case_id)
-    print_json(
-        {
-            "id": sp.id,
-            "source": sp.source.model_dump(mode="json"),
-            "patient": sp.patient.model_dump(mode="json"),
-        }
-    )
+    store = open_store(ctx)
+    sp = store.get_patient(case_id)
+    shown: dict[str, Any] = {
+        "id": sp.id,
+        "revision": sp.revision,
+        "extractor": sp.extractor,
+        "ruleset_version": sp.ruleset_version,
+        "source": sp.source.model_dump(mode="json"),
+        "patient": sp.patient.model_dump(mode="json"),
+    }
+    if history:
+        shown["history"] = [_revision_json(r) for r in store.patient_history(case_id)]
+    print_json(shown)
+
+
+def _revision_json(rev: PatientRevision) -> dict[str, Any]:
+    return {
+        "revision": rev.revision,
+        "change": rev.change,
+        "recorded_at": rev.recorded_at.isoformat(),
+        "patient": rev.data,
+    }
+
+
+@cases_app.command("delete")
+def delete(
+    ctx: typer.Context,
+    case_ids: list[int] = typer.Argument(..., help="Case ids from 'cases list'."),
+) -> None:
+    """Delete stored cases; their last versions stay in the history ('cases show ID --history').
+
+    All or nothing: if any id does not exist, nothing is deleted. The publications stay.
+
+    Example: caseseries cases delete 3
+    """
+    for sp in open_store(ctx).delete_patients(case_ids):
+        typer.echo(f"Deleted case {sp.id} ({sp.patient.label!r} of {sp.publication_key}); kept in its history.")
+
+
+@cases_app.command("edit")
+def edit(
+    ctx: typer.Context,
+    case_id: int = typer.Argument(..., help="Case id from 'cases list'."),
+) -> None:
+    """Correct a stored case in your editor ($VISUAL or $EDITOR); the old version is kept in the history.
+
+    The case opens as a Case JSON patient object. When the editor closes, the edit is
+    validated like 'cases add'; an invalid edit is refused with the error (exit code 2),
+    nothing is changed and the edited text is kept in a file named in the message.
+
+    Example: EDITOR=nano caseseries cases edit 3
+    """
+    store = open_store(ctx)
+    sp = store.get_patient(case_id)
+    outcome = edit_patient(store, sp)
+    typer.echo(outcome)
 
 
 @cases_app.command("add")
@@ -105,7 +162,7 @@ def add(
         case_file = load_case_file(path)
         check_case_file(case_file, source=str(path))
         loaded.append(case_file)
-    store = open_store(ctx)
+    store = open_store(ctx, create=True)
     for path, case_file in zip(files, loaded, strict=True):
         result = store.add_case_file(case_file)
         typer.echo(

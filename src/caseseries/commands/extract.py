@@ -13,6 +13,7 @@ from caseseries.errors import InputError
 from caseseries.extraction import extract_publication, extract_text
 from caseseries.extraction.base import read_text_file
 from caseseries.extraction.evaluate import FIELDS, evaluate, tolerance_text
+from caseseries.extraction.ruleset import ruleset_version
 from caseseries.model import CaseFile, CurationStatus, Publication, Source, dump_case_file
 
 
@@ -59,7 +60,9 @@ def extract(
     if json_out:
         typer.echo(dump_case_file(case_file))
         return
-    written = open_store(ctx).add_case_file(case_file, status=CurationStatus.EXTRACTED)
+    written = open_store(ctx, create=True).add_case_file(
+        case_file, status=CurationStatus.EXTRACTED, extractor=extractor, ruleset_version=ruleset_version()
+    )
     for (path, _), result in zip(texts, results, strict=True):
         typer.echo(f"{path}: {len(result.document.patients)} patients extracted.")
     typer.echo(

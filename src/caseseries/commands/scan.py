@@ -53,7 +53,7 @@ def scan(
         summary = run_scan(inputs, protocol, out, workers=workers, scheduler=scheduler, progress=progress)
     data = summary.to_json()
     if into_store:
-        load = load_into_store(open_store(ctx), out, summary, protocol)
+        load = load_into_store(open_store(ctx, create=True), out, summary, protocol)
         data["store"] = {
             "stored": load.stored, "decisions": load.decisions, "deleted": load.deleted,
             "orphaned_patients": load.orphaned_patients,

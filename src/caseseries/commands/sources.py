@@ -46,7 +46,7 @@ def search(
 
     Example: caseseries search '"inflammatory myofibroblastic tumor" AND alectinib' --email me@example.org
     """
-    store = open_store(ctx)
+    store = open_store(ctx, create=True)
     with (
         EutilsClient(base_url, api_key=api_key, email=email, tool=tool) as client,
         stderr_progress("Fetching records") as bar,
@@ -109,7 +109,7 @@ def import_(
 
     Example: caseseries import pubmed-result.xml papers/*.md --format auto
     """
-    store = None if dry_run else open_store(ctx)
+    store = None if dry_run else open_store(ctx, create=True)
     report = import_files(
         store,
         files,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -26,11 +27,27 @@ from caseseries.model.enums import (
 PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 NonNegative = Annotated[float, Field(ge=0)]
 
+AGE_MAX_YEARS = 120
+"""Oldest plausible age at diagnosis; larger values are refused as typing or unit errors."""
+MONTHS_MAX = 600
+"""Longest plausible duration (50 years) for PFS, line starts and follow-up, in months."""
+LINES_MAX = 100
+"""Highest plausible line number of systemic therapy."""
+OFFSET_MAX = 2**31 - 1
+"""Largest evidence offset: a document of more characters cannot be stored."""
+LABEL_MAX = 500
+"""Longest patient label (characters); labels are identities, not free text."""
+EARLIEST_YEAR = 1900
+
+Age = Annotated[float, Field(ge=0, le=AGE_MAX_YEARS)]
+Months = Annotated[float, Field(ge=0, le=MONTHS_MAX)]
+Offset = Annotated[int, Field(ge=0, le=OFFSET_MAX)]
+
 
 class Strict(BaseModel):
     """Base for every model class: unknown keys are errors, assignments are validated."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Evidence(Strict):
@@ -40,8 +57,8 @@ class Evidence(Strict):
     """
 
     field: str = Field(description="Field path the span supports, e.g. 'lines[0].best_response'.")
-    start: int = Field(ge=0, description="Start offset (characters) into the document text.")
-    end: int = Field(ge=0, description="End offset (exclusive) into the document text.")
+    start: Offset = Field(description="Start offset (characters) into the document text.")
+    end: Offset = Field(description="End offset (exclusive) into the document text.")
     text: str = Field(description="The quoted text, equal to document[start:end].")
     document: str | None = Field(default=None, description="Document key when not implied.")
 
@@ -130,20 +147,20 @@ class FollowUp(Strict):
 
     vital_status: VitalStatus | None = None
     disease_status: DiseaseStatus | None = None
-    months_from_diagnosis: NonNegative | None = None
+    months_from_diagnosis: Months | None = None
     as_written: str | None = None
 
 
 class TherapyLine(Strict):
     """One line of systemic therapy and what came of it."""
 
-    line: int = Field(ge=1, description="1-based order of systemic therapy.")
+    line: int = Field(ge=1, le=LINES_MAX, description="1-based order of systemic therapy.")
     agents: list[str] = Field(
         default_factory=list,
         description="Lower-case generic names; non-drug entries allowed ('steroid', 'nsaid').",
     )
     best_response: Response | None = None
-    pfs_months: NonNegative | None = None
+    pfs_months: Months | None = None
     pfs_censored: bool | None = Field(
         default=None, description="True when there was no progression at last report ('ongoing')."
     )
@@ -152,7 +169,7 @@ class TherapyLine(Strict):
     doses: list[Dose] = Field(default_factory=list)
     start: str | None = Field(default=None, description="Start date, YYYY, YYYY-MM or YYYY-MM-DD.")
     end: str | None = Field(default=None, description="End date, YYYY, YYYY-MM or YYYY-MM-DD.")
-    start_month: NonNegative | None = Field(
+    start_month: Months | None = Field(
         default=None, description="Start in months from the first systemic therapy, if no dates."
     )
     reason_stopped: StopReason | None = None
@@ -160,7 +177,9 @@ class TherapyLine(Strict):
     pfs_as_written: str | None = Field(
         default=None, description="PFS words as written, e.g. 'Ongoing after 3 years', 'Not evaluable'."
     )
-    summarised_lines: int | None = Field(default=None, ge=2, description="Set when one entry summarises several lines.")
+    summarised_lines: int | None = Field(
+        default=None, ge=2, le=LINES_MAX, description="Set when one entry summarises several lines."
+    )
     notes: list[str] = Field(default_factory=list)
 
     @field_validator("agents")
@@ -171,8 +190,19 @@ class TherapyLine(Strict):
     @field_validator("start", "end")
     @classmethod
     def _partial_date(cls, value: str | None) -> str | None:
-        if value is not None and not PARTIAL_DATE.match(value):
+        if value is None:
+            return value
+        if not PARTIAL_DATE.match(value):
             raise ValueError(f"date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        parts = [int(p) for p in value.split("-")]
+        try:
+            first_day = date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+        except ValueError:
+            raise ValueError(f"date {value!r} does not exist; check the day of the month") from None
+        if parts[0] < EARLIEST_YEAR:
+            raise ValueError(f"date {value!r} is before {EARLIEST_YEAR}; check the year")
+        if first_day > datetime.now(UTC).date():
+            raise ValueError(f"date {value!r} is in the future; check the year")
         return value
 
     @model_validator(mode="after")
@@ -187,8 +217,8 @@ class TherapyLine(Strict):
 class Patient(Strict):
     """One published patient: demographics, tumour, molecular findings and therapy lines."""
 
-    label: str
-    age_years: NonNegative | None = None
+    label: str = Field(max_length=LABEL_MAX)
+    age_years: Age | None = None
     sex: Sex | None = None
     diagnosis: str | None = None
     histology: str | None = None

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from caseseries.errors import ValidationError
 from caseseries.files import read_data
-from caseseries.model.case import Patient, Strict
+from caseseries.model.case import AGE_MAX_YEARS, MONTHS_MAX, Patient, Strict
 from caseseries.model.publication import Author, Publication, document_key
 
 SCHEMA_ID = "caseseries/1"
@@ -92,6 +92,8 @@ def _path_of(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif not str(part).isprintable() or not str(part):
+            out += f"[{str(part)!r}]"  # a key with line breaks or controls, shown escaped on one line
         else:
             out += f".{part}" if out else str(part)
     return out or "(top level)"
@@ -122,12 +124,29 @@ def describe_validation_error(err: pydantic.ValidationError, model: type[pydanti
         return _path_of(loc), msg
     if kind == "missing":
         return _path_of(loc), "required field is missing; add it"
+    value = first.get("input")
+    name = str(loc[-1]) if loc else ""
+    if kind in ("greater_than_equal", "less_than_equal") and name in _RANGES:
+        low, high, unit = _RANGES[name]
+        return _path_of(loc), (
+            f"{value!r} is outside the plausible range {low}-{high} {unit}; "
+            f"give the value in {unit} (convert other units) or null if unknown"
+        )
     message = first["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    value = first.get("input")
-    shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
-    return _path_of(loc), f"{message}{shown}"
+    quiet = isinstance(value, dict | list) or kind in ("value_error", "string_too_long")
+    shown = "" if quiet else f" (got {value!r})"
+    fix = {"finite_number": "; give a finite number or null", "string_too_long": "; shorten it"}.get(kind, "")
+    return _path_of(loc), f"{message}{shown}{fix}"
+
+
+_RANGES = {
+    "age_years": (0, AGE_MAX_YEARS, "years"),
+    "pfs_months": (0, MONTHS_MAX, "months"),
+    "start_month": (0, MONTHS_MAX, "months"),
+    "months_from_diagnosis": (0, MONTHS_MAX, "months"),
+}
 
 
 def _aliases(model: type[pydantic.BaseModel]) -> list[str]:
@@ -200,10 +219,27 @@ def parse_case_data(data: Any, *, source: str = "<data>") -> CaseFile:
             location="schema",
         )
     try:
-        return CaseFile.model_validate(data)
+        case_file = CaseFile.model_validate(data)
     except pydantic.ValidationError as err:
         path, msg = describe_validation_error(err, CaseFile)
         raise ValidationError(msg, source=source, location=path) from None
+    _check_unique_labels(case_file, source)
+    return case_file
+
+
+def _check_unique_labels(case_file: CaseFile, source: str) -> None:
+    """A label identifies a patient within its document: refuse one given twice."""
+    for d, doc in enumerate(case_file.documents):
+        first: dict[str, int] = {}
+        for p, patient in enumerate(doc.patients):
+            if patient.label in first:
+                raise ValidationError(
+                    f"{patient.label!r} is also the label of patients[{first[patient.label]}]; "
+                    "give each patient of a document its own label",
+                    source=source,
+                    location=f"documents[{d}].patients[{p}].label",
+                )
+            first[patient.label] = p
 
 
 def load_case_file(path: str | Path) -> CaseFile:

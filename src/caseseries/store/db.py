@@ -16,8 +16,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import ArgumentError, DatabaseError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from caseseries.errors import InputError, StoreError
@@ -43,8 +43,28 @@ def resolve_url(url: str | None = None) -> str:
     return url or os.environ.get("CASESERIES_DB") or DEFAULT_URL
 
 
+def describe_db_error(err: BaseException) -> str:
+    """The driver's message of a database error on one line, without SQL or parameters."""
+    orig = getattr(err, "orig", None) or err
+    text = " ".join(str(orig).split())
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def display_url(engine: Engine) -> str:
+    """The engine's URL as shown in messages (password hidden)."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+WRITE_OPTION = "caseseries_write"
+"""Execution option marking connections of write transactions (``BEGIN IMMEDIATE`` on SQLite)."""
+
+
 def make_engine(url: str | None = None) -> Engine:
-    """Create an engine; SQLite gets foreign keys and a busy timeout.
+    """Create an engine; SQLite gets foreign keys, a busy timeout and write-locking transactions.
+
+    On SQLite, transactions of connections with the execution option :data:`WRITE_OPTION`
+    start with ``BEGIN IMMEDIATE``: concurrent writers queue for the lock (up to the busy
+    timeout) instead of failing with "database is locked" when both read before writing.
 
     Raises
     ------
@@ -58,9 +78,15 @@ def make_engine(url: str | None = None) -> Engine:
 
             @event.listens_for(engine, "connect")
             def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+                dbapi_conn.isolation_level = None  # transactions are begun below
                 cur = dbapi_conn.cursor()
                 cur.execute("PRAGMA foreign_keys=ON")
                 cur.close()
+
+            @event.listens_for(engine, "begin")
+            def _begin(conn):  # type: ignore[no-untyped-def]
+                write = conn.get_execution_options().get(WRITE_OPTION)
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
             return engine
         return create_engine(resolved, pool_pre_ping=True)
@@ -78,10 +104,19 @@ def _alembic_config() -> Config:
     return cfg
 
 
+def _script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(_alembic_config())
+
+
 def head_revision() -> str:
     """The newest migration revision shipped with this version."""
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    head = _script().get_current_head()
     return head or ""
+
+
+def known_revisions() -> set[str]:
+    """Every migration revision shipped with this version."""
+    return {rev.revision for rev in _script().walk_revisions()}
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -90,21 +125,104 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def migrate(engine: Engine) -> str:
-    """Create or upgrade the schema to the newest revision; return that revision.
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of a SQLite database URL (None for other backends, memory and ``file:`` URIs)."""
+    if engine.url.get_backend_name() != "sqlite":
+        return None
+    name = engine.url.database
+    if not name or name == ":memory:" or name.startswith("file:") or engine.url.query.get("uri"):
+        return None
+    return Path(name)
+
+
+def _inspect(engine: Engine) -> tuple[list[str], list[str]]:
+    """(table names, alembic revisions) of the database."""
+    with engine.connect() as conn:
+        tables = sorted(inspect(conn).get_table_names())
+        revisions: list[str] = []
+        if "alembic_version" in tables:
+            revisions = [str(r) for r in conn.execute(text("SELECT version_num FROM alembic_version")).scalars()]
+    return tables, revisions
+
+
+def check_database(engine: Engine, *, create: bool) -> str | None:
+    """Refuse a database caseseries cannot use; return its revision (None when empty).
+
+    Parameters
+    ----------
+    engine : Engine
+        The database.
+    create : bool
+        Whether a missing or empty database may be created (``init`` and writing commands).
 
     Raises
     ------
     StoreError
-        If the database cannot be reached or migrated.
+        A one-line message with the fix for: a missing SQLite file or an empty database
+        when ``create`` is false; a file that is not a SQLite database; a database of
+        another program (tables but no caseseries revision); a database made by a newer
+        caseseries (unknown revision); a database that cannot be reached.
     """
+    where = display_url(engine)
+    path = sqlite_file(engine)
+    if path is not None and not create and not path.exists():
+        raise StoreError(
+            f"{where}: the database file {path} does not exist; "
+            "run 'caseseries init' to create it, or check --db/CASESERIES_DB"
+        )
+    if path is not None and not path.exists():
+        return None
+    try:
+        tables, revisions = _inspect(engine)
+    except DatabaseError as err:
+        if path is not None and "not a database" in str(err.orig):
+            raise StoreError(
+                f"{where}: {path} is not a SQLite database ({describe_db_error(err)}); "
+                "give the path of a caseseries database, or a new file name to create one"
+            ) from None
+        raise StoreError(f"{where}: cannot open the database ({describe_db_error(err)}); check --db") from None
+    except SQLAlchemyError as err:
+        raise StoreError(f"{where}: cannot open the database ({describe_db_error(err)}); check --db") from None
+    unknown = [r for r in revisions if r not in known_revisions()]
+    if unknown:
+        raise StoreError(
+            f"{where}: the database is at revision {', '.join(unknown)}, which this caseseries "
+            f"(newest revision {head_revision()}) does not know; it was made by a newer caseseries or "
+            "another program: upgrade caseseries, or use another --db"
+        )
+    if not revisions and tables:
+        shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+        raise StoreError(
+            f"{where}: the database holds tables of another program ({shown}) and no caseseries schema; "
+            "give a caseseries database, or a new file or empty database to create one"
+        )
+    if not revisions and not create:
+        raise StoreError(f"{where}: the database is empty (no caseseries tables); run 'caseseries init' to set it up")
+    return revisions[0] if revisions else None
+
+
+def migrate(engine: Engine, *, create: bool = True) -> str:
+    """Create or upgrade the schema to the newest revision; return that revision.
+
+    A database already at the newest revision is only read (a read-only file works).
+
+    Raises
+    ------
+    StoreError
+        If the database cannot be used (see :func:`check_database`), reached or migrated.
+    """
+    if check_database(engine, create=create) == head_revision():
+        return head_revision()
     cfg = _alembic_config()
     try:
-        with engine.begin() as conn:
+        with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
-    except OperationalError as err:
-        raise StoreError(f"cannot open or migrate the database {engine.url!r}: {err.orig}") from None
+    except SQLAlchemyError as err:
+        raise StoreError(
+            f"{display_url(engine)}: cannot create or migrate the database ({describe_db_error(err)}); "
+            "check the path, its permissions and the server"
+        ) from None
     return head_revision()
 
 

@@ -1,7 +1,10 @@
 """SQLAlchemy 2 tables of the core case store: publications, patients, lines, evidence.
 
 The full model object is kept as JSON (the source of truth); the columns beside it are
-indexed copies for filtering and are rewritten on every upsert.
+indexed copies for filtering and are rewritten on every upsert. Text a user or a source
+provides (keys, titles, labels, names) is stored in ``Text`` columns: its length is bounded
+by the model, the same on every backend, never by a column width one backend enforces and
+another ignores.
 """
 
 from __future__ import annotations
@@ -40,12 +43,12 @@ class PublicationRow(Base):
     __tablename__ = "publications"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(512), unique=True, index=True)
-    pmid: Mapped[str | None] = mapped_column(String(20), index=True)
-    doi: Mapped[str | None] = mapped_column(String(255), index=True)
+    key: Mapped[str] = mapped_column(Text, unique=True, index=True)
+    pmid: Mapped[str | None] = mapped_column(Text, index=True)
+    doi: Mapped[str | None] = mapped_column(Text, index=True)
     title: Mapped[str | None] = mapped_column(Text)
     year: Mapped[int | None] = mapped_column(Integer)
-    journal: Mapped[str | None] = mapped_column(String(512))
+    journal: Mapped[str | None] = mapped_column(Text)
     source_format: Mapped[str | None] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -62,13 +65,16 @@ class PatientRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"), index=True)
-    label: Mapped[str] = mapped_column(String(255))
+    label: Mapped[str] = mapped_column(Text)
     curation_status: Mapped[str] = mapped_column(String(32), index=True)
     age_years: Mapped[float | None] = mapped_column(Float)
     sex: Mapped[str | None] = mapped_column(String(16))
-    primary_site: Mapped[str | None] = mapped_column(String(255), index=True)
+    primary_site: Mapped[str | None] = mapped_column(Text, index=True)
     alk_status: Mapped[str | None] = mapped_column(String(16))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    extractor: Mapped[str | None] = mapped_column(Text)
+    ruleset_version: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -103,7 +109,7 @@ class EvidenceRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
-    field: Mapped[str] = mapped_column(String(255))
+    field: Mapped[str] = mapped_column(Text)
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
@@ -118,10 +124,29 @@ class SearchRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     query: Mapped[str] = mapped_column(Text)
-    name: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(Text)
     database: Mapped[str] = mapped_column(String(32))
     run_at: Mapped[str] = mapped_column(String(40))
     count: Mapped[int] = mapped_column(Integer)
     pmids: Mapped[list[Any]] = mapped_column(JSON)
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PatientRevisionRow(Base):
+    """An earlier version of a stored patient, kept when it was edited, replaced or deleted.
+
+    Rows are only ever inserted. ``patient_id`` is not a foreign key so that the history of
+    a deleted patient stays.
+    """
+
+    __tablename__ = "patient_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(Integer, index=True)
+    publication_key: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(Integer)
+    change: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
