@@ -236,14 +236,19 @@ def output_folder(
     target.mkdir(parents=True, exist_ok=True)
     with _locked(target):
         recover(target)
-        old = _previous(target, kind, force)
+        old = _previous(target, kind)
+        foreign = old is None and any(target.iterdir())
+        if foreign and not force and adopt is None:
+            raise _foreign(target)
         stage = target / f"{STAGE_PREFIX}{secrets.token_hex(6)}"
         stage.mkdir()
         try:
             folder = OutputFolder(target, stage)
             yield folder
-            if old is None and adopt is not None:
-                old = _adopted(target, adopt, folder.written)
+            if foreign:
+                old = _adopted(target, adopt, folder.written) if adopt is not None else None
+                if old is None and not force:
+                    raise _foreign(target)
             plan = _plan(target, stage, kind, folder.written, old, keep_groups)
             write_atomic(stage / PLAN, json.dumps(plan, indent=1) + "\n")
             stage.rename(target / COMMIT)
@@ -288,16 +293,16 @@ def recover(target: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _previous(target: Path, kind: str, force: bool) -> Manifest | None:
+def _foreign(target: Path) -> InputError:
+    return InputError(
+        "folder is not empty and was not written by caseseries; choose an empty folder or pass --force",
+        source=str(target),
+    )
+
+
+def _previous(target: Path, kind: str) -> Manifest | None:
     manifest = read_manifest(target)
-    if manifest is None:
-        if any(target.iterdir()) and not force:
-            raise InputError(
-                "folder is not empty and was not written by caseseries; choose an empty folder or pass --force",
-                source=str(target),
-            )
-        return None
-    if manifest.kind != kind:
+    if manifest is not None and manifest.kind != kind:
         raise InputError(
             f"folder holds a caseseries {manifest.kind or 'output'}, not a {kind}; choose another folder",
             source=str(target),
