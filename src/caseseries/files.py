@@ -90,6 +90,16 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def _mode(path: Path, what: str) -> int | None:
+    """The file type and mode bits of ``path``, or None when it does not exist."""
+    try:
+        return path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise InputError(f"cannot check the output {what} ({err.strerror}); check the path", source=str(path)) from None
+
+
 def check_file_target(path: str | Path) -> Path:
     """The file an output should replace: ``path`` itself, or the file a symbolic link points to.
 
@@ -101,13 +111,8 @@ def check_file_target(path: str | Path) -> Path:
     target = Path(path)
     if target.is_symlink():
         target = target.resolve()
-    try:
-        mode = target.stat().st_mode
-    except FileNotFoundError:
-        return target
-    except OSError as err:
-        raise InputError(f"cannot check the output file ({err.strerror}); check the path", source=str(path)) from None
-    if not stat.S_ISREG(mode):
+    mode = _mode(target, "file")
+    if mode is not None and not stat.S_ISREG(mode):
         raise InputError(f"is {_kind(mode)}, not a file; give a file path (or - for standard output)", source=str(path))
     return target
 
@@ -123,13 +128,8 @@ def check_folder_target(path: str | Path) -> Path:
     if str(path) == STDOUT:
         raise InputError("this output is a folder, not a stream; give a folder path", location="--out")
     target = Path(path)
-    try:
-        mode = target.stat().st_mode
-    except FileNotFoundError:
-        return target
-    except OSError as err:
-        raise InputError(f"cannot check the output folder ({err.strerror}); check the path", source=str(path)) from None
-    if not stat.S_ISDIR(mode):
+    mode = _mode(target, "folder")
+    if mode is not None and not stat.S_ISDIR(mode):
         raise InputError("exists and is not a directory; choose another --out", source=str(path))
     return target
 

@@ -418,14 +418,8 @@ def check_dose(agent: str, dose: float, unit: str, frequency: str | None = None)
     """``"check dose: ..."`` when a recorded dose differs from the label dose, else None.
 
     None also when the dose could not be compared (no label dose, per m² against a dose per
-    patient): use :func:`compare_dose` to tell "matches" from "not compared".
-
-    Raises
-    ------
-    VocabularyError
-        Unknown agent.
-    InputError
-        A dose that is not a positive number, an unknown unit or an unknown frequency.
+    patient): use :func:`compare_dose` to tell "matches" from "not compared". Parameters and
+    errors as :func:`compare_dose`.
 
     Examples
     --------
