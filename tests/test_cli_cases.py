@@ -139,20 +139,21 @@ def test_unknown_export_format_and_missing_case(
 
 
 def test_atomic_writers_leave_the_old_content_on_failure(tmp_path: Path) -> None:
-    from caseseries.files import staged_directory, write_atomic
+    from caseseries.files import write_atomic
+    from caseseries.output_folder import output_folder
 
     target = write_atomic(tmp_path / "a" / "x.txt", "old")
     assert target.read_text() == "old"
     write_atomic(target, b"new")
     assert target.read_text() == "new"
     out = tmp_path / "report"
-    with staged_directory(out) as tmp:
-        (tmp / "first.txt").write_text("1")
-    with pytest.raises(RuntimeError), staged_directory(out) as tmp:
-        (tmp / "second.txt").write_text("2")
+    with output_folder(out, kind="test") as folder:
+        folder.write("first.txt", "1")
+    with pytest.raises(RuntimeError), output_folder(out, kind="test") as folder:
+        folder.write("second.txt", "2")
         raise RuntimeError("failed half-way")
-    assert sorted(p.name for p in out.iterdir()) == ["first.txt"]
-    with staged_directory(out) as tmp:
-        (tmp / "third.txt").write_text("3")
-    assert sorted(p.name for p in out.iterdir()) == ["third.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".caseseries-manifest", "first.txt"]
+    with output_folder(out, kind="test") as folder:
+        folder.write("third.txt", "3")
+    assert sorted(p.name for p in out.iterdir()) == [".caseseries-manifest", "third.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "report"]  # no temporary folders left

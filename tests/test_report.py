@@ -110,11 +110,11 @@ def test_failed_build_leaves_previous_report_untouched(mini: CaseFile, tmp_path:
     assert [p.name for p in tmp_path.iterdir()] == ["report"]
 
 
-def test_rebuild_replaces_the_report(mini: CaseFile, tmp_path: Path) -> None:
+def test_rebuild_keeps_the_formats_it_does_not_write(mini: CaseFile, tmp_path: Path) -> None:
     out = tmp_path / "report"
     build_report(mini, out, formats=("html",))
     build_report(mini, out, formats=("csv",))
-    assert not (out / "report.html").exists() and (out / "tables" / "table1.csv").exists()
+    assert (out / "report.html").exists() and (out / "tables" / "table1.csv").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["report"]
 
 

@@ -1,19 +1,37 @@
-"""User files: reading text and JSON/YAML with one-line errors; writing files and folders atomically."""
+"""User files: reading text and JSON/YAML with one-line errors; writing output files safely.
+
+Output files are written atomically (readers see the old content or the new, never half of
+it), with the user's umask, and only over regular files: a folder, a device node, a FIFO or a
+socket given as an output file is refused, ``-`` means standard output. Folders of output files
+are handled by :mod:`caseseries.output_folder`.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import glob
+import hashlib
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+import re
+import secrets
+import stat
+import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from caseseries.errors import FormatError
+from caseseries.errors import FormatError, InputError
+
+try:  # POSIX; elsewhere stale temporary files are not cleaned up
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+STDOUT = "-"
+MAX_NAME = 100
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
 def read_text(path: str | Path) -> str:
@@ -111,54 +129,188 @@ def read_data(path: str | Path) -> Any:
         raise FormatError(err.message, source=str(p)) from None
 
 
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _mode(path: Path, what: str) -> int | None:
+    """The file type and mode bits of ``path``, or None when it does not exist."""
+    try:
+        return path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise InputError(f"cannot check the output {what} ({err.strerror}); check the path", source=str(path)) from None
+
+
+def check_file_target(path: str | Path) -> Path:
+    """The file an output should replace: ``path`` itself, or the file a symbolic link points to.
+
+    Raises
+    ------
+    InputError
+        ``path`` is a folder, a device, a FIFO or a socket (never replaced by a file, even as root).
+    """
+    target = Path(path)
+    if target.is_symlink():
+        target = target.resolve()
+    mode = _mode(target, "file")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise InputError(f"is {_kind(mode)}, not a file; give a file path (or - for standard output)", source=str(path))
+    return target
+
+
+def check_folder_target(path: str | Path) -> Path:
+    """The folder an output folder goes to (it may not exist yet).
+
+    Raises
+    ------
+    InputError
+        ``path`` is ``-`` or exists and is not a folder.
+    """
+    if str(path) == STDOUT:
+        raise InputError("this output is a folder, not a stream; give a folder path", location="--out")
+    target = Path(path)
+    mode = _mode(target, "folder")
+    if mode is not None and not stat.S_ISDIR(mode):
+        raise InputError("exists and is not a directory; choose another --out", source=str(path))
+    return target
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Remove temporary files of ``target`` left by killed runs (those no running writer holds locked)."""
+    if fcntl is None:  # pragma: no cover
+        return
+    for name in glob.glob(glob.escape(str(target.parent / f".{target.name[:MAX_NAME]}.")) + "*.part"):
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.unlink(name)
+        except OSError:
+            pass  # another run is writing it
+        finally:
+            os.close(fd)
+
+
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
     """Write a file so that readers see either the old content or the new, never half of it.
 
-    The data goes to a temporary file in the same folder, which then replaces ``path``.
-    Parent folders are created. Text is written as UTF-8.
+    The data goes to a temporary file in the same folder, which then replaces ``path``. A new
+    file gets the permissions the umask allows; a replaced file keeps its permissions. Parent
+    folders are created. Text is written as UTF-8. A symbolic link is followed (the file it
+    points to is replaced).
+
+    Raises
+    ------
+    InputError
+        ``path`` is a folder, a device, a FIFO or a socket.
     """
-    target = Path(path)
+    target = check_file_target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    _remove_stale_temporaries(target)
+    tmp = target.parent / f".{target.name[:MAX_NAME]}.{secrets.token_hex(6)}.part"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
     try:
         with os.fdopen(fd, "wb") as fh:
+            if fcntl is not None:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # a running writer's file is not stale
+            with contextlib.suppress(FileNotFoundError):
+                os.fchmod(fh.fileno(), stat.S_IMODE(target.stat().st_mode))  # a replaced file keeps its mode
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, target)
+            fh.flush()
+            os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return target
 
 
-@contextmanager
-def staged_directory(out: str | Path) -> Iterator[Path]:
-    """Fill a temporary folder beside ``out``, then put it in place of ``out`` in one step.
+def write_output(path: str | Path, data: str | bytes) -> str:
+    """Write an output file atomically, or to standard output when ``path`` is ``-``; return where."""
+    if str(path) == STDOUT:
+        write_stdout(data)
+        return "standard output"
+    return str(write_atomic(path, data))
 
-    On an error inside the ``with`` block the temporary folder is removed and ``out`` is left
-    as it was; an existing ``out`` is only removed once the new folder has taken its place.
+
+def write_stdout(data: str | bytes) -> None:
+    """Write to standard output and flush.
+
+    Raises
+    ------
+    InputError
+        Standard output cannot be written (a full disk, a closed pipe); standard output is then
+        redirected to the null device so that nothing fails again at exit.
+    """
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            buffer.write(raw)
+            buffer.flush()
+        else:
+            sys.stdout.write(raw.decode("utf-8"))
+            sys.stdout.flush()
+    except OSError as err:
+        silence_stdout()
+        raise InputError(
+            f"cannot write to standard output ({err.strerror}); free some space or write to a file with --out",
+            source="stdout",
+        ) from None
+
+
+def silence_stdout() -> None:
+    """Point standard output at the null device (after a write to it failed), dropping what is buffered."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
+def safe_file_name(name: str, *, max_len: int = MAX_NAME) -> str:
+    """A file name derived from ``name``: letters, digits, ``.``, ``_`` and ``-`` only, at most ``max_len`` long.
+
+    A name that had to be cut ends with ``_`` and 8 hex digits of its SHA-256, so that names
+    that differ only after the cut stay different.
 
     Examples
     --------
-    >>> with staged_directory("report") as tmp:  # doctest: +SKIP
-    ...     (tmp / "report.html").write_text(html)
+    >>> safe_file_name("PMID 123: case 1/2")
+    'PMID_123_case_1_2'
+    >>> len(safe_file_name("x" * 300))
+    100
     """
-    target = Path(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
-    try:
-        yield tmp
-        if not target.exists():
-            tmp.rename(target)
-            return
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-        old.rmdir()
-        target.rename(old)
-        try:
-            tmp.rename(target)
-        except BaseException:
-            old.rename(target)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-") or "file"
+    if cleaned.split(".")[0].lower() in _RESERVED:
+        cleaned = f"_{cleaned}"
+    if len(cleaned) <= max_len:
+        return cleaned
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{cleaned[: max_len - 9].rstrip('._-')}_{digest}"
+
+
+def unique_file_name(name: str, used: set[str], *, suffix: str = "") -> str:
+    """``name + suffix``, or ``name_2 + suffix`` ... when already in ``used`` (compared case-insensitively)."""
+    candidate, n = f"{name}{suffix}", 1
+    while candidate.casefold() in used:
+        n += 1
+        candidate = f"{name}_{n}{suffix}"
+    used.add(candidate.casefold())
+    return candidate

@@ -13,6 +13,7 @@ from caseseries.commands._common import open_store, print_json
 from caseseries.commands._edit import edit_patient
 from caseseries.data import bundled_case_series
 from caseseries.errors import InputError
+from caseseries.files import STDOUT, check_file_target, check_folder_target
 from caseseries.model.casejson import load_case_file
 from caseseries.report.export import EXPORTERS, export_case_file
 from caseseries.store.repository import PatientRevision
@@ -174,9 +175,20 @@ def add(
 def export(
     ctx: typer.Context,
     fmt: str = typer.Option("json", "--format", help=f"One of: {', '.join(sorted(EXPORTERS))}."),
-    out: Path = typer.Option(..., "--out", help="File to write (a directory for phenopacket)."),
+    out: str = typer.Option(
+        ..., "--out", help="File to write, - for standard output (json, csv); a folder for phenopacket."
+    ),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="phenopacket: write into a non-empty folder caseseries did not write (nothing is deleted).",
+    ),
 ) -> None:
     """Export every stored case.
+
+    A file is replaced atomically; a folder, device or FIFO given as the file is refused. A
+    phenopacket folder keeps a manifest of the files caseseries wrote: a re-export replaces
+    exactly those and leaves every other file alone.
 
     Example: caseseries cases export --format csv --out cases.csv
     """
@@ -185,9 +197,14 @@ def export(
             f"unknown format {fmt!r}; use one of: {', '.join(sorted(EXPORTERS))}",
             location="--format",
         )
+    if fmt == "phenopacket":
+        check_folder_target(out)
+    elif out != STDOUT:
+        check_file_target(out)
     case_file = open_store(ctx).case_file()
-    written = export_case_file(case_file, fmt, out)
-    typer.echo(f"Wrote {written}.")
+    written = export_case_file(case_file, fmt, out, force=force)
+    if out != STDOUT:
+        typer.echo(f"Wrote {written}.")
 
 
 def register(app: typer.Typer) -> None:

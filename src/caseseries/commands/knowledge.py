@@ -10,8 +10,19 @@ from rich.console import Console
 from rich.table import Table
 
 from caseseries.commands._common import print_json
-from caseseries.errors import VocabularyError
-from caseseries.knowledge.dosing import BsaFormula, bsa, check_dose
+from caseseries.errors import InputError, VocabularyError
+from caseseries.knowledge.dosing import (
+    BsaFormula,
+    DoseCheck,
+    DoseFrequency,
+    DoseUnit,
+    absolute_dose,
+    bsa,
+    compare_dose,
+    is_per_m2,
+    parse_frequency,
+    parse_unit,
+)
 from caseseries.knowledge.recist import evaluate_file
 from caseseries.knowledge.resistance import lookup
 from caseseries.knowledge.variants import check_variant
@@ -170,19 +181,47 @@ def bsa_command(
 def dose_command(
     agent: str = typer.Argument(..., help="Generic, brand or code name."),
     dose: float = typer.Option(..., "--dose", help="Dose per administration as recorded."),
-    unit: str = typer.Option(..., "--unit", help="mg, g, mcg, mg/m2 ..."),
-    frequency: str | None = typer.Option(None, "--frequency", help="e.g. 'twice daily', 'BID', 'per day'."),
+    unit: str = typer.Option(..., "--unit", help=f"One of: {', '.join(u.value for u in DoseUnit)}."),
+    frequency: str | None = typer.Option(
+        None, "--frequency", help=f"One of: {', '.join(f.value for f in DoseFrequency)} (also QD, BID, every 12 hours)."
+    ),
+    height_cm: float | None = typer.Option(None, "--height-cm", help="Height in cm (needed for a dose per m²)."),
+    weight_kg: float | None = typer.Option(None, "--weight-kg", help="Weight in kg (needed for a dose per m²)."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Compare a recorded dose with the label dose; prints "check dose: ..." and exits 1 when they differ.
 
+    Exits 1 too when the dose could not be compared (no label dose in the vocabulary, or a
+    label dose per m² against a dose per patient), saying why. A dose per m² needs
+    --height-cm and --weight-kg (Mosteller body-surface area).
+
     Example: caseseries knowledge dose alectinib --dose 600 --unit mg --frequency "per day"
     """
-    message = check_dose(agent, dose, unit, frequency)
-    if message is None:
-        typer.echo(f"{agent}: no difference from the label dose found")
-        return
-    typer.echo(message)
-    raise typer.Exit(1)
+    dose_unit = parse_unit(unit, location="--unit")
+    if frequency is None:
+        raise InputError(
+            f"missing; give how often the dose is taken: {', '.join(f.value for f in DoseFrequency)}",
+            location="--frequency",
+        )
+    parse_frequency(frequency, location="--frequency")
+    bsa_m2 = None
+    if is_per_m2(dose_unit):
+        if height_cm is None or weight_kg is None:
+            raise InputError(
+                f"a dose in {dose_unit.value} needs the body-surface area; add --height-cm and --weight-kg",
+                location="--unit",
+            )
+        bsa_m2 = bsa(height_cm, weight_kg)
+    result = compare_dose(agent, dose, unit, frequency, bsa_m2=bsa_m2)
+    if json_out:
+        print_json({**result.to_json(), "bsa_m2": None if bsa_m2 is None else round(bsa_m2, 3)})
+    else:
+        if bsa_m2 is not None:
+            amount, mass = absolute_dose(dose, unit, bsa_m2)
+            typer.echo(f"body-surface area (Mosteller): {bsa_m2:.3f} m²; {dose:g} {unit.strip()} = {amount:g} {mass}")
+        typer.echo(result.message)
+    if result.status is not DoseCheck.MATCHES:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ import typer
 from caseseries.analysis.cohort import Cohort
 from caseseries.commands._common import open_store
 from caseseries.commands._filters import with_cohort_options
+from caseseries.files import check_folder_target
 from caseseries.report.build import FORMATS, build_report, parse_formats
 from caseseries.report.methods import Provenance
 
@@ -16,10 +17,13 @@ from caseseries.report.methods import Provenance
 @with_cohort_options
 def report_command(
     ctx: typer.Context,
-    out: Path = typer.Option(Path("report"), "--out", help="Directory to write the report to."),
+    out: Path = typer.Option(Path("report"), "--out", help="Folder to write the report to."),
     fmt: str = typer.Option(",".join(FORMATS), "--format", help=f"Comma-separated: {', '.join(FORMATS)}."),
     protocol: str | None = typer.Option(
         None, "--protocol", help="Review protocol (file or shipped name) whose PRISMA counts go in the methods."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Write into a non-empty folder caseseries did not write (nothing is deleted)."
     ),
     cohort: Cohort = Cohort(),
 ) -> None:
@@ -28,9 +32,14 @@ def report_command(
     With --protocol, the methods paragraph reports the search and screening flow (PRISMA 2020)
     of that review protocol.
 
+    The folder keeps a manifest of the files caseseries wrote: a new report replaces exactly
+    those (--format md keeps the HTML and DOCX written earlier) and leaves every other file
+    alone; a non-empty folder caseseries did not write needs --force.
+
     Example: caseseries report --cohort first-line-alectinib --out report --format html,md
     """
     formats = parse_formats(fmt)
+    check_folder_target(out)
     store = open_store(ctx)
     provenance = Provenance(searches=[s for _, s in store.searches()])
     if protocol is not None:
@@ -50,7 +59,7 @@ def report_command(
             },
             notes=[f"Review protocol '{counts.protocol}': {counts.methods_sentence()}"],
         )
-    result = build_report(store.case_file(), out, formats=formats, cohort=cohort, provenance=provenance)
+    result = build_report(store.case_file(), out, formats=formats, cohort=cohort, provenance=provenance, force=force)
     where = result.html or result.out_dir
     typer.echo(
         f"Report for {result.n_patients} patients ({result.n_lines} lines): {where} "

@@ -9,8 +9,11 @@ Output directory layout::
     figures/*.png, *.svg each figure
     analysis.json        every number the report shows
 
-Everything is written to a temporary directory next to ``out_dir`` and moved into place at the
-end, so a failed run leaves the previous report untouched and never a half-written one.
+The folder keeps a manifest of the files caseseries wrote (see :mod:`caseseries.output_folder`):
+a rebuild replaces exactly those, keeps the formats it does not write (``--format md`` keeps an
+earlier HTML and DOCX), never touches the user's other files, and a non-empty folder caseseries
+did not write is refused unless ``force``. A failed or killed run leaves the previous report
+untouched, never a half-written one.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from pathlib import Path
 
 from caseseries.analysis.cohort import Cohort
 from caseseries.errors import InputError
-from caseseries.files import staged_directory
+from caseseries.files import check_folder_target, safe_file_name
 from caseseries.model.casejson import CaseFile
+from caseseries.output_folder import output_folder
 from caseseries.report.content import assemble
 from caseseries.report.docx_out import write_docx
 from caseseries.report.html import render_html, render_markdown
@@ -69,15 +73,6 @@ def parse_formats(text: str | Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def _write(path: Path, data: str | bytes, files: list[Path]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        path.write_bytes(data)
-    else:
-        path.write_text(data, encoding="utf-8")
-    files.append(path)
-
-
 def build_report(
     case_file: CaseFile,
     out_dir: str | Path,
@@ -85,6 +80,7 @@ def build_report(
     formats: Sequence[str] = FORMATS,
     cohort: Cohort | None = None,
     provenance: Provenance | None = None,
+    force: bool = False,
 ) -> ReportResult:
     """Build the evidence report for a case series.
 
@@ -93,13 +89,15 @@ def build_report(
     case_file : CaseFile
         The case series (e.g. ``Store.case_file()``).
     out_dir : str or Path
-        Directory to (re)create; an existing report there is replaced only once the new one is complete.
+        Folder to write to; an earlier report there is replaced only once the new one is complete.
     formats : sequence of {"html", "md", "docx", "csv"}
         What to write; figures and ``analysis.json`` are always written.
     cohort : Cohort or None
         Restrict the report to a cohort.
     provenance : Provenance or None
         Search and screening records for the methods paragraph.
+    force : bool
+        Write into a non-empty folder caseseries did not write, beside the files there.
 
     Returns
     -------
@@ -109,33 +107,35 @@ def build_report(
     Raises
     ------
     InputError
-        For an unknown format or an ``out_dir`` that is an existing file.
+        For an unknown format, an ``out_dir`` that is not a folder, a non-empty folder caseseries
+        did not write (without ``force``), or a file of the user's in the way of the report's.
     """
     formats = parse_formats(formats)
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError("exists and is not a directory; choose another --out", source=str(out))
+    out = check_folder_target(out_dir)
     content = assemble(case_file, cohort, provenance)
-    written: list[Path] = []
-    with staged_directory(out) as tmp:
+    keep = [f for f in FORMATS if f not in formats]
+    with output_folder(out, kind="report", force=force, keep_groups=keep, adopt=_earlier_report) as folder:
         for fig in content.all_figures():
-            _write(tmp / "figures" / f"{fig.key}.svg", fig.svg, written)
-            _write(tmp / "figures" / f"{fig.key}.png", fig.png, written)
-        _write(tmp / "analysis.json", json.dumps(content.numbers, indent=2, ensure_ascii=False) + "\n", written)
+            name = safe_file_name(fig.key)
+            folder.write(f"figures/{name}.svg", fig.svg, group="figures")
+            folder.write(f"figures/{name}.png", fig.png, group="figures")
+        folder.write(
+            "analysis.json", json.dumps(content.numbers, indent=2, ensure_ascii=False) + "\n", group="analysis"
+        )
         if "html" in formats:
-            _write(tmp / "report.html", render_html(content), written)
+            folder.write("report.html", render_html(content), group="html")
         if "md" in formats:
-            _write(tmp / "report.md", render_markdown(content), written)
+            folder.write("report.md", render_markdown(content), group="md")
             for t in content.all_tables():
-                _write(tmp / "tables" / f"{t.key}.md", to_markdown(t), written)
+                folder.write(f"tables/{safe_file_name(t.key)}.md", to_markdown(t), group="md")
         if "csv" in formats:
             for t in content.all_tables():
-                _write(tmp / "tables" / f"{t.key}.csv", to_csv(t), written)
+                folder.write(f"tables/{safe_file_name(t.key)}.csv", to_csv(t), group="csv")
         if "docx" in formats:
-            path = tmp / "tables.docx"
+            path = folder.path("tables.docx", group="docx")
             write_docx(content.all_tables(), path, title=content.title, statement=content.statement)
-            written.append(path)
-    files = [out / p.relative_to(tmp) for p in written]
+        written = list(folder.written)
+    files = [out / rel for rel in written]
     numbers = content.numbers
     return ReportResult(
         out_dir=out,
@@ -144,3 +144,13 @@ def build_report(
         n_lines=int(numbers["n_lines"]),
         html=out / "report.html" if "html" in formats else None,
     )
+
+
+def _earlier_report(folder: Path, existing: list[str], new: dict[str, str]) -> bool:
+    """True when ``folder`` holds only a report of a caseseries version that wrote no manifest.
+
+    That is: ``analysis.json`` and figures are there, and every file is one this run writes.
+    """
+    del folder
+    names = set(existing)
+    return "analysis.json" in names and any(r.startswith("figures/") for r in names) and names <= set(new)

@@ -1,4 +1,8 @@
-"""Exporters of a case file: Case JSON and a flat CSV (one row per therapy line)."""
+"""Exporters of a case file: Case JSON, a flat CSV (one row per therapy line), Phenopackets.
+
+Case JSON and CSV go to a file (replaced atomically; a folder or a device is refused) or, for
+``-``, to standard output; Phenopackets go to a folder (see :mod:`caseseries.output_folder`).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from caseseries.files import write_atomic
+from caseseries.files import write_atomic, write_output
 from caseseries.model.case import Patient, TherapyLine
 from caseseries.model.casejson import CaseFile, dump_case_file
 
@@ -53,25 +57,35 @@ def _row(document: str, p: Patient, line: TherapyLine | None) -> dict[str, Any]:
     }
 
 
-def write_csv(case_file: CaseFile, out: Path) -> Path:
-    """Write the flat CSV; return the path."""
+def csv_text(case_file: CaseFile) -> str:
+    """The flat CSV (one row per therapy line) as text."""
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     writer.writerows(csv_rows(case_file))
-    return write_atomic(out, buffer.getvalue())
+    return buffer.getvalue()
+
+
+def json_text(case_file: CaseFile) -> str:
+    """Case JSON as text."""
+    return dump_case_file(case_file) + "\n"
+
+
+def write_csv(case_file: CaseFile, out: Path) -> Path:
+    """Write the flat CSV; return the path."""
+    return write_atomic(out, csv_text(case_file))
 
 
 def write_json(case_file: CaseFile, out: Path) -> Path:
     """Write Case JSON; return the path."""
-    return write_atomic(out, dump_case_file(case_file) + "\n")
+    return write_atomic(out, json_text(case_file))
 
 
-def write_phenopacket_dir(case_file: CaseFile, out: Path) -> Path:
-    """Write GA4GH Phenopacket v2 JSON files, one per patient, into directory ``out``."""
+def write_phenopacket_dir(case_file: CaseFile, out: Path, force: bool = False) -> Path:
+    """Write GA4GH Phenopacket v2 JSON files, one per patient, into folder ``out``."""
     from caseseries.report.phenopacket import write_phenopackets
 
-    return write_phenopackets(case_file, out)
+    return write_phenopackets(case_file, out, force=force)
 
 
 EXPORTERS: dict[str, Callable[[CaseFile, Path], Path]] = {
@@ -79,8 +93,17 @@ EXPORTERS: dict[str, Callable[[CaseFile, Path], Path]] = {
     "csv": write_csv,
     "phenopacket": write_phenopacket_dir,
 }
+TEXT_EXPORTERS: dict[str, Callable[[CaseFile], str]] = {"json": json_text, "csv": csv_text}
 
 
-def export_case_file(case_file: CaseFile, fmt: str, out: Path) -> Path:
-    """Export with the named exporter (see :data:`EXPORTERS`)."""
-    return EXPORTERS[fmt](case_file, out)
+def export_case_file(case_file: CaseFile, fmt: str, out: str | Path, *, force: bool = False) -> str:
+    """Export with the named exporter (see :data:`EXPORTERS`); return where it went.
+
+    ``out`` is a file, ``-`` for standard output (json, csv), or a folder (phenopacket; ``force``
+    writes into a non-empty folder caseseries did not write, beside the files there).
+    """
+    if fmt == "phenopacket":
+        return str(write_phenopacket_dir(case_file, Path(out), force=force))  # "-" is refused: not a folder
+    if fmt in TEXT_EXPORTERS:
+        return write_output(out, TEXT_EXPORTERS[fmt](case_file))
+    return str(EXPORTERS[fmt](case_file, Path(out)))

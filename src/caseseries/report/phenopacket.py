@@ -23,7 +23,7 @@ from typing import Any
 
 from caseseries import __version__
 from caseseries.errors import ValidationError
-from caseseries.files import staged_directory
+from caseseries.files import safe_file_name, unique_file_name
 from caseseries.model.case import Mutation, Patient
 from caseseries.model.casejson import CaseDocument, CaseFile
 from caseseries.model.enums import Sex, StopReason
@@ -194,12 +194,38 @@ def _validated(packet: dict[str, Any]) -> dict[str, Any]:
     return dict(MessageToDict(message))
 
 
-def write_phenopackets(case_file: CaseFile, out: Path) -> Path:
-    """Write one ``<id>.json`` per patient into directory ``out`` (replaced atomically); return it."""
+def write_phenopackets(case_file: CaseFile, out: Path, *, force: bool = False) -> Path:
+    """Write one ``<id>.json`` per patient into folder ``out``; return it.
+
+    File names are derived from the phenopacket ids, bounded to 100 characters and kept unique.
+    The folder follows the rules of :func:`caseseries.output_folder.output_folder`: files of an
+    earlier export are replaced (and those no longer exported removed), every other file is
+    left alone, and a non-empty folder caseseries did not write is refused unless ``force``.
+    """
     import json
 
-    with staged_directory(out) as tmp:
+    from caseseries.output_folder import output_folder
+
+    used: set[str] = set()
+    with output_folder(out, kind="phenopacket", force=force, adopt=_earlier_export) as folder:
         for doc, patient in case_file.patients():
             packet = to_phenopacket(doc, patient)
-            (tmp / f"{packet['id']}.json").write_text(json.dumps(packet, indent=2, ensure_ascii=False) + "\n")
+            name = unique_file_name(safe_file_name(packet["id"], max_len=95), used, suffix=".json")
+            folder.write(name, json.dumps(packet, indent=2, ensure_ascii=False) + "\n", group="phenopacket")
     return out
+
+
+def _earlier_export(folder: Path, existing: list[str], new: dict[str, str]) -> bool:
+    """True when every file in ``folder`` is a phenopacket written by caseseries (before manifests existed)."""
+    import json
+
+    for rel in existing:
+        if "/" in rel or not rel.endswith(".json"):
+            return False
+        try:
+            created_by = json.loads((folder / rel).read_text(encoding="utf-8"))["metaData"]["createdBy"]
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            return False
+        if not str(created_by).startswith("caseseries "):
+            return False
+    return True
