@@ -17,7 +17,7 @@ from caseseries.extraction.timeline import NUMBER_WORDS
 from caseseries.knowledge.variants import THREE_TO_ONE
 from caseseries.model.enums import AlkMethod, AlkStatus, Sex
 from caseseries.vocab import drugs, genes, sites
-from caseseries.vocab.diseases import diseases
+from caseseries.vocab.diseases import Disease, diseases
 
 # ----------------------------------------------------------------------------------------- hits
 
@@ -722,20 +722,42 @@ def find_sex(text: str, start: int = 0, end: int | None = None) -> tuple[Sex, in
 
 
 @cache
-def _diagnoses() -> list[tuple[re.Pattern[str], str]]:
-    """Each disease of the vocabulary as (pattern including older names, diagnosis value)."""
-    return [(d.pattern(related=True), d.diagnosis) for d in diseases().entries]
+def _diagnoses() -> list[tuple[re.Pattern[str], Disease]]:
+    """Each disease of the vocabulary as (pattern including older names and variants, disease)."""
+    return [(d.pattern(related=True), d) for d in diseases().entries]
+
+
+@dataclass(frozen=True)
+class DiagnosisHit:
+    """A disease mention: the diagnosis value, the histological variant it names (or None), offsets."""
+
+    diagnosis: str
+    histology: str | None
+    start: int
+    end: int
+
+
+def diagnosis_mentions(text: str, start: int = 0, end: int | None = None) -> list[DiagnosisHit]:
+    """Every disease mention in the range, in text order (overlapping mentions: the longest)."""
+    stop = len(text) if end is None else end
+    found = [
+        DiagnosisHit(d.diagnosis, d.histology_of(m.group(0)), m.start(), m.end())
+        for pattern, d in _diagnoses()
+        for m in pattern.finditer(text, start, stop)
+    ]
+    found.sort(key=lambda h: (h.start, -h.end))
+    out: list[DiagnosisHit] = []
+    for hit in found:
+        if out and hit.start < out[-1].end:
+            continue
+        out.append(hit)
+    return out
 
 
 def find_diagnosis(text: str, start: int = 0, end: int | None = None) -> tuple[str, str | None, int, int] | None:
     """``(diagnosis, histology variant or None, start, end)`` for the first disease mention."""
-    stop = len(text) if end is None else end
-    found = [(m, diagnosis) for pattern, diagnosis in _diagnoses() if (m := pattern.search(text, start, stop))]
-    if not found:
+    hits = diagnosis_mentions(text, start, end)
+    if not hits:
         return None
-    m, diagnosis = min(found, key=lambda f: f[0].start())
-    word = m.group(0).lower()
-    histology = None
-    if "epithelioid" in word or word == "eims":
-        histology = "epithelioid inflammatory myofibroblastic sarcoma"
-    return diagnosis, histology, m.start(), m.end()
+    h = hits[0]
+    return h.diagnosis, h.histology, h.start, h.end

@@ -8,6 +8,7 @@ and tables of publications give no patient; nothing is invented.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from caseseries.extraction.draft import LineDraft, PatientDraft
@@ -21,6 +22,7 @@ from caseseries.extraction.entities import (
     find_sites,
 )
 from caseseries.extraction.lines import CITED, Narrative
+from caseseries.extraction.reported import mentions_patient, reported, split_patients, treats_all
 from caseseries.extraction.sentences import Section, SectionKind, Span
 from caseseries.extraction.tables import TextTable
 from caseseries.model import Fusion, Mutation
@@ -145,7 +147,7 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
         ]
         first = next((i for i, s in enumerate(body) if _is_intro(text, s)), None)
         if first is None:
-            return []
+            return _reported_segments(text, secs, body, captions)
         narrative = []
         for s in body[first:]:
             if _LITERATURE.search(text, s.start, s.end) or _CLOSING.match(text, s.start, s.end):
@@ -167,6 +169,13 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
             stop = intros[k + 1] if k + 1 < len(intros) else len(narrative)
             out.append(Segment(f"case {k + 1}", narrative[i:stop]))
         return out
+    return [Segment("index patient", narrative, _side_statements(text, secs, usable, captions, narrative))]
+
+
+def _side_statements(
+    text: str, secs: list[Section], usable: Callable[[Span], bool], captions: list[Span], narrative: list[Span]
+) -> list[tuple[Span, int]]:
+    """Abstract sentences, "our case" sentences of the discussion and captions outside the narrative."""
     statements: list[tuple[Span, int]] = []
     for sec in secs:
         if sec.kind is SectionKind.ABSTRACT:
@@ -175,8 +184,45 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
             statements.extend((s, 3) for s in sec.sentences if usable(s) and _OUR_CASE.search(text, s.start, s.end))
     statements.extend((c, 2) for c in captions)
     narrative_starts = {s.start for s in narrative}
-    statements = [(s, r) for s, r in statements if s.start not in narrative_starts]
-    return [Segment("index patient", narrative, statements)]
+    return [(s, r) for s, r in statements if s.start not in narrative_starts]
+
+
+def _reported_segments(text: str, secs: list[Section], body: list[Span], captions: list[Span]) -> list[Segment]:
+    """Patients of a text that introduces none by age or label: from its report cues (``reported``).
+
+    The narrative starts at the sentence that counts the patients, or (one patient) at the first
+    sentence that mentions the patient, outside a title when the text has an abstract or body, and
+    runs to the end of that section, an inline "Conclusions:" label or a literature search.
+    """
+    report = reported(text, body)
+    if report.patients == 0 or report.cue is None:
+        return []
+    cue = report.cue
+    if report.patients == 1:
+        later = [sec for sec in secs if sec.kind is not SectionKind.FRONT]
+        floor = later[0].start if later and any(mentions_patient(text, s) for sec in later for s in sec.sentences) else 0
+        cue = next((s for s in body if s.start >= floor and mentions_patient(text, s)), cue)
+    home = next((sec for sec in secs if sec.start <= cue.start < max(sec.end, sec.start + 1)), None)
+    narrative: list[Span] = []
+    for s in body:
+        if s.start < cue.start or (home is not None and s.start >= home.end):
+            continue
+        if narrative and (_LITERATURE.search(text, s.start, s.end) or _CLOSING.match(text, s.start, s.end)):
+            break
+        narrative.append(s)
+    caption_starts = {c.start for c in captions}
+    usable = lambda span: span.start not in caption_starts  # noqa: E731 - captions only: body is already filtered
+    if report.patients == 1:
+        return [Segment("index patient", narrative, _side_statements(text, secs, usable, captions, narrative))]
+    split = split_patients(text, narrative, report.patients, report.cue)
+    shared_first = [report.cue] if treats_all(text, report.cue) and report.cue in split.shared_before else []
+    out = []
+    for k in range(1, report.patients + 1):
+        own = split.own[k] or split.shared_before
+        mine = sorted({*shared_first, *own}, key=lambda sp: sp.start)
+        side = [(s, 2) for s in split.shared_before if s not in mine]
+        out.append(Segment(f"case {k}", mine, side))
+    return out
 
 
 def _is_intro(text: str, span: Span) -> bool:

@@ -61,6 +61,8 @@ class Section:
 _LINE = re.compile(r"[^\n]*")
 _MARKUP = re.compile(r"^[\s#*_>|\-]*|[\s#*_:.|]*$")
 _HEADINGS = ordered_patterns("section_headings", SectionKind)
+# a paragraph that starts with an "Abstract:" label opens the abstract (the label is not a heading line)
+_INLINE_ABSTRACT = re.compile(r"[\s*_#>]*(?:structured\s+)?abstract\s*:\s*\S", re.I)
 _CASE_NUMBER = re.compile(r"(?:case|patient)\s+(?:no\.?\s*)?(\d{1,2})\b", re.I)
 # Sentence ends: . ! ? followed by space(s) and an upper-case letter, digit or quote; never after
 # common abbreviations or single initials.
@@ -144,14 +146,18 @@ def sections(text: str) -> list[Section]:
     current = Section(SectionKind.FRONT, "", 0, 0)
     for ln in lines(text):
         found = heading_kind(text[ln.start : ln.end])
+        start = ln.end
         if found is None:
-            continue
+            if not _INLINE_ABSTRACT.match(text, ln.start, ln.end):
+                continue
+            found, start = (SectionKind.ABSTRACT, None), ln.start  # "Abstract: Renal cell carcinoma ..."
         kind, number = found
         if current.kind is SectionKind.REFERENCES:
             break
         current.end = ln.start
         out.append(current)
-        current = Section(kind, text[ln.start : ln.end].strip(), ln.end, ln.end, case_number=number)
+        heading = text[ln.start : ln.end].strip() if start == ln.end else "Abstract"
+        current = Section(kind, heading, start, start, case_number=number)
     current.end = len(text)
     out.append(current)
     # an article-type label ("Case Report" above the title) is front matter, not the case section
