@@ -668,6 +668,7 @@ _SEX_WORDS = re.compile(
     r"|\b\d{1,3}\s*(?:y|yrs?)\s*,?\s*((?-i:[MF]))\b",
     re.I,
 )
+SEX_NOUN = _SEX_WORDS  # a word that says the sex (not a pronoun)
 _FEMALE = {"woman", "women", "female", "girl", "lady", "mother", "daughter", "f"}
 _PRONOUN = re.compile(r"\b(she|her|hers|he|his|him)\b", re.I)
 
@@ -699,6 +700,20 @@ def find_age(text: str, start: int = 0, end: int | None = None) -> Hit | None:
             continue
         return Hit(f"{round(years, 2):g}", m.start(), m.end())
     return None
+
+
+_AT_BIRTH = re.compile(
+    r"\b(?:presented|diagnosed|detected|noted|found|seen|identified)\s+(?:\w+\s+){0,10}?"
+    r"(?:antenatally|prenatally|in\s+utero|at\s+birth)\b|\b(?:antenatally|prenatally)\s+(?:diagnosed|detected)\b"
+    r"|\b(?:mass|tumou?r|lesion|swelling)\s+(?:\w+\s+){0,3}?(?:at|since)\s+birth\b",
+    re.I,
+)
+
+
+def find_birth_age(text: str, start: int = 0, end: int | None = None) -> Hit | None:
+    """Age 0 for a tumour found before or at birth ("presented antenatally", "a mass at birth")."""
+    m = _AT_BIRTH.search(text, start, len(text) if end is None else end)
+    return Hit("0", m.start(), m.end()) if m else None
 
 
 def find_sex(text: str, start: int = 0, end: int | None = None) -> tuple[Sex, int, int] | None:

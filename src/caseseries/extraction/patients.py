@@ -13,8 +13,13 @@ from dataclasses import dataclass, field
 
 from caseseries.extraction.draft import LineDraft, PatientDraft
 from caseseries.extraction.entities import (
+    SEX_NOUN as _SEX_NOUN,
+)
+from caseseries.extraction.entities import (
+    Hit,
     find_age,
     find_alk,
+    find_birth_age,
     find_diagnosis,
     find_fusions,
     find_other_alterations,
@@ -25,7 +30,7 @@ from caseseries.extraction.lines import CITED, Narrative
 from caseseries.extraction.reported import mentions_patient, reported, split_patients, treats_all
 from caseseries.extraction.sentences import Section, SectionKind, Span
 from caseseries.extraction.tables import TextTable
-from caseseries.model import Fusion, Mutation
+from caseseries.model import Fusion, Mutation, Sex
 
 _LITERATURE = re.compile(
     r"\bPubMed\b|\bMEDLINE\b|\bEmbase\b|literature\s+(?:search|review)|\bwe\s+(?:searched|reviewed)\b"
@@ -38,7 +43,10 @@ _OUR_CASE = re.compile(
     r"|\bwe\s+(?:present|report|describe)\b|\bin\s+our\b",
     re.I,
 )
-_CLOSING = re.compile(r"(?:Conclusions?|Discussion|Comments?)\s*:", re.I)  # inline label of an abstract
+# inline label of an abstract ("Conclusions:", "Conclusion." alone), a concluding sentence, keywords
+_CLOSING = re.compile(
+    r"(?:Conclusions?|Discussion|Comments?)\s*(?::|\.(?:\s|$))|In\s+(?:conclusion|summary)\b|Key\s*words?\s*:", re.I
+)
 _CAPTION = re.compile(r"^[\s*_#>]*(?:Figure|Fig\.?|FIGURE)\s*\d+", re.M)
 _INTRO = re.compile(
     r"\b(?:an?|the|this|our)\s+(?:previously\s+healthy\s+|otherwise\s+healthy\s+)?"
@@ -199,9 +207,10 @@ def _reported_segments(text: str, secs: list[Section], body: list[Span], caption
         return []
     cue = report.cue
     if report.patients == 1:
-        later = [sec for sec in secs if sec.kind is not SectionKind.FRONT]
-        floor = later[0].start if later and any(mentions_patient(text, s) for sec in later for s in sec.sentences) else 0
-        cue = next((s for s in body if s.start >= floor and mentions_patient(text, s)), cue)
+        later = next((sec.start for sec in secs if sec.kind is not SectionKind.FRONT), len(text))
+        mentions = [s for s in body if mentions_patient(text, s)]
+        floor = later if any(s.start >= later for s in mentions) else 0
+        cue = next((s for s in mentions if s.start >= floor), cue)
     home = next((sec for sec in secs if sec.start <= cue.start < max(sec.end, sec.start + 1)), None)
     narrative: list[Span] = []
     for s in body:
@@ -214,14 +223,14 @@ def _reported_segments(text: str, secs: list[Section], body: list[Span], caption
     usable = lambda span: span.start not in caption_starts  # noqa: E731 - captions only: body is already filtered
     if report.patients == 1:
         return [Segment("index patient", narrative, _side_statements(text, secs, usable, captions, narrative))]
+    # pooled sentences before any patient is named are not given to anyone (only a count sentence
+    # that says what all of them received is)
     split = split_patients(text, narrative, report.patients, report.cue)
     shared_first = [report.cue] if treats_all(text, report.cue) and report.cue in split.shared_before else []
     out = []
     for k in range(1, report.patients + 1):
         own = split.own[k] or split.shared_before
-        mine = sorted({*shared_first, *own}, key=lambda sp: sp.start)
-        side = [(s, 2) for s in split.shared_before if s not in mine]
-        out.append(Segment(f"case {k}", mine, side))
+        out.append(Segment(f"case {k}", sorted({*shared_first, *own}, key=lambda sp: sp.start)))
     return out
 
 
@@ -304,17 +313,12 @@ def narrative_patient(
     draft = PatientDraft(seg.label)
     spans = [(s.start, s.end) for s in seg.narrative]
     side = [(s.start, s.end) for s, _ in seg.statements]
-    first, last = seg.narrative[0].start, seg.narrative[-1].end
     intro = next((s for s in seg.narrative if _is_intro(text, s)), seg.narrative[0])
-    age = find_age(text, intro.start, intro.end) or find_age(text, first, last)
-    if age is None:
-        for s, e in side:
-            age = find_age(text, s, e)
-            if age:
-                break
+    age = find_age(text, intro.start, intro.end) or _first(find_age, text, spans)
+    age = age or _first(find_birth_age, text, spans) or _first(find_age, text, side)
     if age is not None:
         draft.set("age_years", float(age.value), age.start, age.end)
-    sex = find_sex(text, intro.start, intro.end) or find_sex(text, first, last)
+    sex = find_sex(text, intro.start, intro.end) or _sex_of(text, spans)
     if sex is not None:
         draft.set("sex", sex[0].value, sex[1], sex[2])
     diagnosis = None
@@ -377,6 +381,31 @@ def narrative_patient(
         draft.support(f"mutations[{len(draft.mutations) - 1}]", mut.start, mut.end)
     draft.lines = [ln for ln in narrative.lines if ln.agents]
     return draft
+
+
+def _first(finder: Callable[[str, int, int], Hit | None], text: str, spans: list[tuple[int, int]]) -> Hit | None:
+    """The first hit of ``finder`` in the spans, in order."""
+    for s, e in spans:
+        hit = finder(text, s, e)
+        if hit is not None:
+            return hit
+    return None
+
+
+def _sex_of(text: str, spans: list[tuple[int, int]]) -> tuple[Sex, int, int] | None:
+    """Sex from the first noun in the spans (woman, boy, F), else from the pronouns of all of them."""
+    for s, e in spans:
+        if _SEX_NOUN.search(text, s, e):
+            return find_sex(text, s, e)
+    votes: dict[Sex, list[tuple[int, int]]] = {Sex.FEMALE: [], Sex.MALE: []}
+    for s, e in spans:
+        found = find_sex(text, s, e)
+        if found is not None:
+            votes[found[0]].append((found[1], found[2]))
+    if len(votes[Sex.FEMALE]) == len(votes[Sex.MALE]):
+        return None
+    sex = Sex.FEMALE if len(votes[Sex.FEMALE]) > len(votes[Sex.MALE]) else Sex.MALE
+    return sex, *votes[sex][0]
 
 
 def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]], draft: PatientDraft) -> None:

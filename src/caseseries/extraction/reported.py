@@ -152,7 +152,7 @@ def reported(text: str, body: list[Span], cue_set: Cues | None = None) -> Report
                     counts.append((n, span))
     ordinals = _ordinal_count(text, body, c)
     if counts:
-        n, span = counts[0]
+        n, span = next(((n, s) for n, s in counts if not _title_like(text, s)), counts[0])
         return Report(n if n <= c.max_series else 0, span)
     single = next((s for s in body if _any(c.single, text, s.start, s.end)), None)
     if ordinals >= 2 and single is None:
@@ -168,6 +168,15 @@ def reported(text: str, body: list[Span], cue_set: Cues | None = None) -> Report
     if cohort >= singles and not label:
         return Report(0)
     return Report(1, single)
+
+
+def _title_like(text: str, span: Span) -> bool:
+    """A whole line without sentence punctuation at its end (a title, not a sentence of the text)."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.end)
+    line_end = len(text) if line_end < 0 else line_end
+    whole = not text[line_start : span.start].strip() and not text[span.end : line_end].strip()
+    return whole and text[span.end - 1] not in ".!?"
 
 
 def _ordinal_count(text: str, body: list[Span], c: Cues) -> int:
@@ -302,6 +311,11 @@ def split_patients(text: str, narrative: list[Span], n: int, count_span: Span | 
         if pieces is not None:
             for k, piece in enumerate(pieces, start=1):
                 own[k].append(piece)
+            if sent == count_span:  # the rest of the counting sentence is about all of them
+                rest = [trimmed(text, sent.start, pieces[0].start), trimmed(text, pieces[-1].end, sent.end)]
+                for k in own:
+                    own[k].extend(r for r in rest if r.end - r.start > 2)
+                    own[k].sort(key=lambda sp: sp.start)
             continue
         marks = _owner_marks(text, sent, c)
         if not marks:
@@ -338,10 +352,19 @@ def _pieces(text: str, sent: Span, n: int, c: Cues, is_count: bool) -> list[Span
         starts = sorted(m.start() for m in items)[:n]
         if len(starts) == n:
             bounds = [*starts, sent.end]
-            return [trimmed(text, bounds[k], bounds[k + 1]) for k in range(n)]
+            return [_strip_joiner(text, bounds[k], bounds[k + 1]) for k in range(n)]
     if is_count:
         return _parenthesised_items(text, sent, n)
     return None
+
+
+_JOINER = re.compile(r"(?:[\s,;]|\band\b)+$")
+
+
+def _strip_joiner(text: str, start: int, end: int) -> Span:
+    """A list item without the comma or "and" that joins it to the next."""
+    m = _JOINER.search(text, start, end)
+    return trimmed(text, start, m.start() if m and m.start() > start else end)
 
 
 def _cut_at_marks(text: str, sent: Span, marks: list[tuple[int, str]], owners: list[int]) -> list[tuple[Span, int]]:

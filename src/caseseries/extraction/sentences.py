@@ -66,7 +66,10 @@ _INLINE_ABSTRACT = re.compile(r"[\s*_#>]*(?:structured\s+)?abstract\s*:\s*\S", r
 _CASE_NUMBER = re.compile(r"(?:case|patient)\s+(?:no\.?\s*)?(\d{1,2})\b", re.I)
 # Sentence ends: . ! ? followed by space(s) and an upper-case letter, digit or quote; never after
 # common abbreviations or single initials.
-_SENT_END = re.compile(r"[.!?](?:[\)\]\"”’])?(?=\s+[\"“(\[]?[A-Z0-9])")
+# A period after a word may carry citation numbers before the space ("adults.1,2 Surgery").
+_SENT_END = re.compile(
+    r"[.!?](?:[\)\]\"”’])?(?=\s+[\"“(\[]?[A-Z0-9])|(?<=[A-Za-z)])\.\d{1,3}(?:[,\-–]\d{1,3})*(?=\s+[A-Z])"
+)
 _ABBREV = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Fig|Figs|No|vs|et al|i\.e|e\.g|approx|St|Dept|Vol|ca)|\b[A-Z])$")
 
 
@@ -168,9 +171,34 @@ def sections(text: str) -> list[Section]:
         for sec in out[:first_body]:
             if sec.kind is SectionKind.CASE:
                 sec.kind = SectionKind.FRONT
+    out = _front_boxes(text, out)
     for sec in out:
         sec.sentences = sentences(text, sec.start, sec.end)
     return [s for s in out if s.end > s.start or s.kind is not SectionKind.FRONT]
+
+
+_MAIN = (SectionKind.ABSTRACT, SectionKind.INTRODUCTION, SectionKind.CASE, SectionKind.DISCUSSION)
+_BLANK_LINE = re.compile(r"\S[^\n]*(?:\n[ \t]*\S[^\n]*)*\n[ \t]*\n")
+
+
+def _front_boxes(text: str, secs: list[Section]) -> list[Section]:
+    """Cut a back-matter box above the main text after its first paragraph.
+
+    A web page's keyword or funding box covers its own paragraph only; the text after it is read
+    as ``OTHER``.
+    """
+    out: list[Section] = []
+    seen_main = False
+    for sec in secs:
+        seen_main = seen_main or sec.kind in _MAIN
+        if sec.kind is SectionKind.BACK and not seen_main:
+            m = _BLANK_LINE.search(text, sec.start, sec.end)
+            if m and text[m.end() : sec.end].strip():
+                out.append(Section(sec.kind, sec.heading, sec.start, m.end()))
+                out.append(Section(SectionKind.OTHER, "", m.end(), sec.end))
+                continue
+        out.append(sec)
+    return out
 
 
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -216,6 +244,9 @@ def _blocks(text: str, start: int, end: int) -> list[Span]:
         line_end = end if nl < 0 else nl
         line = text[pos:line_end]
         is_row = "\t" in line or line.count("|") >= 2
+        if not line.strip() and para_start is not None and _soft_break(text, para_start, pos, line_end + 1, end):
+            pos = line_end + 1  # a blank line inside a sentence (text laid out by a PDF converter)
+            continue
         if not line.strip() or is_row:
             if para_start is not None:
                 out.append(Span(para_start, pos))
@@ -228,6 +259,23 @@ def _blocks(text: str, start: int, end: int) -> list[Span]:
     if para_start is not None:
         out.append(Span(para_start, end))
     return out
+
+
+_SPACE = re.compile(r"\s*")
+
+
+def _soft_break(text: str, para_start: int, blank: int, after: int, end: int) -> bool:
+    """Whether a blank line only interrupts a sentence.
+
+    It does when the text before it ends without sentence punctuation and the next non-blank line
+    starts with a lower-case letter.
+    """
+    before = text[para_start:blank].rstrip()
+    if not before or before[-1] in ".!?:;" or "\t" in before[before.rfind("\n") + 1 :]:
+        return False
+    m = _SPACE.match(text, after, end)
+    nxt = text[m.end() : m.end() + 1] if m else ""
+    return nxt.islower()
 
 
 def trimmed(text: str, start: int, end: int) -> Span:

@@ -88,6 +88,8 @@ def diseases() -> Vocabulary[Disease]:
     """The disease vocabulary (``vocab/data/diseases.yaml``)."""
     version, entries = _build("diseases", Disease, "diseases.yaml")
     names = {
-        n: d for d in entries for n in (d.name, *d.synonyms, *d.abbreviations, *(w for v in d.variants for w in v.words()))
+        n: d
+        for d in entries
+        for n in (d.name, *d.synonyms, *d.abbreviations, *(w for v in d.variants for w in v.words()))
     }
     return Vocabulary("diseases", version, entries, names)
