@@ -13,6 +13,7 @@ from functools import cache, lru_cache
 from rapidfuzz.distance import DamerauLevenshtein
 
 from caseseries.extraction.patterns import ordered_patterns
+from caseseries.extraction.reported import own_diagnosis
 from caseseries.extraction.timeline import NUMBER_WORDS
 from caseseries.knowledge.variants import THREE_TO_ONE
 from caseseries.model.enums import AlkMethod, AlkStatus, Sex
@@ -767,6 +768,25 @@ def diagnosis_mentions(text: str, start: int = 0, end: int | None = None) -> lis
             continue
         out.append(hit)
     return out
+
+
+def own_diagnoses(text: str, spans: list[tuple[int, int]]) -> list[DiagnosisHit]:
+    """The disease mentions of the spans that name the patient's own tumour (not a differential)."""
+    return [h for s, e in spans for h in diagnosis_mentions(text, s, e) if own_diagnosis(text, h.start, h.end, s)]
+
+
+def main_diagnosis(text: str, start: int = 0, end: int | None = None) -> tuple[str, str | None, int, int] | None:
+    """The disease a text is about: its most often named own tumour (ties: the first named)."""
+    hits = own_diagnoses(text, [(start, len(text) if end is None else end)])
+    if not hits:
+        return None
+    counts: dict[str, int] = {}
+    for h in hits:
+        counts[h.diagnosis] = counts.get(h.diagnosis, 0) + 1
+    best = max(counts.values())
+    h = next(h for h in hits if counts[h.diagnosis] == best)
+    histology = next((x.histology for x in hits if x.diagnosis == h.diagnosis and x.histology), None)
+    return h.diagnosis, histology, h.start, h.end
 
 
 def find_diagnosis(text: str, start: int = 0, end: int | None = None) -> tuple[str, str | None, int, int] | None:

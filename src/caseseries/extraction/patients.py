@@ -20,11 +20,11 @@ from caseseries.extraction.entities import (
     find_age,
     find_alk,
     find_birth_age,
-    find_diagnosis,
     find_fusions,
     find_other_alterations,
     find_sex,
     find_sites,
+    own_diagnoses,
 )
 from caseseries.extraction.lines import CITED, Narrative
 from caseseries.extraction.reported import mentions_patient, reported, split_patients, treats_all
@@ -321,16 +321,17 @@ def narrative_patient(
     sex = find_sex(text, intro.start, intro.end) or _sex_of(text, spans)
     if sex is not None:
         draft.set("sex", sex[0].value, sex[1], sex[2])
-    diagnosis = None
-    for s, e in [*spans, *side]:
-        diagnosis = find_diagnosis(text, s, e)
-        if diagnosis:
-            break
-    diagnosis = diagnosis or doc_diagnosis
-    if diagnosis is not None:
-        draft.set("diagnosis", diagnosis[0], diagnosis[2], diagnosis[3])
-        if diagnosis[1]:
-            draft.set("histology", diagnosis[1], diagnosis[2], diagnosis[3])
+    own = own_diagnoses(text, spans) or own_diagnoses(text, side)
+    if own:
+        draft.set("diagnosis", own[0].diagnosis, own[0].start, own[0].end)
+        # the variant may be named in another sentence ("... the diagnosis of EIMS was confirmed")
+        variant = next((h for h in own if h.diagnosis == own[0].diagnosis and h.histology), None)
+        if variant is not None and variant.histology:
+            draft.set("histology", variant.histology, variant.start, variant.end)
+    elif doc_diagnosis is not None:
+        draft.set("diagnosis", doc_diagnosis[0], doc_diagnosis[2], doc_diagnosis[3])
+        if doc_diagnosis[1]:
+            draft.set("histology", doc_diagnosis[1], doc_diagnosis[2], doc_diagnosis[3])
     _sites(text, spans, side, draft)
     alk = find_alk(text, spans)
     side_alk = find_alk(text, side)

@@ -22,7 +22,17 @@ from caseseries.extraction.sentences import Span, trimmed
 from caseseries.extraction.timeline import NUMBER_WORDS
 
 _ORIGIN = "caseseries/extraction/data/patient_cues.yaml"
-_PATTERN_LISTS = ("single", "series", "cohort", "mention", "shared_treatment", "all", "list_items")
+_PATTERN_LISTS = (
+    "single",
+    "series",
+    "cohort",
+    "mention",
+    "shared_treatment",
+    "all",
+    "list_items",
+    "other_diagnosis_before",
+    "other_diagnosis_after",
+)
 _KEYS = {"version", "max_series", "owners", *_PATTERN_LISTS}
 _COUNT = r"(?P<n>\d{1,3}|[a-z]+(?:-[a-z]+)?)"
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
@@ -41,6 +51,8 @@ class Cues:
     owners: list[tuple[re.Pattern[str], str]]
     all: list[re.Pattern[str]]
     list_items: list[re.Pattern[str]]
+    other_diagnosis_before: list[re.Pattern[str]]
+    other_diagnosis_after: list[re.Pattern[str]]
 
 
 def _compile(pattern: Any, where: str, origin: str) -> re.Pattern[str]:
@@ -200,6 +212,24 @@ def treats_all(text: str, span: Span, cue_set: Cues | None = None) -> bool:
     """Whether a sentence says what every patient it counts received."""
     c = cue_set or cues()
     return _any(c.shared_treatment, text, span.start, span.end) is not None
+
+
+_CLAUSE_START = re.compile(r"[,;:.()\[\]]")
+
+
+def own_diagnosis(text: str, start: int, end: int, floor: int = 0, cue_set: Cues | None = None) -> bool:
+    """Whether the disease named at ``text[start:end]`` is the patient's own tumour.
+
+    It is not when its clause calls it a differential diagnosis, a misdiagnosis, an example or a
+    comparison ("mimicking a ...", "such as ...", "... was suspected").
+    """
+    c = cue_set or cues()
+    window = text[max(floor, start - 80) : start]
+    cut = max((m.end() for m in _CLAUSE_START.finditer(window)), default=0)
+    clause_start = max(floor, start - 80) + cut
+    if _any(c.other_diagnosis_before, text, clause_start, start):
+        return False
+    return not any(p.match(text, end, min(len(text), end + 40)) for p in c.other_diagnosis_after)
 
 
 # ------------------------------------------------------------------------------------ several patients
