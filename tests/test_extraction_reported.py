@@ -121,6 +121,35 @@ PATIENTS: list[tuple[str, str, list[dict[str, Any]]]] = [
     ),
 ]
 
+PATIENTS += [
+    (
+        "we describe the course of a patient",
+        "We describe the clinical course of a patient with a mesenteric IMT that shrank on crizotinib.",
+        [{"label": "index patient", "diagnosis": "inflammatory myofibroblastic tumor"}],
+    ),
+    (
+        "inline case label and a woman who presented",
+        "Case presentation: A woman with a pelvic mass was found to have an ALK-positive IMT. She then "
+        "received crizotinib.",
+        [{"label": "index patient", "sex": "female", "age": None}],
+    ),
+    (
+        "a man who presented, no report verb",
+        "A man with asthma presented with a tracheal mass. Biopsy showed an IMT; it was removed endoscopically.",
+        [{"label": "index patient", "sex": "male"}],
+    ),
+    (
+        "cases are reported, both patients",
+        "Two cases of ALK-positive IMT are reported. Both patients received crizotinib.",
+        [{"label": "case 1"}, {"label": "case 2"}],
+    ),
+    (
+        "a series of three children",
+        "We present a series of three children with vesical IMT. All were treated by resection.",
+        [{"label": "case 1"}, {"label": "case 2"}, {"label": "case 3"}],
+    ),
+]
+
 # texts about groups: no patient, even when a sentence is about one patient
 NO_PATIENTS: list[tuple[str, str]] = [
     (
@@ -153,6 +182,11 @@ NO_PATIENTS: list[tuple[str, str]] = [
         "patients remained in response for years.",
     ),
     ("background only", "Inflammatory myofibroblastic tumour is rare and usually treated by resection."),
+    (
+        "a woman inside a cohort",
+        "Among 40 patients of our cohort, a woman presented with lung metastases and received crizotinib.",
+    ),
+    ("a series too large to be told patient by patient", "Seven cases of IMT were reviewed; the median age was 8."),
 ]
 
 # text -> (diagnosis, histology) for a single reported patient

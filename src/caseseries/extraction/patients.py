@@ -222,7 +222,10 @@ def _reported_segments(text: str, secs: list[Section], body: list[Span], caption
     caption_starts = {c.start for c in captions}
     usable = lambda span: span.start not in caption_starts  # noqa: E731 - captions only: body is already filtered
     if report.patients == 1:
-        return [Segment("index patient", narrative, _side_statements(text, secs, usable, captions, narrative))]
+        side = _side_statements(text, secs, usable, captions, narrative)
+        if home is not None:  # the sentences before the patient is mentioned are background
+            side = [(s, r) for s, r in side if not home.start <= s.start < cue.start]
+        return [Segment("index patient", narrative, side)]
     # pooled sentences before any patient is named are not given to anyone (only a count sentence
     # that says what all of them received is)
     split = split_patients(text, narrative, report.patients, report.cue)
