@@ -74,10 +74,7 @@ PATIENTS: list[tuple[str, str, list[dict[str, Any]]]] = [
         "two patients named by their fusions",
         "Here, we present two patients with fusion-driven IMTs (TPM3-ALK and ETV6-NTRK3) who were treated "
         "on a basket study of larotrectinib.",
-        [
-            {"label": "case 1", "fusions": ["TPM3::ALK"]},
-            {"label": "case 2", "fusions": ["ETV6::NTRK3"]},
-        ],
+        [{"label": "case 1", "fusions": ["TPM3::ALK"]}, {"label": "case 2", "fusions": ["ETV6::NTRK3"]}],
     ),
     (
         "first, second and third patient in turn",
@@ -94,10 +91,7 @@ PATIENTS: list[tuple[str, str, list[dict[str, Any]]]] = [
         "the first patient ... another patient in one sentence",
         "Herein, two patients with advanced NSCLC received first-line alectinib. Sequencing found an EML4-ALK "
         "fusion in the first patient, and a CLTC-ALK fusion in another patient.",
-        [
-            {"label": "case 1", "fusions": ["EML4::ALK"]},
-            {"label": "case 2", "fusions": ["CLTC::ALK"]},
-        ],
+        [{"label": "case 1", "fusions": ["EML4::ALK"]}, {"label": "case 2", "fusions": ["CLTC::ALK"]}],
     ),
     (
         "one case with ..., one with ... list, pooled facts not shared out",
