@@ -133,6 +133,12 @@ PATIENTS += [
         [{"label": "index patient", "sex": "male"}],
     ),
     (
+        "a case and a review of published cases",
+        "We describe a patient with a renal IMT treated by nephrectomy. We also reviewed the literature: of "
+        "25 published patients (median age 31 years), most were cured by surgery.",
+        [{"label": "index patient", "diagnosis": "inflammatory myofibroblastic tumor"}],
+    ),
+    (
         "cases are reported, both patients",
         "Two cases of ALK-positive IMT are reported. Both patients received crizotinib.",
         [{"label": "case 1"}, {"label": "case 2"}],

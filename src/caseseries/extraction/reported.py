@@ -32,6 +32,7 @@ _PATTERN_LISTS = (
     "list_items",
     "other_diagnosis_before",
     "other_diagnosis_after",
+    "literature",
 )
 _KEYS = {"version", "max_series", "owners", *_PATTERN_LISTS}
 _COUNT = r"(?P<n>\d{1,3}|[a-z]+(?:-[a-z]+)?)"
@@ -53,6 +54,7 @@ class Cues:
     list_items: list[re.Pattern[str]]
     other_diagnosis_before: list[re.Pattern[str]]
     other_diagnosis_after: list[re.Pattern[str]]
+    literature: list[re.Pattern[str]]
 
 
 def _compile(pattern: Any, where: str, origin: str) -> re.Pattern[str]:
@@ -174,7 +176,9 @@ def reported(text: str, body: list[Span], cue_set: Cues | None = None) -> Report
         return Report(0)
     # a group study that says "we describe a patient cohort" is still a group study; a case report
     # that cites a trial in its background is still a case report
-    cohort = sum(1 for s in body if _any(c.cohort, text, s.start, s.end))
+    cohort = sum(
+        1 for s in body if _any(c.cohort, text, s.start, s.end) and not _any(c.literature, text, s.start, s.end)
+    )
     singles = sum(1 for s in body if _any(c.single, text, s.start, s.end))
     label = any(re.search(r"\bcase\s+report(?!s)", text[s.start : s.end], re.I) for s in body)
     if cohort >= singles and not label:
