@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from caseseries.errors import FormatError
+from caseseries.extraction.entities import find_age, find_birth_age
 from caseseries.extraction.reported import count_value, parse_cues
 from caseseries.extraction.rules import RuleExtractor
 from caseseries.extraction.sentences import sentences
@@ -250,6 +251,38 @@ def test_every_disease_has_an_oncotree_code_and_matches_its_own_names() -> None:
         for word in (d.name, *d.synonyms, *d.abbreviations):
             assert d.pattern().fullmatch(word), (d.name, word)
             assert diseases().lookup(word) is d
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("a sixty-two-year-old man", 62.0),
+        ("a twenty-one-year-old woman", 21.0),
+        ("a one-year-old boy", 1.0),
+        ("a 30 yo woman", 30.0),
+        ("a 7 y/o girl", 7.0),
+        ("an 18-month-old girl", 1.5),
+        ("a young woman", None),
+        ("a male infant", None),
+    ],
+)
+def test_age_forms(text: str, age: float | None) -> None:
+    hit = find_age(text)
+    assert (float(hit.value) if hit else None) == age
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("the first patient presented antenatally with a neck mass", True),
+        ("a thigh mass at birth", True),
+        ("a lesion noted in utero", True),
+        ("she gave birth two years before", False),
+    ],
+)
+def test_age_at_birth(text: str, found: bool) -> None:
+    hit = find_birth_age(text)
+    assert (hit is not None and hit.value == "0") is found
 
 
 @pytest.mark.parametrize(

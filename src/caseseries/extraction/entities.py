@@ -13,8 +13,7 @@ from functools import cache, lru_cache
 from rapidfuzz.distance import DamerauLevenshtein
 
 from caseseries.extraction.patterns import ordered_patterns
-from caseseries.extraction.reported import own_diagnosis
-from caseseries.extraction.timeline import NUMBER_WORDS
+from caseseries.extraction.reported import count_value, own_diagnosis
 from caseseries.knowledge.variants import THREE_TO_ONE
 from caseseries.model.enums import AlkMethod, AlkStatus, Sex
 from caseseries.vocab import drugs, genes, sites
@@ -654,14 +653,14 @@ def alk_methods_in(cell: str) -> list[tuple[AlkMethod, int, int]]:
 
 
 # ----------------------------------------------------------------------------------------- demographics
-_NUMBER_WORDS = NUMBER_WORDS
 _AGE = re.compile(
-    r"\b(\d{1,3}(?:\.\d+)?|[a-z]+)[\s\-]*(year|yr|month|week|day)s?[\s\-]*old\b"
+    r"\b(\d{1,3}(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)[\s\-]*(year|yr|month|week|day)s?[\s\-]*old\b"
     r"|\b(?:aged|age(?:\s+of)?|age:)\s*(\d{1,3}(?:\.\d+)?)(?:\s*(years|yrs|months|y\b))?"
     r"|\(\s*[MF]\s*,\s*(\d{1,3})\s*(?:y|yrs?|years?)?\s*\)"
     r"|\b(neonate|newborn)\b"
     r"|\b(?:infant|baby|child|toddler|boy|girl)\s+of\s+(\d{1,2})\s*(months?|weeks?|mo)\b"
-    r"|\b(\d{1,3})\s*(?:y|yrs?)\s*,?\s*(?=(?-i:[MF])\b)",
+    r"|\b(\d{1,3})\s*(?:y|yrs?)\s*,?\s*(?=(?-i:[MF])\b)"
+    r"|\b(\d{1,3})[\s\-]*(?:yo|y/o|y\.o\.)(?![\w/])",
     re.I,
 )
 _SEX_WORDS = re.compile(
@@ -680,7 +679,8 @@ def find_age(text: str, start: int = 0, end: int | None = None) -> Hit | None:
     for m in _AGE.finditer(text, start, stop):
         if m.group(1):
             raw = m.group(1).lower()
-            value = float(raw) if raw[0].isdigit() else _NUMBER_WORDS.get(raw.split("-")[-1])
+            count = None if raw[0].isdigit() else count_value(raw)
+            value = float(raw) if raw[0].isdigit() else (float(count) if count is not None else None)
             if value is None:
                 continue
             unit = m.group(2).lower()
@@ -693,8 +693,8 @@ def find_age(text: str, start: int = 0, end: int | None = None) -> Hit | None:
             years = float(m.group(5))
         elif m.group(7):
             years = float(m.group(7)) / (52.1775 if m.group(8).lower().startswith("w") else 12)
-        elif m.group(9):
-            years = float(m.group(9))
+        elif m.group(9) or m.group(10):
+            years = float(m.group(9) or m.group(10))
         else:
             years = 0.0
         if years > 120:
