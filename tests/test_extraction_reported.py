@@ -140,6 +140,12 @@ PATIENTS += [
         [{"label": "index patient", "diagnosis": "inflammatory myofibroblastic tumor"}],
     ),
     (
+        "a case report whose patient joined a trial",
+        "Case presentation: A 40-year-old man presented with a pleural mass. He was enrolled in a phase I "
+        "trial of alectinib and responded.",
+        [{"label": "index patient", "age": 40.0, "sex": "male"}],
+    ),
+    (
         "cases are reported, both patients",
         "Two cases of ALK-positive IMT are reported. Both patients received crizotinib.",
         [{"label": "case 1"}, {"label": "case 2"}],
@@ -188,6 +194,11 @@ NO_PATIENTS: list[tuple[str, str]] = [
         "Among 40 patients of our cohort, a woman presented with lung metastases and received crizotinib.",
     ),
     ("a series too large to be told patient by patient", "Seven cases of IMT were reviewed; the median age was 8."),
+    (
+        "a registry abstract naming one patient by age",
+        "Methods: We searched our tumour registry for children with IMT. Results: Twenty patients were "
+        "identified (median age 6 years). A 14-year-old boy with a lung primary died of haemorrhage.",
+    ),
 ]
 
 # text -> (diagnosis, histology) for a single reported patient

@@ -27,7 +27,7 @@ from caseseries.extraction.entities import (
     own_diagnoses,
 )
 from caseseries.extraction.lines import CITED, Narrative
-from caseseries.extraction.reported import mentions_patient, reported, split_patients, treats_all
+from caseseries.extraction.reported import group_study, mentions_patient, reported, split_patients, treats_all
 from caseseries.extraction.sentences import Section, SectionKind, Span
 from caseseries.extraction.tables import TextTable
 from caseseries.model import Fusion, Mutation, Sex
@@ -156,6 +156,8 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
         first = next((i for i, s in enumerate(body) if _is_intro(text, s)), None)
         if first is None:
             return _reported_segments(text, secs, body, captions)
+        if group_study(text, body) and not _MANY.search(text, 0, body[first].start + 2000):
+            return []  # "A 14-year-old boy of the registry died": a group study reports no individual
         narrative = []
         for s in body[first:]:
             if _LITERATURE.search(text, s.start, s.end) or _CLOSING.match(text, s.start, s.end):

@@ -32,7 +32,7 @@ _PATTERN_LISTS = (
     "list_items",
     "other_diagnosis_before",
     "other_diagnosis_after",
-    "literature",
+    "not_group",
 )
 _KEYS = {"version", "max_series", "owners", *_PATTERN_LISTS}
 _COUNT = r"(?P<n>\d{1,3}|[a-z]+(?:-[a-z]+)?)"
@@ -54,7 +54,7 @@ class Cues:
     list_items: list[re.Pattern[str]]
     other_diagnosis_before: list[re.Pattern[str]]
     other_diagnosis_after: list[re.Pattern[str]]
-    literature: list[re.Pattern[str]]
+    not_group: list[re.Pattern[str]]
 
 
 def _compile(pattern: Any, where: str, origin: str) -> re.Pattern[str]:
@@ -172,18 +172,27 @@ def reported(text: str, body: list[Span], cue_set: Cues | None = None) -> Report
     if ordinals >= 2 and single is None:
         first = next(s for s in body if _owner_marks(text, s, c))
         return Report(ordinals if ordinals <= c.max_series else 0, first)
-    if single is None:
-        return Report(0)
-    # a group study that says "we describe a patient cohort" is still a group study; a case report
-    # that cites a trial in its background is still a case report
-    cohort = sum(
-        1 for s in body if _any(c.cohort, text, s.start, s.end) and not _any(c.literature, text, s.start, s.end)
-    )
-    singles = sum(1 for s in body if _any(c.single, text, s.start, s.end))
-    label = any(re.search(r"\bcase\s+report(?!s)", text[s.start : s.end], re.I) for s in body)
-    if cohort >= singles and not label:
+    if single is None or group_study(text, body, c):
         return Report(0)
     return Report(1, single)
+
+
+def group_study(text: str, body: list[Span], cue_set: Cues | None = None) -> bool:
+    """Whether the text is a study of a group (cohort, registry, trial, review), not a case report.
+
+    It is when its group cues (outside sentences about the literature or the patient) are at least as many as its
+    report cues and it does not call itself a case report: a group study that says "we describe a
+    patient cohort" is still one; a case report that cites a trial in its background is not.
+    """
+    c = cue_set or cues()
+    cohort = sum(
+        1 for s in body if _any(c.cohort, text, s.start, s.end) and not _any(c.not_group, text, s.start, s.end)
+    )
+    if cohort == 0:
+        return False
+    singles = sum(1 for s in body if _any(c.single, text, s.start, s.end))
+    label = any(re.search(r"\bcase\s+report(?!s)", text[s.start : s.end], re.I) for s in body)
+    return cohort >= singles and not label
 
 
 def _title_like(text: str, span: Span) -> bool:
