@@ -146,6 +146,12 @@ PATIENTS += [
         [{"label": "index patient", "age": 40.0, "sex": "male"}],
     ),
     (
+        "a title line naming a literature review does not end the case section",
+        "Case Report\n\nUterine IMT with a TPM3-ALK fusion: a case report and literature review\n\n"
+        "A 30-year-old woman presented with menorrhagia. Hysteroscopic resection showed an IMT.",
+        [{"label": "index patient", "age": 30.0, "diagnosis": "inflammatory myofibroblastic tumor"}],
+    ),
+    (
         "cases are reported, both patients",
         "Two cases of ALK-positive IMT are reported. Both patients received crizotinib.",
         [{"label": "case 1"}, {"label": "case 2"}],

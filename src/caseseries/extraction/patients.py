@@ -27,7 +27,14 @@ from caseseries.extraction.entities import (
     own_diagnoses,
 )
 from caseseries.extraction.lines import CITED, Narrative
-from caseseries.extraction.reported import group_study, mentions_patient, reported, split_patients, treats_all
+from caseseries.extraction.reported import (
+    group_study,
+    mentions_patient,
+    reported,
+    split_patients,
+    title_like,
+    treats_all,
+)
 from caseseries.extraction.sentences import Section, SectionKind, Span
 from caseseries.extraction.tables import TextTable
 from caseseries.model import Fusion, Mutation, Sex
@@ -143,6 +150,8 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
             if not usable(sent):
                 continue
             if _LITERATURE.search(text, sent.start, sent.end):
+                if title_like(text, sent):
+                    continue  # "...: a case report and literature review" as a title line
                 break
             narrative.append(sent)
     if not case_secs:

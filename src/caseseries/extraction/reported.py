@@ -166,7 +166,7 @@ def reported(text: str, body: list[Span], cue_set: Cues | None = None) -> Report
                     counts.append((n, span))
     ordinals = _ordinal_count(text, body, c)
     if counts:
-        n, span = next(((n, s) for n, s in counts if not _title_like(text, s)), counts[0])
+        n, span = next(((n, s) for n, s in counts if not title_like(text, s)), counts[0])
         return Report(n if n <= c.max_series else 0, span)
     single = next((s for s in body if _any(c.single, text, s.start, s.end)), None)
     if ordinals >= 2 and single is None:
@@ -195,7 +195,7 @@ def group_study(text: str, body: list[Span], cue_set: Cues | None = None) -> boo
     return cohort >= singles and not label
 
 
-def _title_like(text: str, span: Span) -> bool:
+def title_like(text: str, span: Span) -> bool:
     """A whole line without sentence punctuation at its end (a title, not a sentence of the text)."""
     line_start = text.rfind("\n", 0, span.start) + 1
     line_end = text.find("\n", span.end)
