@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from caseseries.extraction.diagnosis import own_diagnoses
 from caseseries.extraction.draft import LineDraft, PatientDraft
 from caseseries.extraction.entities import (
     SEX_NOUN as _SEX_NOUN,
@@ -24,7 +25,6 @@ from caseseries.extraction.entities import (
     find_other_alterations,
     find_sex,
     find_sites,
-    own_diagnoses,
 )
 from caseseries.extraction.lines import CITED, Narrative
 from caseseries.extraction.reported import (

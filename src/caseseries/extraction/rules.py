@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from caseseries.extraction.base import ExtractionResult
+from caseseries.extraction.diagnosis import main_diagnosis
 from caseseries.extraction.draft import PatientDraft
-from caseseries.extraction.entities import main_diagnosis
 from caseseries.extraction.patients import narrative_patient, segments
 from caseseries.extraction.rows import apply_group_statements, table_patients, unknown_partner_method
 from caseseries.extraction.sentences import SectionKind, sections
