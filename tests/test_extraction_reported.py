@@ -152,6 +152,12 @@ PATIENTS += [
         [{"label": "index patient", "age": 30.0, "diagnosis": "inflammatory myofibroblastic tumor"}],
     ),
     (
+        "a new case beside previously reported ones",
+        "We review two previously reported cases of uterine IMT and present a new case. The patient, a "
+        "woman, received crizotinib.",
+        [{"label": "index patient", "sex": "female"}],
+    ),
+    (
         "cases are reported, both patients",
         "Two cases of ALK-positive IMT are reported. Both patients received crizotinib.",
         [{"label": "case 1"}, {"label": "case 2"}],

@@ -243,8 +243,9 @@ def _reported_segments(text: str, secs: list[Section], body: list[Span], caption
     shared_first = [report.cue] if treats_all(text, report.cue) and report.cue in split.shared_before else []
     out = []
     for k in range(1, report.patients + 1):
-        own = split.own[k] or split.shared_before
-        out.append(Segment(f"case {k}", sorted({*shared_first, *own}, key=lambda sp: sp.start)))
+        mine = sorted({*shared_first, *(split.own[k] or split.shared_before)}, key=lambda sp: sp.start)
+        if mine:
+            out.append(Segment(f"case {k}", mine))
     return out
 
 

@@ -32,7 +32,8 @@ _PATTERN_LISTS = (
     "list_items",
     "other_diagnosis_before",
     "other_diagnosis_after",
-    "not_group",
+    "about_patient",
+    "literature",
 )
 _KEYS = {"version", "max_series", "owners", *_PATTERN_LISTS}
 _COUNT = r"(?P<n>\d{1,3}|[a-z]+(?:-[a-z]+)?)"
@@ -54,7 +55,8 @@ class Cues:
     list_items: list[re.Pattern[str]]
     other_diagnosis_before: list[re.Pattern[str]]
     other_diagnosis_after: list[re.Pattern[str]]
-    not_group: list[re.Pattern[str]]
+    about_patient: list[re.Pattern[str]]
+    literature: list[re.Pattern[str]]
 
 
 def _compile(pattern: Any, where: str, origin: str) -> re.Pattern[str]:
@@ -159,6 +161,8 @@ def reported(text: str, body: list[Span], cue_set: Cues | None = None) -> Report
     c = cue_set or cues()
     counts: list[tuple[int, Span]] = []
     for span in body:
+        if _any(c.literature, text, span.start, span.end):
+            continue  # "we review two previously reported cases" counts other people's patients
         for p in c.series:
             for m in p.finditer(text, span.start, span.end):
                 n = count_value(m.group("n"))
@@ -186,7 +190,11 @@ def group_study(text: str, body: list[Span], cue_set: Cues | None = None) -> boo
     """
     c = cue_set or cues()
     cohort = sum(
-        1 for s in body if _any(c.cohort, text, s.start, s.end) and not _any(c.not_group, text, s.start, s.end)
+        1
+        for s in body
+        if _any(c.cohort, text, s.start, s.end)
+        and not _any(c.about_patient, text, s.start, s.end)
+        and not _any(c.literature, text, s.start, s.end)
     )
     if cohort == 0:
         return False
