@@ -230,8 +230,11 @@ def _reported_segments(text: str, secs: list[Section], body: list[Span], caption
         if narrative and (_LITERATURE.search(text, s.start, s.end) or _CLOSING.match(text, s.start, s.end)):
             break
         narrative.append(s)
-    caption_starts = {c.start for c in captions}
-    usable = lambda span: span.start not in caption_starts  # noqa: E731 - captions only: body is already filtered
+    readable = {s.start for s in body}  # not captions, tables, references or back matter
+
+    def usable(span: Span) -> bool:
+        return span.start in readable
+
     if report.patients == 1:
         side = _side_statements(text, secs, usable, captions, narrative)
         if home is not None:  # the sentences before the patient is mentioned are background
