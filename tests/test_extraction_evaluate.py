@@ -85,6 +85,32 @@ def test_worked_example() -> None:
     assert round(total.f1, 4) == round(2 * 11 / (2 * 11 + 4 + 3), 4)
 
 
+@pytest.mark.parametrize(
+    ("gold_lines", "pred_lines", "expected"),
+    [
+        # gold start equal -> tp; different -> fp + fn; missing -> fn
+        ([TherapyLine(line=1, start="2022-03")], [TherapyLine(line=1, start="2022-03")], (1, 0, 0)),
+        ([TherapyLine(line=1, start="2022-03")], [TherapyLine(line=1, start="2022-04")], (0, 1, 1)),
+        ([TherapyLine(line=1, start="2022-03")], [TherapyLine(line=1)], (0, 0, 1)),
+        # a gold line without a start date has nothing to match
+        ([TherapyLine(line=1)], [TherapyLine(line=1, start="2021")], (0, 0, 0)),
+        # the start of a predicted line the gold does not have is not counted
+        (
+            [TherapyLine(line=1, start="2020")],
+            [TherapyLine(line=1, start="2020"), TherapyLine(line=2, start="2021")],
+            (1, 0, 0),
+        ),
+        # a gold line the prediction lacks: its start is a false negative
+        ([TherapyLine(line=1), TherapyLine(line=2, start="2023-01-05")], [TherapyLine(line=1)], (0, 0, 1)),
+    ],
+)
+def test_line_start_dates(
+    gold_lines: list[TherapyLine], pred_lines: list[TherapyLine], expected: tuple[int, int, int]
+) -> None:
+    c = compare_patients(_p("A", lines=gold_lines), _p("A", lines=pred_lines)).fields["lines.start"]
+    assert (c.tp, c.fp, c.fn) == expected
+
+
 def test_pfs_tolerance() -> None:
     gold = _p("A", lines=[TherapyLine(line=1, agents=["x"], pfs_months=36.0)])
     near = _p("A", lines=[TherapyLine(line=1, agents=["x"], pfs_months=37.7)])  # within 5% of 36 (1.8)

@@ -99,8 +99,12 @@ def test_json_schema_rejects_an_unknown_rule_type() -> None:
         ),
         (
             "  - id: r1\n    type: disease\n    disease: lymphoma\n    action: include\n    reason: r\n",
-            "p.yaml: line 9: criteria[0].disease: unknown disease 'lymphoma'; allowed: inflammatory myofibroblastic "
-            "tumour",
+            "p.yaml: line 9: criteria[0].disease: unknown disease 'lymphoma'; allowed: ALK-positive histiocytosis, "
+            "ALK-positive large B-cell lymphoma, NTRK-rearranged spindle cell neoplasm, "
+            "anaplastic large cell lymphoma, anaplastic thyroid carcinoma, diffuse large B-cell lymphoma, "
+            "infantile fibrosarcoma, "
+            "inflammatory myofibroblastic tumour, neuroblastoma, non-small cell lung cancer, "
+            "papillary thyroid carcinoma, renal cell carcinoma",
         ),
         (
             "  - id: r1\n    type: language\n    languages: [klingon]\n    action: include\n    reason: r\n",

@@ -12,12 +12,12 @@ from functools import cache, lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
+from caseseries.extraction.diagnosis import find_diagnosis as find_diagnosis
 from caseseries.extraction.patterns import ordered_patterns
-from caseseries.extraction.timeline import NUMBER_WORDS
+from caseseries.extraction.reported import count_value
 from caseseries.knowledge.variants import THREE_TO_ONE
 from caseseries.model.enums import AlkMethod, AlkStatus, Sex
 from caseseries.vocab import drugs, genes, sites
-from caseseries.vocab.diseases import diseases
 
 # ----------------------------------------------------------------------------------------- hits
 
@@ -653,14 +653,14 @@ def alk_methods_in(cell: str) -> list[tuple[AlkMethod, int, int]]:
 
 
 # ----------------------------------------------------------------------------------------- demographics
-_NUMBER_WORDS = NUMBER_WORDS
 _AGE = re.compile(
-    r"\b(\d{1,3}(?:\.\d+)?|[a-z]+)[\s\-]*(year|yr|month|week|day)s?[\s\-]*old\b"
+    r"\b(\d{1,3}(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)[\s\-]*(year|yr|month|week|day)s?[\s\-]*old\b"
     r"|\b(?:aged|age(?:\s+of)?|age:)\s*(\d{1,3}(?:\.\d+)?)(?:\s*(years|yrs|months|y\b))?"
     r"|\(\s*[MF]\s*,\s*(\d{1,3})\s*(?:y|yrs?|years?)?\s*\)"
     r"|\b(neonate|newborn)\b"
     r"|\b(?:infant|baby|child|toddler|boy|girl)\s+of\s+(\d{1,2})\s*(months?|weeks?|mo)\b"
-    r"|\b(\d{1,3})\s*(?:y|yrs?)\s*,?\s*(?=(?-i:[MF])\b)",
+    r"|\b(\d{1,3})\s*(?:y|yrs?)\s*,?\s*(?=(?-i:[MF])\b)"
+    r"|\b(\d{1,3})[\s\-]*(?:yo|y/o|y\.o\.)(?![\w/])",
     re.I,
 )
 _SEX_WORDS = re.compile(
@@ -668,6 +668,7 @@ _SEX_WORDS = re.compile(
     r"|\b\d{1,3}\s*(?:y|yrs?)\s*,?\s*((?-i:[MF]))\b",
     re.I,
 )
+SEX_NOUN = _SEX_WORDS  # a word that says the sex (not a pronoun)
 _FEMALE = {"woman", "women", "female", "girl", "lady", "mother", "daughter", "f"}
 _PRONOUN = re.compile(r"\b(she|her|hers|he|his|him)\b", re.I)
 
@@ -678,7 +679,8 @@ def find_age(text: str, start: int = 0, end: int | None = None) -> Hit | None:
     for m in _AGE.finditer(text, start, stop):
         if m.group(1):
             raw = m.group(1).lower()
-            value = float(raw) if raw[0].isdigit() else _NUMBER_WORDS.get(raw.split("-")[-1])
+            count = None if raw[0].isdigit() else count_value(raw)
+            value = float(raw) if raw[0].isdigit() else (float(count) if count is not None else None)
             if value is None:
                 continue
             unit = m.group(2).lower()
@@ -691,14 +693,28 @@ def find_age(text: str, start: int = 0, end: int | None = None) -> Hit | None:
             years = float(m.group(5))
         elif m.group(7):
             years = float(m.group(7)) / (52.1775 if m.group(8).lower().startswith("w") else 12)
-        elif m.group(9):
-            years = float(m.group(9))
+        elif m.group(9) or m.group(10):
+            years = float(m.group(9) or m.group(10))
         else:
             years = 0.0
         if years > 120:
             continue
         return Hit(f"{round(years, 2):g}", m.start(), m.end())
     return None
+
+
+_AT_BIRTH = re.compile(
+    r"\b(?:presented|diagnosed|detected|noted|found|seen|identified)\s+(?:\w+\s+){0,10}?"
+    r"(?:antenatally|prenatally|in\s+utero|at\s+birth)\b|\b(?:antenatally|prenatally)\s+(?:diagnosed|detected)\b"
+    r"|\b(?:mass|tumou?r|lesion|swelling)\s+(?:\w+\s+){0,3}?(?:at|since)\s+birth\b",
+    re.I,
+)
+
+
+def find_birth_age(text: str, start: int = 0, end: int | None = None) -> Hit | None:
+    """Age 0 for a tumour found before or at birth ("presented antenatally", "a mass at birth")."""
+    m = _AT_BIRTH.search(text, start, len(text) if end is None else end)
+    return Hit("0", m.start(), m.end()) if m else None
 
 
 def find_sex(text: str, start: int = 0, end: int | None = None) -> tuple[Sex, int, int] | None:
@@ -719,23 +735,3 @@ def find_sex(text: str, start: int = 0, end: int | None = None) -> tuple[Sex, in
         return None
     sex = Sex.FEMALE if counts[Sex.FEMALE] > counts[Sex.MALE] else Sex.MALE
     return sex, *first[sex]
-
-
-@cache
-def _diagnoses() -> list[tuple[re.Pattern[str], str]]:
-    """Each disease of the vocabulary as (pattern including older names, diagnosis value)."""
-    return [(d.pattern(related=True), d.diagnosis) for d in diseases().entries]
-
-
-def find_diagnosis(text: str, start: int = 0, end: int | None = None) -> tuple[str, str | None, int, int] | None:
-    """``(diagnosis, histology variant or None, start, end)`` for the first disease mention."""
-    stop = len(text) if end is None else end
-    found = [(m, diagnosis) for pattern, diagnosis in _diagnoses() if (m := pattern.search(text, start, stop))]
-    if not found:
-        return None
-    m, diagnosis = min(found, key=lambda f: f[0].start())
-    word = m.group(0).lower()
-    histology = None
-    if "epithelioid" in word or word == "eims":
-        histology = "epithelioid inflammatory myofibroblastic sarcoma"
-    return diagnosis, histology, m.start(), m.end()

@@ -7,6 +7,11 @@ positives (a predicted value that is absent or different in the gold) and false 
 gold value that is missing or different in the prediction); list fields count per element.
 Extra predicted patients are false positives, missed gold patients false negatives.
 
+Line start dates (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) are scored where the gold records one:
+equal is a true positive, a different or missing predicted date a false negative (and a different
+one a false positive too); a gold line without a start date has nothing to match, and the start
+date of a predicted line the gold does not have is not counted (that line's other fields are).
+
 Numbers agree within a tolerance: PFS within ``tolerance`` relative (default 5%) or 0.5 months
 absolute, whichever is larger; age within 1 year.
 """
@@ -45,6 +50,7 @@ LINE_FIELDS = (
     "lines.pfs_censored",
     "lines.resistance_mutations",
     "lines.summarised_lines",
+    "lines.start",
 )
 FIELDS = PATIENT_FIELDS + LINE_FIELDS
 PFS_ABSOLUTE = 0.5
@@ -240,6 +246,8 @@ def compare_patients(gold: Patient | None, pred: Patient | None, tolerance: floa
     for number in sorted(set(gold_lines) | set(pred_lines)):
         gl, pl = gold_lines.get(number), pred_lines.get(number)
         for name in LINE_FIELDS:
+            if name == "lines.start" and (gl is None or gl.start is None):
+                continue  # only start dates the gold records are scored
             g = _line_value(gl, name) if gl else None
             p = _line_value(pl, name) if pl else None
             _score_field(scores, name, g, p, tolerance, f"{where}line {number} {name[6:]}")

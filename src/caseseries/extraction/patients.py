@@ -8,22 +8,36 @@ and tables of publications give no patient; nothing is invented.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from caseseries.extraction.diagnosis import own_diagnoses
 from caseseries.extraction.draft import LineDraft, PatientDraft
 from caseseries.extraction.entities import (
+    SEX_NOUN as _SEX_NOUN,
+)
+from caseseries.extraction.entities import (
+    Hit,
     find_age,
     find_alk,
-    find_diagnosis,
+    find_birth_age,
     find_fusions,
     find_other_alterations,
     find_sex,
     find_sites,
 )
 from caseseries.extraction.lines import CITED, Narrative
+from caseseries.extraction.reported import (
+    group_study,
+    mentions_patient,
+    reported,
+    split_patients,
+    title_like,
+    treats_all,
+)
 from caseseries.extraction.sentences import Section, SectionKind, Span
 from caseseries.extraction.tables import TextTable
-from caseseries.model import Fusion, Mutation
+from caseseries.model import Fusion, Mutation, Sex
 
 _LITERATURE = re.compile(
     r"\bPubMed\b|\bMEDLINE\b|\bEmbase\b|literature\s+(?:search|review)|\bwe\s+(?:searched|reviewed)\b"
@@ -36,7 +50,10 @@ _OUR_CASE = re.compile(
     r"|\bwe\s+(?:present|report|describe)\b|\bin\s+our\b",
     re.I,
 )
-_CLOSING = re.compile(r"(?:Conclusions?|Discussion|Comments?)\s*:", re.I)  # inline label of an abstract
+# inline label of an abstract ("Conclusions:", "Conclusion." alone), a concluding sentence, keywords
+_CLOSING = re.compile(
+    r"(?:Conclusions?|Discussion|Comments?)\s*(?::|\.(?:\s|$))|In\s+(?:conclusion|summary)\b|Key\s*words?\s*:", re.I
+)
 _CAPTION = re.compile(r"^[\s*_#>]*(?:Figure|Fig\.?|FIGURE)\s*\d+", re.M)
 _INTRO = re.compile(
     r"\b(?:an?|the|this|our)\s+(?:previously\s+healthy\s+|otherwise\s+healthy\s+)?"
@@ -133,6 +150,8 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
             if not usable(sent):
                 continue
             if _LITERATURE.search(text, sent.start, sent.end):
+                if title_like(text, sent):
+                    continue  # "...: a case report and literature review" as a title line
                 break
             narrative.append(sent)
     if not case_secs:
@@ -145,7 +164,9 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
         ]
         first = next((i for i, s in enumerate(body) if _is_intro(text, s)), None)
         if first is None:
-            return []
+            return _reported_segments(text, secs, body, captions)
+        if group_study(text, body) and not _MANY.search(text, 0, body[first].start + 2000):
+            return []  # "A 14-year-old boy of the registry died": a group study reports no individual
         narrative = []
         for s in body[first:]:
             if _LITERATURE.search(text, s.start, s.end) or _CLOSING.match(text, s.start, s.end):
@@ -167,6 +188,13 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
             stop = intros[k + 1] if k + 1 < len(intros) else len(narrative)
             out.append(Segment(f"case {k + 1}", narrative[i:stop]))
         return out
+    return [Segment("index patient", narrative, _side_statements(text, secs, usable, captions, narrative))]
+
+
+def _side_statements(
+    text: str, secs: list[Section], usable: Callable[[Span], bool], captions: list[Span], narrative: list[Span]
+) -> list[tuple[Span, int]]:
+    """Abstract sentences, "our case" sentences of the discussion and captions outside the narrative."""
     statements: list[tuple[Span, int]] = []
     for sec in secs:
         if sec.kind is SectionKind.ABSTRACT:
@@ -175,8 +203,53 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
             statements.extend((s, 3) for s in sec.sentences if usable(s) and _OUR_CASE.search(text, s.start, s.end))
     statements.extend((c, 2) for c in captions)
     narrative_starts = {s.start for s in narrative}
-    statements = [(s, r) for s, r in statements if s.start not in narrative_starts]
-    return [Segment("index patient", narrative, statements)]
+    return [(s, r) for s, r in statements if s.start not in narrative_starts]
+
+
+def _reported_segments(text: str, secs: list[Section], body: list[Span], captions: list[Span]) -> list[Segment]:
+    """Patients of a text that introduces none by age or label: from its report cues (``reported``).
+
+    The narrative starts at the sentence that counts the patients, or (one patient) at the first
+    sentence that mentions the patient, outside a title when the text has an abstract or body, and
+    runs to the end of that section, an inline "Conclusions:" label or a literature search.
+    """
+    report = reported(text, body)
+    if report.patients == 0 or report.cue is None:
+        return []
+    cue = report.cue
+    if report.patients == 1:
+        later = next((sec.start for sec in secs if sec.kind is not SectionKind.FRONT), len(text))
+        mentions = [s for s in body if mentions_patient(text, s)]
+        floor = later if any(s.start >= later for s in mentions) else 0
+        cue = next((s for s in mentions if s.start >= floor), cue)
+    home = next((sec for sec in secs if sec.start <= cue.start < max(sec.end, sec.start + 1)), None)
+    narrative: list[Span] = []
+    for s in body:
+        if s.start < cue.start or (home is not None and s.start >= home.end):
+            continue
+        if narrative and (_LITERATURE.search(text, s.start, s.end) or _CLOSING.match(text, s.start, s.end)):
+            break
+        narrative.append(s)
+    readable = {s.start for s in body}  # not captions, tables, references or back matter
+
+    def usable(span: Span) -> bool:
+        return span.start in readable
+
+    if report.patients == 1:
+        side = _side_statements(text, secs, usable, captions, narrative)
+        if home is not None:  # the sentences before the patient is mentioned are background
+            side = [(s, r) for s, r in side if not home.start <= s.start < cue.start]
+        return [Segment("index patient", narrative, side)]
+    # pooled sentences before any patient is named are not given to anyone (only a count sentence
+    # that says what all of them received is)
+    split = split_patients(text, narrative, report.patients, report.cue)
+    shared_first = [report.cue] if treats_all(text, report.cue) and report.cue in split.shared_before else []
+    out = []
+    for k in range(1, report.patients + 1):
+        mine = sorted({*shared_first, *(split.own[k] or split.shared_before)}, key=lambda sp: sp.start)
+        if mine:
+            out.append(Segment(f"case {k}", mine))
+    return out
 
 
 def _is_intro(text: str, span: Span) -> bool:
@@ -258,29 +331,25 @@ def narrative_patient(
     draft = PatientDraft(seg.label)
     spans = [(s.start, s.end) for s in seg.narrative]
     side = [(s.start, s.end) for s, _ in seg.statements]
-    first, last = seg.narrative[0].start, seg.narrative[-1].end
     intro = next((s for s in seg.narrative if _is_intro(text, s)), seg.narrative[0])
-    age = find_age(text, intro.start, intro.end) or find_age(text, first, last)
-    if age is None:
-        for s, e in side:
-            age = find_age(text, s, e)
-            if age:
-                break
+    age = find_age(text, intro.start, intro.end) or _first(find_age, text, spans)
+    age = age or _first(find_birth_age, text, spans) or _first(find_age, text, side)
     if age is not None:
         draft.set("age_years", float(age.value), age.start, age.end)
-    sex = find_sex(text, intro.start, intro.end) or find_sex(text, first, last)
+    sex = find_sex(text, intro.start, intro.end) or _sex_of(text, spans)
     if sex is not None:
         draft.set("sex", sex[0].value, sex[1], sex[2])
-    diagnosis = None
-    for s, e in [*spans, *side]:
-        diagnosis = find_diagnosis(text, s, e)
-        if diagnosis:
-            break
-    diagnosis = diagnosis or doc_diagnosis
-    if diagnosis is not None:
-        draft.set("diagnosis", diagnosis[0], diagnosis[2], diagnosis[3])
-        if diagnosis[1]:
-            draft.set("histology", diagnosis[1], diagnosis[2], diagnosis[3])
+    own = own_diagnoses(text, spans) or own_diagnoses(text, side)
+    if own:
+        draft.set("diagnosis", own[0].diagnosis, own[0].start, own[0].end)
+        # the variant may be named in another sentence ("... the diagnosis of EIMS was confirmed")
+        variant = next((h for h in own if h.diagnosis == own[0].diagnosis and h.histology), None)
+        if variant is not None and variant.histology:
+            draft.set("histology", variant.histology, variant.start, variant.end)
+    elif doc_diagnosis is not None:
+        draft.set("diagnosis", doc_diagnosis[0], doc_diagnosis[2], doc_diagnosis[3])
+        if doc_diagnosis[1]:
+            draft.set("histology", doc_diagnosis[1], doc_diagnosis[2], doc_diagnosis[3])
     _sites(text, spans, side, draft)
     alk = find_alk(text, spans)
     side_alk = find_alk(text, side)
@@ -331,6 +400,31 @@ def narrative_patient(
         draft.support(f"mutations[{len(draft.mutations) - 1}]", mut.start, mut.end)
     draft.lines = [ln for ln in narrative.lines if ln.agents]
     return draft
+
+
+def _first(finder: Callable[[str, int, int], Hit | None], text: str, spans: list[tuple[int, int]]) -> Hit | None:
+    """The first hit of ``finder`` in the spans, in order."""
+    for s, e in spans:
+        hit = finder(text, s, e)
+        if hit is not None:
+            return hit
+    return None
+
+
+def _sex_of(text: str, spans: list[tuple[int, int]]) -> tuple[Sex, int, int] | None:
+    """Sex from the first noun in the spans (woman, boy, F), else from the pronouns of all of them."""
+    for s, e in spans:
+        if _SEX_NOUN.search(text, s, e):
+            return find_sex(text, s, e)
+    votes: dict[Sex, list[tuple[int, int]]] = {Sex.FEMALE: [], Sex.MALE: []}
+    for s, e in spans:
+        found = find_sex(text, s, e)
+        if found is not None:
+            votes[found[0]].append((found[1], found[2]))
+    if len(votes[Sex.FEMALE]) == len(votes[Sex.MALE]):
+        return None
+    sex = Sex.FEMALE if len(votes[Sex.FEMALE]) > len(votes[Sex.MALE]) else Sex.MALE
+    return sex, *votes[sex][0]
 
 
 def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]], draft: PatientDraft) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from caseseries.extraction.base import ExtractionResult
+from caseseries.extraction.diagnosis import main_diagnosis
 from caseseries.extraction.draft import PatientDraft
-from caseseries.extraction.entities import find_diagnosis
 from caseseries.extraction.patients import narrative_patient, segments
 from caseseries.extraction.rows import apply_group_statements, table_patients, unknown_partner_method
 from caseseries.extraction.sentences import SectionKind, sections
@@ -70,7 +70,7 @@ class RuleExtractor:
         secs = sections(view)
         refs_start = next((s.start for s in secs if s.kind is SectionKind.REFERENCES), limit)
         tables = [t for t in find_tables(view) if t.start < refs_start]
-        doc_diagnosis = find_diagnosis(view, 0, min(limit, 4000))
+        doc_diagnosis = main_diagnosis(view, 0, min(limit, 4000))
         drafts: list[PatientDraft] = []
         for seg in segments(view, secs, tables):
             drafts.append(narrative_patient(view, seg, doc_diagnosis, warnings))

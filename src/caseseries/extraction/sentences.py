@@ -61,10 +61,15 @@ class Section:
 _LINE = re.compile(r"[^\n]*")
 _MARKUP = re.compile(r"^[\s#*_>|\-]*|[\s#*_:.|]*$")
 _HEADINGS = ordered_patterns("section_headings", SectionKind)
+# a paragraph that starts with an "Abstract:" label opens the abstract (the label is not a heading line)
+_INLINE_ABSTRACT = re.compile(r"[\s*_#>]*(?:structured\s+)?abstract\s*:\s*\S", re.I)
 _CASE_NUMBER = re.compile(r"(?:case|patient)\s+(?:no\.?\s*)?(\d{1,2})\b", re.I)
 # Sentence ends: . ! ? followed by space(s) and an upper-case letter, digit or quote; never after
 # common abbreviations or single initials.
-_SENT_END = re.compile(r"[.!?](?:[\)\]\"”’])?(?=\s+[\"“(\[]?[A-Z0-9])")
+# A period after a word may carry citation numbers before the space ("adults.1,2 Surgery").
+_SENT_END = re.compile(
+    r"[.!?](?:[\)\]\"”’])?(?=\s+[\"“(\[]?[A-Z0-9])|(?<=[A-Za-z)])\.\d{1,3}(?:[,\-–]\d{1,3})*(?=\s+[A-Z])"
+)
 _ABBREV = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Fig|Figs|No|vs|et al|i\.e|e\.g|approx|St|Dept|Vol|ca)|\b[A-Z])$")
 
 
@@ -144,14 +149,18 @@ def sections(text: str) -> list[Section]:
     current = Section(SectionKind.FRONT, "", 0, 0)
     for ln in lines(text):
         found = heading_kind(text[ln.start : ln.end])
+        start = ln.end
         if found is None:
-            continue
+            if not _INLINE_ABSTRACT.match(text, ln.start, ln.end):
+                continue
+            found, start = (SectionKind.ABSTRACT, None), ln.start  # "Abstract: Renal cell carcinoma ..."
         kind, number = found
         if current.kind is SectionKind.REFERENCES:
             break
         current.end = ln.start
         out.append(current)
-        current = Section(kind, text[ln.start : ln.end].strip(), ln.end, ln.end, case_number=number)
+        heading = text[ln.start : ln.end].strip() if start == ln.end else "Abstract"
+        current = Section(kind, heading, start, start, case_number=number)
     current.end = len(text)
     out.append(current)
     # an article-type label ("Case Report" above the title) is front matter, not the case section
@@ -162,9 +171,34 @@ def sections(text: str) -> list[Section]:
         for sec in out[:first_body]:
             if sec.kind is SectionKind.CASE:
                 sec.kind = SectionKind.FRONT
+    out = _front_boxes(text, out)
     for sec in out:
         sec.sentences = sentences(text, sec.start, sec.end)
     return [s for s in out if s.end > s.start or s.kind is not SectionKind.FRONT]
+
+
+_MAIN = (SectionKind.ABSTRACT, SectionKind.INTRODUCTION, SectionKind.CASE, SectionKind.DISCUSSION)
+_BLANK_LINE = re.compile(r"\S[^\n]*(?:\n[ \t]*\S[^\n]*)*\n[ \t]*\n")
+
+
+def _front_boxes(text: str, secs: list[Section]) -> list[Section]:
+    """Cut a back-matter box above the main text after its first paragraph.
+
+    A web page's keyword or funding box covers its own paragraph only; the text after it is read
+    as ``OTHER``.
+    """
+    out: list[Section] = []
+    seen_main = False
+    for sec in secs:
+        seen_main = seen_main or sec.kind in _MAIN
+        if sec.kind is SectionKind.BACK and not seen_main:
+            m = _BLANK_LINE.search(text, sec.start, sec.end)
+            if m and text[m.end() : sec.end].strip():
+                out.append(Section(sec.kind, sec.heading, sec.start, m.end()))
+                out.append(Section(SectionKind.OTHER, "", m.end(), sec.end))
+                continue
+        out.append(sec)
+    return out
 
 
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -210,6 +244,9 @@ def _blocks(text: str, start: int, end: int) -> list[Span]:
         line_end = end if nl < 0 else nl
         line = text[pos:line_end]
         is_row = "\t" in line or line.count("|") >= 2
+        if not line.strip() and para_start is not None and _soft_break(text, para_start, pos, line_end + 1, end):
+            pos = line_end + 1  # a blank line inside a sentence (text laid out by a PDF converter)
+            continue
         if not line.strip() or is_row:
             if para_start is not None:
                 out.append(Span(para_start, pos))
@@ -222,6 +259,23 @@ def _blocks(text: str, start: int, end: int) -> list[Span]:
     if para_start is not None:
         out.append(Span(para_start, end))
     return out
+
+
+_SPACE = re.compile(r"\s*")
+
+
+def _soft_break(text: str, para_start: int, blank: int, after: int, end: int) -> bool:
+    """Whether a blank line only interrupts a sentence.
+
+    It does when the text before it ends without sentence punctuation and the next non-blank line
+    starts with a lower-case letter.
+    """
+    before = text[para_start:blank].rstrip()
+    if not before or before[-1] in ".!?:;" or "\t" in before[before.rfind("\n") + 1 :]:
+        return False
+    m = _SPACE.match(text, after, end)
+    nxt = text[m.end() : m.end() + 1] if m else ""
+    return nxt.islower()
 
 
 def trimmed(text: str, start: int, end: int) -> Span:

@@ -1,4 +1,4 @@
-"""The disease vocabulary: canonical names, synonyms, case-sensitive abbreviations, related terms."""
+"""The disease vocabulary: canonical names, OncoTree codes, synonyms, abbreviations, variants."""
 
 from __future__ import annotations
 
@@ -7,21 +7,52 @@ from functools import cache
 
 from pydantic import Field
 
-from caseseries.vocab.loader import Vocabulary, _build, _Entry
+from caseseries.vocab.loader import Vocabulary, _build, _Entry, _key
+
+# a space or hyphen in a name matches any run of white space and hyphens (ASCII and Unicode)
+_GAP = r"[\s\-‐‑]+"
+
+
+def _loose(words: list[str]) -> str:
+    """Alternatives of ``words`` (longest first), spaces and hyphens loose."""
+    out = []
+    for w in sorted(words, key=len, reverse=True):
+        parts = re.split(r"[\s\-]+", w)
+        out.append(_GAP.join(re.escape(p) for p in parts))
+    return "|".join(out)
+
+
+def _exact(words: list[str]) -> str:
+    return "|".join(re.escape(a) for a in sorted(words, key=len, reverse=True))
+
+
+class Variant(_Entry):
+    """A histological variant of a disease (EIMS of IMT, adenocarcinoma of NSCLC)."""
+
+    histology: str = Field(description="The value of a case's ``histology`` field.")
+    synonyms: list[str] = Field(default_factory=list)
+    abbreviations: list[str] = Field(default_factory=list)
+
+    def words(self) -> list[str]:
+        """Every name the variant is written as."""
+        return [self.histology, *self.synonyms, *self.abbreviations]
 
 
 class Disease(_Entry):
-    """A disease with the words it is written as."""
+    """A disease with its OncoTree node and the words it is written as."""
 
     name: str
     diagnosis: str = Field(description="The value a case's ``diagnosis`` field takes (Case JSON uses US spelling).")
+    oncotree_code: str | None = Field(default=None, description="OncoTree code (or the closest broader node).")
+    oncotree_name: str | None = None
     synonyms: list[str] = Field(default_factory=list)
     abbreviations: list[str] = Field(default_factory=list)
     related: list[str] = Field(default_factory=list)
+    variants: list[Variant] = Field(default_factory=list)
     source: str
 
     def pattern(self, *, related: bool = False) -> re.Pattern[str]:
-        """A regular expression matching the disease as a whole word.
+        """A regular expression matching the disease (or one of its variants) as a whole word.
 
         Parameters
         ----------
@@ -34,17 +65,31 @@ class Disease(_Entry):
             Synonyms match case-insensitively and abbreviations case-sensitively.
         """
         words = [self.name, *self.synonyms, *(self.related if related else [])]
-        words.sort(key=len, reverse=True)
-        loose = "|".join(re.escape(w).replace(r"\ ", r"[\s\-]+") for w in words)
-        alternatives = [f"(?i:{loose})"]
-        if self.abbreviations:
-            alternatives.append("|".join(re.escape(a) for a in sorted(self.abbreviations, key=len, reverse=True)))
+        abbreviations = list(self.abbreviations)
+        for v in self.variants:
+            words.extend([v.histology, *v.synonyms])
+            abbreviations.extend(v.abbreviations)
+        alternatives = [f"(?i:{_loose(words)})"]
+        if abbreviations:
+            alternatives.append(_exact(abbreviations))
         return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])")
+
+    def histology_of(self, written: str) -> str | None:
+        """The variant a mention names (``EIMS`` -> epithelioid ... sarcoma), or None."""
+        key = _key(written.replace("‐", "-").replace("‑", "-"))
+        for v in self.variants:
+            if key in {_key(w) for w in v.words()}:
+                return v.histology
+        return None
 
 
 @cache
 def diseases() -> Vocabulary[Disease]:
     """The disease vocabulary (``vocab/data/diseases.yaml``)."""
     version, entries = _build("diseases", Disease, "diseases.yaml")
-    names = {n: d for d in entries for n in (d.name, *d.synonyms, *d.abbreviations)}
+    names = {
+        n: d
+        for d in entries
+        for n in (d.name, *d.synonyms, *d.abbreviations, *(w for v in d.variants for w in v.words()))
+    }
     return Vocabulary("diseases", version, entries, names)

@@ -1,0 +1,435 @@
+"""Whether a text reports individual patients of its own, how many, and which clause is whose.
+
+Used by the segmentation when no sentence introduces a patient by age, case heading or "Patient N"
+label: "we describe a case of ...", "a young, non-smoking male", "two patients (X-ALK and
+Y-ROS1)", "the first patient ... another patient", "one case with ..., one with ...". The cues are
+data (``extraction/data/patient_cues.yaml``); cohorts, registries, trials and reviews give no
+patient even when one of their sentences is about one patient.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from caseseries.errors import FormatError
+from caseseries.extraction.sentences import Span, trimmed
+from caseseries.extraction.timeline import NUMBER_WORDS
+
+_ORIGIN = "caseseries/extraction/data/patient_cues.yaml"
+_PATTERN_LISTS = (
+    "single",
+    "series",
+    "cohort",
+    "mention",
+    "shared_treatment",
+    "all",
+    "list_items",
+    "other_diagnosis_before",
+    "other_diagnosis_after",
+    "about_patient",
+    "literature",
+)
+_KEYS = {"version", "max_series", "owners", *_PATTERN_LISTS}
+_COUNT = r"(?P<n>\d{1,3}|[a-z]+(?:-[a-z]+)?)"
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The compiled cue lists of ``patient_cues.yaml``."""
+
+    max_series: int
+    single: list[re.Pattern[str]]
+    series: list[re.Pattern[str]]
+    cohort: list[re.Pattern[str]]
+    mention: list[re.Pattern[str]]
+    shared_treatment: list[re.Pattern[str]]
+    owners: list[tuple[re.Pattern[str], str]]
+    all: list[re.Pattern[str]]
+    list_items: list[re.Pattern[str]]
+    other_diagnosis_before: list[re.Pattern[str]]
+    other_diagnosis_after: list[re.Pattern[str]]
+    about_patient: list[re.Pattern[str]]
+    literature: list[re.Pattern[str]]
+
+
+def _compile(pattern: Any, where: str, origin: str) -> re.Pattern[str]:
+    try:
+        return re.compile(str(pattern).replace("{N}", _COUNT), re.I | re.M)
+    except re.error as exc:
+        raise FormatError(f"pattern does not compile: {exc}", source=origin, location=where) from exc
+
+
+def parse_cues(text: str, origin: str = _ORIGIN) -> Cues:
+    """Read and check a cue file.
+
+    Parameters
+    ----------
+    text : str
+        YAML with ``version``, ``max_series``, the pattern lists and ``owners``.
+    origin : str
+        Where the text came from (for error messages).
+
+    Returns
+    -------
+    Cues
+        The compiled lists.
+
+    Raises
+    ------
+    FormatError
+        Unknown keys, a pattern that does not compile, an owner that is not a number, ``next`` or
+        ``last``.
+    """
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or set(data) - _KEYS:
+        extra = sorted(set(data) - _KEYS) if isinstance(data, dict) else []
+        raise FormatError(f"unknown top-level keys {extra}; allowed keys: {', '.join(sorted(_KEYS))}", source=origin)
+    lists = {
+        key: [_compile(p, f"{key}[{i}]", origin) for i, p in enumerate(data.get(key) or [])] for key in _PATTERN_LISTS
+    }
+    owners = []
+    for i, entry in enumerate(data.get("owners") or []):
+        where = f"owners[{i}]"
+        if not isinstance(entry, dict) or set(entry) != {"pattern", "owner"}:
+            raise FormatError("each entry has exactly: pattern, owner", source=origin, location=where)
+        owner = str(entry["owner"])
+        if not (owner.isdigit() or owner in ("next", "last")):
+            raise FormatError(f"owner {owner!r}; use a patient number, next or last", source=origin, location=where)
+        owners.append((_compile(entry["pattern"], where, origin), owner))
+    max_series = data.get("max_series", 6)
+    if not isinstance(max_series, int) or max_series < 2:
+        raise FormatError("max_series must be a whole number of at least 2", source=origin, location="max_series")
+    return Cues(max_series=max_series, owners=owners, **lists)
+
+
+@cache
+def cues() -> Cues:
+    """The bundled cue lists."""
+    return parse_cues(resources.files("caseseries.extraction").joinpath("data", "patient_cues.yaml").read_text("utf-8"))
+
+
+def count_value(word: str) -> int | None:
+    """A count written in digits or words ("4", "three", "twenty-two"), or None."""
+    w = word.lower()
+    if w.isdigit():
+        return int(w)
+    if w in NUMBER_WORDS:
+        return int(NUMBER_WORDS[w])
+    head, _, tail = w.partition("-")
+    if head in _TENS and (not tail or tail in NUMBER_WORDS):
+        return _TENS[head] + (int(NUMBER_WORDS[tail]) if tail else 0)
+    return None
+
+
+def _any(patterns: list[re.Pattern[str]], text: str, start: int, end: int) -> re.Match[str] | None:
+    found = [m for p in patterns if (m := p.search(text, start, end))]
+    return min(found, key=lambda m: m.start()) if found else None
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a text reports: the number of its own patients and the sentence that says so."""
+
+    patients: int
+    cue: Span | None = None
+
+
+def reported(text: str, body: list[Span], cue_set: Cues | None = None) -> Report:
+    """How many individual patients of its own the text reports (0 for cohorts, reviews, trials).
+
+    Parameters
+    ----------
+    text : str
+        The document.
+    body : list of Span
+        Its readable sentences (not references or back matter), in order.
+    cue_set : Cues or None
+        The cue lists (default: the bundled ones).
+
+    Returns
+    -------
+    Report
+        ``patients`` 0 when the text is about a group or reports nobody; the series or single cue.
+    """
+    c = cue_set or cues()
+    counts: list[tuple[int, Span]] = []
+    for span in body:
+        if _any(c.literature, text, span.start, span.end):
+            continue  # "we review two previously reported cases" counts other people's patients
+        for p in c.series:
+            for m in p.finditer(text, span.start, span.end):
+                n = count_value(m.group("n"))
+                if n is not None and n >= 2:
+                    counts.append((n, span))
+    ordinals = _ordinal_count(text, body, c)
+    if counts:
+        n, span = next(((n, s) for n, s in counts if not title_like(text, s)), counts[0])
+        return Report(n if n <= c.max_series else 0, span)
+    single = next((s for s in body if _any(c.single, text, s.start, s.end)), None)
+    if ordinals >= 2 and single is None:
+        first = next(s for s in body if _owner_marks(text, s, c))
+        return Report(ordinals if ordinals <= c.max_series else 0, first)
+    if single is None or group_study(text, body, c):
+        return Report(0)
+    return Report(1, single)
+
+
+def group_study(text: str, body: list[Span], cue_set: Cues | None = None) -> bool:
+    """Whether the text is a study of a group (cohort, registry, trial, review), not a case report.
+
+    It is when its group cues (outside sentences about the literature or the patient) are at least as many as its
+    report cues and it does not call itself a case report: a group study that says "we describe a
+    patient cohort" is still one; a case report that cites a trial in its background is not.
+    """
+    c = cue_set or cues()
+    cohort = sum(
+        1
+        for s in body
+        if _any(c.cohort, text, s.start, s.end)
+        and not _any(c.about_patient, text, s.start, s.end)
+        and not _any(c.literature, text, s.start, s.end)
+    )
+    if cohort == 0:
+        return False
+    singles = sum(1 for s in body if _any(c.single, text, s.start, s.end))
+    label = any(re.search(r"\bcase\s+report(?!s)", text[s.start : s.end], re.I) for s in body)
+    return cohort >= singles and not label
+
+
+def title_like(text: str, span: Span) -> bool:
+    """A whole line without sentence punctuation at its end (a title, not a sentence of the text)."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.end)
+    line_end = len(text) if line_end < 0 else line_end
+    whole = not text[line_start : span.start].strip() and not text[span.end : line_end].strip()
+    return whole and text[span.end - 1] not in ".!?"
+
+
+def _ordinal_count(text: str, body: list[Span], c: Cues) -> int:
+    numbers = [int(o) for s in body for _, o in _owner_marks(text, s, c) if o.isdigit()]
+    nexts = sum(1 for s in body for _, o in _owner_marks(text, s, c) if o == "next")
+    return max(numbers, default=0) + (nexts if numbers else 0)
+
+
+def _owner_marks(text: str, span: Span, c: Cues) -> list[tuple[int, str]]:
+    marks = [(m.start(), owner) for p, owner in c.owners for m in p.finditer(text, span.start, span.end)]
+    return sorted(marks)
+
+
+def mentions_patient(text: str, span: Span, cue_set: Cues | None = None) -> bool:
+    """Whether a sentence mentions a reported patient ("the patient", "a case of", "a young male")."""
+    c = cue_set or cues()
+    return _any(c.mention, text, span.start, span.end) is not None
+
+
+def treats_all(text: str, span: Span, cue_set: Cues | None = None) -> bool:
+    """Whether a sentence says what every patient it counts received."""
+    c = cue_set or cues()
+    return _any(c.shared_treatment, text, span.start, span.end) is not None
+
+
+_CLAUSE_START = re.compile(r"[,;:.()\[\]]")
+
+
+def own_diagnosis(text: str, start: int, end: int, floor: int = 0, cue_set: Cues | None = None) -> bool:
+    """Whether the disease named at ``text[start:end]`` is the patient's own tumour.
+
+    It is not when its clause calls it a differential diagnosis, a misdiagnosis, an example or a
+    comparison ("mimicking a ...", "such as ...", "... was suspected").
+    """
+    c = cue_set or cues()
+    window = text[max(floor, start - 80) : start]
+    cut = max((m.end() for m in _CLAUSE_START.finditer(window)), default=0)
+    clause_start = max(floor, start - 80) + cut
+    if _any(c.other_diagnosis_before, text, clause_start, start):
+        return False
+    return not any(p.match(text, end, min(len(text), end + 40)) for p in c.other_diagnosis_after)
+
+
+# ------------------------------------------------------------------------------------ several patients
+_CLAUSE_SEP = re.compile(r",?\s+(?:and|whereas|while|but)\s+|;\s*|,\s+")
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+
+
+@dataclass
+class Split:
+    """Each patient's spans: the shared ones and the clauses about that patient, in text order."""
+
+    own: dict[int, list[Span]]
+    shared_before: list[Span]
+
+
+def _top_level_separators(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """Clause separators outside brackets."""
+    depth = 0
+    out = []
+    pos = start
+    while pos < end:
+        ch = text[pos]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            m = _CLAUSE_SEP.match(text, pos, end)
+            if m and m.end() > m.start():
+                out.append(m)
+                pos = m.end()
+                continue
+        pos += 1
+    return out
+
+
+def _items(text: str, start: int, end: int, n: int) -> list[Span] | None:
+    """``n`` list items of ``text[start:end]`` split at its last ``n - 1`` clause separators."""
+    seps = _top_level_separators(text, start, end)
+    if len(seps) < n - 1:
+        return None
+    cut = seps[len(seps) - (n - 1) :]
+    bounds = [start, *(x for m in cut for x in (m.start(), m.end())), end]
+    out = [trimmed(text, bounds[2 * k], bounds[2 * k + 1]) for k in range(n)]
+    return out if all(s.end > s.start for s in out) else None
+
+
+def _respectively_items(text: str, sent: Span, stop: int, n: int) -> list[Span] | None:
+    """The ``n`` items of "A (…) and B (…), respectively": cut at the last separators before the word."""
+    seps = [m for m in _top_level_separators(text, sent.start, stop) if m.end() < stop]
+    ands = [m for m in seps if re.search(r"\band\b", m.group(0))]
+    if not ands:
+        return None
+    cut = [*[m for m in seps if m.start() < ands[-1].start()][-(n - 2) :], ands[-1]] if n > 2 else [ands[-1]]
+    if len(cut) != n - 1:
+        return None
+    bounds = [sent.start, *(x for m in cut for x in (m.start(), m.end())), sent.end]
+    out = [trimmed(text, bounds[2 * k], bounds[2 * k + 1]) for k in range(n)]
+    return out if all(s.end > s.start for s in out) else None
+
+
+def _parenthesised_items(text: str, span: Span, n: int) -> list[Span] | None:
+    """A bracketed list of exactly ``n`` items in the sentence: "two patients (A and B)"."""
+    for m in re.finditer(r"\(([^()]{3,200})\)", text[span.start : span.end]):
+        s, e = span.start + m.start(1), span.start + m.end(1)
+        seps = _top_level_separators(text, s, e)
+        if len(seps) == n - 1:
+            items = _items(text, s, e, n)
+            if items:
+                return items
+    return None
+
+
+def split_patients(text: str, narrative: list[Span], n: int, count_span: Span | None) -> Split:
+    """Share out the sentences of a text about ``n`` unnumbered patients.
+
+    A clause naming a patient ("the first patient", "another patient", "the third patient") and
+    the sentences after it belong to that patient until another one is named; a sentence with two
+    such names is cut between them; "respectively" sentences and "one case with ..., one with ..."
+    lists are cut into ``n`` items, one per patient in order; a bracketed list of ``n`` items in
+    the sentence that counts the patients ("two patients (A and B)") gives one item to each;
+    "both/all patients" sentences and the sentences before any patient is named go to every
+    patient.
+
+    Parameters
+    ----------
+    text : str
+        The document.
+    narrative : list of Span
+        The narrative sentences, in order.
+    n : int
+        The number of patients.
+    count_span : Span or None
+        The sentence that counts them.
+
+    Returns
+    -------
+    Split
+        ``own[k]`` the spans of patient k (1-based) after the first named clause, including the
+        shared sentences there; ``shared_before`` the sentences before any patient is named.
+    """
+    c = cues()
+    own: dict[int, list[Span]] = {k: [] for k in range(1, n + 1)}
+    before: list[Span] = []
+    current: int | None = None
+    last = 0
+    for sent in narrative:
+        pieces = _pieces(text, sent, n, c, sent == count_span)
+        if pieces is not None:
+            for k, piece in enumerate(pieces, start=1):
+                own[k].append(piece)
+            if sent == count_span:  # the rest of the counting sentence is about all of them
+                rest = [trimmed(text, sent.start, pieces[0].start), trimmed(text, pieces[-1].end, sent.end)]
+                for k in own:
+                    own[k].extend(r for r in rest if r.end - r.start > 2)
+                    own[k].sort(key=lambda sp: sp.start)
+            continue
+        marks = _owner_marks(text, sent, c)
+        if not marks:
+            if current is None or _any(c.all, text, sent.start, sent.end):
+                targets = list(own) if current is not None else []
+                if current is None:
+                    before.append(sent)
+                for k in targets:
+                    own[k].append(sent)
+            else:
+                own[current].append(sent)
+            continue
+        owners = []
+        for _, o in marks:
+            k = int(o) if o.isdigit() else (last + 1 if o == "next" else max(last, 1))
+            owners.append(min(max(k, 1), n))
+            last = max(last, owners[-1])
+        if len(set(owners)) == 1:
+            own[owners[0]].append(sent)
+        else:
+            for span, k in _cut_at_marks(text, sent, marks, owners):
+                own[k].append(span)
+        current = owners[-1]
+    return Split(own, before)
+
+
+def _pieces(text: str, sent: Span, n: int, c: Cues, is_count: bool) -> list[Span] | None:
+    """One piece per patient for a respectively sentence, a one-with list, or the count's brackets."""
+    resp = _RESPECTIVELY.search(text, sent.start, sent.end)
+    if resp:
+        return _respectively_items(text, sent, resp.start(), n)
+    items = [m for p in c.list_items for m in p.finditer(text, sent.start, sent.end)]
+    if len(items) >= 2:
+        starts = sorted(m.start() for m in items)[:n]
+        if len(starts) == n:
+            bounds = [*starts, sent.end]
+            return [_strip_joiner(text, bounds[k], bounds[k + 1]) for k in range(n)]
+    if is_count:
+        return _parenthesised_items(text, sent, n)
+    return None
+
+
+_JOINER = re.compile(r"(?:[\s,;]|\band\b)+$")
+
+
+def _strip_joiner(text: str, start: int, end: int) -> Span:
+    """A list item without the comma or "and" that joins it to the next."""
+    m = _JOINER.search(text, start, end)
+    return trimmed(text, start, m.start() if m and m.start() > start else end)
+
+
+def _cut_at_marks(text: str, sent: Span, marks: list[tuple[int, str]], owners: list[int]) -> list[tuple[Span, int]]:
+    """Cut a sentence naming several patients at the clause separator before each later name."""
+    seps = _top_level_separators(text, sent.start, sent.end)
+    out: list[tuple[Span, int]] = []
+    start = sent.start
+    for i in range(1, len(marks)):
+        if owners[i] == owners[i - 1]:
+            continue
+        cut = [m for m in seps if start < m.start() < marks[i][0]]
+        if not cut:
+            continue
+        out.append((trimmed(text, start, cut[-1].start()), owners[i - 1]))
+        start = cut[-1].end()
+    out.append((trimmed(text, start, sent.end), owners[-1]))
+    return out
