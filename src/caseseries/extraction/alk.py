@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from caseseries.extraction.genes import gene_like
 from caseseries.extraction.patterns import ordered_patterns
@@ -19,41 +20,77 @@ class AlkFinding:
     methods: dict[AlkMethod, tuple[int, int]] = field(default_factory=dict)
 
 
-_ALK_POS = re.compile(
-    r"\bALK\s+(?:immunohisto\w*|IHC|staining|immunostaining)\s+(?:was|were|is)\s+(?:\w+\s+)?positive|\bALK[\s\-]*(?:positive|positivity|\+)(?![A-Za-z])|\bpositive\s+(?:for|of)\s+(?:the\s+)?ALK\b"
-    r"|\bALK\s+(?:was|were|is)\s+(?:strongly\s+|diffusely\s+|focally\s+)?positive\b"
-    r"|\b(?:strong|diffuse|intense|positive|cytoplasmic|high)\s+(?:\w+\s+)?ALK\s+(?:expression|staining|immunoreactivity)"
-    r"|\bALK\s+(?:expression|immunoreactivity|staining)\b"
-    r"|\bALK[\s\-]*(?:gene\s+)?(?:rearrangement|rearranged|translocation|translocated|fusion|break[\s\-]*apart)"
-    r"|\b(?:rearrangement|translocation)\s+of\s+(?:the\s+)?ALK\b|\bexpress(?:ed|ing)\s+(?:\w+\s+){0,4}?(?:and\s+)?ALK\b",
-    re.I,
-)
-_ALK_NEG = re.compile(
-    r"\bALK\s+(?:immunohisto\w*|IHC|staining|immunostaining|expression)\s+(?:was|were|is)\s+negative"
-    r"|\bALK[\s\-]*negative|\bnegative\s+(?:for|of)\s+(?:the\s+)?ALK\b|\bALK\s+(?:was|were|is)\s+negative\b"
-    r"|\bno\s+ALK\s+(?:expression|rearrangement|fusion)|\bwithout\s+ALK\s+(?:expression|rearrangement)",
-    re.I,
-)
+class StatementKind(StrEnum):
+    """Whom a sentence about ALK or a fusion speaks of."""
+
+    PATIENT = "patient"
+    GENERAL = "general"
+
+
+_STATEMENTS = ordered_patterns("molecular_statements", StatementKind)
+
+
+def is_general(sentence: str) -> bool:
+    """Whether a sentence states something general about a disease or gene, not about the patient.
+
+    "Approximately half of these tumours harbour ALK rearrangements" is general; "the biopsy
+    showed an ALK rearrangement, as in about half of these tumours" speaks of the patient.
+    """
+    kind = next((k for pattern, k in _STATEMENTS if pattern.search(sentence)), StatementKind.PATIENT)
+    return kind is StatementKind.GENERAL
+
+
+_STATUS = ordered_patterns("alk_status", AlkStatus)
 _METHODS = ordered_patterns("alk_methods", AlkMethod)
+# Long and variant names of ALK, read as ``ALK`` (padded to the same length, so offsets hold).
+_ALK_NAME = re.compile(
+    r"\banaplastic[\s\-]+lymphoma[\s\-]+kinase(?:[\s\-]*1)?(?:\s*\(\s*ALK[\s\-]?1?\s*\))?"
+    r"|\bALK[\s\-]?1(?![\d.,]*\d)\b(?!\s*\))|(?<=ALK)\u207a",
+    re.I,
+)
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
+
+
+def alk_view(sentence: str) -> str:
+    """``sentence`` with every name of ALK written ``ALK`` and dashes as ``-``, at the same offsets.
+
+    "anaplastic lymphoma kinase 1 (ALK1)", "anaplastic lymphoma kinase", "ALK1" (the antibody)
+    become ``ALK`` followed by spaces; "ALK⁺" becomes ``ALK+``.
+
+    Examples
+    --------
+    >>> alk_view("positive for anaplastic lymphoma kinase (ALK) in 90%")
+    'positive for ALK                              in 90%'
+    """
+    return _ALK_NAME.sub(_short_name, sentence.translate(_DASHES))
+
+
+def _short_name(m: re.Match[str]) -> str:
+    return "+" if m.group(0) == "\u207a" else "ALK".ljust(len(m.group(0)))
+
+
+def _name_end(sentence: str, pos: int) -> int:
+    """``pos``, moved to the end of the long ALK name it falls inside (evidence quotes the whole name)."""
+    for m in _ALK_NAME.finditer(sentence, max(0, pos - 60)):
+        if m.start() >= pos:
+            break
+        if pos < m.end():
+            return m.end()
+    return pos
 
 
 def find_alk(text: str, spans: list[tuple[int, int]]) -> AlkFinding:
     """ALK status and methods from the sentences ``spans`` (only sentences that mention ALK)."""
     found = AlkFinding()
     for s, e in spans:
-        sentence = text[s:e]
-        if "ALK" not in sentence and "alk" not in sentence.lower():
+        sentence = alk_view(text[s:e])
+        if "alk" not in sentence.lower() or is_general(sentence):
             continue
-        neg = _ALK_NEG.search(sentence)
-        pos = _ALK_POS.search(sentence)
-        if found.status is None:
-            if neg:
-                found.status = AlkStatus.NEGATIVE
-                found.status_span = (s + neg.start(), s + neg.end())
-            elif pos:
-                found.status = AlkStatus.POSITIVE
-                found.status_span = (s + pos.start(), s + pos.end())
-        if not (pos or neg or re.search(r"\bALK\b", sentence)):
+        stated = next(((m, status) for pattern, status in _STATUS if (m := pattern.search(sentence))), None)
+        if found.status is None and stated is not None:
+            m, found.status = stated
+            found.status_span = (s + m.start(), s + _name_end(text[s:e].translate(_DASHES), m.end()))
+        if not (stated or re.search(r"\bALK\b", sentence)):
             continue
         for c_start, c_end in _alk_clauses(sentence):
             for pattern, method in _METHODS:
