@@ -13,6 +13,8 @@ import pytest
 import yaml
 
 from caseseries.extraction.alk import find_alk
+from caseseries.extraction.genes import find_fusions
+from caseseries.extraction.patients import _sentence_fusions
 
 TABLES = Path(__file__).parent / "data" / "extraction" / "tables"
 
@@ -32,3 +34,28 @@ def test_alk_testing_table(row: dict[str, Any]) -> None:
     if found.status_span is not None:
         start, end = found.status_span
         assert 0 <= start < end <= len(text)
+
+
+def _label(gene5: str | None, gene3: str | None) -> str:
+    return f"{gene5 or 'v'}::{gene3 or 'v'}"
+
+
+@pytest.mark.parametrize("row", rows("fusions.yaml"))
+def test_fusion_table(row: dict[str, Any]) -> None:
+    text = row["text"]
+    hits = find_fusions(text)
+    named = [h for h in hits if h.gene5 or h.flags] or hits[:1]
+    assert [_label(h.gene5, h.gene3) for h in named] == row["fusions"]
+    for flag in row.get("flags", []):
+        assert any(flag in f for h in named for f in h.flags), (flag, [h.flags for h in named])
+    if "as_written" in row:
+        assert [h.as_written for h in named] == row["as_written"]
+    assert all(text[h.start : h.end] == h.as_written for h in hits)
+
+
+@pytest.mark.parametrize("row", rows("patient_fusions.yaml"))
+def test_patient_fusion_table(row: dict[str, Any]) -> None:
+    text = row["text"]
+    hits = _sentence_fusions(text, 0, len(text), row["label"])
+    named = [h for h in hits if h.gene5 or h.flags] or hits[:1]
+    assert [_label(h.gene5, h.gene3) for h in named] == row["fusions"]

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from caseseries.extraction.genes import gene_like
+from caseseries.extraction.genes import DASHES, alk_name_end, alk_view, gene_like
 from caseseries.extraction.patterns import ordered_patterns
 from caseseries.model.enums import AlkMethod, AlkStatus
 
@@ -42,41 +42,6 @@ def is_general(sentence: str) -> bool:
 
 _STATUS = ordered_patterns("alk_status", AlkStatus)
 _METHODS = ordered_patterns("alk_methods", AlkMethod)
-# Long and variant names of ALK, read as ``ALK`` (padded to the same length, so offsets hold).
-_ALK_NAME = re.compile(
-    r"\banaplastic[\s\-]+lymphoma[\s\-]+kinase(?:[\s\-]*1)?(?:\s*\(\s*ALK[\s\-]?1?\s*\))?"
-    r"|\bALK[\s\-]?1(?![\d.,]*\d)\b(?!\s*\))|(?<=ALK)\u207a",
-    re.I,
-)
-_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
-
-
-def alk_view(sentence: str) -> str:
-    """``sentence`` with every name of ALK written ``ALK`` and dashes as ``-``, at the same offsets.
-
-    "anaplastic lymphoma kinase 1 (ALK1)", "anaplastic lymphoma kinase", "ALK1" (the antibody)
-    become ``ALK`` followed by spaces; "ALK⁺" becomes ``ALK+``.
-
-    Examples
-    --------
-    >>> alk_view("positive for anaplastic lymphoma kinase (ALK) in 90%")
-    'positive for ALK                              in 90%'
-    """
-    return _ALK_NAME.sub(_short_name, sentence.translate(_DASHES))
-
-
-def _short_name(m: re.Match[str]) -> str:
-    return "+" if m.group(0) == "\u207a" else "ALK".ljust(len(m.group(0)))
-
-
-def _name_end(sentence: str, pos: int) -> int:
-    """``pos``, moved to the end of the long ALK name it falls inside (evidence quotes the whole name)."""
-    for m in _ALK_NAME.finditer(sentence, max(0, pos - 60)):
-        if m.start() >= pos:
-            break
-        if pos < m.end():
-            return m.end()
-    return pos
 
 
 def find_alk(text: str, spans: list[tuple[int, int]]) -> AlkFinding:
@@ -89,7 +54,7 @@ def find_alk(text: str, spans: list[tuple[int, int]]) -> AlkFinding:
         stated = next(((m, status) for pattern, status in _STATUS if (m := pattern.search(sentence))), None)
         if found.status is None and stated is not None:
             m, found.status = stated
-            found.status_span = (s + m.start(), s + _name_end(text[s:e].translate(_DASHES), m.end()))
+            found.status_span = (s + m.start(), s + alk_name_end(text[s:e].translate(DASHES), m.end()))
         if not (stated or re.search(r"\bALK\b", sentence)):
             continue
         for c_start, c_end in _alk_clauses(sentence):

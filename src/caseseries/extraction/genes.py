@@ -8,6 +8,7 @@ particular publication.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -16,6 +17,7 @@ from caseseries.knowledge.variants import THREE_TO_ONE
 from caseseries.vocab import genes
 
 _DASH = "-‐‑‒–—"
+DASHES = str.maketrans({c: "-" for c in _DASH[1:] + "\u2212"})
 _SYMBOL = r"[A-Z][A-Z0-9]{1,9}(?:orf\d+)?"
 _FUSION_PAIR = re.compile(rf"(?<![A-Za-z0-9\-])({_SYMBOL})\s*(::|:|/|[{_DASH}]|\s*-\s*)\s*({_SYMBOL})(?![A-Za-z0-9])")
 _FUSION_WORDS = re.compile(
@@ -29,7 +31,7 @@ _INVERSION = re.compile(r"\binv\(\s*2\s*\)(?:\s*\(\s*p[\d.]+\s*[;q][\d.]*\s*\))?
 _UNKNOWN_PARTNER = re.compile(
     r"\bALK[\s\-]*(?:gene\s+)?(?:rearrangement|rearranged|translocation|translocated|fusion(?!\s+partner)"
     r"|break[\s\-]*apart|split|gene\s+rearrangement)s?\b"
-    r"|\b(?:rearranged|translocated)\s+ALK\b|\b(?:rearrangement|translocation)\s+of\s+the\s+ALK\s+(?:gene|locus)\b|\bALK\s+(?:gene\s+)?(?:was\s+|is\s+)?(?:rearranged|translocated)\b",
+    r"|\b(?:rearranged|translocated)\s+ALK\b|\b(?:rearrangement|translocation)\s+of\s+(?:the\s+)?ALK\s+(?:gene|locus)\b|\bALK\s+(?:gene\s+)?(?:was\s+|is\s+)?(?:rearranged|translocated)\b",
     re.I,
 )
 NOT_GENES = frozenset(
@@ -96,6 +98,20 @@ NOT_GENES = frozenset(
         "AML",
         "ALCL",
         "NSAIDS",
+        "LBCL",
+        "DLBCL",
+        "RCC",
+        "PTC",
+        "NB",
+        "IFS",
+        "TRK",
+        "WES",
+        "WGS",
+        "CTC",
+        "CTCS",
+        "TMB",
+        "MSI",
+        "HSCT",
     }
 )
 
@@ -123,18 +139,23 @@ def normalise_gene(symbol: str) -> tuple[str | None, list[str]]:
 
 
 def closest_genes(symbol: str, n: int = 3) -> list[str]:
-    """Known gene symbols within two edits (transpositions count once) of ``symbol``."""
+    """The known gene symbols nearest to ``symbol``, within two edits (transpositions count once).
+
+    Only the symbols at the smallest distance are given; the same letters in another order
+    (CTCL, CLTC) count as one edit.
+    """
     up = symbol.upper()
     scored: list[tuple[int, str]] = []
     for g in genes().entries:
         for cand in (g.symbol, *g.previous, *g.aliases):
-            d = DamerauLevenshtein.distance(up, cand.upper())
-            if d <= 2 and cand.upper() != up:
+            c = cand.upper()
+            d = 1 if sorted(c) == sorted(up) else DamerauLevenshtein.distance(up, c)
+            if d <= 2 and c != up:
                 scored.append((d, g.symbol))
     scored.sort()
     out: list[str] = []
-    for _, sym in scored:
-        if sym not in out:
+    for d, sym in scored:
+        if sym not in out and d == scored[0][0]:
             out.append(sym)
     return out[:n]
 
@@ -148,18 +169,37 @@ def gene_like(token: str) -> bool:
     )
 
 
+def partner_symbol(token: str) -> tuple[str | None, list[str]] | None:
+    """The symbol to record for a fusion partner written ``token``, with its flags; None if not a gene.
+
+    A vocabulary symbol is normalised (CARS -> CARS1). A gene-like symbol the vocabulary lacks
+    is kept as written with a flag (``unverified symbol: NUMA1 (not in the gene vocabulary)``),
+    unless it has the letters of a known symbol in another order: then it is read as a probable
+    typo, the partner is left unknown and the flag names the closest known symbol (``CTCL``,
+    closest CLTC). Other near misses are real genes often enough (NRAS beside KRAS) to be kept.
+    """
+    sym, flags = normalise_gene(token)
+    if sym is not None:
+        return sym, flags
+    if not gene_like(token):
+        return None
+    if any(sorted(token.upper()) == sorted(c) for c in closest_genes(token)):  # letters swapped: a typo
+        return None, flags
+    return token, [f"unverified symbol: {token} (not in the gene vocabulary)"]
+
+
 def partner_hit(token: str, start: int, end: int, as_written: str | None = None) -> FusionHit | None:
     """A fusion of ALK with the partner written ``token`` (a table cell, a partner phrase)."""
-    sym, flags = normalise_gene(token)
-    if sym == "ALK":
+    found = partner_symbol(token)
+    if found is None or found[0] == "ALK":
         return None
-    if sym is None and not gene_like(token):
-        return None
-    return FusionHit(sym, "ALK", as_written or token, start, end, tuple(flags))
+    return FusionHit(found[0], "ALK", as_written or token, start, end, tuple(found[1]))
 
 
 # Kinases other than ALK that are the 3' partner of fusions in ALK-negative IMT.
 OTHER_KINASES = frozenset({"ROS1", "NTRK1", "NTRK2", "NTRK3", "RET", "PDGFRB", "IGF1R", "MET", "BRAF"})
+# A kinase family named without its member ("ETV6-NTRK fusion"): 3' gene unknown, flagged.
+KINASE_FAMILIES = {"NTRK": "NTRK1/2/3"}
 _NO_BEFORE = re.compile(r"\b(?:no|not|without|lacks?|lacking|absence\s+of|negative\s+for)\s+(?:\w+\s+){0,2}$", re.I)
 _NO_AFTER = re.compile(
     r"[\s\-]*(?:FISH|probe|testing|test|assay)?\s*(?:was\s+negative|showed\s+no|revealed\s+no|did\s+not|negative)",
@@ -192,50 +232,153 @@ def _fusion_pairs(text: str, start: int, stop: int) -> list[re.Match[str]]:
 
 def other_kinase_fusion(a: str, b: str, start: int, end: int, as_written: str) -> FusionHit | None:
     """A fusion whose 3' gene is a kinase other than ALK (ETV6::NTRK3, TFG::ROS1), written either way round."""
+    if b in KINASE_FAMILIES and a not in OTHER_KINASES and a != "ALK":
+        found = partner_symbol(a)
+        if found is None:
+            return None
+        flag = f"{b} gene not specified ({KINASE_FAMILIES[b]})"
+        return FusionHit(found[0], None, as_written, start, end, (*found[1], flag))
     if b in OTHER_KINASES and a not in OTHER_KINASES and a != "ALK":
         gene5, kinase = a, b
     elif a in OTHER_KINASES and b not in OTHER_KINASES and b != "ALK" and genes().lookup(b) is not None:
         gene5, kinase = b, a
     else:
         return None
-    sym, flags = normalise_gene(gene5)
-    if sym is None and not gene_like(gene5):
+    found = partner_symbol(gene5)
+    if found is None:
         return None
-    return FusionHit(sym, kinase, as_written, start, end, tuple(flags))
+    return FusionHit(found[0], kinase, as_written, start, end, tuple(found[1]))
+
+
+# A gene written by its long name with the symbol in brackets, next to the other gene of a fusion:
+# "striatin (STRN)-ALK", "ALK-grancalcin (GCA)". The view blanks the brackets (and a 3' long name).
+_BRACKETED_5 = re.compile(rf"\(\s*({_SYMBOL})\s*\)(?=\s*-\s*[A-Z])")
+_BRACKETED_3 = re.compile(rf"(?<=[A-Z0-9]-)([a-z][a-z0-9\-]*(?:\s+[a-z0-9][a-z0-9\-]*){{0,5}}\s*)\(\s*({_SYMBOL})\s*\)")
+# ALK written first and described as the 5' gene ("a 5' ... fusion ALK-X", "non-reciprocal",
+# an exon label starting with ALK's exon: "ALK-X (A19:C5)").
+_ALK_FIRST_CUE = re.compile(r"5\s*['′’]|\bnon[\s\-]*reciprocal\b", re.I)
+_ALK_EXON_FIRST = re.compile(r"\s*\(\s*A\d{1,2}\s*:")
+
+
+# Long and variant names of ALK, read as ``ALK`` (padded to the same length, so offsets hold).
+_ALK_NAME = re.compile(
+    r"\banaplastic[\s\-]+lymphoma[\s\-]+kinase(?:[\s\-]*1)?(?:\s*\(\s*ALK[\s\-]?1?\s*\))?"
+    r"|\bALK[\s\-]?1(?![\d.,]*\d)\b(?!\s*\))|(?<=ALK)\u207a",
+    re.I,
+)
+
+
+def alk_view(sentence: str) -> str:
+    """``sentence`` with every name of ALK written ``ALK`` and dashes as ``-``, at the same offsets.
+
+    "anaplastic lymphoma kinase 1 (ALK1)", "anaplastic lymphoma kinase", "ALK1" (the antibody)
+    become ``ALK`` followed by spaces; "ALK⁺" becomes ``ALK+``.
+
+    Examples
+    --------
+    >>> alk_view("positive for anaplastic lymphoma kinase (ALK) in 90%")
+    'positive for ALK                              in 90%'
+    """
+    return _ALK_NAME.sub(_short_name, sentence.translate(DASHES))
+
+
+def _short_name(m: re.Match[str]) -> str:
+    return "+" if m.group(0) == "\u207a" else "ALK".ljust(len(m.group(0)))
+
+
+def alk_name_end(sentence: str, pos: int) -> int:
+    """``pos``, moved to the end of the long ALK name it falls inside (evidence quotes the whole name)."""
+    for m in _ALK_NAME.finditer(sentence, max(0, pos - 60)):
+        if m.start() >= pos:
+            break
+        if pos < m.end():
+            return m.end()
+    return pos
+
+
+@lru_cache(maxsize=4)
+def fusion_view(text: str) -> str:
+    """``text`` with dashes as ``-`` and bracketed symbols beside a fusion unbracketed, at the same offsets.
+
+    Examples
+    --------
+    >>> fusion_view("a striatin (STRN)\u2010ALK fusion")
+    'a striatin  STRN -ALK fusion'
+    """
+    view = alk_view(text)
+    view = _BRACKETED_5.sub(lambda m: " " + m.group(1).ljust(len(m.group(0)) - 1), view)
+    return _BRACKETED_3.sub(lambda m: " " * (m.start(2) - m.start()) + m.group(2).ljust(m.end() - m.start(2)), view)
+
+
+def _long_name_start(text: str, pos: int, symbol: str) -> int:
+    """Where the gene's long name written just before ``pos`` starts ("clathrin heavy chain (CLTC)"), else ``pos``."""
+    gene = genes().lookup(symbol)
+    if gene is None:
+        return pos
+    floor = max(0, pos - len(gene.name) - 3)
+    before = text[floor:pos].rstrip()
+    if before.lower().endswith(gene.name.lower()):
+        return floor + len(before) - len(gene.name)
+    return pos
+
+
+def _written(text: str, m: re.Match[str]) -> tuple[int, int]:
+    """The span of a fusion pair as written, with the brackets (and long name) of a bracketed gene."""
+    start, end = m.start(), m.end()
+    if text[end : end + 1] == ")" and "(" in text[m.end(2) : m.start(3)]:
+        end += 1  # "ALK-grancalcin (GCA)"
+    if text[start - 1 : start] == "(" and text[m.end(1) : m.start(2) + 1].lstrip().startswith(")"):
+        start = _long_name_start(text, start - 1, m.group(1))  # "striatin (STRN)-ALK"
+    return start, end
 
 
 def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[FusionHit]:
     """ALK fusions in every notation: ``X-ALK``, ``X::ALK``, ``ALK-X``, ``fusion of X and ALK``, ``t(1;2)``.
 
-    ALK is always the 3' partner. "ALK rearrangement"/"break-apart" with no partner gives a
-    fusion with ``gene5`` None. Unknown symbols are kept with a flag.
+    ALK is the 3' partner unless the text describes it as the 5' gene ("a 5' fusion ALK-X",
+    "non-reciprocal ALK-X", "ALK-X (A19:C5)"), which is kept as written. Long names with the
+    symbol in brackets ("striatin (STRN)-ALK") and any dash character are read. "ALK
+    rearrangement"/"break-apart" with no partner gives a fusion with ``gene5`` None. Unknown
+    gene-like symbols are kept with a flag.
     """
     stop = len(text) if end is None else end
+    view = fusion_view(text)
     out: list[FusionHit] = []
-    for m in _fusion_pairs(text, start, stop):
+    for m in _fusion_pairs(view, start, stop):
         a, b = m.group(1), m.group(3)
+        s, e = _written(text, m)
         if b == "ALK" and a != "ALK":
             partner = a
         elif a == "ALK" and b != "ALK":
             partner = b
-            if genes().lookup(b) is None or b in OTHER_KINASES:
-                continue  # ALK-positive, ALK-IHC, ALK/ROS1 ...: the reversed order needs a known partner gene
+            if b in OTHER_KINASES or b in KINASE_FAMILIES:
+                continue  # ALK/ROS1 is not a fusion
+            alk_first = _ALK_FIRST_CUE.search(view, max(start, m.start() - 60), m.start()) or _ALK_EXON_FIRST.match(
+                view, e
+            )
+            if alk_first:
+                found = partner_symbol(b)
+                if found is not None and found[0] is not None:
+                    out.append(FusionHit("ALK", found[0], text[s:e], s, e, tuple(found[1])))
+                continue
+            if genes().lookup(b) is None:
+                continue  # ALK-positive, ALK-IHC ...: the reversed order needs a known partner gene
         else:
-            kinase = other_kinase_fusion(a, b, m.start(), m.end(), m.group(0))
+            kinase = other_kinase_fusion(a, b, s, e, text[s:e])
             if kinase is not None:
                 out.append(kinase)
             continue
-        hit = partner_hit(partner, m.start(), m.end(), m.group(0))
+        hit = partner_hit(partner, s, e, text[s:e])
         if hit is not None:
             out.append(hit)
-    for m in _FUSION_WORDS.finditer(text, start, stop):
+    for m in _FUSION_WORDS.finditer(view, start, stop):
         groups = [g for g in m.groups() if g]
         if len(groups) != 2 or "ALK" not in groups:
             continue
         partner = groups[0] if groups[1] == "ALK" else groups[1]
         if any(h.start <= m.start() < h.end or m.start() <= h.start < m.end() for h in out):
             continue
-        hit = partner_hit(partner, m.start(), m.end(), m.group(0))
+        hit = partner_hit(partner, m.start(), m.end(), text[m.start() : m.end()])
         if hit is not None:
             out.append(hit)
     for pattern in (_TRANSLOCATION, _INVERSION):
@@ -243,10 +386,10 @@ def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[Fusi
             if "2" in re.findall(r"\d+", m.group(0))[:2] or m.group(0).startswith("inv"):
                 out.append(FusionHit(None, "ALK", m.group(0), m.start(), m.end()))
     if not any(h.gene5 or h.flags for h in out):
-        for m in _UNKNOWN_PARTNER.finditer(text, start, stop):
-            if _NO_BEFORE.search(text, max(start, m.start() - 30), m.start()) or _NO_AFTER.match(text, m.end(), stop):
+        for m in _UNKNOWN_PARTNER.finditer(view, start, stop):
+            if _NO_BEFORE.search(view, max(start, m.start() - 30), m.start()) or _NO_AFTER.match(view, m.end(), stop):
                 continue  # "no ALK rearrangement", "lack ALK rearrangements", "break-apart FISH showed no ..."
-            out.append(FusionHit(None, "ALK", m.group(0), m.start(), m.end()))
+            out.append(FusionHit(None, "ALK", text[m.start() : m.end()], m.start(), m.end()))
     out.sort(key=lambda h: h.start)
     return out
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from caseseries.extraction.alk import is_general
 from caseseries.extraction.draft import LineDraft, PatientDraft
 from caseseries.extraction.entities import (
     find_age,
@@ -20,6 +21,8 @@ from caseseries.extraction.entities import (
     find_sex,
     find_sites,
 )
+from caseseries.extraction.genes import alk_view, partner_hit
+from caseseries.extraction.hits import FusionHit
 from caseseries.extraction.lines import CITED, Narrative
 from caseseries.extraction.sentences import Section, SectionKind, Span
 from caseseries.extraction.tables import TextTable
@@ -381,10 +384,46 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
                 break
 
 
+_SEVERAL_PATIENTS = re.compile(
+    r"\b(?:two|three|four|five|both|\d)\s+(?:\w+\s+){0,2}(?:patients|cases|children|adults|infants|women|men)\b|\b(?:first|second|third|another|other)\s+"
+    r"(?:patient|case)\b|\brespectively\b",
+    re.I,
+)
+_PARTNER_OF_CASE = re.compile(r"\b([A-Z][A-Z0-9]{1,9})\s+(?:for|in)\s+(?:case|patient)\s+(\d{1,2})\b")
+
+
+def _case_number(label: str) -> int | None:
+    m = re.fullmatch(r"case (\d+)", label)
+    return int(m.group(1)) if m else None
+
+
+def _sentence_fusions(text: str, s: int, e: int, label: str) -> list[FusionHit]:
+    """The fusions a sentence gives the patient ``label``.
+
+    A general statement gives none. In a sentence about several patients, partners written per
+    case ("partners were TPM3 for case 1 and VCL for case 2") or fusions listed in the order of
+    the patients ("a STRN-ALK fusion in the first patient and a LMO7-ALK fusion in the other")
+    give case N its own one.
+    """
+    if is_general(alk_view(text[s:e])):
+        return []
+    number = _case_number(label)
+    if number is not None and re.search(r"\bpartners?\b", text[s:e], re.I):
+        per_case = [(int(m.group(2)), m) for m in _PARTNER_OF_CASE.finditer(text, s, e)]
+        mine = [m for n, m in per_case if n == number]
+        if per_case:
+            return [h for m in mine if (h := partner_hit(m.group(1), m.start(1), m.end(1))) is not None]
+    hits = find_fusions(text, s, e)
+    named = [h for h in hits if h.gene5 or h.flags]
+    if number is not None and len(named) >= 2 and _SEVERAL_PATIENTS.search(text, s, e):
+        return [named[number - 1]] if number <= len(named) else []
+    return hits
+
+
 def _fusions(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]], draft: PatientDraft) -> None:
-    hits = [h for s, e in spans for h in find_fusions(text, s, e)]
+    hits = [h for s, e in spans for h in _sentence_fusions(text, s, e, draft.label)]
     if not any(h.gene5 for h in hits):
-        side_hits = [h for s, e in side for h in find_fusions(text, s, e) if h.gene5]
+        side_hits = [h for s, e in side for h in _sentence_fusions(text, s, e, draft.label) if h.gene5]
         if side_hits:
             hits = side_hits
     if draft.values.get("alk.status") == "negative":
