@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from caseseries.extraction.alk import find_alk
-from caseseries.extraction.genes import find_fusions
+from caseseries.extraction.genes import find_fusions, find_mutations, find_other_alterations
 from caseseries.extraction.patients import _sentence_fusions
 
 TABLES = Path(__file__).parent / "data" / "extraction" / "tables"
@@ -59,3 +59,11 @@ def test_patient_fusion_table(row: dict[str, Any]) -> None:
     hits = _sentence_fusions(text, 0, len(text), row["label"])
     named = [h for h in hits if h.gene5 or h.flags] or hits[:1]
     assert [_label(h.gene5, h.gene3) for h in named] == row["fusions"]
+
+
+@pytest.mark.parametrize("row", rows("mutations.yaml"))
+def test_mutation_table(row: dict[str, Any]) -> None:
+    text = row["text"]
+    hits = find_mutations(text)
+    assert [f"{h.gene} {h.protein}" for h in hits] == row["mutations"]
+    assert [h.value for h in find_other_alterations(text)] == row["other"]

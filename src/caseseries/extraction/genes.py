@@ -394,18 +394,47 @@ def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[Fusi
     return out
 
 
-_OTHER_FUSION = re.compile(rf"\b({_SYMBOL})\s+(?:gene\s+)?(fusion|rearrangement|amplification|deletion|mutation)\b")
+_ALTERATION = r"fusion|rearrangement|amplification|amplified|deletion|deleted|gain|loss|mutation"
+_ARM = r"\d{1,2}[pq](?:\d{1,2}(?:\.\d{1,2})?)?"  # a chromosome arm or band: 11q, 1p36
+_OTHER_FUSION = re.compile(rf"\b({_SYMBOL}|{_ARM})[\s\-]+(?:gene\s+)?({_ALTERATION})\b")
+_ALTERATION_OF = re.compile(
+    rf"\b(amplification|deletion|gain|loss)s?\s+of\s+(?:the\s+)?"
+    rf"({_SYMBOL}(?:\s*(?:,|and|&)\s*{_SYMBOL}){{0,4}})(?:\s+genes?)?\b"
+)
+_NOUN = {"amplified": "amplification", "deleted": "deletion"}
+_PROTEIN_SHAPED = re.compile(r"[A-Z]\d+[A-Z]?|[A-Z][A-Z0-9]*?[A-Z]\d{2,4}[A-Z]?")
+
+
+def _other_gene(token: str) -> bool:
+    """A gene symbol other than ALK, or a chromosome arm or band (``11q``, ``1p36``), that can be altered."""
+    if re.fullmatch(r"\d{1,2}[pq][\d.]*", token):
+        return True
+    return (
+        token != "ALK"
+        and gene_like(token)
+        and (genes().lookup(token) is not None or not _PROTEIN_SHAPED.fullmatch(token))
+    )
 
 
 def find_other_alterations(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
-    """Alterations of genes other than ALK written ``GENE fusion``/``GENE rearrangement`` etc."""
+    """Alterations other than ALK fusions and point mutations, as ``GENE amplification`` etc.
+
+    "MYCN amplification", "11q deletion", "amplification of CDK4 and FGFR1" (one value per
+    gene), "ROS1 fusion". A "mutation" counts only for a gene named without its protein change
+    (point mutations are mutations: "NRAS Q61K mutation" gives nothing here).
+    """
     stop = len(text) if end is None else end
     out: list[Hit] = []
     for m in _OTHER_FUSION.finditer(text, start, stop):
-        sym = m.group(1)
-        if sym == "ALK" or not gene_like(sym):
+        sym, kind = m.group(1), m.group(2).lower()
+        if not _other_gene(sym):
             continue
-        out.append(Hit(m.group(0), m.start(), m.end()))
+        out.append(Hit(f"{sym} {_NOUN.get(kind, kind)}", m.start(), m.end()))
+    for m in _ALTERATION_OF.finditer(text, start, stop):
+        for g in re.finditer(_SYMBOL, m.group(2)):
+            if _other_gene(g.group(0)):
+                out.append(Hit(f"{g.group(0)} {m.group(1).lower()}", m.start(), m.end()))
+    out.sort(key=lambda h: h.start)
     return out
 
 
@@ -418,6 +447,11 @@ _PROTEIN = re.compile(
     rf"|(?<![A-Za-z0-9.])([{_AA1}])(\d{{3,4}})([{_AA1}])(?![A-Za-z0-9])"
 )
 _CODING = re.compile(r"\bc\.(\d{1,5})([ACGT])>([ACGT])\b")
+# A protein change written right after its gene, with or without a space: "ALKF1174L", "NRAS Q61K".
+_GENE_PROTEIN = re.compile(
+    rf"(?<![A-Za-z0-9\-])([A-Z][A-Z0-9]{{1,8}}?)\s?([{_AA1}])(\d{{1,4}})([{_AA1}*])(?![A-Za-z0-9])"
+)
+_LISTED = re.compile(r"(?:\s*(?:,|and|&|/)\s*)+")  # between changes listed together
 _GENE_BEFORE = re.compile(r"([A-Z][A-Z0-9]{1,9})\s*[:\s]\s*(?:p\.|c\.)?\(?$")
 
 
@@ -429,22 +463,33 @@ def _clause(text: str, m: re.Match[str], start: int, stop: int) -> str:
 
 
 def find_mutations(text: str, start: int = 0, end: int | None = None, *, bare: bool = False) -> list[MutationHit]:
-    """Point mutations in ``p.(Gly1202Arg)``, ``p.G1202R``, ``G1202R`` and ``c.3604G>A`` forms.
+    """Point mutations: ``p.(Gly1202Arg)``, ``p.G1202R``, ``G1202R``, ``ALKF1174L``, ``NRAS Q61K``, ``c.3604G>A``.
 
+    A protein change written right after a gene of the vocabulary (with or without a space)
+    belongs to that gene, also for genes other than ALK.
     A coding and a protein change written together (``ALK:c.3604G>A; p.(Gly1202Arg)``) make one
     mutation. Bare short forms (``G1202R``) count only next to a gene name or the word mutation,
     in the same clause, unless ``bare`` (a mutation column of a table).
     """
     stop = len(text) if end is None else end
     prot: list[tuple[str, int, int]] = []
+    genes_of: dict[int, tuple[str, int]] = {}  # protein change start -> (gene, start of the gene)
+    for m in _GENE_PROTEIN.finditer(text, start, stop):
+        named = genes().lookup(m.group(1))
+        if named is not None:
+            prot.append((f"p.{m.group(2)}{m.group(3)}{m.group(4)}", m.start(2), m.end()))
+            genes_of[m.start(2)] = (named.symbol, m.start())
     for m in _PROTEIN.finditer(text, start, stop):
+        if m.start() in genes_of:
+            continue
         if m.group(1):
             ref, pos, alt = AA3[m.group(1)], m.group(2), AA3.get(m.group(3), m.group(3))
         elif m.group(4):
             ref, pos, alt = m.group(4), m.group(5), m.group(6)
         else:
             ref, pos, alt = m.group(7), m.group(8), m.group(9)
-            if not bare and not re.search(
+            after_named = any(_LISTED.fullmatch(text, e, m.start()) for _, _, e in prot if e <= m.start())
+            if not (bare or after_named) and not re.search(
                 r"\bALK\b|mutation|substitution|variant|resistan", _clause(text, m, start, stop)
             ):
                 continue
@@ -472,8 +517,22 @@ def find_mutations(text: str, start: int = 0, end: int | None = None, *, bare: b
             out.append(
                 MutationHit(_gene_at(text, c_start, start), None, c_val, *_extend_gene(text, c_start, c_end, start))
             )
-    for i, (p_val, ps, pe) in enumerate(prot):
-        if i not in used:
+    listed: tuple[str, int] | None = None  # the gene of the last change written after its gene
+    for i, (p_val, ps, pe) in sorted(enumerate(prot), key=lambda item: item[1][1]):
+        if i in used:
+            continue
+        if ps in genes_of:
+            gene, gs = genes_of[ps]
+            out.append(MutationHit(gene, p_val, None, gs, pe))
+            listed = (gene, pe)
+        elif (
+            listed
+            and re.fullmatch(r"(?:\s*(?:,|and|&|/)\s*)+", text[listed[1] : ps])
+            and not _GENE_BEFORE.search(text[max(start, ps - 14) : ps])
+        ):
+            out.append(MutationHit(listed[0], p_val, None, ps, pe))  # "EGFR L858R and T790M"
+            listed = (listed[0], pe)
+        else:
             out.append(MutationHit(_gene_at(text, ps, start), p_val, None, ps, pe))
     out.sort(key=lambda h: h.start)
     return out

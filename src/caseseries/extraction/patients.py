@@ -17,12 +17,13 @@ from caseseries.extraction.entities import (
     find_alk,
     find_diagnosis,
     find_fusions,
+    find_mutations,
     find_other_alterations,
     find_sex,
     find_sites,
 )
 from caseseries.extraction.genes import alk_view, partner_hit
-from caseseries.extraction.hits import FusionHit
+from caseseries.extraction.hits import FusionHit, MutationHit
 from caseseries.extraction.lines import CITED, Narrative
 from caseseries.extraction.sentences import Section, SectionKind, Span
 from caseseries.extraction.tables import TextTable
@@ -322,16 +323,7 @@ def narrative_patient(
                 )
             )
     narrative.mark_censoring(seg.narrative)
-    seen: set[tuple[str | None, str | None]] = set()
-    for mut in narrative.mutations:
-        key = (mut.protein, mut.coding)
-        if key in seen or any(k[0] == mut.protein and mut.protein for k in seen):
-            continue
-        seen.add(key)
-        draft.mutations.append(
-            Mutation(gene=mut.gene, protein=mut.protein, coding=mut.coding, as_written=text[mut.start : mut.end])
-        )
-        draft.support(f"mutations[{len(draft.mutations) - 1}]", mut.start, mut.end)
+    _mutations(text, spans, narrative.mutations, draft)
     draft.lines = [ln for ln in narrative.lines if ln.agents]
     return draft
 
@@ -441,11 +433,35 @@ def _fusions(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]
         draft.support(f"fusions[{len(draft.fusions) - 1}]", h.start, h.end)
     for s, e in spans:
         for alt in find_other_alterations(text, s, e):
-            if alt.value not in draft.other_alterations and not any(
-                f.as_written and alt.value in f.as_written for f in draft.fusions
-            ):
+            gene, kind = alt.value.split(" ", 1)
+            fused = kind in ("fusion", "rearrangement") and any(gene in (f.gene5, f.gene3) for f in draft.fusions)
+            if alt.value not in draft.other_alterations and not fused:
                 draft.other_alterations.append(alt.value)
                 draft.support(f"other_alterations[{len(draft.other_alterations) - 1}]", alt.start, alt.end)
+
+
+def _mutations(text: str, spans: list[tuple[int, int]], from_lines: list[MutationHit], draft: PatientDraft) -> None:
+    """The patient's point mutations, each change once.
+
+    Those the therapy narrative read, then those of any other sentence of the patient's story
+    that is not a general statement ("a relapsed ALK F1174L-mutated neuroblastoma", "cell-free
+    DNA showed an NRAS Q61K mutation").
+    """
+    found = list(from_lines)
+    for s, e in spans:
+        if not is_general(text[s:e]):
+            found.extend(m for m in find_mutations(text, s, e) if all(m.start != f.start for f in found))
+    found.sort(key=lambda m: m.start)
+    seen: set[tuple[str | None, str | None]] = set()
+    for mut in found:
+        key = (mut.protein, mut.coding)
+        if key in seen or any(k[0] == mut.protein and mut.protein for k in seen):
+            continue
+        seen.add(key)
+        draft.mutations.append(
+            Mutation(gene=mut.gene, protein=mut.protein, coding=mut.coding, as_written=text[mut.start : mut.end])
+        )
+        draft.support(f"mutations[{len(draft.mutations) - 1}]", mut.start, mut.end)
 
 
 def lines_of(draft: PatientDraft) -> list[LineDraft]:
