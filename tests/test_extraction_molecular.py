@@ -13,8 +13,11 @@ import pytest
 import yaml
 
 from caseseries.extraction.alk import find_alk
+from caseseries.extraction.anatomy import find_sites
+from caseseries.extraction.draft import PatientDraft
 from caseseries.extraction.genes import find_fusions, find_mutations, find_other_alterations
-from caseseries.extraction.patients import _sentence_fusions
+from caseseries.extraction.patients import _sentence_fusions, _sites
+from caseseries.vocab.loader import reported_site, site_lineage
 
 TABLES = Path(__file__).parent / "data" / "extraction" / "tables"
 
@@ -67,3 +70,37 @@ def test_mutation_table(row: dict[str, Any]) -> None:
     hits = find_mutations(text)
     assert [f"{h.gene} {h.protein}" for h in hits] == row["mutations"]
     assert [h.value for h in find_other_alterations(text)] == row["other"]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [pytest.param(r, id=r["sentences"][0][:60]) for r in yaml.safe_load((TABLES / "sites.yaml").read_text("utf-8"))],
+)
+def test_site_table(row: dict[str, Any]) -> None:
+    text = " ".join(row["sentences"])
+    spans, pos = [], 0
+    for sentence in row["sentences"]:
+        spans.append((pos, pos + len(sentence)))
+        pos += len(sentence) + 1
+    draft = PatientDraft("index patient")
+    _sites(text, spans, [], draft)
+    assert draft.values.get("primary_site") == row["primary"]
+    assert draft.metastatic_sites == row["metastatic"]
+    if "details" in row:
+        assert [h.detail for h in find_sites(text)][: len(row["details"])] == row["details"]
+
+
+@pytest.mark.parametrize(
+    ("word", "lineage", "reported"),
+    [
+        ("hard palate", ["palate", "oral cavity", "head and neck"], "oral cavity"),
+        ("endobronchial", ["bronchus", "lung"], "lung"),
+        ("leptomeningeal", ["leptomeninges", "brain"], "brain"),
+        ("maxillary sinus", ["maxillary sinus", "paranasal sinus", "head and neck"], "maxillary sinus"),
+        ("thigh", ["limb", "soft tissue"], "soft tissue"),
+        ("no such place", [], None),
+    ],
+)
+def test_site_parents(word: str, lineage: list[str], reported: str | None) -> None:
+    assert site_lineage(word) == lineage
+    assert reported_site(word) == reported

@@ -3,10 +3,40 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from functools import cache
 
 from caseseries.extraction.hits import SiteHit, flexible
+from caseseries.extraction.patterns import ordered_patterns
 from caseseries.vocab import sites
+from caseseries.vocab.loader import reported_site
+
+
+class SiteCue(StrEnum):
+    """What the words around a site word say about it (``site_cues`` in ``extraction/data/patterns.yaml``)."""
+
+    NOT_A_SITE = "not a site"
+    IMAGING = "imaging field"
+    REGIONAL_NODE = "regional node"
+    CANCER = "cancer of the site"
+    NODAL_STAGE = "nodal stage"
+
+
+@cache
+def _cues() -> dict[SiteCue, list[re.Pattern[str]]]:
+    out: dict[SiteCue, list[re.Pattern[str]]] = {cue: [] for cue in SiteCue}
+    for pattern, cue in ordered_patterns("site_cues", SiteCue):
+        out[cue].append(pattern)
+    return out
+
+
+def site_cue(cue: SiteCue, text: str, pos: int, end: int) -> re.Match[str] | None:
+    """The first of the cue's patterns that matches ``text`` right at ``pos`` (before ``end``)."""
+    for pattern in _cues()[cue]:
+        m = pattern.match(text, pos, end)
+        if m:
+            return m
+    return None
 
 
 @cache
@@ -20,7 +50,13 @@ _CASE_SENSITIVE_SITES = frozenset({"CNS"})
 
 
 def find_sites(text: str, start: int = 0, end: int | None = None) -> list[SiteHit]:
-    """Anatomic-site mentions (terms, synonyms, adjectives) mapped to canonical terms."""
+    """Anatomic-site mentions (terms, synonyms, adjectives) mapped to the terms a case series records.
+
+    A word that names no site of disease is skipped: an imaging field ("brain MRI"), an adjective
+    of lymph nodes ("retroperitoneal lymph nodes" is a lymph node site), a descriptive "soft
+    tissue mass in the bladder". A nodal stage (``cT1N3M0``, ``IIIB-N2``) is a metastatic lymph
+    node site; a site word followed by its cancer ("lung adenocarcinoma") is a primary.
+    """
     stop = len(text) if end is None else end
     out: list[SiteHit] = []
     vocab = sites()
@@ -29,8 +65,22 @@ def find_sites(text: str, start: int = 0, end: int | None = None) -> list[SiteHi
         if word.upper() in _CASE_SENSITIVE_SITES and word != word.upper():
             continue
         entry = vocab.lookup(re.sub(r"[\s\-]+", " ", word))
-        if entry is not None:
-            out.append(SiteHit(entry.term, m.start(), m.end()))
+        if entry is None:
+            continue
+        after = min(stop, m.end() + 80)
+        if site_cue(SiteCue.NOT_A_SITE, text, m.start(), after):
+            continue
+        if site_cue(SiteCue.IMAGING, text, m.end(), after):
+            continue
+        if entry.term != "lymph node" and site_cue(SiteCue.REGIONAL_NODE, text, m.end(), after):
+            continue
+        role = "primary" if site_cue(SiteCue.CANCER, text, m.end(), after) else None
+        term = reported_site(entry.term) or entry.term
+        out.append(SiteHit(term, m.start(), m.end(), role=role, detail=entry.term))
+    for pattern in _cues()[SiteCue.NODAL_STAGE]:
+        for m in pattern.finditer(text, start, stop):
+            out.append(SiteHit("lymph node", m.start(), m.end(), role="metastatic", detail="lymph node"))
+    out.sort(key=lambda h: h.start)
     return out
 
 

@@ -50,9 +50,15 @@ class MutationHit:
 
 @dataclass(frozen=True)
 class SiteHit(Hit):
-    """An anatomic site mention; ``value`` is the canonical term; ``role`` primary/metastatic/None."""
+    """An anatomic site mention.
+
+    ``value`` is the term recorded (a sub-site's nearest recorded ancestor: tongue -> oral
+    cavity), ``detail`` the vocabulary term of the word itself (``tongue``); ``role`` is
+    primary/metastatic when the words around it say so, else None.
+    """
 
     role: str | None = None
+    detail: str | None = None
 
 
 def flexible(name: str, *, optional_hyphen: bool = False) -> str:

@@ -61,12 +61,13 @@ _MANY = re.compile(r"\b(two|three|four|five|2|3|4|5)\s+(?:\w+\s+){0,3}?(?:patien
 _TUMOUR_CONTEXT = re.compile(
     r"\b(?:mass|masses|tumou?rs?|lesions?|nodules?|IMTs?|sarcoma|neoplasm|metasta\w*|relapse\w*|recurren\w*|"
     r"involve\w*|infiltrat\w*|deposits?|spread|disease\s+progression|progression\s+in|lymphadenopathy|"
-    r"pseudotumou?r|residual|growth|primary)\b",
+    r"pseudotumou?r|residual|growth|primary|cancers?|carcinomas?|adenocarcinomas?|lymphomas?|fibrosarcoma|"
+    r"neuroblastoma|histiocytosis|malignan\w*|stage[sd]?)\b",
     re.I,
 )
 _METASTATIC_CUE = re.compile(
     r"metasta\w*|relaps\w*|recurren\w*|spread|disseminat\w*|secondary|new\s+(?:lesion|growth)|nodules?|deposits?|"
-    r"implants?|progression|involvement|lymphadenopathy|residual",
+    r"implants?|progress(?:ion|ed|ing)|involvement|lymphadenopathy|residual",
     re.I,
 )
 _ADJACENT_METASTASIS = re.compile(
@@ -328,26 +329,54 @@ def narrative_patient(
     return draft
 
 
+_LISTED_SITE = re.compile(r"(?:\s*(?:,|and|or|&|as\s+well\s+as)\s*)+(?:the\s+|both\s+)?(?:[a-z]+\s+){0,2}")
+# A site listed before a metastatic noun that covers the list ("retroperitoneal lymph nodes and lung metastases").
+_LISTED_BEFORE_METASTASES = re.compile(r"\s*(?:,|and|or)\s+(?:the\s+)?(?:[a-z]+\s+){1,2}metasta", re.I)
+_LYMPHOMA = re.compile(r"lymphoma", re.I)
+
+
 def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]], draft: PatientDraft) -> None:
+    """Primary and metastatic sites from the words around each site word.
+
+    A general statement gives none; a site listed right after a metastatic one is metastatic
+    too ("spread to the lungs, mediastinal lymph nodes and brain"); a site followed by its
+    cancer ("lung adenocarcinoma", "metastatic thyroid cancer") is the primary; the nodes of a
+    lymphoma are its disease, not a site.
+    """
+    lymphoma = bool(_LYMPHOMA.search(str(draft.values.get("diagnosis", ""))))
     primary_seen = False
     for source in (spans, side):
         for s, e in source:
-            if not _TUMOUR_CONTEXT.search(text, s, e):
+            hits = find_sites(text, s, e)
+            staged = [h for h in hits if h.role == "metastatic"]
+            if not (_TUMOUR_CONTEXT.search(text, s, e) or staged) or is_general(text[s:e]):
                 continue
-            for hit in find_sites(text, s, e):
+            previous_metastatic: int | None = None
+            for hit in hits:
+                if lymphoma and hit.value == "lymph node":
+                    continue
                 before = re.split(r"[,;(]", text[max(s, hit.start - 70) : hit.start])[-1]
                 after = text[hit.end : min(e, hit.end + 30)]
                 if _NEGATED_SITE.search(before):
                     continue  # "no cervical lymphadenopathy", "without liver metastases"
-                metastatic = bool(
-                    _METASTATIC_CUE.search(before)
-                    or _ADJACENT_METASTASIS.match(after)
-                    or _METASTATIC_CUE.search(text[hit.start : hit.end])
+                listed = previous_metastatic is not None and _LISTED_SITE.fullmatch(
+                    text, previous_metastatic, hit.start
                 )
-                primary = bool(
+                metastatic = hit.role == "metastatic" or bool(
+                    hit.role is None
+                    and (
+                        listed
+                        or _METASTATIC_CUE.search(before)
+                        or _ADJACENT_METASTASIS.match(after)
+                        or _LISTED_BEFORE_METASTASES.match(after)
+                        or _METASTATIC_CUE.search(text[hit.start : hit.end])
+                    )
+                )
+                primary = hit.role == "primary" or bool(
                     _PRIMARY_CUE.search(before)
                     or re.match(r"^[\s\-]*(?:IMT|inflammatory|tumou?r|sarcoma|mass)", after, re.I)
                 )
+                previous_metastatic = hit.end if metastatic else None
                 if primary and not metastatic and "primary_site" not in draft.values:
                     draft.set("primary_site", hit.value, hit.start, hit.end)
                     primary_seen = True
@@ -363,12 +392,14 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
             break
     if "primary_site" not in draft.values:
         for s, e in spans:
-            if not _TUMOUR_CONTEXT.search(text, s, e):
+            if not _TUMOUR_CONTEXT.search(text, s, e) or is_general(text[s:e]):
                 continue
             hits = [
                 h
                 for h in find_sites(text, s, e)
                 if h.value not in draft.metastatic_sites
+                and h.role != "metastatic"
+                and not (lymphoma and h.value == "lymph node")
                 and not _NEGATED_SITE.search(re.split(r"[,;(]", text[max(s, h.start - 70) : h.start])[-1])
             ]
             if hits:
