@@ -324,7 +324,7 @@ def narrative_patient(
                 )
             )
     narrative.mark_censoring(seg.narrative)
-    _mutations(text, spans, narrative.mutations, draft)
+    _mutations(text, [*spans, *side], narrative.mutations, draft)
     draft.lines = [ln for ln in narrative.lines if ln.agents]
     return draft
 
