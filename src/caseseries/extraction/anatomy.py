@@ -46,7 +46,7 @@ def _site_regex() -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z])(?:{alts})(?![A-Za-z])", re.I)
 
 
-_CASE_SENSITIVE_SITES = frozenset({"CNS"})
+_CASE_SENSITIVE_SITES = frozenset({"CNS", "NSCLC", "NSCLCS", "RCC", "RCCS"})
 
 
 def find_sites(text: str, start: int = 0, end: int | None = None) -> list[SiteHit]:
@@ -62,7 +62,7 @@ def find_sites(text: str, start: int = 0, end: int | None = None) -> list[SiteHi
     vocab = sites()
     for m in _site_regex().finditer(text, start, stop):
         word = m.group(0)
-        if word.upper() in _CASE_SENSITIVE_SITES and word != word.upper():
+        if word.upper() in _CASE_SENSITIVE_SITES and not re.fullmatch(r"[A-Z]+s?", word):
             continue
         entry = vocab.lookup(re.sub(r"[\s\-]+", " ", word))
         if entry is None:
@@ -74,7 +74,8 @@ def find_sites(text: str, start: int = 0, end: int | None = None) -> list[SiteHi
             continue
         if entry.term != "lymph node" and site_cue(SiteCue.REGIONAL_NODE, text, m.end(), after):
             continue
-        role = "primary" if site_cue(SiteCue.CANCER, text, m.end(), after) else None
+        cancer = site_cue(SiteCue.CANCER, text, m.end(), after) or site_cue(SiteCue.CANCER, text, m.start(), after)
+        role = "primary" if cancer else None
         term = reported_site(entry.term) or entry.term
         out.append(SiteHit(term, m.start(), m.end(), role=role, detail=entry.term))
     for pattern in _cues()[SiteCue.NODAL_STAGE]:

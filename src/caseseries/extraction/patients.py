@@ -332,7 +332,10 @@ def narrative_patient(
 _LISTED_SITE = re.compile(r"(?:\s*(?:,|and|or|&|as\s+well\s+as)\s*)+(?:the\s+|both\s+)?(?:[a-z]+\s+){0,2}")
 # A site listed before a metastatic noun that covers the list ("retroperitoneal lymph nodes and lung metastases").
 _LISTED_BEFORE_METASTASES = re.compile(r"\s*(?:,|and|or)\s+(?:the\s+)?(?:[a-z]+\s+){1,2}metasta", re.I)
-_LYMPHOMA = re.compile(r"lymphoma", re.I)
+_LYMPHOMA = re.compile(r"lymphoma|\b(?:ALCL|LBCL|DLBCL)\b", re.I)
+# A lymphoma's sites: its presenting mass is the primary, a relapse or spread named as such a metastasis.
+_MASS_AFTER = re.compile(r"[\s\-]*(?:masse?s?|tumou?rs?|lesions?)\b", re.I)
+_LYMPHOMA_SPREAD = re.compile(r"metasta\w*|relaps\w*|recurren\w*|progress\w*|spread|disseminat\w*", re.I)
 
 
 def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]], draft: PatientDraft) -> None:
@@ -340,10 +343,16 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
 
     A general statement gives none; a site listed right after a metastatic one is metastatic
     too ("spread to the lungs, mediastinal lymph nodes and brain"); a site followed by its
-    cancer ("lung adenocarcinoma", "metastatic thyroid cancer") is the primary; the nodes of a
-    lymphoma are its disease, not a site.
+    cancer ("lung adenocarcinoma", "metastatic thyroid cancer") is the primary. A lymphoma's nodes,
+    skin nodules and organ involvement are its disease, not sites: its primary is a presenting
+    mass ("a calvarial mass") and its metastases are relapses or spread named as such ("CNS relapse").
     """
-    lymphoma = bool(_LYMPHOMA.search(str(draft.values.get("diagnosis", ""))))
+    diagnosis = draft.values.get("diagnosis")
+    lymphoma = bool(
+        _LYMPHOMA.search(str(diagnosis))
+        if diagnosis
+        else any(_LYMPHOMA.search(alk_view(text[s:e])) and not is_general(text[s:e]) for s, e in spans)
+    )
     primary_seen = False
     for source in (spans, side):
         for s, e in source:
@@ -376,6 +385,9 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
                     _PRIMARY_CUE.search(before)
                     or re.match(r"^[\s\-]*(?:IMT|inflammatory|tumou?r|sarcoma|mass)", after, re.I)
                 )
+                if lymphoma:
+                    primary = bool(_MASS_AFTER.match(after))
+                    metastatic = bool(_LYMPHOMA_SPREAD.search(before) or _LYMPHOMA_SPREAD.match(after.lstrip(" -")))
                 previous_metastatic = hit.end if metastatic else None
                 if primary and not metastatic and "primary_site" not in draft.values:
                     draft.set("primary_site", hit.value, hit.start, hit.end)
@@ -390,7 +402,7 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
                     draft.support(f"metastatic_sites[{len(draft.metastatic_sites) - 1}]", hit.start, hit.end)
         if primary_seen:
             break
-    if "primary_site" not in draft.values:
+    if "primary_site" not in draft.values and not lymphoma:
         for s, e in spans:
             if not _TUMOUR_CONTEXT.search(text, s, e) or is_general(text[s:e]):
                 continue
