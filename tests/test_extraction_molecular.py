@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 import yaml
 
+from caseseries.errors import VocabularyError
 from caseseries.extraction.alk import find_alk
 from caseseries.extraction.anatomy import find_sites
 from caseseries.extraction.draft import PatientDraft
 from caseseries.extraction.genes import find_fusions, find_mutations, find_other_alterations
 from caseseries.extraction.patients import _sentence_fusions, _sites
-from caseseries.vocab.loader import reported_site, site_lineage
+from caseseries.vocab.loader import Site, _check_parents, reported_site, site_lineage
 
 TABLES = Path(__file__).parent / "data" / "extraction" / "tables"
 
@@ -104,3 +105,19 @@ def test_site_table(row: dict[str, Any]) -> None:
 def test_site_parents(word: str, lineage: list[str], reported: str | None) -> None:
     assert site_lineage(word) == lineage
     assert reported_site(word) == reported
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ([{"term": "tongue", "parent": "mouth cavity", "source": "t"}], "unknown parent 'mouth cavity'"),
+        ([{"term": "palate", "specific": True, "source": "t"}], "a specific site needs a parent"),
+        (
+            [{"term": "a", "parent": "b", "source": "t"}, {"term": "b", "parent": "a", "source": "t"}],
+            "parents loop back",
+        ),
+    ],
+)
+def test_site_parents_are_checked(entries: list[dict[str, Any]], message: str) -> None:
+    with pytest.raises(VocabularyError, match=message):
+        _check_parents([Site.model_validate(e) for e in entries], "sites.yaml")
