@@ -26,6 +26,14 @@ _FUSION_WORDS = re.compile(
     rf"|\b({_SYMBOL})\s+(?:fused|fusing)\s+(?:to|with)\s+(?:the\s+)?({_SYMBOL})\b"
     rf"|\b(ALK)\s+(?:fusion|rearrangement)\s+(?:with|to|partner(?:\s+gene)?(?:\s+was|\s+is|,)?)\s+(?:the\s+)?({_SYMBOL})\b"
 )
+# A partner named without a fusion notation: "the fusion partner was identified as TPM4",
+# "RANBP2 as the partner of ALK", "ALK was fused to EML4".
+_PARTNER_PHRASE = re.compile(
+    rf"\b(?:fusion\s+)?partner(?:\s+gene)?(?:\s+of\s+ALK)?\s+(?:was|is)\s+(?:identified\s+as\s+|found\s+to\s+be\s+)?"
+    rf"(?:the\s+)?({_SYMBOL})\b(?!\s*[-:/])"
+    rf"|\b({_SYMBOL})\s+as\s+(?:the|its)\s+(?:ALK\s+)?(?:fusion\s+)?partner\b"
+    rf"|\bALK\s+(?:gene\s+)?(?:was|is)\s+fused\s+(?:to|with)\s+(?:the\s+)?({_SYMBOL})\b"
+)
 _TRANSLOCATION = re.compile(r"\bt\(\s*\d{1,2}\s*;\s*\d{1,2}\s*\)(?:\s*\(\s*[pq][\d.]+\s*;\s*[pq][\d.]+\s*\))?")
 _INVERSION = re.compile(r"\binv\(\s*2\s*\)(?:\s*\(\s*p[\d.]+\s*[;q][\d.]*\s*\))?")
 _UNKNOWN_PARTNER = re.compile(
@@ -379,6 +387,14 @@ def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[Fusi
         if any(h.start <= m.start() < h.end or m.start() <= h.start < m.end() for h in out):
             continue
         hit = partner_hit(partner, m.start(), m.end(), text[m.start() : m.end()])
+        if hit is not None:
+            out.append(hit)
+    other_kinase = any(k in text[start:stop] for k in (*OTHER_KINASES, *KINASE_FAMILIES))
+    for m in _PARTNER_PHRASE.finditer(view, start, stop):
+        token = next(g for g in m.groups() if g)
+        if other_kinase or any(h.start <= m.start() < h.end or m.start() <= h.start < m.end() for h in out):
+            continue  # the partner of a ROS1 or NTRK fusion, or a fusion already read
+        hit = partner_hit(token, m.start(), m.end(), text[m.start() : m.end()])
         if hit is not None:
             out.append(hit)
     for pattern in (_TRANSLOCATION, _INVERSION):
