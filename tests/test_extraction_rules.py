@@ -289,7 +289,8 @@ def test_pattern_file_rejects_unknown_keys() -> None:
         parse_patterns("version: 1\nheadings: []\n", origin="p.yaml")
     assert str(err.value) == (
         "p.yaml: unknown top-level keys ['headings']; "
-        "allowed keys: alk_methods, column_roles, section_headings, version"
+        "allowed keys: alk_methods, alk_status, column_roles, molecular_statements, "
+        "section_headings, site_cues, version"
     )
 
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from caseseries.extraction.alk import is_general
 from caseseries.extraction.diagnosis import own_diagnoses
 from caseseries.extraction.draft import LineDraft, PatientDraft
 from caseseries.extraction.entities import (
@@ -22,10 +23,13 @@ from caseseries.extraction.entities import (
     find_alk,
     find_birth_age,
     find_fusions,
+    find_mutations,
     find_other_alterations,
     find_sex,
     find_sites,
 )
+from caseseries.extraction.genes import alk_view, partner_hit
+from caseseries.extraction.hits import FusionHit, MutationHit
 from caseseries.extraction.lines import CITED, Narrative
 from caseseries.extraction.reported import (
     group_study,
@@ -74,12 +78,13 @@ _MANY = re.compile(r"\b(two|three|four|five|2|3|4|5)\s+(?:\w+\s+){0,3}?(?:patien
 _TUMOUR_CONTEXT = re.compile(
     r"\b(?:mass|masses|tumou?rs?|lesions?|nodules?|IMTs?|sarcoma|neoplasm|metasta\w*|relapse\w*|recurren\w*|"
     r"involve\w*|infiltrat\w*|deposits?|spread|disease\s+progression|progression\s+in|lymphadenopathy|"
-    r"pseudotumou?r|residual|growth|primary)\b",
+    r"pseudotumou?r|residual|growth|primary|cancers?|carcinomas?|adenocarcinomas?|lymphomas?|fibrosarcoma|"
+    r"neuroblastoma|histiocytosis|malignan\w*|stage[sd]?)\b",
     re.I,
 )
 _METASTATIC_CUE = re.compile(
     r"metasta\w*|relaps\w*|recurren\w*|spread|disseminat\w*|secondary|new\s+(?:lesion|growth)|nodules?|deposits?|"
-    r"implants?|progression|involvement|lymphadenopathy|residual",
+    r"implants?|progress(?:ion|ed|ing)|involvement|lymphadenopathy|residual",
     re.I,
 )
 _ADJACENT_METASTASIS = re.compile(
@@ -388,16 +393,7 @@ def narrative_patient(
                 )
             )
     narrative.mark_censoring(seg.narrative)
-    seen: set[tuple[str | None, str | None]] = set()
-    for mut in narrative.mutations:
-        key = (mut.protein, mut.coding)
-        if key in seen or any(k[0] == mut.protein and mut.protein for k in seen):
-            continue
-        seen.add(key)
-        draft.mutations.append(
-            Mutation(gene=mut.gene, protein=mut.protein, coding=mut.coding, as_written=text[mut.start : mut.end])
-        )
-        draft.support(f"mutations[{len(draft.mutations) - 1}]", mut.start, mut.end)
+    _mutations(text, [*spans, *side], narrative.mutations, draft)
     draft.lines = [ln for ln in narrative.lines if ln.agents]
     return draft
 
@@ -427,26 +423,66 @@ def _sex_of(text: str, spans: list[tuple[int, int]]) -> tuple[Sex, int, int] | N
     return sex, *votes[sex][0]
 
 
+_LISTED_SITE = re.compile(r"(?:\s*(?:,|and|or|&|as\s+well\s+as)\s*)+(?:the\s+|both\s+)?(?:[a-z]+\s+){0,2}")
+# A site listed before a metastatic noun that covers the list ("retroperitoneal lymph nodes and lung metastases").
+_LISTED_BEFORE_METASTASES = re.compile(r"\s*(?:,|and|or)\s+(?:the\s+)?(?:[a-z]+\s+){1,2}metasta", re.I)
+_LYMPHOMA = re.compile(r"lymphoma|\b(?:ALCL|LBCL|DLBCL)\b", re.I)
+# A lymphoma's sites: its presenting mass is the primary, a relapse or spread named as such a metastasis.
+_MASS_AFTER = re.compile(r"[\s\-]*(?:masse?s?|tumou?rs?|lesions?)\b", re.I)
+_LYMPHOMA_SPREAD = re.compile(r"metasta\w*|relaps\w*|recurren\w*|progress\w*|spread|disseminat\w*", re.I)
+
+
 def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]], draft: PatientDraft) -> None:
+    """Primary and metastatic sites from the words around each site word.
+
+    A general statement gives none; a site listed right after a metastatic one is metastatic
+    too ("spread to the lungs, mediastinal lymph nodes and brain"); a site followed by its
+    cancer ("lung adenocarcinoma", "metastatic thyroid cancer") is the primary. A lymphoma's nodes,
+    skin nodules and organ involvement are its disease, not sites: its primary is a presenting
+    mass ("a calvarial mass") and its metastases are relapses or spread named as such ("CNS relapse").
+    """
+    diagnosis = draft.values.get("diagnosis")
+    lymphoma = bool(
+        _LYMPHOMA.search(str(diagnosis))
+        if diagnosis
+        else any(_LYMPHOMA.search(alk_view(text[s:e])) and not is_general(text[s:e]) for s, e in spans)
+    )
     primary_seen = False
     for source in (spans, side):
         for s, e in source:
-            if not _TUMOUR_CONTEXT.search(text, s, e):
+            hits = find_sites(text, s, e)
+            staged = [h for h in hits if h.role == "metastatic"]
+            if not (_TUMOUR_CONTEXT.search(text, s, e) or staged) or is_general(text[s:e]):
                 continue
-            for hit in find_sites(text, s, e):
+            previous_metastatic: int | None = None
+            for hit in hits:
+                if lymphoma and hit.value == "lymph node":
+                    continue
                 before = re.split(r"[,;(]", text[max(s, hit.start - 70) : hit.start])[-1]
                 after = text[hit.end : min(e, hit.end + 30)]
                 if _NEGATED_SITE.search(before):
                     continue  # "no cervical lymphadenopathy", "without liver metastases"
-                metastatic = bool(
-                    _METASTATIC_CUE.search(before)
-                    or _ADJACENT_METASTASIS.match(after)
-                    or _METASTATIC_CUE.search(text[hit.start : hit.end])
+                listed = previous_metastatic is not None and _LISTED_SITE.fullmatch(
+                    text, previous_metastatic, hit.start
                 )
-                primary = bool(
+                metastatic = hit.role == "metastatic" or bool(
+                    hit.role is None
+                    and (
+                        listed
+                        or _METASTATIC_CUE.search(before)
+                        or _ADJACENT_METASTASIS.match(after)
+                        or _LISTED_BEFORE_METASTASES.match(after)
+                        or _METASTATIC_CUE.search(text[hit.start : hit.end])
+                    )
+                )
+                primary = hit.role == "primary" or bool(
                     _PRIMARY_CUE.search(before)
                     or re.match(r"^[\s\-]*(?:IMT|inflammatory|tumou?r|sarcoma|mass)", after, re.I)
                 )
+                if lymphoma:
+                    primary = bool(_MASS_AFTER.match(after))
+                    metastatic = bool(_LYMPHOMA_SPREAD.search(before) or _LYMPHOMA_SPREAD.match(after.lstrip(" -")))
+                previous_metastatic = hit.end if metastatic else None
                 if primary and not metastatic and "primary_site" not in draft.values:
                     draft.set("primary_site", hit.value, hit.start, hit.end)
                     primary_seen = True
@@ -460,14 +496,16 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
                     draft.support(f"metastatic_sites[{len(draft.metastatic_sites) - 1}]", hit.start, hit.end)
         if primary_seen:
             break
-    if "primary_site" not in draft.values:
+    if "primary_site" not in draft.values and not lymphoma:
         for s, e in spans:
-            if not _TUMOUR_CONTEXT.search(text, s, e):
+            if not _TUMOUR_CONTEXT.search(text, s, e) or is_general(text[s:e]):
                 continue
             hits = [
                 h
                 for h in find_sites(text, s, e)
                 if h.value not in draft.metastatic_sites
+                and h.role != "metastatic"
+                and not (lymphoma and h.value == "lymph node")
                 and not _NEGATED_SITE.search(re.split(r"[,;(]", text[max(s, h.start - 70) : h.start])[-1])
             ]
             if hits:
@@ -475,10 +513,46 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
                 break
 
 
+_SEVERAL_PATIENTS = re.compile(
+    r"\b(?:two|three|four|five|both|\d)\s+(?:\w+\s+){0,2}(?:patients|cases|children|adults|infants|women|men)\b|\b(?:first|second|third|another|other)\s+"
+    r"(?:patient|case)\b|\brespectively\b",
+    re.I,
+)
+_PARTNER_OF_CASE = re.compile(r"\b([A-Z][A-Z0-9]{1,9})\s+(?:for|in)\s+(?:case|patient)\s+(\d{1,2})\b")
+
+
+def _case_number(label: str) -> int | None:
+    m = re.fullmatch(r"case (\d+)", label)
+    return int(m.group(1)) if m else None
+
+
+def _sentence_fusions(text: str, s: int, e: int, label: str) -> list[FusionHit]:
+    """The fusions a sentence gives the patient ``label``.
+
+    A general statement gives none. In a sentence about several patients, partners written per
+    case ("partners were TPM3 for case 1 and VCL for case 2") or fusions listed in the order of
+    the patients ("a STRN-ALK fusion in the first patient and a LMO7-ALK fusion in the other")
+    give case N its own one.
+    """
+    if is_general(alk_view(text[s:e])):
+        return []
+    number = _case_number(label)
+    if number is not None and re.search(r"\bpartners?\b", text[s:e], re.I):
+        per_case = [(int(m.group(2)), m) for m in _PARTNER_OF_CASE.finditer(text, s, e)]
+        mine = [m for n, m in per_case if n == number]
+        if per_case:
+            return [h for m in mine if (h := partner_hit(m.group(1), m.start(1), m.end(1))) is not None]
+    hits = find_fusions(text, s, e)
+    named = [h for h in hits if h.gene5 or h.flags]
+    if number is not None and len(named) >= 2 and _SEVERAL_PATIENTS.search(text, s, e):
+        return [named[number - 1]] if number <= len(named) else []
+    return hits
+
+
 def _fusions(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]], draft: PatientDraft) -> None:
-    hits = [h for s, e in spans for h in find_fusions(text, s, e)]
+    hits = [h for s, e in spans for h in _sentence_fusions(text, s, e, draft.label)]
     if not any(h.gene5 for h in hits):
-        side_hits = [h for s, e in side for h in find_fusions(text, s, e) if h.gene5]
+        side_hits = [h for s, e in side for h in _sentence_fusions(text, s, e, draft.label) if h.gene5]
         if side_hits:
             hits = side_hits
     if draft.values.get("alk.status") == "negative":
@@ -496,11 +570,35 @@ def _fusions(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]
         draft.support(f"fusions[{len(draft.fusions) - 1}]", h.start, h.end)
     for s, e in spans:
         for alt in find_other_alterations(text, s, e):
-            if alt.value not in draft.other_alterations and not any(
-                f.as_written and alt.value in f.as_written for f in draft.fusions
-            ):
+            gene, kind = alt.value.split(" ", 1)
+            fused = kind in ("fusion", "rearrangement") and any(gene in (f.gene5, f.gene3) for f in draft.fusions)
+            if alt.value not in draft.other_alterations and not fused:
                 draft.other_alterations.append(alt.value)
                 draft.support(f"other_alterations[{len(draft.other_alterations) - 1}]", alt.start, alt.end)
+
+
+def _mutations(text: str, spans: list[tuple[int, int]], from_lines: list[MutationHit], draft: PatientDraft) -> None:
+    """The patient's point mutations, each change once.
+
+    Those the therapy narrative read, then those of any other sentence of the patient's story
+    that is not a general statement ("a relapsed ALK F1174L-mutated neuroblastoma", "cell-free
+    DNA showed an NRAS Q61K mutation").
+    """
+    found = list(from_lines)
+    for s, e in spans:
+        if not is_general(text[s:e]):
+            found.extend(m for m in find_mutations(text, s, e) if all(m.start != f.start for f in found))
+    found.sort(key=lambda m: m.start)
+    seen: set[tuple[str | None, str | None]] = set()
+    for mut in found:
+        key = (mut.protein, mut.coding)
+        if key in seen or any(k[0] == mut.protein and mut.protein for k in seen):
+            continue
+        seen.add(key)
+        draft.mutations.append(
+            Mutation(gene=mut.gene, protein=mut.protein, coding=mut.coding, as_written=text[mut.start : mut.end])
+        )
+        draft.support(f"mutations[{len(draft.mutations) - 1}]", mut.start, mut.end)
 
 
 def lines_of(draft: PatientDraft) -> list[LineDraft]:

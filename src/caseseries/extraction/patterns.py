@@ -1,6 +1,6 @@
 """Ordered pattern lists of the rule-based extractor, read from ``extraction/data/patterns.yaml``.
 
-Section headings, table column roles and ALK test methods are data: each list holds entries
+Section headings, table column roles, ALK test methods and ALK status statements are data: each list holds entries
 ``{name, pattern}`` tried in order (the first match wins), compiled ignoring case. The loader
 rejects unknown keys and names, listing the allowed ones.
 """
@@ -18,7 +18,7 @@ import yaml
 from caseseries.errors import FormatError
 
 E = TypeVar("E", bound=Enum)
-PATTERN_LISTS = ("section_headings", "column_roles", "alk_methods")
+PATTERN_LISTS = ("section_headings", "column_roles", "alk_methods", "alk_status", "molecular_statements", "site_cues")
 _ORIGIN = "caseseries/extraction/data/patterns.yaml"
 
 

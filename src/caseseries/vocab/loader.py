@@ -68,11 +68,18 @@ class Gene(_Entry):
 
 
 class Site(_Entry):
-    """An anatomic site with synonyms, adjectives and ontology IDs where known."""
+    """An anatomic site with synonyms, adjectives and ontology IDs where known.
+
+    ``parent`` names the enclosing site (tongue -> oral cavity); ``specific`` marks a sub-site
+    finer than the terms a case series records, which is recorded as its nearest ancestor that
+    is not specific (:func:`reported_site`).
+    """
 
     term: str
     synonyms: list[str] = Field(default_factory=list)
     adjectives: list[str] = Field(default_factory=list)
+    parent: str | None = None
+    specific: bool = False
     uberon: str | None = None
     ncit: str | None = None
     source: str
@@ -179,8 +186,72 @@ def genes() -> Vocabulary[Gene]:
 def sites() -> Vocabulary[Site]:
     """The anatomic-site vocabulary (terms, synonyms, adjectives)."""
     version, entries = _build("sites", Site, "sites.yaml")
+    _check_parents(entries, "sites.yaml")
     names = {n: s for s in entries for n in (s.term, *s.synonyms, *s.adjectives)}
     return Vocabulary("sites", version, entries, names)
+
+
+def _check_parents(entries: list[Site], origin: str) -> None:
+    """Every ``parent`` names a term of the file, no chain loops, and a specific site has a parent."""
+    by_term = {e.term: e for e in entries}
+    for i, entry in enumerate(entries):
+        if entry.parent is not None and entry.parent not in by_term:
+            hint = difflib.get_close_matches(entry.parent, list(by_term), n=1)
+            fix = f"did you mean {hint[0]!r}?" if hint else "name a term of this file"
+            raise VocabularyError(
+                f"unknown parent {entry.parent!r}; {fix}", source=origin, location=f"entries[{i}].parent"
+            )
+        if entry.specific and entry.parent is None:
+            raise VocabularyError(
+                "a specific site needs a parent; give the site it is recorded as",
+                source=origin,
+                location=f"entries[{i}].parent",
+            )
+        seen = {entry.term}
+        node = entry
+        while node.parent is not None:
+            if node.parent in seen:
+                raise VocabularyError(
+                    f"parents loop back to {node.parent!r}; break the chain",
+                    source=origin,
+                    location=f"entries[{i}].parent",
+                )
+            seen.add(node.parent)
+            node = by_term[node.parent]
+
+
+def site_lineage(term: str) -> list[str]:
+    """The site and its enclosing sites, innermost first (``tongue`` -> tongue, oral cavity, head and neck).
+
+    Parameters
+    ----------
+    term : str
+        A site term, synonym or adjective.
+
+    Returns
+    -------
+    list of str
+        Empty when the site is unknown.
+    """
+    vocab = sites()
+    entry = vocab.lookup(term)
+    out: list[str] = []
+    while entry is not None:
+        out.append(entry.term)
+        entry = vocab.lookup(entry.parent) if entry.parent else None
+    return out
+
+
+def reported_site(term: str) -> str | None:
+    """The term a case series records for a site: itself, or for a sub-site its nearest ancestor that is not specific.
+
+    ``hard palate`` -> ``oral cavity``; ``lung`` -> ``lung``; None when the site is unknown.
+    """
+    vocab = sites()
+    entry = vocab.lookup(term)
+    while entry is not None and entry.specific and entry.parent:
+        entry = vocab.lookup(entry.parent)
+    return entry.term if entry else None
 
 
 @cache
@@ -204,6 +275,5 @@ def drug_name(text: str) -> str | None:
 
 
 def site_term(text: str) -> str | None:
-    """The canonical site term for a site, synonym or adjective, or None if unknown."""
-    found = sites().lookup(text)
-    return found.term if found else None
+    """The canonical site term for a site, synonym or adjective (a sub-site as it is recorded), or None if unknown."""
+    return reported_site(text)

@@ -1,0 +1,99 @@
+"""ALK testing in case-report text: the status of the tumour and the methods that tested ALK."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from caseseries.extraction.genes import DASHES, alk_name_end, alk_view, gene_like
+from caseseries.extraction.patterns import ordered_patterns
+from caseseries.model.enums import AlkMethod, AlkStatus
+
+
+@dataclass
+class AlkFinding:
+    """ALK status and methods found in a range, with the spans that support them."""
+
+    status: AlkStatus | None = None
+    status_span: tuple[int, int] | None = None
+    methods: dict[AlkMethod, tuple[int, int]] = field(default_factory=dict)
+
+
+class StatementKind(StrEnum):
+    """Whom a sentence about ALK or a fusion speaks of."""
+
+    PATIENT = "patient"
+    GENERAL = "general"
+
+
+_STATEMENTS = ordered_patterns("molecular_statements", StatementKind)
+
+
+def is_general(sentence: str) -> bool:
+    """Whether a sentence states something general about a disease or gene, not about the patient.
+
+    "Approximately half of these tumours harbour ALK rearrangements" is general; "the biopsy
+    showed an ALK rearrangement, as in about half of these tumours" speaks of the patient.
+    """
+    kind = next((k for pattern, k in _STATEMENTS if pattern.search(sentence)), StatementKind.PATIENT)
+    return kind is StatementKind.GENERAL
+
+
+_STATUS = ordered_patterns("alk_status", AlkStatus)
+_METHODS = ordered_patterns("alk_methods", AlkMethod)
+
+
+def find_alk(text: str, spans: list[tuple[int, int]]) -> AlkFinding:
+    """ALK status and methods from the sentences ``spans`` (only sentences that mention ALK)."""
+    found = AlkFinding()
+    for s, e in spans:
+        sentence = alk_view(text[s:e])
+        if "alk" not in sentence.lower() or is_general(sentence):
+            continue
+        stated = next(((m, status) for pattern, status in _STATUS if (m := pattern.search(sentence))), None)
+        if found.status is None and stated is not None:
+            m, found.status = stated
+            found.status_span = (s + m.start(), s + alk_name_end(text[s:e].translate(DASHES), m.end()))
+        if not (stated or re.search(r"\bALK\b", sentence)):
+            continue
+        for c_start, c_end in _alk_clauses(sentence):
+            for pattern, method in _METHODS:
+                mm = pattern.search(sentence, c_start, c_end)
+                if mm and method not in found.methods:
+                    found.methods[method] = (s + mm.start(), s + mm.end())
+    return found
+
+
+_CLAUSE_BREAK = re.compile(r",\s*(?:and|but|while|whereas)\s+|;\s*|\s+(?:but|whereas|while)\s+")
+_GENERIC_TEST = re.compile(r"\b(?:fusions?|rearrange\w*|translocation|break[\s\-]*apart|kinase)\b", re.I)
+
+
+def _alk_clauses(sentence: str) -> list[tuple[int, int]]:
+    """The clauses of a sentence that speak of testing ALK (methods are read only there).
+
+    A clause qualifies when it names ALK, or reports a fusion or rearrangement without naming
+    another gene ("break-apart FISH showed a rearrangement", "a panel found no kinase fusion");
+    "RNA sequencing identified a TFG-ROS1 fusion" and "no ROS1, NTRK or RET fusion" do not.
+    """
+    out: list[tuple[int, int]] = []
+    pos = 0
+    bounds = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(sentence)] + [(len(sentence), len(sentence))]
+    for b_start, b_end in bounds:
+        clause = sentence[pos:b_start]
+        names_alk = bool(re.search(r"\bALK\b", clause, re.I))
+        other_gene = any(gene_like(t) for t in re.findall(r"\b[A-Z][A-Z0-9]{1,9}\b", clause))
+        if names_alk or (_GENERIC_TEST.search(clause) and not other_gene):
+            out.append((pos, b_start))
+        pos = b_end
+    return out
+
+
+def alk_methods_in(cell: str) -> list[tuple[AlkMethod, int, int]]:
+    """Methods named in a short text (a table cell)."""
+    out = []
+    for pattern, method in _METHODS:
+        m = pattern.search(cell)
+        if m:
+            out.append((method, m.start(), m.end()))
+    return out
