@@ -10,42 +10,36 @@ mutations are attached to the line they are written about.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from caseseries.extraction.agents import doses_after, first_mentions, groups, is_given, itemised
 from caseseries.extraction.draft import LineDraft
 from caseseries.extraction.entities import DrugHit, MutationHit, find_drugs, find_mutations
+from caseseries.extraction.pfs import (
+    PFS_STATEMENT,
+    PROGRESSION,
+    RUNNING,
+    STILL_AFTER,
+    TOXICITY_STOP,
+    PfsCandidate,
+    is_assessment_time,
+)
 from caseseries.extraction.responses import ResponseHit, find_responses
 from caseseries.extraction.sentences import Span
 from caseseries.extraction.timeline import (
     CENSORED,
     DAYS_PER_MONTH,
+    NUMBER_WORDS,
     PROGRESSED,
     Duration,
     MonthDate,
     find_dates,
     find_durations,
 )
-from caseseries.model import Dose, Response, StopReason
+from caseseries.model import Response, StopReason
 from caseseries.vocab import drugs
 
-_SEQUENCE = re.compile(
-    r"\b(?:followed\s+by|then|thereafter|subsequently|switched\s+to|changed\s+to|replaced\s+(?:by|with)|"
-    r"after\s+(?:progression|failure|relapse)|later|afterwards|succeeded\s+by|second[\s\-]+line|third[\s\-]+line)\b"
-    r"|;|→|->",
-    re.I,
-)
-_NOT_GIVEN = re.compile(
-    r"^[^.;]{0,40}?\b(?:was|were)\s+(?:not\s+(?:yet\s+)?(?:available|approved|given|started|administered|used)|planned|"
-    r"considered|recommended|proposed|discussed|declined|refused|unavailable)"
-    r"|^[^.;]{0,20}?\b(?:could\s+not|cannot|is\s+recommended|are\s+recommended)",
-    re.I,
-)
-_NOT_GIVEN_BEFORE = re.compile(
-    r"\b(?:instead\s+of|rather\s+than|guidelines?\s+recommend\w*|recommending|candidate\s+for|eligible\s+for|"
-    r"consider(?:ed|ing)?|planned|sensitive\s+to|sensitivity\s+to|resistance\s+to\s+second-generation|"
-    r"inhibitors?\s+such\s+as|such\s+as|including|like)\s+(?:the\s+)?(?:\w+\s+){0,3}$",
-    re.I,
-)
+__all__ = ["CITED", "Narrative", "doses_after", "is_assessment_time", "is_background"]
+
 _AGAIN = re.compile(
     r"\b(?:rechallenge\w*|re-?challenge\w*|again|resumed|reintroduced|restarted|re-?started|"
     r"re-?initiated|retreat\w*)\b",
@@ -56,41 +50,6 @@ _SUMMARISED = re.compile(
     r"(?:systemic\s+|cytotoxic\s+)?(chemotherapy|therapy|treatment|systemic\s+therapy)",
     re.I,
 )
-_LINE_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-_PROGRESSION = re.compile(
-    r"\b(?:disease\s+progression|progressi(?:on|ve\s+disease)|progressed|progressing|relapse[ds]?|recurrence|"
-    r"recurred|regrowth|re-?grew|grew|enlarged|enlargement|increased\s+in\s+size|"
-    r"(?<!no\s)(?<!without\s)new\s+(?:\w+\s+)?(?:lesions?|nodules?|metastas\w+)|(?:developed|revealed|showed)\s+(?:\w+\s+){0,3}metastas\w+|"
-    r"resistance\s+(?:developed|emerged|occurred)|acquired\s+resistance|"
-    r"(?:alectinib|crizotinib|ceritinib|lorlatinib|brigatinib|drug)\s+resistance|resistance\s+to|(?-i:PD))\b",
-    re.I,
-)
-_DOSE = re.compile(r"[^.;]{0,25}?(\d+(?:[.,]\d+)?)\s*(mg/m²|mg/m2|g/m²|g/m2|mg/kg|mg|g|AUC\s*\d)\b([^;.)\]]{0,60})")
-_SCHEDULE = re.compile(
-    r"\b(once|twice|three\s+times)\s+(?:a\s+)?daily\b|\bper\s+day\b|\bdaily\b"
-    r"|\bon\s+days?\s+\d+(?:\s*(?:,|and|to|-)\s*(?:days?\s+)?\d+)*|"
-    r"\bevery\s+\d+(?:\s+to\s+\d+)?\s+(?:days|weeks)\b|\bweekly\b|\b(?:bid|qd|tid)\b",
-    re.I,
-)
-_PFS_STATEMENT = re.compile(
-    r"\b(?:PFS|progression[\s\-]+free\s+survival|time\s+to\s+progression|TTP)\b"
-    r"|\bafter\s+(?:starting|initiat\w+|beginning|the\s+start\s+of)\b"
-    r"|\b(?:for|over|beyond|more\s+than|after|lasted|lasting|maintained|sustained)\b",
-    re.I,
-)
-# "CT after 2 months showed ...", "MRI at 3 months revealed ...": the time of an assessment, not of the line.
-_ASSESSMENT_BEFORE = re.compile(
-    r"\b(?:CT|MRI|PET(?:-CT)?|scans?|imaging|evaluation|assessment|re-?evaluation|bronchoscopy|cystoscopy|endoscopy|"
-    r"ultrasound|ultrasonography|examination|radiographs?|x-?rays?)\b[^.;]{0,20}\b(?:after|at|within)\s+$"
-    r"|^\s*(?:after|at|within)\s+$",
-    re.I,
-)
-_ASSESSMENT_AFTER = re.compile(
-    r"^[^.;]{0,50}?\b(?:showed|shows|revealed|demonstrated|documented|confirmed|disclosed|had\s+(?:decreased|shrunk|"
-    r"resolved|regressed|disappeared))\b",
-    re.I,
-)
-# A sentence that cites other work: "reported by Smith et al. [5]", "^[12]", "previously described".
 CITED = re.compile(
     r"\bet\s+al\b|\[\d{1,3}(?:\s*[,\-–]\s*\d{1,3})*\]|\^\[|\breported\s+(?:by|in)\b|\bdescribed\s+by\b"
     r"|\bpreviously\s+(?:reported|described|published)\b|\bin\s+the\s+literature\b",
@@ -140,23 +99,6 @@ def is_background(text: str, sent: Span) -> bool:
     return bool(CITED.search(text, sent.start, sent.end) or _GENERAL.search(text, sent.start, sent.end))
 
 
-_ADVERSE = (
-    r"(?:toxicit\w*|hepatitis|hepatotoxicity|adverse\s+(?:events?|effects?)|intolerance|side[\s\-]+effects?|"
-    r"pneumonitis|rash|neutropenia|transaminase\s+elevation|elevated\s+transaminases|bradycardia|oedema|edema)"
-)
-_TOXICITY_STOP = re.compile(
-    rf"^[\s,]*(?:because\s+of|due\s+to|owing\s+to|for)\s+(?:\w+\s+){{0,4}}?{_ADVERSE}\b",
-    re.I,
-)
-_SYMPTOM = rf"(?:{_ADVERSE}|diarrho?ea|nausea|vomiting|pain|fever|colitis|hyper\w*emia|hypercholesterol\w*)"
-# a drug given for an adverse event or a symptom ("the pneumonitis was treated with prednisolone") is not a line
-_SUPPORTIVE_BEFORE = re.compile(
-    rf"\b{_SYMPTOM}(?:,?\s+(?:which|that))?\s+(?:was|were|is)\s+(?:treated|managed|controlled)\s+(?:successfully\s+)?with\s+$",
-    re.I,
-)
-_SUPPORTIVE_AFTER = re.compile(
-    rf"^[^.;]{{0,40}}?\b(?:for|to\s+treat|to\s+control)\s+(?:\w+\s+){{0,2}}?{_SYMPTOM}", re.I
-)
 _REBIOPSY = re.compile(
     r"\b(?:re-?biops\w*|repeat\s+biops\w*|(?:new|second|further)\s+biops\w*|at\s+(?:the\s+time\s+of\s+)?progression|"
     r"at\s+(?-i:PD)|"
@@ -178,146 +120,6 @@ _SHRINKAGE = re.compile(
 _FAILED_LIST = re.compile(
     r"\b(?:after|following|despite)\s+(?:the\s+)?(?:failure|failing|progression)\s+(?:of|on)\s+(?:prior\s+)?", re.I
 )
-_RUNNING = re.compile(r"\b(?:has|have)\s+(?:now\s+)?(?:received|been\s+(?:on|receiving|taking|treated))\b", re.I)
-_STILL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:which|and|that)\s+(?:continues|is\s+ongoing|remains|persists)\b", re.I)
-
-
-def is_assessment_time(before: str, after: str) -> bool:
-    """Whether a duration times an assessment ("CT after 2 months showed ...", "a partial response at 3 months").
-
-    Parameters
-    ----------
-    before : str
-        The clause before the duration.
-    after : str
-        The clause after it.
-
-    Returns
-    -------
-    bool
-        True when the duration says when the disease was assessed or responded, not how long the line
-        worked; an assessment that found progression is the end of the line and is not an assessment time.
-    """
-    if PROGRESSED.search(before) or CENSORED.search(before):
-        return False
-    after = re.split(r",|\bwhich\b|\buntil\b|\bthat\b", after)[0]
-    at_time = bool(re.search(r"\b(?:after|at|within)\s+$", before, re.I))
-    if not at_time:
-        return False
-    if _ASSESSMENT_BEFORE.search(before) and (
-        re.search(r"\b(?:CT|MRI|PET|scans?|imaging|evaluation|assessment|bronchoscopy|ultrasound)\b", before, re.I)
-        or _ASSESSMENT_AFTER.match(after)
-    ):
-        return not _PROGRESSION.search(after)
-    if re.search(r"\b(?:response|remission|regression|CR|PR)\s+(?:after|at|within)\s+$", before, re.I):
-        return not _PROGRESSION.search(after)
-    return False
-
-
-@dataclass
-class PfsCandidate:
-    """A statement of a line's progression-free time and where it came from."""
-
-    months: float
-    censored: bool | None
-    spans: list[tuple[int, int]]
-    rank: int  # -1 day counts, 0 dates, 1 narrative statement, 2 abstract/discussion/caption
-
-
-def _is_given(text: str, hit: DrugHit, sent: Span) -> bool:
-    after = text[hit.end : sent.end]
-    before = text[max(sent.start, hit.start - 60) : hit.start]
-    if (
-        hit.value == "chemotherapy"
-        and not re.search(
-            r"\b(?:received|receiving|started|initiated|treated\s+with|underwent|given|administered|salvage|"
-            r"adjuvant|neoadjuvant|first[\s\-]+line|second[\s\-]+line|cycles?\s+of)\s+(?:\w+\s+){0,3}$",
-            before,
-            re.I,
-        )
-        and not re.search(r"^\s+(?:was|were)\s+(?:given|started|initiated|administered)", after, re.I)
-    ):
-        return False
-    if hit.value == "chemotherapy" and (
-        re.search(r"\b(?:this|the|that|same|such|prior|previous|shift|switch|to)\s+$", before, re.I)
-        or re.search(r"^\s+(?:protocols?|regimens?\s+(?:designed|used)|designed)", after, re.I)
-    ):
-        return False
-    if _NOT_GIVEN.search(after) and not re.search(r"\b(?:and|with|plus)\b", after[:12]):
-        return False
-    if _SUPPORTIVE_BEFORE.search(before) or _SUPPORTIVE_AFTER.match(after):
-        return False
-    return not _NOT_GIVEN_BEFORE.search(before)
-
-
-def _first_mentions(hits: list[DrugHit]) -> list[DrugHit]:
-    """New drugs of one sentence without repeats.
-
-    A drug named again, or a class word after a drug of that class ("methylprednisolone ... after
-    4 weeks of steroid therapy"), refers to the first mention.
-    """
-    vocab = drugs()
-    out: list[DrugHit] = []
-    for h in hits:
-        entry = vocab.lookup(h.value)
-        same_class = (
-            entry is not None
-            and entry.non_drug
-            and any((o := vocab.lookup(k.value)) is not None and o.drug_class == entry.drug_class for k in out)
-        )
-        if not same_class and all(k.value != h.value for k in out):
-            out.append(h)
-    return out
-
-
-def _groups(text: str, hits: list[DrugHit]) -> list[list[DrugHit]]:
-    """Split drugs named in one sentence into lines at sequence words."""
-    groups: list[list[DrugHit]] = []
-    for hit in hits:
-        if groups and not _SEQUENCE.search(text[groups[-1][-1].end : hit.start]):
-            groups[-1].append(hit)
-        else:
-            groups.append([hit])
-    return groups
-
-
-def _itemised(text: str, summarised: re.Match[str], sent: Span) -> list[list[DrugHit]] | None:
-    """The regimens listed after "3 lines of chemotherapy (doxorubicin; gemcitabine plus docetaxel; ...)"."""
-    m = re.match(r"\s*\(([^()]{3,300})\)", text[summarised.end() : sent.end])
-    if m is None:
-        return None
-    inner = m.group(1)
-    base = summarised.end() + m.start(1)
-    sep = ";" if ";" in inner else ","
-    parts: list[list[DrugHit]] = []
-    pos = 0
-    for chunk in inner.split(sep):
-        hits = find_drugs(text, base + pos, base + pos + len(chunk))
-        if hits:
-            parts.append(hits)
-        pos += len(chunk) + 1
-    return parts if len(parts) >= 2 else None
-
-
-def doses_after(text: str, hit: DrugHit, stop: int) -> list[Dose]:
-    """Doses written right after a drug ("alectinib (600 mg twice daily)", "at dose of 600 mg per day")."""
-    m = _DOSE.match(text, hit.end, min(stop, hit.end + 120))
-    if not m:
-        return []
-    between = text[hit.end : m.start(1)]
-    if find_drugs(between):
-        return []
-    schedule_m = _SCHEDULE.search(m.group(3) or "")
-    schedule = schedule_m.group(0).strip() if schedule_m else None
-    return [
-        Dose(
-            agent=hit.value,
-            dose=float(m.group(1).replace(",", ".")),
-            unit=m.group(2).replace("m²", "m2"),
-            schedule=schedule,
-            as_written=text[m.start(1) : m.end(2) + (schedule_m.end() if schedule_m else 0)].strip(),
-        )
-    ]
 
 
 class Narrative:
@@ -374,7 +176,7 @@ class Narrative:
             for m in _DAY.finditer(text, sent.start, sent.end)
         ]
         failed = self._failed_list(sent)
-        hits = [h for h in find_drugs(text, sent.start, sent.end) if _is_given(text, h, sent) and h not in failed]
+        hits = [h for h in find_drugs(text, sent.start, sent.end) if is_given(text, h, sent) and h not in failed]
         summarised = _SUMMARISED.search(text, sent.start, sent.end)
         new_hits: list[DrugHit] = []
         old_refs: list[tuple[DrugHit, int]] = []
@@ -389,7 +191,7 @@ class Narrative:
                 old_refs.append((h, idx))
         if summarised is not None:
             new_hits = [h for h in new_hits if not (summarised.start() <= h.start < summarised.end())]
-        new_hits = _first_mentions(new_hits)
+        new_hits = first_mentions(new_hits)
         first_new = min([h.start for h in new_hits] + ([summarised.start()] if summarised else []), default=sent.end)
         # responses and progression before the first new drug belong to the line being read
         prior = old_refs[-1][1] if old_refs and old_refs[-1][0].start < first_new else self.current
@@ -406,12 +208,12 @@ class Narrative:
             line.progressed = True
             self.lines.append(line)
             self.current = len(self.lines) - 1
-        itemised = _itemised(text, summarised, sent) if summarised is not None else None
-        if itemised is not None:
+        listed = itemised(text, summarised, sent) if summarised is not None else None
+        if listed is not None:
             after_each = bool(
                 re.search(r"\b(?:progress\w*|PD)\b[^.]{0,40}\bafter\s+each\b", text[sent.start : sent.end])
             )
-            for part in itemised:
+            for part in listed:
                 line = LineDraft(order=len(self.lines))
                 for h in part:
                     line.add_agent(h.value, h.start, h.end)
@@ -420,12 +222,12 @@ class Narrative:
                     line.progressed = True
                 self.lines.append(line)
                 self.current = len(self.lines) - 1
-            inside = {h.start for part in itemised for h in part}
+            inside = {h.start for part in listed for h in part}
             new_hits = [h for h in new_hits if h.start not in inside]
             summarised = None
         if summarised is not None:
             raw = summarised.group(1).lower()
-            count = int(raw) if raw.isdigit() else _LINE_WORDS.get(raw)
+            count = int(raw) if raw.isdigit() else int(NUMBER_WORDS.get(raw, 0))
             line = LineDraft(order=len(self.lines))
             line.add_agent(
                 "chemotherapy" if "chemo" in summarised.group(2).lower() else "therapy",
@@ -437,7 +239,7 @@ class Narrative:
                 line.support("summarised_lines", summarised.start(), summarised.end())
             self.lines.append(line)
             self.current = len(self.lines) - 1
-        for group in _groups(text, [h for h in new_hits]):
+        for group in groups(text, [h for h in new_hits]):
             real = [h for h in group if h.value != "chemotherapy"] or group
             line = LineDraft(order=len(self.lines))
             for h in real:
@@ -529,7 +331,7 @@ class Narrative:
         if span.end <= span.start:
             return
         hits = find_responses(text, span.start, span.end)
-        progression = _PROGRESSION.search(text, span.start, span.end)
+        progression = PROGRESSION.search(text, span.start, span.end)
         shrinkage = _SHRINKAGE.search(text, span.start, span.end)
         if shrinkage is not None and (progression is None or shrinkage.start() < progression.start()):
             line.measured_shrinkage = True
@@ -621,25 +423,25 @@ class Narrative:
         before = text[max(span.start, d.start - 50) : d.start]
         before = re.split(r"[.;]\s", before)[-1]
         after = text[d.end : min(span.end, d.end + 40)]
-        if re.search(r"\b(?:of|mg|dose|cycles?)\s*$", before, re.I) and not _PFS_STATEMENT.search(before):
+        if re.search(r"\b(?:of|mg|dose|cycles?)\s*$", before, re.I) and not PFS_STATEMENT.search(before):
             return
         if re.search(r"\btaper\w*\s+(?:over\s+)?$", before, re.I):
             return  # "tapered over 6 weeks": a dose schedule
         clause_after = re.split(r"[.;]\s", text[d.end : min(span.end, d.end + 120)])[0]
-        if _TOXICITY_STOP.match(clause_after):
+        if TOXICITY_STOP.match(clause_after):
             line = self.lines[idx]
             if not line.progressed:
                 line.reason_stopped = StopReason.TOXICITY
                 line.support("reason_stopped", d.start, d.end + len(clause_after))
             return  # "stopped after 5 weeks because of grade 3 hepatitis": a line stopped for toxicity has no PFS
-        still = bool(_STILL_AFTER.match(clause_after))
+        still = bool(STILL_AFTER.match(clause_after))
         if is_assessment_time(before, clause_after) and not still:
             return
         if (
             re.search(r"\bafter\s+(?:\w+\s+)?$", before, re.I)
             and re.search(r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", after)
-            and not (PROGRESSED.search(before) or CENSORED.search(before) or still or _RUNNING.search(before))
-            and not _PROGRESSION.search(re.split(r",|\bwhich\b|\buntil\b", clause_after)[0])
+            and not (PROGRESSED.search(before) or CENSORED.search(before) or still or RUNNING.search(before))
+            and not PROGRESSION.search(re.split(r",|\bwhich\b|\buntil\b", clause_after)[0])
         ):
             return  # "after 5 months of treatment": the time of an assessment
         if re.search(r"\b(?:age|aged|old|within|ago|before|prior)\b", before, re.I) or re.search(r"^[\s\-]*old", after):
@@ -647,18 +449,18 @@ class Narrative:
         dose = re.search(r"\d\s*(?:mg|g|mg/m2|mg/m²|mg/kg)\b([^.;]{0,40})$", before, re.I)
         if dose and not re.search(r"[,:]", dose.group(1)):
             return  # "90 mg once daily for 7 days": part of a dose schedule ("600 mg BID: PR, PFS 20 mo" is not)
-        if not (_PFS_STATEMENT.search(before) or PROGRESSED.search(before) or CENSORED.search(before)):
+        if not (PFS_STATEMENT.search(before) or PROGRESSED.search(before) or CENSORED.search(before)):
             return
         censored = d.censored
         if censored is None and re.search(r"\b(?:progress\w*|relaps\w*|resist\w*)\b", after, re.I):
             censored = False
         if (
             censored is None
-            and _PROGRESSION.search(re.split(r",|\bwhich\b|\buntil\b", clause_after)[0])
+            and PROGRESSION.search(re.split(r",|\bwhich\b|\buntil\b", clause_after)[0])
             and re.search(r"\b(?:after|at)\s+$", before, re.I)
         ):
             censored = False  # "CT after 2 months showed enlargement of the mass"
-        if censored is None and (still or _RUNNING.search(before)):
+        if censored is None and (still or RUNNING.search(before)):
             censored = True  # "has received it for 2 months", "stable disease after 6 months, which continues"
         self.pfs.setdefault(idx, []).append(PfsCandidate(d.months, censored, [(d.start, d.end)], 1))
 
@@ -700,7 +502,7 @@ class Narrative:
                 r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", text[d.end : d.end + 30]
             ):
                 continue
-            if not (PROGRESSED.search(before) or CENSORED.search(before) or _PFS_STATEMENT.search(before)):
+            if not (PROGRESSED.search(before) or CENSORED.search(before) or PFS_STATEMENT.search(before)):
                 continue
             censored = d.censored
             after = text[d.end : min(sent.end, d.end + 40)]
