@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 
+from caseseries.extraction.draft import UNNAMED
 from caseseries.extraction.entities import DrugHit, find_drugs
 from caseseries.extraction.pfs import ADVERSE
 from caseseries.extraction.sentences import Span
 from caseseries.model import Dose
 from caseseries.vocab import drugs
+from caseseries.vocab.regimens import RegimenKind, regimens
 
 SEQUENCE = re.compile(
     r"\b(?:followed\s+by|then|thereafter|subsequently|switched\s+to|changed\s+to|replaced\s+(?:by|with)|"
@@ -51,31 +53,146 @@ _SUPPORTIVE_AFTER = re.compile(
 )
 
 
+# words before "chemotherapy" that say it was given ("received adjuvant chemotherapy", "relapse following chemotherapy")
+_CHEMO_GIVEN_BEFORE = re.compile(
+    r"\b(?:received|receiving|started|initiated|treated\s+with|underwent|given|administered|salvage|"
+    r"adjuvant|neoadjuvant|first[\s\-]+line|second[\s\-]+line|cycles?\s+of|courses?\s+of|followed\s+by|"
+    r"respond\w*\s+to|refractory\s+to|resistant\s+to|(?:complicat\w+|arose|toxicity)\s+(?:\w+\s+){0,2}(?:with|from|of)|"
+    r"(?:after|following|despite)(?:\s+[\w\-]+,?){0,6})\s+(?:[\w\-]+\s+){0,3}$",
+    re.I,
+)
+_CHEMO_GIVEN_AFTER = re.compile(
+    r"^\s+(?:was|were)\s+(?:given|started|initiated|administered)|^\s+(?:proved|was|were)\s+"
+    r"(?:ineffective|unsuccessful|effective|discontinued|stopped|complicated)",
+    re.I,
+)
+_CHEMO_NOT_GIVEN_BEFORE = re.compile(
+    r"\b(?:this|the|that|same|such|prior|previous|shift|switch|alternative\s+to|compared\s+(?:with|to))\s+$", re.I
+)
+
+
 def is_given(text: str, hit: DrugHit, sent: Span) -> bool:
     """Whether the sentence gives the drug to the patient (not planned, declined, or for an adverse event)."""
     after = text[hit.end : sent.end]
     before = text[max(sent.start, hit.start - 60) : hit.start]
-    if (
-        hit.value == "chemotherapy"
-        and not re.search(
-            r"\b(?:received|receiving|started|initiated|treated\s+with|underwent|given|administered|salvage|"
-            r"adjuvant|neoadjuvant|first[\s\-]+line|second[\s\-]+line|cycles?\s+of)\s+(?:\w+\s+){0,3}$",
-            before,
-            re.I,
-        )
-        and not re.search(r"^\s+(?:was|were)\s+(?:given|started|initiated|administered)", after, re.I)
-    ):
-        return False
-    if hit.value == "chemotherapy" and (
-        re.search(r"\b(?:this|the|that|same|such|prior|previous|shift|switch|to)\s+$", before, re.I)
-        or re.search(r"^\s+(?:protocols?|regimens?\s+(?:designed|used)|designed)", after, re.I)
-    ):
-        return False
+    if hit.value == "chemotherapy":
+        if not (_CHEMO_GIVEN_BEFORE.search(before) or _CHEMO_GIVEN_AFTER.match(after)):
+            return False
+        if _CHEMO_NOT_GIVEN_BEFORE.search(before) or re.search(
+            r"^\s+(?:protocols?|regimens?\s+(?:designed|used)|designed)", after, re.I
+        ):
+            return False
     if _NOT_GIVEN.search(after) and not re.search(r"\b(?:and|with|plus)\b", after[:12]):
         return False
     if _SUPPORTIVE_BEFORE.search(before) or _SUPPORTIVE_AFTER.match(after):
         return False
     return not _NOT_GIVEN_BEFORE.search(before)
+
+
+# ------------------------------------------------------------------ regimens and unnamed drug classes
+_GENERATION = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[\s\-]+generation\s+$", re.I)
+_GENERATIONS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+# the words before a class phrase given to the patient: "an ALK inhibitor", "response to ALK inhibitor therapy"
+_CLASS_CONTEXT = re.compile(
+    r"(?:^|\b(?:an?|the|with|to|on|of|using|received|started|initiated))\s+(?:[\w\-]+\s+){0,3}$", re.I
+)
+# a listed salvage phase: "chemotherapy (COP, reduced-dose ICE, low-dose cytarabine + etoposide)"
+_PHASE_LIST = re.compile(r"\s*\(([^()]{3,200})\)")
+
+
+def unnamed_class(value: str) -> tuple[str, int | None] | None:
+    """The class name and generation of an unnamed drug-class hit value, or None for a named drug."""
+    if not value.startswith(UNNAMED):
+        return None
+    name, _, generation = value[len(UNNAMED) :].partition(":")
+    return name, int(generation) if generation else None
+
+
+def class_matches(value: str, name: str) -> bool:
+    """Whether the named drug ``name`` is one the unnamed class hit ``value`` could be.
+
+    "class:ALK inhibitor:1" matches crizotinib (an ALK inhibitor of generation 1), not lorlatinib.
+    """
+    found = unnamed_class(value)
+    drug = drugs().lookup(name)
+    entry = regimens().lookup(found[0]) if found else None
+    if found is None or drug is None or entry is None or drug.non_drug or drug.drug_class != entry.drug_class:
+        return False
+    if entry.target is not None and entry.target not in drug.targets:
+        return False
+    return found[1] is None or drug.generation == found[1]
+
+
+def _class_hits(text: str, start: int, stop: int, named: list[DrugHit]) -> list[DrugHit]:
+    """Class phrases given to the patient whose drug the sentence does not name."""
+    out: list[DrugHit] = []
+    for entry in regimens().entries:
+        if entry.kind is not RegimenKind.CLASS:
+            continue
+        for m in entry.pattern().finditer(text, start, stop):
+            before = text[max(start, m.start() - 50) : m.start()]
+            after = text[m.end() : min(stop, m.end() + 25)]
+            if any(h.start < m.end() and m.start() < h.end for h in named):
+                continue
+            if any(0 <= h.start - m.end() <= 12 and re.fullmatch(r"[\s,(]*", text[m.end() : h.start]) for h in named):
+                continue  # "the ALK inhibitor crizotinib", "an ALK inhibitor (alectinib)": the drug is named
+            if any(
+                0 <= m.start() - h.end <= 20
+                and re.fullmatch(r"[\s,(]*(?:an?|the)?\s*[\w\-]*\s*", text[h.end : m.start()])
+                for h in named
+            ):
+                continue  # "crizotinib, a first-generation ALK inhibitor"
+            if re.match(r"\s*(?:such\s+as|like|including)\b", after, re.I):
+                continue
+            generation = _GENERATION.search(before)
+            head = before[: generation.start()] if generation else before
+            if not _CLASS_CONTEXT.search(head):
+                continue
+            level = _GENERATIONS[generation.group(1).lower()] if generation else None
+            out.append(DrugHit(f"{UNNAMED}{entry.name}" + (f":{level}" if level else ""), m.start(), m.end()))
+    return out
+
+
+def find_agents(text: str, start: int = 0, end: int | None = None) -> list[DrugHit]:
+    """Drugs, regimens expanded to their drugs, protocols as chemotherapy, and unnamed drug classes.
+
+    Parameters
+    ----------
+    text : str
+        The document.
+    start, end : int
+        Range to scan.
+
+    Returns
+    -------
+    list of DrugHit
+        In text order. A regimen ("CHOP") gives one hit per component drug on the regimen's span;
+        a protocol name ("ALCL99") gives ``chemotherapy``; a class phrase given to the patient
+        ("an ALK-directed tyrosine kinase inhibitor") gives a hit whose value starts with
+        :data:`UNNAMED`. Regimens listed in brackets after "chemotherapy" as one phase ("chemotherapy
+        (COP, ICE, ...)") are that chemotherapy, not lines of their own.
+    """
+    stop = len(text) if end is None else end
+    named = find_drugs(text, start, stop)
+    out = list(named)
+    for entry in regimens().entries:
+        if entry.kind is RegimenKind.CLASS:
+            continue
+        for m in entry.pattern().finditer(text, start, stop):
+            if any(h.start < m.end() and m.start() < h.end for h in named):
+                continue
+            out.extend(DrugHit(component, m.start(), m.end()) for component in entry.components)
+    out.extend(_class_hits(text, start, stop, named))
+    out.sort(key=lambda h: h.start)
+    for chemo in [h for h in out if h.value == "chemotherapy"]:
+        phase = _PHASE_LIST.match(text, chemo.end, stop)
+        if phase is None:
+            continue
+        parts = [p for p in re.split(r"[,;]", phase.group(1)) if p.strip()]
+        inside = [h for h in out if phase.start(1) <= h.start < phase.end(1)]
+        if len(parts) >= 2 and len({h.start for h in inside}) >= 2:
+            out = [h for h in out if h not in inside]
+    return out
 
 
 def first_mentions(hits: list[DrugHit]) -> list[DrugHit]:
@@ -125,6 +242,33 @@ def itemised(text: str, summarised: re.Match[str], sent: Span) -> list[list[Drug
             parts.append(hits)
         pos += len(chunk) + 1
     return parts if len(parts) >= 2 else None
+
+
+def without_generic_chemotherapy(text: str, group: list[DrugHit]) -> list[DrugHit]:
+    """A combination without the word "chemotherapy" when the named drugs are that chemotherapy.
+
+    "chemotherapy with vinorelbine and cisplatin", "CHOP chemotherapy", "cisplatin-based
+    chemotherapy": the drugs are its content. "brentuximab vedotin with conventional chemotherapy",
+    "high-dose chemotherapy (including methotrexate)" keep it: part of the regimen is unnamed.
+    """
+    named = [h for h in group if h.value != "chemotherapy"]
+    if not named or len(named) == len(group):
+        return group
+    out = []
+    for h in group:
+        if h.value == "chemotherapy":
+            after = text[h.end : next((k.start for k in group if k.start > h.end), h.end)]
+            before = text[max((k.end for k in group if k.end <= h.start), default=h.start) : h.start]
+            if re.fullmatch(
+                r"\s*(?:regimen\s+)?(?:with|including|using|consisting\s+of|of|:)\s+(?:[\w\-]+\s+)?", after, re.I
+            ):
+                continue
+            if any(k.end <= h.start for k in group) and re.fullmatch(
+                r"[\s\-]*(?:based\s+)?|\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*", before, re.I
+            ):
+                continue
+        out.append(h)
+    return out
 
 
 def doses_after(text: str, hit: DrugHit, stop: int) -> list[Dose]:

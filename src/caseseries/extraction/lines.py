@@ -11,9 +11,19 @@ from __future__ import annotations
 
 import re
 
-from caseseries.extraction.agents import doses_after, first_mentions, groups, is_given, itemised
-from caseseries.extraction.draft import LineDraft
-from caseseries.extraction.entities import DrugHit, MutationHit, find_drugs, find_mutations
+from caseseries.extraction.agents import (
+    class_matches,
+    doses_after,
+    find_agents,
+    first_mentions,
+    groups,
+    is_given,
+    itemised,
+    unnamed_class,
+    without_generic_chemotherapy,
+)
+from caseseries.extraction.draft import UNNAMED, LineDraft
+from caseseries.extraction.entities import DrugHit, MutationHit, find_mutations
 from caseseries.extraction.pfs import (
     PFS_STATEMENT,
     PROGRESSION,
@@ -117,8 +127,27 @@ _SHRINKAGE = re.compile(
     r"\d+(?:\.\d+)?\s*%\s+(?:reduction|decrease|shrinkage)|\b(?:decreased|reduced|shrank)\s+by\s+\d+(?:\.\d+)?\s*%",
     re.I,
 )
+# a sentence that sums the case up rather than telling its course
+_SUMMARY = re.compile(
+    r"\b(?:we\s+(?:report|present|describe|review)|here(?:in)?,?\s+we|this\s+(?:case|report)\s+(?:describes|"
+    r"demonstrates|highlights|suggests|shows)|case\s+report|in\s+this\s+(?:article|report|paper))\b",
+    re.I,
+)
+_MAINTENANCE = re.compile(r"\b(?:maintenance|consolidation)\b", re.I)
+
+
+def is_summary(text: str, sent: Span) -> bool:
+    """Whether a sentence sums the case up: a title or heading line, or "we report a case of ..."."""
+    if _SUMMARY.search(text, sent.start, sent.end):
+        return True
+    body = text[sent.start : sent.end].rstrip()
+    own_line = (sent.start == 0 or text[sent.start - 1] == "\n") and text[sent.end : sent.end + 1] in ("\n", "")
+    return own_line and not body.endswith((".", "!", "?")) and len(body.split()) <= 30
+
+
 _FAILED_LIST = re.compile(
-    r"\b(?:after|following|despite)\s+(?:the\s+)?(?:failure|failing|progression)\s+(?:of|on)\s+(?:prior\s+)?", re.I
+    r"\b(?:after|following|despite)\s+(?:the\s+)?(?:failure|failing|progression)\s+(?:of|on|to|with)\s+(?:prior\s+)?",
+    re.I,
 )
 
 
@@ -144,16 +173,54 @@ class Narrative:
 
     # ------------------------------------------------------------------ main walk
     def read(self, sentences: list[Span]) -> None:
-        """Read the narrative sentences in order, creating and filling lines."""
-        for sent in sentences:
-            if not is_background(self.text, sent):
+        """Read the narrative sentences in order, creating and filling lines.
+
+        Sentences that sum the case up (a title, "we report a case ... treated with X after
+        progression on Y") are read after the course of treatment, so a drug they name first is
+        not line 1 when the course names the lines in order; a summary naming only drugs of known
+        lines adds to them as a side statement.
+        """
+        text = self.text
+        course = [s for s in sentences if not is_background(text, s) and not is_summary(text, s)]
+        summaries = [s for s in sentences if not is_background(text, s) and is_summary(text, s)]
+        for sent in course:
+            self._sentence(sent)
+        for sent in summaries:
+            hits = [h for h in find_agents(text, sent.start, sent.end) if is_given(text, h, sent)]
+            if self.lines and all(self._line_of(h.value) is not None for h in hits):
+                self.add_statement(sent, 2)
+            else:
                 self._sentence(sent)
+        self._resolve_classes(sentences)
 
     def _line_of(self, name: str) -> int | None:
+        """The last line with this agent; for an unnamed class, the last line with it or a drug of it."""
         for i in range(len(self.lines) - 1, -1, -1):
-            if name in self.lines[i].agents:
+            line = self.lines[i]
+            if name in line.agents or name in line.unnamed:
+                return i
+            if unnamed_class(name) is not None and any(class_matches(name, a) for a in line.agents):
                 return i
         return None
+
+    def _resolve_classes(self, sentences: list[Span]) -> None:
+        """Name an unnamed class when the patient's text names exactly one drug of it that is no line's.
+
+        "disease control with a first-generation ALK inhibitor" ... "resistance to crizotinib":
+        the first line is crizotinib.
+        """
+        named = {h.value: h for s in sentences for h in find_agents(self.text, s.start, s.end)}
+        taken = {a for line in self.lines for a in line.agents}
+        for line in self.lines:
+            if line.agents or len(line.unnamed) != 1:
+                continue
+            fits = [h for name, h in named.items() if name not in taken and class_matches(line.unnamed[0], name)]
+            if len(fits) == 1:
+                line.notes.append(
+                    f"{line.unnamed[0][len(UNNAMED) :]!r} read as {fits[0].value} (named later in the text)"
+                )
+                line.unnamed = []
+                line.add_agent(fits[0].value, fits[0].start, fits[0].end)
 
     def _line_of_class(self, name: str) -> int | None:
         """The last line a class word ("steroid therapy") refers back to: one with a drug of that class."""
@@ -176,7 +243,7 @@ class Narrative:
             for m in _DAY.finditer(text, sent.start, sent.end)
         ]
         failed = self._failed_list(sent)
-        hits = [h for h in find_drugs(text, sent.start, sent.end) if is_given(text, h, sent) and h not in failed]
+        hits = [h for h in find_agents(text, sent.start, sent.end) if is_given(text, h, sent) and h not in failed]
         summarised = _SUMMARISED.search(text, sent.start, sent.end)
         new_hits: list[DrugHit] = []
         old_refs: list[tuple[DrugHit, int]] = []
@@ -240,7 +307,15 @@ class Narrative:
             self.lines.append(line)
             self.current = len(self.lines) - 1
         for group in groups(text, [h for h in new_hits]):
-            real = [h for h in group if h.value != "chemotherapy"] or group
+            real = without_generic_chemotherapy(text, group)
+            if (
+                self.current is not None
+                and self.lines[self.current].given
+                and _MAINTENANCE.search(text, max(sent.start, real[0].start - 40), min(sent.end, real[-1].end + 40))
+            ):
+                for h in real:  # "followed by vinblastine maintenance": maintenance continues the line
+                    self.lines[self.current].add_agent(h.value, h.start, h.end)
+                continue
             line = LineDraft(order=len(self.lines))
             for h in real:
                 line.add_agent(h.value, h.start, h.end)
@@ -296,7 +371,7 @@ class Narrative:
             return []
         out: list[DrugHit] = []
         pos = m.end()
-        for h in find_drugs(text, m.end(), sent.end):
+        for h in find_agents(text, m.end(), sent.end):
             gap = text[pos : h.start]
             if (out and not re.fullmatch(r"\s*(?:,\s*|,?\s*(?:and|or)\s+)", gap)) or (not out and gap.strip()):
                 break
@@ -472,7 +547,7 @@ class Narrative:
         drug it names; it never creates lines.
         """
         text = self.text
-        hits = find_drugs(text, sent.start, sent.end)
+        hits = find_agents(text, sent.start, sent.end)
         idxs = sorted({i for h in hits if (i := self._line_of(h.value)) is not None})
         if not idxs:
             if not self.lines or not re.search(r"\bthe\s+(?:treatment|therapy)\b", text[sent.start : sent.end], re.I):

@@ -329,7 +329,7 @@ def narrative_patient(
             Mutation(gene=mut.gene, protein=mut.protein, coding=mut.coding, as_written=text[mut.start : mut.end])
         )
         draft.support(f"mutations[{len(draft.mutations) - 1}]", mut.start, mut.end)
-    draft.lines = [ln for ln in narrative.lines if ln.agents]
+    draft.lines = [ln for ln in narrative.lines if ln.given]
     return draft
 
 
@@ -411,4 +411,4 @@ def _fusions(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]
 
 def lines_of(draft: PatientDraft) -> list[LineDraft]:
     """The lines of a draft that have agents."""
-    return [ln for ln in draft.lines if ln.agents]
+    return [ln for ln in draft.lines if ln.given]
