@@ -58,7 +58,7 @@ _CHEMO_GIVEN_BEFORE = re.compile(
     r"\b(?:received|receiving|started|initiated|treated\s+with|underwent|given|administered|salvage|"
     r"adjuvant|neoadjuvant|first[\s\-]+line|second[\s\-]+line|cycles?\s+of|courses?\s+of|followed\s+by|"
     r"respond\w*\s+to|refractory\s+to|resistant\s+to|(?:complicat\w+|arose|toxicity)\s+(?:\w+\s+){0,2}(?:with|from|of)|"
-    r"(?:after|following|despite)(?:\s+[\w\-]+,?){0,6})\s+(?:[\w\-]+\s+){0,3}$",
+    r"(?:remission|response|CR\d?|PR)\s+with|(?:after|following|despite)(?:\s+[\w\-]+,?){0,6})\s+(?:[\w\-]+\s+){0,3}$",
     re.I,
 )
 _CHEMO_GIVEN_AFTER = re.compile(
@@ -76,7 +76,10 @@ def is_given(text: str, hit: DrugHit, sent: Span) -> bool:
     after = text[hit.end : sent.end]
     before = text[max(sent.start, hit.start - 60) : hit.start]
     if hit.value == "chemotherapy":
-        if not (_CHEMO_GIVEN_BEFORE.search(before) or _CHEMO_GIVEN_AFTER.match(after)):
+        with_drug = re.search(r"\b(?:with|and|plus)\s+(?:[\w\-]+\s+){0,2}$", before) and find_drugs(
+            text, sent.start, hit.start
+        )  # "brentuximab vedotin with conventional chemotherapy"
+        if not (_CHEMO_GIVEN_BEFORE.search(before) or _CHEMO_GIVEN_AFTER.match(after) or with_drug):
             return False
         if _CHEMO_NOT_GIVEN_BEFORE.search(before) or re.search(
             r"^\s+(?:protocols?|regimens?\s+(?:designed|used)|designed)", after, re.I
@@ -94,7 +97,7 @@ _GENERATION = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[\s\-]+g
 _GENERATIONS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 # the words before a class phrase given to the patient: "an ALK inhibitor", "response to ALK inhibitor therapy"
 _CLASS_CONTEXT = re.compile(
-    r"(?:^|\b(?:an?|the|with|to|on|of|using|received|started|initiated))\s+(?:[\w\-]+\s+){0,3}$", re.I
+    r"\b(?:an?|the|with|to|on|of|using|received|started|initiated)\s+(?:[\w\-]+\s+){0,3}$", re.I
 )
 # a listed salvage phase: "chemotherapy (COP, reduced-dose ICE, low-dose cytarabine + etoposide)"
 _PHASE_LIST = re.compile(r"\s*\(([^()]{3,200})\)")
@@ -146,7 +149,8 @@ def _class_hits(text: str, start: int, stop: int, named: list[DrugHit]) -> list[
                 continue
             generation = _GENERATION.search(before)
             head = before[: generation.start()] if generation else before
-            if not _CLASS_CONTEXT.search(head):
+            opening = m.start() - 50 < start and re.fullmatch(r"\s*(?:[\w\-]+\s+){0,2}", head)
+            if not (_CLASS_CONTEXT.search(head) or opening):
                 continue
             level = _GENERATIONS[generation.group(1).lower()] if generation else None
             out.append(DrugHit(f"{UNNAMED}{entry.name}" + (f":{level}" if level else ""), m.start(), m.end()))
@@ -260,7 +264,7 @@ def without_generic_chemotherapy(text: str, group: list[DrugHit]) -> list[DrugHi
             after = text[h.end : next((k.start for k in group if k.start > h.end), h.end)]
             before = text[max((k.end for k in group if k.end <= h.start), default=h.start) : h.start]
             if re.fullmatch(
-                r"\s*(?:regimen\s+)?(?:with|including|using|consisting\s+of|of|:)\s+(?:[\w\-]+\s+)?", after, re.I
+                r"[^().;]{0,60}?(?:\b(?:with|including|using|consisting\s+of|of)|:)\s+(?:[\w\-]+\s+)?", after, re.I
             ):
                 continue
             if any(k.end <= h.start for k in group) and re.fullmatch(

@@ -25,13 +25,10 @@ from caseseries.extraction.agents import (
 from caseseries.extraction.draft import UNNAMED, LineDraft
 from caseseries.extraction.entities import DrugHit, MutationHit, find_mutations
 from caseseries.extraction.pfs import (
-    PFS_STATEMENT,
     PROGRESSION,
-    RUNNING,
-    STILL_AFTER,
-    TOXICITY_STOP,
     PfsCandidate,
     is_assessment_time,
+    read_duration,
 )
 from caseseries.extraction.responses import ResponseHit, find_responses
 from caseseries.extraction.sentences import Span
@@ -39,7 +36,6 @@ from caseseries.extraction.timeline import (
     CENSORED,
     DAYS_PER_MONTH,
     NUMBER_WORDS,
-    PROGRESSED,
     Duration,
     MonthDate,
     find_dates,
@@ -82,7 +78,9 @@ _PATIENT_ANCHOR = re.compile(
     r"received|receiving|underwent|achieved|responded|(?:decided|decision)\s+(?:\w+\s+){0,4}to\s+(?:initiate|start|begin)|"
     r"we\s+(?:started|initiated|gave|administered|treated)|the\s+(?:tumou?r|mass|lesions?|nodules?|disease)\s+"
     r"(?:decreased|shrank|regressed|progressed|grew|responded|remained)|"
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+(?:19|20)\d\d)\b",
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+(?:19|20)\d\d|"
+    r"we\s+(?:report|present|describe|review)\s+(?:here\s+)?(?:an?|the|two|three|one)\s+(?:[\w\-]+\s+){0,3}"
+    r"(?:cases?|patients?))\b",
     re.I,
 )
 
@@ -118,7 +116,8 @@ _REBIOPSY = re.compile(
 _ABOUT_NEXT = re.compile(
     r"\b(?:did\s+not\s+respond|failed\s+to\s+respond|no\s+(?:\w+\s+)?response|refractory|resistant|unresponsive|"
     r"progressed|progression|responded(?:\s+\w+)?)\s+(?:to|on|despite|during|under|while\s+on)\s+"
-    r"(?:the\s+|treatment\s+with\s+|therapy\s+with\s+)?$",
+    r"(?:the\s+|treatment\s+with\s+|therapy\s+with\s+)?$"
+    r"|\b(?:progress\w*|relaps\w*|recurr\w*)\s+(?:\w+\s+){0,3}?(?:after|following|despite)\s+(?:[\w\-]+,?\s+){0,6}$",
     re.I,
 )
 # a timeline counted in days or weeks from the start of a drug (not "post-operative day 9", "week 14 after surgery")
@@ -181,16 +180,21 @@ class Narrative:
         lines adds to them as a side statement.
         """
         text = self.text
-        course = [s for s in sentences if not is_background(text, s) and not is_summary(text, s)]
-        summaries = [s for s in sentences if not is_background(text, s) and is_summary(text, s)]
-        for sent in course:
-            self._sentence(sent)
-        for sent in summaries:
-            hits = [h for h in find_agents(text, sent.start, sent.end) if is_given(text, h, sent)]
-            if self.lines and all(self._line_of(h.value) is not None for h in hits):
-                self.add_statement(sent, 2)
-            else:
+        told = [s for s in sentences if not is_background(text, s)]
+        course = [s for s in told if not is_summary(text, s)]
+        in_course = {h.value for s in course for h in find_agents(text, s.start, s.end) if is_given(text, h, s)}
+        later: list[Span] = []
+        for sent in told:
+            if sent in course:
                 self._sentence(sent)
+                continue
+            hits = [h for h in find_agents(text, sent.start, sent.end) if is_given(text, h, sent)]
+            if any(h.value not in in_course and self._line_of(h.value) is None for h in hits):
+                self._sentence(sent, skip=in_course)
+            else:
+                later.append(sent)
+        for sent in later:
+            self.add_statement(sent, 2)
         self._resolve_classes(sentences)
 
     def _line_of(self, name: str) -> int | None:
@@ -235,7 +239,7 @@ class Narrative:
                     return i
         return None
 
-    def _sentence(self, sent: Span) -> None:
+    def _sentence(self, sent: Span, skip: set[str] | None = None) -> None:
         text = self.text
         dates = find_dates(text, sent.start, sent.end)
         self.days = [
@@ -243,7 +247,11 @@ class Narrative:
             for m in _DAY.finditer(text, sent.start, sent.end)
         ]
         failed = self._failed_list(sent)
-        hits = [h for h in find_agents(text, sent.start, sent.end) if is_given(text, h, sent) and h not in failed]
+        hits = [
+            h
+            for h in find_agents(text, sent.start, sent.end)
+            if is_given(text, h, sent) and h not in failed and h.value not in (skip or ())
+        ]
         summarised = _SUMMARISED.search(text, sent.start, sent.end)
         new_hits: list[DrugHit] = []
         old_refs: list[tuple[DrugHit, int]] = []
@@ -492,52 +500,19 @@ class Narrative:
             spans = [day[1:]] if start is None else [start[1:], day[1:]]
             self.pfs.setdefault(idx, []).append(PfsCandidate(months, censored, spans, -1))
 
-    def _duration(self, idx: int, d: Duration, span: Span) -> None:
+    def _duration(self, idx: int, d: Duration, span: Span, rank: int = 1) -> None:
         """A duration written about line ``idx``: a PFS candidate unless it times a dose or an assessment."""
-        text = self.text
-        before = text[max(span.start, d.start - 50) : d.start]
-        before = re.split(r"[.;]\s", before)[-1]
-        after = text[d.end : min(span.end, d.end + 40)]
-        if re.search(r"\b(?:of|mg|dose|cycles?)\s*$", before, re.I) and not PFS_STATEMENT.search(before):
-            return
-        if re.search(r"\btaper\w*\s+(?:over\s+)?$", before, re.I):
-            return  # "tapered over 6 weeks": a dose schedule
-        clause_after = re.split(r"[.;]\s", text[d.end : min(span.end, d.end + 120)])[0]
-        if TOXICITY_STOP.match(clause_after):
+        reading = read_duration(self.text, d, span.start, span.end)
+        if reading.kind == "toxicity":
             line = self.lines[idx]
             if not line.progressed:
                 line.reason_stopped = StopReason.TOXICITY
-                line.support("reason_stopped", d.start, d.end + len(clause_after))
+                line.support("reason_stopped", d.start, reading.clause_end)
             return  # "stopped after 5 weeks because of grade 3 hepatitis": a line stopped for toxicity has no PFS
-        still = bool(STILL_AFTER.match(clause_after))
-        if is_assessment_time(before, clause_after) and not still:
-            return
-        if (
-            re.search(r"\bafter\s+(?:\w+\s+)?$", before, re.I)
-            and re.search(r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", after)
-            and not (PROGRESSED.search(before) or CENSORED.search(before) or still or RUNNING.search(before))
-            and not PROGRESSION.search(re.split(r",|\bwhich\b|\buntil\b", clause_after)[0])
-        ):
-            return  # "after 5 months of treatment": the time of an assessment
-        if re.search(r"\b(?:age|aged|old|within|ago|before|prior)\b", before, re.I) or re.search(r"^[\s\-]*old", after):
-            return
-        dose = re.search(r"\d\s*(?:mg|g|mg/m2|mg/m²|mg/kg)\b([^.;]{0,40})$", before, re.I)
-        if dose and not re.search(r"[,:]", dose.group(1)):
-            return  # "90 mg once daily for 7 days": part of a dose schedule ("600 mg BID: PR, PFS 20 mo" is not)
-        if not (PFS_STATEMENT.search(before) or PROGRESSED.search(before) or CENSORED.search(before)):
-            return
-        censored = d.censored
-        if censored is None and re.search(r"\b(?:progress\w*|relaps\w*|resist\w*)\b", after, re.I):
-            censored = False
-        if (
-            censored is None
-            and PROGRESSION.search(re.split(r",|\bwhich\b|\buntil\b", clause_after)[0])
-            and re.search(r"\b(?:after|at)\s+$", before, re.I)
-        ):
-            censored = False  # "CT after 2 months showed enlargement of the mass"
-        if censored is None and (still or RUNNING.search(before)):
-            censored = True  # "has received it for 2 months", "stable disease after 6 months, which continues"
-        self.pfs.setdefault(idx, []).append(PfsCandidate(d.months, censored, [(d.start, d.end)], 1))
+        if reading.kind == "pfs":
+            self.pfs.setdefault(idx, []).append(
+                PfsCandidate(d.months, reading.censored, [(d.start, d.end)], rank, reading.floor, reading.lower_bound)
+            )
 
     # ------------------------------------------------------------------ later statements
     def add_statement(self, sent: Span, rank: int) -> None:
@@ -572,22 +547,7 @@ class Narrative:
                 line.response_as_written = hit.as_written
                 line.support("response_as_written", hit.start, hit.end)
         for d in find_durations(text, sent.start, sent.end):
-            before = re.split(r"[.;]\s", text[max(sent.start, d.start - 60) : d.start])[-1]
-            if re.search(r"\bafter\s+(?:\w+\s+)?$", before, re.I) and re.search(
-                r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", text[d.end : d.end + 30]
-            ):
-                continue
-            if not (PROGRESSED.search(before) or CENSORED.search(before) or PFS_STATEMENT.search(before)):
-                continue
-            censored = d.censored
-            after = text[d.end : min(sent.end, d.end + 40)]
-            if (
-                censored is None
-                and re.search(r"\bafter\s+start", after, re.I)
-                and PROGRESSED.search(text[sent.start : sent.end])
-            ):
-                censored = False
-            self.pfs.setdefault(idx, []).append(PfsCandidate(d.months, censored, [(d.start, d.end)], rank))
+            self._duration(idx, d, sent, rank)
 
     # ------------------------------------------------------------------ finish
     def resolve_pfs(self) -> list[tuple[int, list[PfsCandidate], PfsCandidate]]:
@@ -599,8 +559,13 @@ class Narrative:
             ``(line index, all candidates, chosen)`` for lines whose candidates disagree.
         """
         conflicts = []
-        for idx, cands in self.pfs.items():
+        for idx, written in self.pfs.items():
             line = self.lines[idx]
+            last = idx == len(self.lines) - 1
+            # the time a response was seen is the PFS only of a last line that never progressed
+            cands = [c for c in written if not c.floor or (last and not line.progressed)]
+            if not cands:
+                continue
             ending = {False: 0, True: 1, None: 2}
             ordered = sorted(cands, key=lambda c: (c.rank, ending[c.censored], c.spans[0][0]))
             chosen = ordered[0]
@@ -615,7 +580,12 @@ class Narrative:
                 and CENSORED.search(self.text[chosen.spans[0][0] - 60 : chosen.spans[0][0]])
             ):
                 line.pfs_censored = True
-            if idx < len(self.lines) - 1 and line.pfs_censored is not False:
+            ended = [s for k, s, _ in line.spans if k == "reason_stopped" and line.progressed]
+            if chosen.lower_bound and ended:
+                line.pfs_censored = None  # "over one year" and a progression written elsewhere (decision 24)
+            elif line.pfs_censored is True and any(0 < s - chosen.spans[-1][0] < 200 for s in ended):
+                line.pfs_censored = False  # "remained stable for 1 year; then developed metastases"
+            if not last and line.pfs_censored is not False and not chosen.lower_bound:
                 line.pfs_censored = False  # a later line followed
             for s, e in chosen.spans:
                 line.support("pfs_months", s, e)
