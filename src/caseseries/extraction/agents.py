@@ -18,7 +18,7 @@ from caseseries.vocab import drugs
 from caseseries.vocab.regimens import RegimenKind, regimens
 
 SEQUENCE = re.compile(
-    r"\b(?:followed\s+by|then|thereafter|subsequently|switched\s+to|changed\s+to|replaced\s+(?:by|with)|"
+    r"\b(?:followed\s+by|then|thereafter|subsequent(?:ly)?|switched\s+to|changed\s+to|replaced\s+(?:by|with)|"
     r"after\s+(?:progression|failure|relapse)|later|afterwards|succeeded\s+by|second[\s\-]+line|third[\s\-]+line)\b"
     r"|;|→|->",
     re.I,
@@ -89,6 +89,10 @@ def is_given(text: str, hit: DrugHit, sent: Span) -> bool:
         return False
     if _SUPPORTIVE_BEFORE.search(before) or _SUPPORTIVE_AFTER.match(after):
         return False
+    if re.search(
+        r"\b(?:chemotherapy|regimen|protocol|cycles?|courses?)\s+\(?including\s+(?:[\w\-]+\s+){0,3}$", before, re.I
+    ):
+        return True  # "a new cycle of chemotherapy including irinotecan": the regimen's drugs
     return not _NOT_GIVEN_BEFORE.search(before)
 
 

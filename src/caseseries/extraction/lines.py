@@ -63,7 +63,7 @@ CITED = re.compile(
 )
 # Words of general statements about drugs: approvals, trials, other diseases, what drugs can do.
 _GENERAL = re.compile(
-    r"\b(?:approved|approval|trials?|studies|study|series|cohorts?|guidelines?|NSCLC|lung\s+cancer|neuroblastoma|"
+    r"\b(?:approved|approval|trials?|studies|study|series|cohorts?|groups?|arms?|guidelines?|NSCLC|lung\s+cancer|neuroblastoma|"
     r"lymphoma|in\s+(?:children|adults|patients)\s+with|patients\s+with|is\s+(?:an?|the)\s+(?:\w+\s+)?"
     r"(?:option|standard|inhibitor|choice)|are\s+(?:active|effective|standard|options?)|is\s+(?:active|effective)|"
     r"has\s+been\s+(?:used|reported|shown|described)|have\s+been|may|can|should|could|(?<!next-)(?<!next\s)generation|"
@@ -116,7 +116,8 @@ _REBIOPSY = re.compile(
 _ABOUT_NEXT = re.compile(
     r"\b(?:did\s+not\s+respond|failed\s+to\s+respond|no\s+(?:\w+\s+)?response|refractory|resistant|unresponsive|"
     r"progressed|progression|responded(?:\s+\w+)?)\s+(?:to|on|despite|during|under|while\s+on)\s+"
-    r"(?:the\s+|treatment\s+with\s+|therapy\s+with\s+)?$"
+    r"(?:the\s+|treatment\s+with\s+|therapy\s+with\s+)?(?:(?:first|second|third)[\s\-]+generation\s+)?"
+    r"(?:ALK(?:/ROS1)?[\s\-]+(?:inhibitors?|TKIs?)\s+)?$"
     r"|\b(?:progress\w*|relaps\w*|recurr\w*)\s+(?:\w+\s+){0,3}?(?:after|following|despite)\s+(?:[\w\-]+,?\s+){0,6}$",
     re.I,
 )
@@ -133,6 +134,26 @@ _SUMMARY = re.compile(
     re.I,
 )
 _MAINTENANCE = re.compile(r"\b(?:maintenance|consolidation)\b", re.I)
+
+
+_JOIN = re.compile(
+    r"\s*(?:,|and|with|plus|\+|/|along\s+with|together\s+with|combined\s+with|in\s+combination\s+with)\s*"
+    r"(?:(?:continuous|concurrent|ongoing|continued)\s+)?(?:(?:treatment|therapy)\s+with\s+)?",
+    re.I,
+)
+
+
+def _joined(text: str, group: list[DrugHit], old: list[DrugHit]) -> list[DrugHit]:
+    """Drugs of earlier lines named within a new combination ("steroids and methotrexate" after steroids)."""
+    out: list[DrugHit] = []
+    for h in old:
+        if any(
+            (h.end <= k.start and _JOIN.fullmatch(text, h.end, k.start))
+            or (k.end <= h.start and _JOIN.fullmatch(text, k.end, h.start))
+            for k in group
+        ):
+            out.append(h)
+    return out
 
 
 def is_summary(text: str, sent: Span) -> bool:
@@ -169,6 +190,7 @@ class Narrative:
         self.mutations: list[MutationHit] = []
         self.start_days: dict[int, tuple[int, int, int]] = {}  # line -> (day, start, end) of "(day 0)"
         self.days: list[tuple[int, int, int]] = []  # the day counts of the sentence being read
+        self.failed_region = (0, 0)  # "after progression on X and Y" in the sentence being read
 
     # ------------------------------------------------------------------ main walk
     def read(self, sentences: list[Span]) -> None:
@@ -189,8 +211,11 @@ class Narrative:
                 self._sentence(sent)
                 continue
             hits = [h for h in find_agents(text, sent.start, sent.end) if is_given(text, h, sent)]
-            if any(h.value not in in_course and self._line_of(h.value) is None for h in hits):
-                self._sentence(sent, skip=in_course)
+            # "lorlatinib ..., a third-generation ALK inhibitor": the class is a drug the course names
+            known = in_course | {h.value for h in hits}
+            skip = in_course | {h.value for h in hits if any(class_matches(h.value, v) for v in known)}
+            if any(h.value not in skip and self._line_of(h.value) is None for h in hits):
+                self._sentence(sent, skip=skip)
             else:
                 later.append(sent)
         for sent in later:
@@ -241,6 +266,7 @@ class Narrative:
 
     def _sentence(self, sent: Span, skip: set[str] | None = None) -> None:
         text = self.text
+        self.failed_region = (0, 0)
         dates = find_dates(text, sent.start, sent.end)
         self.days = [
             (int(m.group(2)) * (7 if m.group(1).lower() == "week" else 1), m.start(), m.end())
@@ -325,7 +351,7 @@ class Narrative:
                     self.lines[self.current].add_agent(h.value, h.start, h.end)
                 continue
             line = LineDraft(order=len(self.lines))
-            for h in real:
+            for h in [*real, *_joined(text, real, [h for h, _ in old_refs])]:
                 line.add_agent(h.value, h.start, h.end)
                 line.doses.extend(doses_after(text, h, sent.end))
                 if h.fuzzy:
@@ -379,12 +405,14 @@ class Narrative:
             return []
         out: list[DrugHit] = []
         pos = m.end()
+        self.failed_region = (m.start(), m.end())
         for h in find_agents(text, m.end(), sent.end):
             gap = text[pos : h.start]
             if (out and not re.fullmatch(r"\s*(?:,\s*|,?\s*(?:and|or)\s+)", gap)) or (not out and gap.strip()):
                 break
             out.append(h)
             pos = h.end
+        self.failed_region = (m.start(), pos)
         return [h for h in out if self._line_of(h.value) is None]
 
     def _resistance_target(self, pos: int, first_new: int, prior: int | None, sent: Span) -> int | None:
@@ -414,7 +442,11 @@ class Narrative:
         if span.end <= span.start:
             return
         hits = find_responses(text, span.start, span.end)
-        progression = PROGRESSION.search(text, span.start, span.end)
+        a, b = self.failed_region
+        # "treated with X after progression to Y and Z": that progression ended Y and Z, not X
+        progression = next(
+            (m for m in PROGRESSION.finditer(text, span.start, span.end) if not a <= m.start() < b), None
+        )
         shrinkage = _SHRINKAGE.search(text, span.start, span.end)
         if shrinkage is not None and (progression is None or shrinkage.start() < progression.start()):
             line.measured_shrinkage = True
