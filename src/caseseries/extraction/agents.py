@@ -87,7 +87,12 @@ def is_given(text: str, hit: DrugHit, sent: Span) -> bool:
             return False
     if _NOT_GIVEN.search(after) and not re.search(r"\b(?:and|with|plus)\b", after[:12]):
         return False
-    if _SUPPORTIVE_BEFORE.search(before) or _SUPPORTIVE_AFTER.match(after):
+    supportive_after = _SUPPORTIVE_AFTER.match(after)
+    if supportive_after and re.search(
+        r"\b(?:stopped|discontinued|interrupted|halted|withdrawn|ceased)\b", supportive_after.group(0)
+    ):
+        supportive_after = None  # "which was stopped for hepatic toxicity": the reason it ended
+    if _SUPPORTIVE_BEFORE.search(before) or supportive_after:
         return False
     if re.search(
         r"\b(?:chemotherapy|regimen|protocol|cycles?|courses?)\s+\(?including\s+(?:[\w\-]+\s+){0,3}$", before, re.I
@@ -136,17 +141,19 @@ def _class_hits(text: str, start: int, stop: int, named: list[DrugHit]) -> list[
     for entry in regimens().entries:
         if entry.kind is not RegimenKind.CLASS:
             continue
+        value = f"{UNNAMED}{entry.name}"
         for m in entry.pattern().finditer(text, start, stop):
             before = text[max(start, m.start() - 50) : m.start()]
+            fits = [h for h in named if class_matches(value, h.value)]
             after = text[m.end() : min(stop, m.end() + 25)]
             if any(h.start < m.end() and m.start() < h.end for h in named):
                 continue
-            if any(0 <= h.start - m.end() <= 12 and re.fullmatch(r"[\s,(]*", text[m.end() : h.start]) for h in named):
+            if any(0 <= h.start - m.end() <= 12 and re.fullmatch(r"[\s,(]*", text[m.end() : h.start]) for h in fits):
                 continue  # "the ALK inhibitor crizotinib", "an ALK inhibitor (alectinib)": the drug is named
             if any(
                 0 <= m.start() - h.end <= 20
                 and re.fullmatch(r"[\s,(]*(?:an?|the)?\s*[\w\-]*\s*", text[h.end : m.start()])
-                for h in named
+                for h in fits
             ):
                 continue  # "crizotinib, a first-generation ALK inhibitor"
             if re.match(r"\s*(?:such\s+as|like|including)\b", after, re.I):
@@ -227,7 +234,16 @@ def groups(text: str, hits: list[DrugHit]) -> list[list[DrugHit]]:
     """Split drugs named in one sentence into lines at sequence words."""
     groups: list[list[DrugHit]] = []
     for hit in hits:
-        if groups and not SEQUENCE.search(text[groups[-1][-1].end : hit.start]):
+        gap = text[groups[-1][-1].end : hit.start] if groups else ""
+        # "After surgery and chemotherapy, an inhibitor was used": what follows "After ..." came first
+        after_first = (
+            bool(groups)
+            and "," in gap
+            and re.search(
+                r"\b(?:After|Following)\b[^,.;]*$", text[max(0, groups[-1][0].start - 60) : groups[-1][0].start]
+            )
+        )
+        if groups and not SEQUENCE.search(gap) and not after_first:
             groups[-1].append(hit)
         else:
             groups.append([hit])

@@ -118,7 +118,10 @@ _ABOUT_NEXT = re.compile(
     r"progressed|progression|responded(?:\s+\w+)?)\s+(?:to|on|despite|during|under|while\s+on)\s+"
     r"(?:the\s+|treatment\s+with\s+|therapy\s+with\s+)?(?:(?:first|second|third)[\s\-]+generation\s+)?"
     r"(?:ALK(?:/ROS1)?[\s\-]+(?:inhibitors?|TKIs?)\s+)?$"
-    r"|\b(?:progress\w*|relaps\w*|recurr\w*)\s+(?:\w+\s+){0,3}?(?:after|following|despite)\s+(?:[\w\-]+,?\s+){0,6}$",
+    r"|\b(?:progress\w*|relaps\w*|recurr\w*|grow\w*|enlarg\w*)\s+(?:\w+\s+){0,3}?(?:after|following|despite)\s+"
+    r"(?:[\w\-]+,?\s+){0,6}$"
+    # "achieved a second complete remission with chemotherapy": the response of the line named after it
+    r"|\b(?:achieved|attained|reached|obtained)\b[^.;]{0,60}?\b(?:with|using|on)\s+(?:[\w\-]+\s+){0,5}$",
     re.I,
 )
 # a timeline counted in days or weeks from the start of a drug (not "post-operative day 9", "week 14 after surgery")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from caseseries.extraction.timeline import CENSORED, PROGRESSED, Duration
 
 PROGRESSION = re.compile(
-    r"\b(?:disease\s+progression|progressi(?:on|ve\s+disease)|progressed|progressing|relapse[ds]?|recurrence|"
-    r"recurred|regrowth|re-?grew|grew|enlarged|enlargement|increased\s+in\s+size|"
+    r"\b(?:disease\s+progression|progressi(?:on(?![\s\-]+free)|ve\s+disease)|progressed|progressing|relapse[ds]?|recurrence|"
+    r"recurred|regrowth|re-?grew|grew|growing|continued\s+to\s+grow|enlarged|enlargement|increased\s+in\s+size|"
     r"(?<!no\s)(?<!without\s)new\s+(?:\w+\s+)?(?:lesions?|nodules?|metastas\w+)|(?:developed|revealed|showed)\s+(?:\w+\s+){0,3}metastas\w+|"
     r"resistance\s+(?:developed|emerged|occurred)|acquired\s+resistance|"
     r"(?:alectinib|crizotinib|ceritinib|lorlatinib|brigatinib|drug)\s+resistance|resistance\s+to|(?-i:PD))\b",
