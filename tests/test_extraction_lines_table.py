@@ -1,4 +1,4 @@
-"""Therapy-line table: line order, segmentation, regimens, unnamed classes, durations (tests/data/extraction/unit/lines.yaml)."""
+"""Therapy-line rules table (tests/data/extraction/unit/lines.yaml): order, segmentation, regimens, durations."""
 
 from __future__ import annotations
 

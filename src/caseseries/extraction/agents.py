@@ -151,7 +151,7 @@ def _class_hits(text: str, start: int, stop: int, named: list[DrugHit]) -> list[
             if any(0 <= h.start - m.end() <= 12 and re.fullmatch(r"[\s,(]*", text[m.end() : h.start]) for h in fits):
                 continue  # "the ALK inhibitor crizotinib", "an ALK inhibitor (alectinib)": the drug is named
             if any(
-                0 <= m.start() - h.end <= 20
+                0 <= m.start() - h.end <= 32
                 and re.fullmatch(r"[\s,(]*(?:an?|the)?\s*[\w\-]*\s*", text[h.end : m.start()])
                 for h in fits
             ):

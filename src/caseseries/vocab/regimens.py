@@ -55,10 +55,12 @@ class Regimen(_Entry):
         """A regular expression for the entry as a whole word.
 
         Regimen and protocol acronyms match case-sensitively ("ICE" is not "ice"); class phrases
-        ignore case. Spaces and hyphens match any run of spaces or hyphens (or none).
+        ignore case. Spaces and hyphens match any run of spaces or hyphens (or none), also between
+        letters and the digits after them ("ALCL99", "ALCL-99", "ALCL 99").
         """
         words = sorted(self.names(), key=len, reverse=True)
-        alts = "|".join(r"[\s\-]*".join(re.escape(p) for p in re.split(r"[\s\-]+", w) if p) for w in words)
+        parts = [re.split(r"[\s\-]+", re.sub(r"(?<=[A-Za-z])(?=\d)", " ", w)) for w in words]  # ALCL99 = ALCL 99
+        alts = "|".join(r"[\s\-]*".join(re.escape(p) for p in ps if p) for ps in parts)
         flags = re.I if self.kind is RegimenKind.CLASS else 0
         return re.compile(rf"(?<![A-Za-z0-9\-])(?:{alts})(?![A-Za-z0-9])", flags)
 
