@@ -75,7 +75,7 @@ def is_given(text: str, hit: DrugHit, sent: Span) -> bool:
     """Whether the sentence gives the drug to the patient (not planned, declined, or for an adverse event)."""
     after = text[hit.end : sent.end]
     before = text[max(sent.start, hit.start - 60) : hit.start]
-    if hit.value == "chemotherapy":
+    if hit.value == "chemotherapy" and re.match(r"chemo", text[hit.start : hit.end], re.I):
         with_drug = re.search(r"\b(?:with|and|plus)\s+(?:[\w\-]+\s+){0,2}$", before) and find_drugs(
             text, sent.start, hit.start
         )  # "brentuximab vedotin with conventional chemotherapy"
@@ -284,7 +284,10 @@ def without_generic_chemotherapy(text: str, group: list[DrugHit]) -> list[DrugHi
             after = text[h.end : next((k.start for k in group if k.start > h.end), h.end)]
             before = text[max((k.end for k in group if k.end <= h.start), default=h.start) : h.start]
             if re.fullmatch(
-                r"[^().;]{0,60}?(?:\b(?:with|including|using|consisting\s+of|of)|:)\s+(?:[\w\-]+\s+)?", after, re.I
+                r"[^().;]{0,60}?(?:\b(?:with|including|using|consisting\s+of|of)|:)\s+"
+                r"(?!continuous|concurrent|concomitant|ongoing)(?:[\w\-]+\s+)?",
+                after,
+                re.I,
             ):
                 continue
             if any(k.end <= h.start for k in group) and re.fullmatch(

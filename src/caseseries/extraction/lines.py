@@ -136,6 +136,12 @@ _SUMMARY = re.compile(
     r"demonstrates|highlights|suggests|shows)|case\s+report|in\s+this\s+(?:article|report|paper))\b",
     re.I,
 )
+# "three short courses of chemotherapy", "high-dose chemotherapy": a new chemotherapy, not the earlier one
+_FRESH_CHEMOTHERAPY = re.compile(
+    r"\b(?:courses?|cycles?|high[\s\-]dose|salvage|new|another|further|second[\s\-]line|third[\s\-]line)\s+"
+    r"(?:of\s+)?(?:[\w\-]+\s+){0,2}$",
+    re.I,
+)
 _MAINTENANCE = re.compile(r"\b(?:maintenance|consolidation)\b", re.I)
 
 
@@ -285,11 +291,17 @@ class Narrative:
         new_hits: list[DrugHit] = []
         old_refs: list[tuple[DrugHit, int]] = []
         again = bool(_AGAIN.search(text, sent.start, sent.end))
+        named_new = any(k.value != "chemotherapy" and self._line_of(k.value) is None for k in hits)
         for h in hits:
             idx = self._line_of(h.value)
             if idx is None:
                 idx = self._line_of_class(h.value)
-            if idx is None or (again and idx != self.current):
+            fresh = (
+                named_new
+                and h.value == "chemotherapy"
+                and _FRESH_CHEMOTHERAPY.search(text, max(sent.start, h.start - 40), h.start)
+            )
+            if idx is None or (again and idx != self.current) or fresh:
                 new_hits.append(h)
             else:
                 old_refs.append((h, idx))

@@ -105,6 +105,7 @@ _FROM_EVENT = re.compile(
     r"nephrectomy|lobectomy)\b",
     re.I,
 )
+_LOCAL_EVENT = re.compile(r"\b(?:transplant\w*|HSCT|ASCT|surgery|resection|radiotherapy)\b", re.I)
 # a duration the clause after it names as PFS: "29 months of progression-free survival"
 _PFS_AFTER = re.compile(
     r"^\s*(?:of\s+)?(?:PFS|progression[\s\-]+free(?:\s+survival)?|disease[\s\-]+free(?:\s+survival)?|DFS)\b", re.I
@@ -164,6 +165,8 @@ def read_duration(text: str, d: Duration, span_start: int, span_end: int) -> Dur
         return none
     if _FROM_EVENT.match(after) or (re.match(r"^\s*later\b", after, re.I) and not PROGRESSED.search(before)):
         return none
+    if re.match(r"^\s*later\b", after, re.I) and _LOCAL_EVENT.search(text, max(0, d.start - 200), d.start):
+        return none  # "... followed by a transplant. He relapsed 3 months later": counted from the transplant
     if TOXICITY_STOP.match(clause_after):
         return DurationReading("toxicity", clause_end=d.end + len(clause_after))
     if _PFS_AFTER.match(after):
