@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from caseseries.extraction.agents import (
+    SEQUENCE,
     class_matches,
     doses_after,
     find_agents,
@@ -355,6 +356,8 @@ class Narrative:
                 line.support("summarised_lines", summarised.start(), summarised.end())
             self.lines.append(line)
             self.current = len(self.lines) - 1
+        created: list[tuple[int, int]] = []  # (line, position where the words about it begin)
+        previous_end = sent.start
         for group in groups(text, [h for h in new_hits]):
             real = without_generic_chemotherapy(text, group)
             if (
@@ -373,18 +376,25 @@ class Narrative:
                     line.notes.append(f"{text[h.start : h.end]!r} read as {h.value} (closest known code name)")
             self.lines.append(line)
             self.current = len(self.lines) - 1
+            begin = intro_start
+            if created:  # the words about this line begin at the sequence word before it ("..., subsequently X")
+                seq = list(SEQUENCE.finditer(text, previous_end, group[0].start))
+                # "after progression, X": the progression ends the line before
+                begin = (
+                    (seq[-1].end() if seq[-1].group(0).lower().startswith("after") else seq[-1].start())
+                    if seq
+                    else group[0].start
+                )
+            previous_end = group[-1].end
+            created.append((self.current, begin))
             day = next((d for d in self.days if d[1] > real[0].start), None)
             if day is not None:
                 self.start_days[self.current] = day
-            start_date = next((d for d in dates), None)
-            if start_date is None and self.last_date is not None:
-                start_date = self.last_date
-            if start_date is not None:
-                self.start_dates[self.current] = start_date
-                line.start = start_date.iso
-                if start_date.start >= sent.start:
-                    line.support("start", start_date.start, start_date.end)
-        if new_hits or summarised is not None:
+            self._start_date(self.current, real[0].start, dates)
+        for k, (idx, begin) in enumerate(created):
+            stop = created[k + 1][1] if k + 1 < len(created) else sent.end
+            self._attach(idx, Span(begin, stop), dates, is_intro=True)
+        if (new_hits or summarised is not None) and not created:
             assert self.current is not None
             self._attach(self.current, Span(intro_start, sent.end), dates, is_intro=True)
         elif prior is None and self.current is not None and not failed:
@@ -411,6 +421,23 @@ class Narrative:
                 if label not in line_d.resistance_mutations:
                     line_d.resistance_mutations.append(label)
                     line_d.support("resistance_mutations", mut.start, mut.end)
+
+    def _start_date(self, idx: int, at: int, dates: list[MonthDate]) -> None:
+        """The start date of a new line: the date of its sentence nearest its drug that no other line started on.
+
+        Without a date in the sentence, the last date read counts for PFS arithmetic only when no
+        other line started on it; the line's ``start`` is set only from a date in its own sentence
+        (every value has its own evidence).
+        """
+        used = {(d.start, d.end) for d in self.start_dates.values()}
+        free = [d for d in dates if (d.start, d.end) not in used]
+        if free:
+            date = min(free, key=lambda d: abs(d.start - at))
+            self.start_dates[idx] = date
+            self.lines[idx].start = date.iso
+            self.lines[idx].support("start", date.start, date.end)
+        elif self.last_date is not None and (self.last_date.start, self.last_date.end) not in used:
+            self.start_dates[idx] = self.last_date
 
     def _failed_list(self, sent: Span) -> list[DrugHit]:
         """Earlier drugs listed after "after failure of" / "progressed on" that are not lines yet."""
