@@ -161,6 +161,7 @@ def read_duration(text: str, d: Duration, span_start: int, span_end: int) -> Dur
     before = re.split(r"[.;]\s", text[max(span_start, d.start - 60) : d.start])[-1]
     after = text[d.end : min(span_end, d.end + 40)]
     clause_after = re.split(r"[.;]\s", text[d.end : min(span_end, d.end + 120)])[0]
+    ends_now = PROGRESSION.search(re.split(r",|\bwhich\b|\buntil\b", clause_after)[0])  # "after 2 months showed growth"
     if re.search(r"^[\s\-]*old", after) or re.search(r"\b(?:age|aged|old|ago|before|prior)\b", before, re.I):
         return none
     if _FROM_EVENT.match(after) or (re.match(r"^\s*later\b", after, re.I) and not PROGRESSED.search(before)):
@@ -173,12 +174,7 @@ def read_duration(text: str, d: Duration, span_start: int, span_end: int) -> Dur
         return DurationReading("pfs", bool(d.censored or _CONTINUING_AFTER.search(clause_after)))
     response_at = _RESPONSE_AT.search(before)
     negated = re.search(r"\b(?:no|not|without|failed\s+to)\s+(?:\w+\s+)?(?:respon|remission|regression)", before, re.I)
-    if (
-        response_at is not None
-        and not negated
-        and not PROGRESSED.search(before)
-        and not PROGRESSION.search(re.split(r",|\bwhich\b|\buntil\b", clause_after)[0])
-    ):
+    if response_at is not None and not negated and not PROGRESSED.search(before) and not ends_now:
         return DurationReading("pfs", True, floor=True)  # real-dev decision 22
     if re.search(r"\b(?:of|mg|dose|cycles?)\s*$", before, re.I) and not PFS_STATEMENT.search(before):
         return none
@@ -191,7 +187,7 @@ def read_duration(text: str, d: Duration, span_start: int, span_end: int) -> Dur
         re.search(r"\bafter\s+(?:\w+\s+)?$", before, re.I)
         and re.search(r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", after)
         and not (PROGRESSED.search(before) or CENSORED.search(before) or still or RUNNING.search(before))
-        and not PROGRESSION.search(re.split(r",|\bwhich\b|\buntil\b", clause_after)[0])
+        and not ends_now
     ):
         return none  # "after 5 months of treatment": the time of an assessment
     dose = re.search(r"\d\s*(?:mg|g|mg/m2|mg/m²|mg/kg)\b([^.;]{0,40})$", before, re.I)
@@ -205,11 +201,7 @@ def read_duration(text: str, d: Duration, span_start: int, span_end: int) -> Dur
         censored = True  # "he remains on it, ..., 6 months after starting it"
     if censored is None and re.search(r"\b(?:progress\w*|relaps\w*|resist\w*)\b", after, re.I):
         censored = False
-    if (
-        censored is None
-        and PROGRESSION.search(re.split(r",|\bwhich\b|\buntil\b", clause_after)[0])
-        and re.search(r"\b(?:after|at)\s+$", before, re.I)
-    ):
+    if censored is None and ends_now and re.search(r"\b(?:after|at)\s+$", before, re.I):
         censored = False  # "CT after 2 months showed enlargement of the mass"
     if censored is None and (still or RUNNING.search(before) or _CONTINUING_AFTER.search(clause_after)):
         censored = True  # "has received it for 2 months", "stable disease after 6 months, which continues"
