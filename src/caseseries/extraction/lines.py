@@ -143,6 +143,7 @@ _FRESH_CHEMOTHERAPY = re.compile(
     r"(?:of\s+)?(?:[\w\-]+\s+){0,2}$",
     re.I,
 )
+_WITH_NEW = re.compile(r"\s*(?:\(\w+\)\s*)?(?:with|and|plus)\s+(?:[\w\-]+\s+){0,2}", re.I)
 _MAINTENANCE = re.compile(r"\b(?:maintenance|consolidation)\b", re.I)
 
 
@@ -300,7 +301,14 @@ class Narrative:
             fresh = (
                 named_new
                 and h.value == "chemotherapy"
-                and _FRESH_CHEMOTHERAPY.search(text, max(sent.start, h.start - 40), h.start)
+                and (
+                    _FRESH_CHEMOTHERAPY.search(text, max(sent.start, h.start - 40), h.start)
+                    or any(  # "brentuximab vedotin (BV) with conventional chemotherapy": part of the new combination
+                        self._line_of(k.value) is None and _WITH_NEW.fullmatch(text, k.end, h.start)
+                        for k in hits
+                        if k.end <= h.start
+                    )
+                )
             )
             if idx is None or (again and idx != self.current) or fresh:
                 new_hits.append(h)
