@@ -62,7 +62,7 @@ _CHEMO_GIVEN_BEFORE = re.compile(
     re.I,
 )
 _CHEMO_GIVEN_AFTER = re.compile(
-    r"^\s+(?:was|were)\s+(?:given|started|initiated|administered)|^\s+(?:proved|was|were)\s+"
+    r"^\s+(?:was|were)\s+(?:given|started|initiated|administered)|^\s+failed\b|^\s+(?:proved|was|were)\s+"
     r"(?:ineffective|unsuccessful|effective|discontinued|stopped|complicated)",
     re.I,
 )
@@ -238,9 +238,9 @@ def groups(text: str, hits: list[DrugHit]) -> list[list[DrugHit]]:
         # "After surgery and chemotherapy, an inhibitor was used": what follows "After ..." came first
         after_first = (
             bool(groups)
-            and "," in gap
+            and re.match(r"\s*,", re.sub(r"\([^()]*\)", "", gap))
             and re.search(
-                r"\b(?:After|Following)\b[^,.;]*$", text[max(0, groups[-1][0].start - 60) : groups[-1][0].start]
+                r"\b(?:After|Following)\b[^,.;]*$", text[max(0, groups[-1][0].start - 100) : groups[-1][0].start]
             )
         )
         if groups and not SEQUENCE.search(gap) and not after_first:
