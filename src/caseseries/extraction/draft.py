@@ -26,6 +26,8 @@ from caseseries.model import (
     TherapyLine,
 )
 
+UNNAMED = "class:"  # the agent value of a drug named only by its class ("class:ALK inhibitor:1")
+
 
 def evidence(document: str, field_path: str, start: int, end: int) -> Evidence:
     """An evidence entry quoting ``document[start:end]`` for ``field_path``."""
@@ -37,6 +39,7 @@ class LineDraft:
     """One therapy line being assembled; ``spans`` maps a field to its supporting spans."""
 
     agents: list[str] = field(default_factory=list)
+    unnamed: list[str] = field(default_factory=list)  # drug classes given without a drug name ("an ALK inhibitor")
     best_response: Response | None = None
     response_as_written: str | None = None
     pfs_months: float | None = None
@@ -54,10 +57,16 @@ class LineDraft:
     order: int = 0
 
     def add_agent(self, name: str, start: int, end: int) -> None:
-        """Add an agent (once) with its span."""
-        if name not in self.agents:
-            self.agents.append(name)
+        """Add an agent (once) with its span; an unnamed class (:data:`UNNAMED` prefix) is kept apart."""
+        target = self.unnamed if name.startswith(UNNAMED) else self.agents
+        if name not in target:
+            target.append(name)
         self.spans.append(("agents", start, end))
+
+    @property
+    def given(self) -> bool:
+        """Whether the line has an agent, named or only by its class."""
+        return bool(self.agents or self.unnamed)
 
     def support(self, key: str, start: int, end: int) -> None:
         """Record a span supporting field ``key`` of the line."""
@@ -106,7 +115,7 @@ class PatientDraft:
         lines: list[TherapyLine] = []
         number = 0
         for draft in self.lines:
-            if not draft.agents:
+            if not draft.given:
                 continue
             number += 1
             idx = number - 1

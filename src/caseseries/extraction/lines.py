@@ -10,42 +10,43 @@ mutations are attached to the line they are written about.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from caseseries.extraction.draft import LineDraft
-from caseseries.extraction.entities import DrugHit, MutationHit, find_drugs, find_mutations
+from caseseries.extraction.agents import (
+    SEQUENCE,
+    class_matches,
+    doses_after,
+    find_agents,
+    first_mentions,
+    groups,
+    is_given,
+    itemised,
+    unnamed_class,
+    without_generic_chemotherapy,
+)
+from caseseries.extraction.draft import UNNAMED, LineDraft
+from caseseries.extraction.entities import DrugHit, MutationHit, find_mutations
+from caseseries.extraction.pfs import (
+    PROGRESSION,
+    PfsCandidate,
+    is_assessment_time,
+    read_duration,
+)
 from caseseries.extraction.responses import ResponseHit, find_responses
 from caseseries.extraction.sentences import Span
 from caseseries.extraction.timeline import (
     CENSORED,
     DAYS_PER_MONTH,
-    PROGRESSED,
+    NUMBER_WORDS,
     Duration,
     MonthDate,
     find_dates,
     find_durations,
 )
-from caseseries.model import Dose, Response, StopReason
+from caseseries.model import Response, StopReason
 from caseseries.vocab import drugs
 
-_SEQUENCE = re.compile(
-    r"\b(?:followed\s+by|then|thereafter|subsequently|switched\s+to|changed\s+to|replaced\s+(?:by|with)|"
-    r"after\s+(?:progression|failure|relapse)|later|afterwards|succeeded\s+by|second[\s\-]+line|third[\s\-]+line)\b"
-    r"|;|→|->",
-    re.I,
-)
-_NOT_GIVEN = re.compile(
-    r"^[^.;]{0,40}?\b(?:was|were)\s+(?:not\s+(?:yet\s+)?(?:available|approved|given|started|administered|used)|planned|"
-    r"considered|recommended|proposed|discussed|declined|refused|unavailable)"
-    r"|^[^.;]{0,20}?\b(?:could\s+not|cannot|is\s+recommended|are\s+recommended)",
-    re.I,
-)
-_NOT_GIVEN_BEFORE = re.compile(
-    r"\b(?:instead\s+of|rather\s+than|guidelines?\s+recommend\w*|recommending|candidate\s+for|eligible\s+for|"
-    r"consider(?:ed|ing)?|planned|sensitive\s+to|sensitivity\s+to|resistance\s+to\s+second-generation|"
-    r"inhibitors?\s+such\s+as|such\s+as|including|like)\s+(?:the\s+)?(?:\w+\s+){0,3}$",
-    re.I,
-)
+__all__ = ["CITED", "Narrative", "doses_after", "is_assessment_time", "is_background"]
+
 _AGAIN = re.compile(
     r"\b(?:rechallenge\w*|re-?challenge\w*|again|resumed|reintroduced|restarted|re-?started|"
     r"re-?initiated|retreat\w*)\b",
@@ -56,41 +57,6 @@ _SUMMARISED = re.compile(
     r"(?:systemic\s+|cytotoxic\s+)?(chemotherapy|therapy|treatment|systemic\s+therapy)",
     re.I,
 )
-_LINE_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-_PROGRESSION = re.compile(
-    r"\b(?:disease\s+progression|progressi(?:on|ve\s+disease)|progressed|progressing|relapse[ds]?|recurrence|"
-    r"recurred|regrowth|re-?grew|grew|enlarged|enlargement|increased\s+in\s+size|"
-    r"(?<!no\s)(?<!without\s)new\s+(?:\w+\s+)?(?:lesions?|nodules?|metastas\w+)|(?:developed|revealed|showed)\s+(?:\w+\s+){0,3}metastas\w+|"
-    r"resistance\s+(?:developed|emerged|occurred)|acquired\s+resistance|"
-    r"(?:alectinib|crizotinib|ceritinib|lorlatinib|brigatinib|drug)\s+resistance|resistance\s+to|(?-i:PD))\b",
-    re.I,
-)
-_DOSE = re.compile(r"[^.;]{0,25}?(\d+(?:[.,]\d+)?)\s*(mg/m²|mg/m2|g/m²|g/m2|mg/kg|mg|g|AUC\s*\d)\b([^;.)\]]{0,60})")
-_SCHEDULE = re.compile(
-    r"\b(once|twice|three\s+times)\s+(?:a\s+)?daily\b|\bper\s+day\b|\bdaily\b"
-    r"|\bon\s+days?\s+\d+(?:\s*(?:,|and|to|-)\s*(?:days?\s+)?\d+)*|"
-    r"\bevery\s+\d+(?:\s+to\s+\d+)?\s+(?:days|weeks)\b|\bweekly\b|\b(?:bid|qd|tid)\b",
-    re.I,
-)
-_PFS_STATEMENT = re.compile(
-    r"\b(?:PFS|progression[\s\-]+free\s+survival|time\s+to\s+progression|TTP)\b"
-    r"|\bafter\s+(?:starting|initiat\w+|beginning|the\s+start\s+of)\b"
-    r"|\b(?:for|over|beyond|more\s+than|after|lasted|lasting|maintained|sustained)\b",
-    re.I,
-)
-# "CT after 2 months showed ...", "MRI at 3 months revealed ...": the time of an assessment, not of the line.
-_ASSESSMENT_BEFORE = re.compile(
-    r"\b(?:CT|MRI|PET(?:-CT)?|scans?|imaging|evaluation|assessment|re-?evaluation|bronchoscopy|cystoscopy|endoscopy|"
-    r"ultrasound|ultrasonography|examination|radiographs?|x-?rays?)\b[^.;]{0,20}\b(?:after|at|within)\s+$"
-    r"|^\s*(?:after|at|within)\s+$",
-    re.I,
-)
-_ASSESSMENT_AFTER = re.compile(
-    r"^[^.;]{0,50}?\b(?:showed|shows|revealed|demonstrated|documented|confirmed|disclosed|had\s+(?:decreased|shrunk|"
-    r"resolved|regressed|disappeared))\b",
-    re.I,
-)
-# A sentence that cites other work: "reported by Smith et al. [5]", "^[12]", "previously described".
 CITED = re.compile(
     r"\bet\s+al\b|\[\d{1,3}(?:\s*[,\-–]\s*\d{1,3})*\]|\^\[|\breported\s+(?:by|in)\b|\bdescribed\s+by\b"
     r"|\bpreviously\s+(?:reported|described|published)\b|\bin\s+the\s+literature\b",
@@ -98,7 +64,7 @@ CITED = re.compile(
 )
 # Words of general statements about drugs: approvals, trials, other diseases, what drugs can do.
 _GENERAL = re.compile(
-    r"\b(?:approved|approval|trials?|studies|study|series|cohorts?|guidelines?|NSCLC|lung\s+cancer|neuroblastoma|"
+    r"\b(?:approved|approval|trials?|studies|study|series|cohorts?|groups?|arms?|guidelines?|NSCLC|lung\s+cancer|neuroblastoma|"
     r"lymphoma|in\s+(?:children|adults|patients)\s+with|patients\s+with|is\s+(?:an?|the)\s+(?:\w+\s+)?"
     r"(?:option|standard|inhibitor|choice)|are\s+(?:active|effective|standard|options?)|is\s+(?:active|effective)|"
     r"has\s+been\s+(?:used|reported|shown|described)|have\s+been|may|can|should|could|(?<!next-)(?<!next\s)generation|"
@@ -113,7 +79,9 @@ _PATIENT_ANCHOR = re.compile(
     r"received|receiving|underwent|achieved|responded|(?:decided|decision)\s+(?:\w+\s+){0,4}to\s+(?:initiate|start|begin)|"
     r"we\s+(?:started|initiated|gave|administered|treated)|the\s+(?:tumou?r|mass|lesions?|nodules?|disease)\s+"
     r"(?:decreased|shrank|regressed|progressed|grew|responded|remained)|"
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+(?:19|20)\d\d)\b",
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+(?:19|20)\d\d|"
+    r"we\s+(?:report|present|describe|review)\s+(?:here\s+)?(?:an?|the|two|three|one)\s+(?:[\w\-]+\s+){0,3}"
+    r"(?:cases?|patients?))\b",
     re.I,
 )
 
@@ -140,23 +108,6 @@ def is_background(text: str, sent: Span) -> bool:
     return bool(CITED.search(text, sent.start, sent.end) or _GENERAL.search(text, sent.start, sent.end))
 
 
-_ADVERSE = (
-    r"(?:toxicit\w*|hepatitis|hepatotoxicity|adverse\s+(?:events?|effects?)|intolerance|side[\s\-]+effects?|"
-    r"pneumonitis|rash|neutropenia|transaminase\s+elevation|elevated\s+transaminases|bradycardia|oedema|edema)"
-)
-_TOXICITY_STOP = re.compile(
-    rf"^[\s,]*(?:because\s+of|due\s+to|owing\s+to|for)\s+(?:\w+\s+){{0,4}}?{_ADVERSE}\b",
-    re.I,
-)
-_SYMPTOM = rf"(?:{_ADVERSE}|diarrho?ea|nausea|vomiting|pain|fever|colitis|hyper\w*emia|hypercholesterol\w*)"
-# a drug given for an adverse event or a symptom ("the pneumonitis was treated with prednisolone") is not a line
-_SUPPORTIVE_BEFORE = re.compile(
-    rf"\b{_SYMPTOM}(?:,?\s+(?:which|that))?\s+(?:was|were|is)\s+(?:treated|managed|controlled)\s+(?:successfully\s+)?with\s+$",
-    re.I,
-)
-_SUPPORTIVE_AFTER = re.compile(
-    rf"^[^.;]{{0,40}}?\b(?:for|to\s+treat|to\s+control)\s+(?:\w+\s+){{0,2}}?{_SYMPTOM}", re.I
-)
 _REBIOPSY = re.compile(
     r"\b(?:re-?biops\w*|repeat\s+biops\w*|(?:new|second|further)\s+biops\w*|at\s+(?:the\s+time\s+of\s+)?progression|"
     r"at\s+(?-i:PD)|"
@@ -166,7 +117,12 @@ _REBIOPSY = re.compile(
 _ABOUT_NEXT = re.compile(
     r"\b(?:did\s+not\s+respond|failed\s+to\s+respond|no\s+(?:\w+\s+)?response|refractory|resistant|unresponsive|"
     r"progressed|progression|responded(?:\s+\w+)?)\s+(?:to|on|despite|during|under|while\s+on)\s+"
-    r"(?:the\s+|treatment\s+with\s+|therapy\s+with\s+)?$",
+    r"(?:the\s+|treatment\s+with\s+|therapy\s+with\s+)?(?:(?:first|second|third)[\s\-]+generation\s+)?"
+    r"(?:ALK(?:/ROS1)?[\s\-]+(?:inhibitors?|TKIs?)\s+)?$"
+    r"|\b(?:progress\w*|relaps\w*|recurr\w*|grow\w*|enlarg\w*)\s+(?:\w+\s+){0,3}?(?:after|following|despite)\s+"
+    r"(?:[\w\-]+,?\s+){0,6}$"
+    # "achieved a second complete remission with chemotherapy": the response of the line named after it
+    r"|\b(?:achieved|attained|reached|obtained)\b[^.;]{0,60}?\b(?:with|using|on)\s+(?:[\w\-]+\s+){0,5}$",
     re.I,
 )
 # a timeline counted in days or weeks from the start of a drug (not "post-operative day 9", "week 14 after surgery")
@@ -175,149 +131,55 @@ _SHRINKAGE = re.compile(
     r"\d+(?:\.\d+)?\s*%\s+(?:reduction|decrease|shrinkage)|\b(?:decreased|reduced|shrank)\s+by\s+\d+(?:\.\d+)?\s*%",
     re.I,
 )
-_FAILED_LIST = re.compile(
-    r"\b(?:after|following|despite)\s+(?:the\s+)?(?:failure|failing|progression)\s+(?:of|on)\s+(?:prior\s+)?", re.I
+# a sentence that sums the case up rather than telling its course
+_SUMMARY = re.compile(
+    r"\b(?:we\s+(?:report|present|describe|review)|here(?:in)?,?\s+we|this\s+(?:case|report)\s+(?:describes|"
+    r"demonstrates|highlights|suggests|shows)|case\s+report|in\s+this\s+(?:article|report|paper))\b",
+    re.I,
 )
-_RUNNING = re.compile(r"\b(?:has|have)\s+(?:now\s+)?(?:received|been\s+(?:on|receiving|taking|treated))\b", re.I)
-_STILL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:which|and|that)\s+(?:continues|is\s+ongoing|remains|persists)\b", re.I)
+# "three short courses of chemotherapy", "high-dose chemotherapy": a new chemotherapy, not the earlier one
+_FRESH_CHEMOTHERAPY = re.compile(
+    r"\b(?:courses?|cycles?|high[\s\-]dose|salvage|new|another|further|second[\s\-]line|third[\s\-]line)\s+"
+    r"(?:of\s+)?(?:[\w\-]+\s+){0,2}$",
+    re.I,
+)
+_WITH_NEW = re.compile(r"\s*(?:\(\w+\)\s*)?(?:with|and|plus)\s+(?:[\w\-]+\s+){0,2}", re.I)
+_MAINTENANCE = re.compile(r"\b(?:maintenance|consolidation)\b", re.I)
 
 
-def is_assessment_time(before: str, after: str) -> bool:
-    """Whether a duration times an assessment ("CT after 2 months showed ...", "a partial response at 3 months").
-
-    Parameters
-    ----------
-    before : str
-        The clause before the duration.
-    after : str
-        The clause after it.
-
-    Returns
-    -------
-    bool
-        True when the duration says when the disease was assessed or responded, not how long the line
-        worked; an assessment that found progression is the end of the line and is not an assessment time.
-    """
-    if PROGRESSED.search(before) or CENSORED.search(before):
-        return False
-    after = re.split(r",|\bwhich\b|\buntil\b|\bthat\b", after)[0]
-    at_time = bool(re.search(r"\b(?:after|at|within)\s+$", before, re.I))
-    if not at_time:
-        return False
-    if _ASSESSMENT_BEFORE.search(before) and (
-        re.search(r"\b(?:CT|MRI|PET|scans?|imaging|evaluation|assessment|bronchoscopy|ultrasound)\b", before, re.I)
-        or _ASSESSMENT_AFTER.match(after)
-    ):
-        return not _PROGRESSION.search(after)
-    if re.search(r"\b(?:response|remission|regression|CR|PR)\s+(?:after|at|within)\s+$", before, re.I):
-        return not _PROGRESSION.search(after)
-    return False
+_JOIN = re.compile(
+    r"\s*(?:,|and|with|plus|\+|/|along\s+with|together\s+with|combined\s+with|in\s+combination\s+with)\s*"
+    r"(?:(?:continuous|concurrent|ongoing|continued)\s+)?(?:(?:treatment|therapy)\s+with\s+)?",
+    re.I,
+)
 
 
-@dataclass
-class PfsCandidate:
-    """A statement of a line's progression-free time and where it came from."""
-
-    months: float
-    censored: bool | None
-    spans: list[tuple[int, int]]
-    rank: int  # -1 day counts, 0 dates, 1 narrative statement, 2 abstract/discussion/caption
-
-
-def _is_given(text: str, hit: DrugHit, sent: Span) -> bool:
-    after = text[hit.end : sent.end]
-    before = text[max(sent.start, hit.start - 60) : hit.start]
-    if (
-        hit.value == "chemotherapy"
-        and not re.search(
-            r"\b(?:received|receiving|started|initiated|treated\s+with|underwent|given|administered|salvage|"
-            r"adjuvant|neoadjuvant|first[\s\-]+line|second[\s\-]+line|cycles?\s+of)\s+(?:\w+\s+){0,3}$",
-            before,
-            re.I,
-        )
-        and not re.search(r"^\s+(?:was|were)\s+(?:given|started|initiated|administered)", after, re.I)
-    ):
-        return False
-    if hit.value == "chemotherapy" and (
-        re.search(r"\b(?:this|the|that|same|such|prior|previous|shift|switch|to)\s+$", before, re.I)
-        or re.search(r"^\s+(?:protocols?|regimens?\s+(?:designed|used)|designed)", after, re.I)
-    ):
-        return False
-    if _NOT_GIVEN.search(after) and not re.search(r"\b(?:and|with|plus)\b", after[:12]):
-        return False
-    if _SUPPORTIVE_BEFORE.search(before) or _SUPPORTIVE_AFTER.match(after):
-        return False
-    return not _NOT_GIVEN_BEFORE.search(before)
-
-
-def _first_mentions(hits: list[DrugHit]) -> list[DrugHit]:
-    """New drugs of one sentence without repeats.
-
-    A drug named again, or a class word after a drug of that class ("methylprednisolone ... after
-    4 weeks of steroid therapy"), refers to the first mention.
-    """
-    vocab = drugs()
+def _joined(text: str, group: list[DrugHit], old: list[DrugHit]) -> list[DrugHit]:
+    """Drugs of earlier lines named within a new combination ("steroids and methotrexate" after steroids)."""
     out: list[DrugHit] = []
-    for h in hits:
-        entry = vocab.lookup(h.value)
-        same_class = (
-            entry is not None
-            and entry.non_drug
-            and any((o := vocab.lookup(k.value)) is not None and o.drug_class == entry.drug_class for k in out)
-        )
-        if not same_class and all(k.value != h.value for k in out):
+    for h in old:
+        if any(
+            (h.end <= k.start and _JOIN.fullmatch(text, h.end, k.start))
+            or (k.end <= h.start and _JOIN.fullmatch(text, k.end, h.start))
+            for k in group
+        ):
             out.append(h)
     return out
 
 
-def _groups(text: str, hits: list[DrugHit]) -> list[list[DrugHit]]:
-    """Split drugs named in one sentence into lines at sequence words."""
-    groups: list[list[DrugHit]] = []
-    for hit in hits:
-        if groups and not _SEQUENCE.search(text[groups[-1][-1].end : hit.start]):
-            groups[-1].append(hit)
-        else:
-            groups.append([hit])
-    return groups
+def is_summary(text: str, sent: Span) -> bool:
+    """Whether a sentence sums the case up: a title or heading line, or "we report a case of ..."."""
+    if _SUMMARY.search(text, sent.start, sent.end):
+        return True
+    body = text[sent.start : sent.end].rstrip()
+    own_line = (sent.start == 0 or text[sent.start - 1] == "\n") and text[sent.end : sent.end + 1] in ("\n", "")
+    return own_line and not body.endswith((".", "!", "?")) and len(body.split()) <= 30
 
 
-def _itemised(text: str, summarised: re.Match[str], sent: Span) -> list[list[DrugHit]] | None:
-    """The regimens listed after "3 lines of chemotherapy (doxorubicin; gemcitabine plus docetaxel; ...)"."""
-    m = re.match(r"\s*\(([^()]{3,300})\)", text[summarised.end() : sent.end])
-    if m is None:
-        return None
-    inner = m.group(1)
-    base = summarised.end() + m.start(1)
-    sep = ";" if ";" in inner else ","
-    parts: list[list[DrugHit]] = []
-    pos = 0
-    for chunk in inner.split(sep):
-        hits = find_drugs(text, base + pos, base + pos + len(chunk))
-        if hits:
-            parts.append(hits)
-        pos += len(chunk) + 1
-    return parts if len(parts) >= 2 else None
-
-
-def doses_after(text: str, hit: DrugHit, stop: int) -> list[Dose]:
-    """Doses written right after a drug ("alectinib (600 mg twice daily)", "at dose of 600 mg per day")."""
-    m = _DOSE.match(text, hit.end, min(stop, hit.end + 120))
-    if not m:
-        return []
-    between = text[hit.end : m.start(1)]
-    if find_drugs(between):
-        return []
-    schedule_m = _SCHEDULE.search(m.group(3) or "")
-    schedule = schedule_m.group(0).strip() if schedule_m else None
-    return [
-        Dose(
-            agent=hit.value,
-            dose=float(m.group(1).replace(",", ".")),
-            unit=m.group(2).replace("m²", "m2"),
-            schedule=schedule,
-            as_written=text[m.start(1) : m.end(2) + (schedule_m.end() if schedule_m else 0)].strip(),
-        )
-    ]
+_FAILED_LIST = re.compile(
+    r"\b(?:after|following|despite)\s+(?:the\s+)?(?:failure|failing|progression)\s+(?:of|on|to|with)\s+(?:prior\s+)?",
+    re.I,
+)
 
 
 class Narrative:
@@ -339,19 +201,66 @@ class Narrative:
         self.mutations: list[MutationHit] = []
         self.start_days: dict[int, tuple[int, int, int]] = {}  # line -> (day, start, end) of "(day 0)"
         self.days: list[tuple[int, int, int]] = []  # the day counts of the sentence being read
+        self.failed_region = (0, 0)  # "after progression on X and Y" in the sentence being read
 
     # ------------------------------------------------------------------ main walk
     def read(self, sentences: list[Span]) -> None:
-        """Read the narrative sentences in order, creating and filling lines."""
-        for sent in sentences:
-            if not is_background(self.text, sent):
+        """Read the narrative sentences in order, creating and filling lines.
+
+        Sentences that sum the case up (a title, "we report a case ... treated with X after
+        progression on Y") are read after the course of treatment, so a drug they name first is
+        not line 1 when the course names the lines in order; a summary naming only drugs of known
+        lines adds to them as a side statement.
+        """
+        text = self.text
+        told = [s for s in sentences if not is_background(text, s)]
+        course = [s for s in told if not is_summary(text, s)]
+        in_course = {h.value for s in course for h in find_agents(text, s.start, s.end) if is_given(text, h, s)}
+        later: list[Span] = []
+        for sent in told:
+            if sent in course:
                 self._sentence(sent)
+                continue
+            hits = [h for h in find_agents(text, sent.start, sent.end) if is_given(text, h, sent)]
+            # "lorlatinib ..., a third-generation ALK inhibitor": the class is a drug the course names
+            known = in_course | {h.value for h in hits}
+            skip = in_course | {h.value for h in hits if any(class_matches(h.value, v) for v in known)}
+            if any(h.value not in skip and self._line_of(h.value) is None for h in hits):
+                self._sentence(sent, skip=skip)
+            else:
+                later.append(sent)
+        for sent in later:
+            self.add_statement(sent, 2)
+        self._resolve_classes(sentences)
 
     def _line_of(self, name: str) -> int | None:
+        """The last line with this agent; for an unnamed class, the last line with it or a drug of it."""
         for i in range(len(self.lines) - 1, -1, -1):
-            if name in self.lines[i].agents:
+            line = self.lines[i]
+            if name in line.agents or name in line.unnamed:
+                return i
+            if unnamed_class(name) is not None and any(class_matches(name, a) for a in line.agents):
                 return i
         return None
+
+    def _resolve_classes(self, sentences: list[Span]) -> None:
+        """Name an unnamed class when the patient's text names exactly one drug of it that is no line's.
+
+        "disease control with a first-generation ALK inhibitor" ... "resistance to crizotinib":
+        the first line is crizotinib.
+        """
+        named = {h.value: h for s in sentences for h in find_agents(self.text, s.start, s.end)}
+        taken = {a for line in self.lines for a in line.agents}
+        for line in self.lines:
+            if line.agents or len(line.unnamed) != 1:
+                continue
+            fits = [h for name, h in named.items() if name not in taken and class_matches(line.unnamed[0], name)]
+            if len(fits) == 1:
+                line.notes.append(
+                    f"{line.unnamed[0][len(UNNAMED) :]!r} read as {fits[0].value} (named later in the text)"
+                )
+                line.unnamed = []
+                line.add_agent(fits[0].value, fits[0].start, fits[0].end)
 
     def _line_of_class(self, name: str) -> int | None:
         """The last line a class word ("steroid therapy") refers back to: one with a drug of that class."""
@@ -366,30 +275,48 @@ class Narrative:
                     return i
         return None
 
-    def _sentence(self, sent: Span) -> None:
+    def _sentence(self, sent: Span, skip: set[str] | None = None) -> None:
         text = self.text
+        self.failed_region = (0, 0)
         dates = find_dates(text, sent.start, sent.end)
         self.days = [
             (int(m.group(2)) * (7 if m.group(1).lower() == "week" else 1), m.start(), m.end())
             for m in _DAY.finditer(text, sent.start, sent.end)
         ]
         failed = self._failed_list(sent)
-        hits = [h for h in find_drugs(text, sent.start, sent.end) if _is_given(text, h, sent) and h not in failed]
+        hits = [
+            h
+            for h in find_agents(text, sent.start, sent.end)
+            if is_given(text, h, sent) and h not in failed and h.value not in (skip or ())
+        ]
         summarised = _SUMMARISED.search(text, sent.start, sent.end)
         new_hits: list[DrugHit] = []
         old_refs: list[tuple[DrugHit, int]] = []
         again = bool(_AGAIN.search(text, sent.start, sent.end))
+        named_new = any(k.value != "chemotherapy" and self._line_of(k.value) is None for k in hits)
         for h in hits:
             idx = self._line_of(h.value)
             if idx is None:
                 idx = self._line_of_class(h.value)
-            if idx is None or (again and idx != self.current):
+            fresh = (
+                named_new
+                and h.value == "chemotherapy"
+                and (
+                    _FRESH_CHEMOTHERAPY.search(text, max(sent.start, h.start - 40), h.start)
+                    or any(  # "brentuximab vedotin (BV) with conventional chemotherapy": part of the new combination
+                        self._line_of(k.value) is None and _WITH_NEW.fullmatch(text, k.end, h.start)
+                        for k in hits
+                        if k.end <= h.start
+                    )
+                )
+            )
+            if idx is None or (again and idx != self.current) or fresh:
                 new_hits.append(h)
             else:
                 old_refs.append((h, idx))
         if summarised is not None:
             new_hits = [h for h in new_hits if not (summarised.start() <= h.start < summarised.end())]
-        new_hits = _first_mentions(new_hits)
+        new_hits = first_mentions(new_hits)
         first_new = min([h.start for h in new_hits] + ([summarised.start()] if summarised else []), default=sent.end)
         # responses and progression before the first new drug belong to the line being read
         prior = old_refs[-1][1] if old_refs and old_refs[-1][0].start < first_new else self.current
@@ -406,12 +333,12 @@ class Narrative:
             line.progressed = True
             self.lines.append(line)
             self.current = len(self.lines) - 1
-        itemised = _itemised(text, summarised, sent) if summarised is not None else None
-        if itemised is not None:
+        listed = itemised(text, summarised, sent) if summarised is not None else None
+        if listed is not None:
             after_each = bool(
                 re.search(r"\b(?:progress\w*|PD)\b[^.]{0,40}\bafter\s+each\b", text[sent.start : sent.end])
             )
-            for part in itemised:
+            for part in listed:
                 line = LineDraft(order=len(self.lines))
                 for h in part:
                     line.add_agent(h.value, h.start, h.end)
@@ -420,12 +347,12 @@ class Narrative:
                     line.progressed = True
                 self.lines.append(line)
                 self.current = len(self.lines) - 1
-            inside = {h.start for part in itemised for h in part}
+            inside = {h.start for part in listed for h in part}
             new_hits = [h for h in new_hits if h.start not in inside]
             summarised = None
         if summarised is not None:
             raw = summarised.group(1).lower()
-            count = int(raw) if raw.isdigit() else _LINE_WORDS.get(raw)
+            count = int(raw) if raw.isdigit() else int(NUMBER_WORDS.get(raw, 0))
             line = LineDraft(order=len(self.lines))
             line.add_agent(
                 "chemotherapy" if "chemo" in summarised.group(2).lower() else "therapy",
@@ -437,28 +364,45 @@ class Narrative:
                 line.support("summarised_lines", summarised.start(), summarised.end())
             self.lines.append(line)
             self.current = len(self.lines) - 1
-        for group in _groups(text, [h for h in new_hits]):
-            real = [h for h in group if h.value != "chemotherapy"] or group
+        created: list[tuple[int, int]] = []  # (line, position where the words about it begin)
+        previous_end = sent.start
+        for group in groups(text, [h for h in new_hits]):
+            real = without_generic_chemotherapy(text, group)
+            if (
+                self.current is not None
+                and self.lines[self.current].given
+                and _MAINTENANCE.search(text, max(sent.start, real[0].start - 40), min(sent.end, real[-1].end + 40))
+            ):
+                for h in real:  # "followed by vinblastine maintenance": maintenance continues the line
+                    self.lines[self.current].add_agent(h.value, h.start, h.end)
+                continue
             line = LineDraft(order=len(self.lines))
-            for h in real:
+            for h in [*real, *_joined(text, real, [h for h, _ in old_refs])]:
                 line.add_agent(h.value, h.start, h.end)
                 line.doses.extend(doses_after(text, h, sent.end))
                 if h.fuzzy:
                     line.notes.append(f"{text[h.start : h.end]!r} read as {h.value} (closest known code name)")
             self.lines.append(line)
             self.current = len(self.lines) - 1
+            begin = intro_start
+            if created:  # the words about this line begin at the sequence word before it ("..., subsequently X")
+                seq = list(SEQUENCE.finditer(text, previous_end, group[0].start))
+                # "after progression, X": the progression ends the line before
+                begin = (
+                    (seq[-1].end() if seq[-1].group(0).lower().startswith("after") else seq[-1].start())
+                    if seq
+                    else group[0].start
+                )
+            previous_end = group[-1].end
+            created.append((self.current, begin))
             day = next((d for d in self.days if d[1] > real[0].start), None)
             if day is not None:
                 self.start_days[self.current] = day
-            start_date = next((d for d in dates), None)
-            if start_date is None and self.last_date is not None:
-                start_date = self.last_date
-            if start_date is not None:
-                self.start_dates[self.current] = start_date
-                line.start = start_date.iso
-                if start_date.start >= sent.start:
-                    line.support("start", start_date.start, start_date.end)
-        if new_hits or summarised is not None:
+            self._start_date(self.current, real[0].start, dates)
+        for k, (idx, begin) in enumerate(created):
+            stop = created[k + 1][1] if k + 1 < len(created) else sent.end
+            self._attach(idx, Span(begin, stop), dates, is_intro=True)
+        if (new_hits or summarised is not None) and not created:
             assert self.current is not None
             self._attach(self.current, Span(intro_start, sent.end), dates, is_intro=True)
         elif prior is None and self.current is not None and not failed:
@@ -486,6 +430,23 @@ class Narrative:
                     line_d.resistance_mutations.append(label)
                     line_d.support("resistance_mutations", mut.start, mut.end)
 
+    def _start_date(self, idx: int, at: int, dates: list[MonthDate]) -> None:
+        """The start date of a new line: the date of its sentence nearest its drug that no other line started on.
+
+        Without a date in the sentence, the last date read counts for PFS arithmetic only when no
+        other line started on it; the line's ``start`` is set only from a date in its own sentence
+        (every value has its own evidence).
+        """
+        used = {(d.start, d.end) for d in self.start_dates.values()}
+        free = [d for d in dates if (d.start, d.end) not in used]
+        if free:
+            date = min(free, key=lambda d: abs(d.start - at))
+            self.start_dates[idx] = date
+            self.lines[idx].start = date.iso
+            self.lines[idx].support("start", date.start, date.end)
+        elif self.last_date is not None and (self.last_date.start, self.last_date.end) not in used:
+            self.start_dates[idx] = self.last_date
+
     def _failed_list(self, sent: Span) -> list[DrugHit]:
         """Earlier drugs listed after "after failure of" / "progressed on" that are not lines yet."""
         text = self.text
@@ -494,12 +455,14 @@ class Narrative:
             return []
         out: list[DrugHit] = []
         pos = m.end()
-        for h in find_drugs(text, m.end(), sent.end):
+        self.failed_region = (m.start(), m.end())
+        for h in find_agents(text, m.end(), sent.end):
             gap = text[pos : h.start]
             if (out and not re.fullmatch(r"\s*(?:,\s*|,?\s*(?:and|or)\s+)", gap)) or (not out and gap.strip()):
                 break
             out.append(h)
             pos = h.end
+        self.failed_region = (m.start(), pos)
         return [h for h in out if self._line_of(h.value) is None]
 
     def _resistance_target(self, pos: int, first_new: int, prior: int | None, sent: Span) -> int | None:
@@ -529,7 +492,11 @@ class Narrative:
         if span.end <= span.start:
             return
         hits = find_responses(text, span.start, span.end)
-        progression = _PROGRESSION.search(text, span.start, span.end)
+        a, b = self.failed_region
+        # "treated with X after progression to Y and Z": that progression ended Y and Z, not X
+        progression = next(
+            (m for m in PROGRESSION.finditer(text, span.start, span.end) if not a <= m.start() < b), None
+        )
         shrinkage = _SHRINKAGE.search(text, span.start, span.end)
         if shrinkage is not None and (progression is None or shrinkage.start() < progression.start()):
             line.measured_shrinkage = True
@@ -615,52 +582,19 @@ class Narrative:
             spans = [day[1:]] if start is None else [start[1:], day[1:]]
             self.pfs.setdefault(idx, []).append(PfsCandidate(months, censored, spans, -1))
 
-    def _duration(self, idx: int, d: Duration, span: Span) -> None:
+    def _duration(self, idx: int, d: Duration, span: Span, rank: int = 1) -> None:
         """A duration written about line ``idx``: a PFS candidate unless it times a dose or an assessment."""
-        text = self.text
-        before = text[max(span.start, d.start - 50) : d.start]
-        before = re.split(r"[.;]\s", before)[-1]
-        after = text[d.end : min(span.end, d.end + 40)]
-        if re.search(r"\b(?:of|mg|dose|cycles?)\s*$", before, re.I) and not _PFS_STATEMENT.search(before):
-            return
-        if re.search(r"\btaper\w*\s+(?:over\s+)?$", before, re.I):
-            return  # "tapered over 6 weeks": a dose schedule
-        clause_after = re.split(r"[.;]\s", text[d.end : min(span.end, d.end + 120)])[0]
-        if _TOXICITY_STOP.match(clause_after):
+        reading = read_duration(self.text, d, span.start, span.end)
+        if reading.kind == "toxicity":
             line = self.lines[idx]
             if not line.progressed:
                 line.reason_stopped = StopReason.TOXICITY
-                line.support("reason_stopped", d.start, d.end + len(clause_after))
+                line.support("reason_stopped", d.start, reading.clause_end)
             return  # "stopped after 5 weeks because of grade 3 hepatitis": a line stopped for toxicity has no PFS
-        still = bool(_STILL_AFTER.match(clause_after))
-        if is_assessment_time(before, clause_after) and not still:
-            return
-        if (
-            re.search(r"\bafter\s+(?:\w+\s+)?$", before, re.I)
-            and re.search(r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", after)
-            and not (PROGRESSED.search(before) or CENSORED.search(before) or still or _RUNNING.search(before))
-            and not _PROGRESSION.search(re.split(r",|\bwhich\b|\buntil\b", clause_after)[0])
-        ):
-            return  # "after 5 months of treatment": the time of an assessment
-        if re.search(r"\b(?:age|aged|old|within|ago|before|prior)\b", before, re.I) or re.search(r"^[\s\-]*old", after):
-            return
-        dose = re.search(r"\d\s*(?:mg|g|mg/m2|mg/m²|mg/kg)\b([^.;]{0,40})$", before, re.I)
-        if dose and not re.search(r"[,:]", dose.group(1)):
-            return  # "90 mg once daily for 7 days": part of a dose schedule ("600 mg BID: PR, PFS 20 mo" is not)
-        if not (_PFS_STATEMENT.search(before) or PROGRESSED.search(before) or CENSORED.search(before)):
-            return
-        censored = d.censored
-        if censored is None and re.search(r"\b(?:progress\w*|relaps\w*|resist\w*)\b", after, re.I):
-            censored = False
-        if (
-            censored is None
-            and _PROGRESSION.search(re.split(r",|\bwhich\b|\buntil\b", clause_after)[0])
-            and re.search(r"\b(?:after|at)\s+$", before, re.I)
-        ):
-            censored = False  # "CT after 2 months showed enlargement of the mass"
-        if censored is None and (still or _RUNNING.search(before)):
-            censored = True  # "has received it for 2 months", "stable disease after 6 months, which continues"
-        self.pfs.setdefault(idx, []).append(PfsCandidate(d.months, censored, [(d.start, d.end)], 1))
+        if reading.kind == "pfs":
+            self.pfs.setdefault(idx, []).append(
+                PfsCandidate(d.months, reading.censored, [(d.start, d.end)], rank, reading.floor, reading.lower_bound)
+            )
 
     # ------------------------------------------------------------------ later statements
     def add_statement(self, sent: Span, rank: int) -> None:
@@ -670,7 +604,7 @@ class Narrative:
         drug it names; it never creates lines.
         """
         text = self.text
-        hits = find_drugs(text, sent.start, sent.end)
+        hits = find_agents(text, sent.start, sent.end)
         idxs = sorted({i for h in hits if (i := self._line_of(h.value)) is not None})
         if not idxs:
             if not self.lines or not re.search(r"\bthe\s+(?:treatment|therapy)\b", text[sent.start : sent.end], re.I):
@@ -695,22 +629,7 @@ class Narrative:
                 line.response_as_written = hit.as_written
                 line.support("response_as_written", hit.start, hit.end)
         for d in find_durations(text, sent.start, sent.end):
-            before = re.split(r"[.;]\s", text[max(sent.start, d.start - 60) : d.start])[-1]
-            if re.search(r"\bafter\s+(?:\w+\s+)?$", before, re.I) and re.search(
-                r"^\s+of\s+(?:\w+\s+)?(?:treatment|therapy)", text[d.end : d.end + 30]
-            ):
-                continue
-            if not (PROGRESSED.search(before) or CENSORED.search(before) or _PFS_STATEMENT.search(before)):
-                continue
-            censored = d.censored
-            after = text[d.end : min(sent.end, d.end + 40)]
-            if (
-                censored is None
-                and re.search(r"\bafter\s+start", after, re.I)
-                and PROGRESSED.search(text[sent.start : sent.end])
-            ):
-                censored = False
-            self.pfs.setdefault(idx, []).append(PfsCandidate(d.months, censored, [(d.start, d.end)], rank))
+            self._duration(idx, d, sent, rank)
 
     # ------------------------------------------------------------------ finish
     def resolve_pfs(self) -> list[tuple[int, list[PfsCandidate], PfsCandidate]]:
@@ -722,8 +641,13 @@ class Narrative:
             ``(line index, all candidates, chosen)`` for lines whose candidates disagree.
         """
         conflicts = []
-        for idx, cands in self.pfs.items():
+        for idx, written in self.pfs.items():
             line = self.lines[idx]
+            last = idx == len(self.lines) - 1
+            # the time a response was seen is the PFS only of a last line that never progressed
+            cands = [c for c in written if not c.floor or (last and not line.progressed)]
+            if not cands:
+                continue
             ending = {False: 0, True: 1, None: 2}
             ordered = sorted(cands, key=lambda c: (c.rank, ending[c.censored], c.spans[0][0]))
             chosen = ordered[0]
@@ -738,7 +662,12 @@ class Narrative:
                 and CENSORED.search(self.text[chosen.spans[0][0] - 60 : chosen.spans[0][0]])
             ):
                 line.pfs_censored = True
-            if idx < len(self.lines) - 1 and line.pfs_censored is not False:
+            ended = [s for k, s, _ in line.spans if k == "reason_stopped" and line.progressed]
+            if chosen.lower_bound and ended:
+                line.pfs_censored = None  # "over one year" and a progression written elsewhere (decision 24)
+            elif line.pfs_censored is True and any(0 < s - chosen.spans[-1][0] < 200 for s in ended):
+                line.pfs_censored = False  # "remained stable for 1 year; then developed metastases"
+            if not last and line.pfs_censored is not False and not chosen.lower_bound:
                 line.pfs_censored = False  # a later line followed
             for s, e in chosen.spans:
                 line.support("pfs_months", s, e)

@@ -394,7 +394,7 @@ def narrative_patient(
             )
     narrative.mark_censoring(seg.narrative)
     _mutations(text, [*spans, *side], narrative.mutations, draft)
-    draft.lines = [ln for ln in narrative.lines if ln.agents]
+    draft.lines = [ln for ln in narrative.lines if ln.given]
     return draft
 
 
@@ -603,4 +603,4 @@ def _mutations(text: str, spans: list[tuple[int, int]], from_lines: list[Mutatio
 
 def lines_of(draft: PatientDraft) -> list[LineDraft]:
     """The lines of a draft that have agents."""
-    return [ln for ln in draft.lines if ln.agents]
+    return [ln for ln in draft.lines if ln.given]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from caseseries.extraction.agents import doses_after
 from caseseries.extraction.draft import LineDraft, PatientDraft
 from caseseries.extraction.entities import (
     DrugHit,
@@ -21,11 +22,10 @@ from caseseries.extraction.entities import (
     find_sites,
     partner_hit,
 )
-from caseseries.extraction.lines import doses_after
 from caseseries.extraction.responses import best_of, find_responses, vague_of
 from caseseries.extraction.sentences import Span
 from caseseries.extraction.tables import Column, Role, TextTable
-from caseseries.extraction.timeline import CENSORED, find_durations
+from caseseries.extraction.timeline import CENSORED, NUMBER_WORDS, find_durations
 from caseseries.model import AlkMethod, Fusion, Mutation, Response
 
 NOT_REPORTED = re.compile(
@@ -37,7 +37,6 @@ NOT_EVALUABLE = re.compile(r"^(?:not\s+evaluable|non[\s\-]*evaluable|inevaluable
 _MARK_AT_END = re.compile(r"([*†‡§¶]+|\^?[a-d])$")
 _SUMMARISED = re.compile(r"\b(\d+|two|three|four|five|six)\s+lines?\s+of\s+(chemotherapy|therapy|treatment)", re.I)
 _DURATION_OF_RESPONSE = re.compile(r"\b(?:CR|PR|SD|response|remission|disease)\s+(?:for|lasting)\b", re.I)
-_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _SEQUENCE = re.compile(r"→|->|\bthen\b|\bfollowed\s+by\b|;|,\s*then\b", re.I)
 _TITLE_LINE = re.compile(r"\b(first|1st|second|2nd|third|3rd)[\s\-]+line\b", re.I)
 _TITLE_NUMBERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
@@ -374,7 +373,7 @@ def _line_cell(
     if summarised:
         line = lines.setdefault(number, LineDraft(order=number))
         raw = summarised.group(1).lower()
-        count = int(raw) if raw.isdigit() else _WORDS.get(raw)
+        count = int(raw) if raw.isdigit() else int(NUMBER_WORDS.get(raw, 0))
         agent = "chemotherapy" if "chemo" in summarised.group(2).lower() else "therapy"
         line.add_agent(agent, span.start + summarised.start(), span.start + summarised.end())
         if count and count >= 2:

@@ -42,6 +42,8 @@ _NUM = (
     r"sixteen|eighteen|twenty-four|twenty|thirty-six|thirty|an?|half\s+a)"
 )
 _DURATION = re.compile(rf"\b{_NUM}[\s\-]*(?:\+\s*)?(days?|d|weeks?|wks?|months?|mo|mos|years?|yrs?|y)\b\.?(\+)?", re.I)
+# "by year two", "in month 6": a time written as the ordinal year or month of treatment
+_NUMBERED_PERIOD = re.compile(rf"(?<=\b(?:by|in|at)\s)(year|month)\s+{_NUM}\b", re.I)
 _MONTHS = {
     m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
 }
@@ -153,6 +155,11 @@ def find_durations(text: str, start: int = 0, end: int | None = None) -> list[Du
         elif PROGRESSED.search(before):
             censored = False
         out.append(Duration(to_months(value, unit), s, e, censored))
+    for m in _NUMBERED_PERIOD.finditer(text, start, stop):
+        value = _number(m.group(2))
+        if value is not None and value >= 1:
+            out.append(Duration(to_months(value, m.group(1)), m.start(), m.end()))
+    out.sort(key=lambda d: d.start)
     return out
 
 
