@@ -150,7 +150,7 @@ def _fail(message: str, origin: str, where: str) -> FormatError:
 
 def _names(value: Any, key: str, origin: str, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise _fail(f"{key} must be a list of names, got {value!r}; write e.g. [\"RESPONSE\"]", origin, where)
+        raise _fail(f'{key} must be a list of names, got {value!r}; write e.g. ["RESPONSE"]', origin, where)
     return [v.upper() for v in value]
 
 
@@ -159,8 +159,11 @@ def _rule(entry: Any, origin: str, where: str) -> ContextRule:
         raise _fail(f"a rule is an object with keys {', '.join(RULE_KEYS)}, got {entry!r}", origin, where)
     literal = entry.get("literal")
     if not isinstance(literal, str) or not literal.strip():
-        raise _fail("literal missing or empty; every rule has a literal (its name and, without pattern, its text)",
-                    origin, where)
+        raise _fail(
+            "literal missing or empty; every rule has a literal (its name and, without pattern, its text)",
+            origin,
+            where,
+        )
     where = f"{where} ({literal!r})"
     unknown = sorted(set(entry) - set(RULE_KEYS))
     if unknown:
@@ -174,8 +177,9 @@ def _rule(entry: Any, origin: str, where: str) -> ContextRule:
     pattern = entry.get("pattern")
     if pattern is not None:
         if not isinstance(pattern, str):
-            raise _fail("pattern must be a regular expression string (token-pattern lists are not supported)",
-                        origin, where)
+            raise _fail(
+                "pattern must be a regular expression string (token-pattern lists are not supported)", origin, where
+            )
         try:
             re.compile(pattern)
         except re.error as exc:
@@ -258,7 +262,7 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 class _Modifier:
     """A cue placed in a token sequence, with its scope (token indices, end exclusive)."""
 
-    __slots__ = ("cue", "start", "end", "scope_start", "scope_end")
+    __slots__ = ("cue", "end", "scope_end", "scope_start", "start")
 
     def __init__(self, cue: Cue, start: int, end: int, sentence: tuple[int, int]) -> None:
         self.cue, self.start, self.end = cue, start, end
@@ -330,12 +334,10 @@ class ContextEngine:
     def cues(self, text: str, start: int = 0, end: int | None = None) -> list[Cue]:
         """Every cue in ``text[start:end]`` after pruning overlaps (the longest is kept), in order."""
         stop = len(text) if end is None else end
-        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text, start, stop)]
+        tokens = [m.span() for m in _TOKEN.finditer(text, start, stop)]
         return [c for c, _, _ in self._cues(text, tokens, start, stop)]
 
-    def _cues(
-        self, text: str, tokens: list[tuple[int, int]], start: int, stop: int
-    ) -> list[tuple[Cue, int, int]]:
+    def _cues(self, text: str, tokens: list[tuple[int, int]], start: int, stop: int) -> list[tuple[Cue, int, int]]:
         lower = [text[a:b].lower() for a, b in tokens]
         found: list[tuple[Cue, int, int]] = []
         for i, word in enumerate(lower):
@@ -354,13 +356,17 @@ class ContextEngine:
                 if t0 < t1:
                     rule = self._pattern_rules[int(m.lastgroup[1:])]
                     found.append((Cue(rule, tokens[t0][0], tokens[t1 - 1][1]), t0, t1))
-        found.sort(key=lambda c: (c[1] - c[2], c[1]))
-        kept: list[tuple[Cue, int, int]] = []
-        for c in found:
-            if not any(c[1] < k[2] and k[1] < c[2] for k in kept):
-                kept.append(c)
-        kept.sort(key=lambda c: c[1])
-        return kept
+        if len(found) > 1:
+            found.sort(key=lambda c: (c[1] - c[2], c[1]))
+            taken = bytearray(len(tokens))
+            kept: list[tuple[Cue, int, int]] = []
+            for c in found:
+                if not any(taken[c[1] : c[2]]):
+                    kept.append(c)
+                    taken[c[1] : c[2]] = b"\x01" * (c[2] - c[1])
+            found = kept
+        found.sort(key=lambda c: c[1])
+        return found
 
     def annotate(
         self,
@@ -390,30 +396,33 @@ class ContextEngine:
             The targets, in the given order, with ``modifiers`` and ``cues`` set.
         """
         stop = len(text) if end is None else end
-        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text, start, stop)]
+        tokens = [m.span() for m in _TOKEN.finditer(text, start, stop)]
         if not tokens or not targets:
             return [replace(t, modifiers=frozenset(), cues=()) for t in targets]
         starts = [a for a, _ in tokens]
         ends = [b for _, b in tokens]
         bounds = [(0, len(tokens))]
         if sentences:
-            bounds = [
-                (bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)) for a, b in sorted(sentences)
-            ]
+            bounds = [(bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)) for a, b in sorted(sentences)]
         sent_starts = [b[0] for b in bounds]
-        modifiers: list[_Modifier] = []
+        by_sentence: dict[int, list[_Modifier]] = {}
         for cue, t0, t1 in self._cues(text, tokens, start, stop):
             k = max(0, bisect.bisect_right(sent_starts, t0) - 1)
-            modifiers.append(_Modifier(cue, t0, t1, bounds[k]))
-        for i, a in enumerate(modifiers):
-            for b in modifiers[i + 1 :]:
-                a.limit_by(b)
-                b.limit_by(a)
+            by_sentence.setdefault(k, []).append(_Modifier(cue, t0, t1, bounds[k]))
+        modifiers: list[_Modifier] = []
+        for group in by_sentence.values():
+            # scopes stay inside their sentence; only cues that modify have a scope worth cutting
+            for a in group:
+                if a.cue.rule.direction not in (Direction.TERMINATE, Direction.PSEUDO):
+                    for b in group:
+                        if b is not a:
+                            a.limit_by(b)
+                    modifiers.append(a)
         edges: dict[int, list[_Modifier]] = {}
-        spans = [
-            (bisect.bisect_right(ends, t.start), max(bisect.bisect_left(starts, t.end), bisect.bisect_right(ends, t.start) + 1))
-            for t in targets
-        ]
+        spans = []
+        for t in targets:
+            first = bisect.bisect_right(ends, t.start)
+            spans.append((first, max(bisect.bisect_left(starts, t.end), first + 1)))
         for mod in modifiers:
             hits = [i for i, t in enumerate(targets) if mod.modifies(t.kind, spans[i])]
             limit = mod.cue.rule.max_targets
@@ -424,9 +433,7 @@ class ContextEngine:
         out = []
         for i, t in enumerate(targets):
             mods = sorted(edges.get(i, ()), key=lambda m: m.start)
-            out.append(
-                replace(t, modifiers=frozenset(m.cue.category for m in mods), cues=tuple(m.cue for m in mods))
-            )
+            out.append(replace(t, modifiers=frozenset(m.cue.category for m in mods), cues=tuple(m.cue for m in mods)))
         return out
 
 

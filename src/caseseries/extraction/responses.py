@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+
 import yaml
 
 from caseseries.errors import FormatError
@@ -91,16 +92,19 @@ def parse_phrases(text: str, origin: str = _ORIGIN) -> list[tuple[str, Response 
         where = f"phrases[{i}]"
         if not isinstance(entry, dict) or set(entry) != {"kind", "category", "pattern"}:
             keys = sorted(entry) if isinstance(entry, dict) else []
-            raise FormatError(f"entry keys {keys}; each entry has exactly: category, kind, pattern", source=origin,
-                              location=where)
+            raise FormatError(
+                f"entry keys {keys}; each entry has exactly: category, kind, pattern", source=origin, location=where
+            )
         kind, category, pattern = str(entry["kind"]), entry["category"], str(entry["pattern"])
         if kind not in PHRASE_KINDS:
-            raise FormatError(f"unknown kind {kind!r}; allowed: {', '.join(PHRASE_KINDS)}", source=origin,
-                              location=where)
+            raise FormatError(
+                f"unknown kind {kind!r}; allowed: {', '.join(PHRASE_KINDS)}", source=origin, location=where
+            )
         if (category is None) != (kind == "VAGUE") or (category is not None and category not in codes.split(", ")):
             allowed = "null (VAGUE only)" if kind == "VAGUE" else codes
-            raise FormatError(f"category {category!r} for kind {kind}; allowed: {allowed}", source=origin,
-                              location=where)
+            raise FormatError(
+                f"category {category!r} for kind {kind}; allowed: {allowed}", source=origin, location=where
+            )
         try:
             re.compile(pattern)
         except re.error as exc:
@@ -132,9 +136,8 @@ def _phrases() -> tuple[_Phrase, ...]:
 @cache
 def _word_regex() -> tuple[re.Pattern[str], tuple[_Phrase, ...]]:
     """One alternation of every RESPONSE and PROGRESSION phrase, longest first, a group per phrase."""
-    words = sorted(
-        (p for p in _phrases() if p.kind in ("RESPONSE", "PROGRESSION")), key=lambda p: len(p.regex.pattern), reverse=True
-    )
+    words = [p for p in _phrases() if p.kind in ("RESPONSE", "PROGRESSION")]
+    words.sort(key=lambda p: len(p.regex.pattern), reverse=True)
     alts = "|".join(f"(?P<w{i}>{p.regex.pattern})" for i, p in enumerate(words))
     return re.compile(alts, re.I), tuple(words)
 
