@@ -115,7 +115,8 @@ def parse_phrases(text: str, origin: str = _ORIGIN) -> list[tuple[str, Response 
 
 def _compile(kind: str, pattern: str) -> re.Pattern[str]:
     if kind == "RESPONSE_CODE":
-        return re.compile(rf"(?<![A-Za-z0-9])(?:{pattern})(?![A-Za-z0-9])")
+        # whole words: not part of a longer name ("PD-1", "PD-L1", "CR-2 receptor")
+        return re.compile(rf"(?<![A-Za-z0-9])(?:{pattern})(?![A-Za-z0-9]|-[A-Za-z0-9])")
     spaced = pattern.replace(" ", r"[\s\-]+")
     return re.compile(rf"\b(?:{spaced})\b", re.I)
 
