@@ -396,8 +396,10 @@ class ContextEngine:
             The targets, in the given order, with ``modifiers`` and ``cues`` set.
         """
         stop = len(text) if end is None else end
+        if not targets:
+            return []
         tokens = [m.span() for m in _TOKEN.finditer(text, start, stop)]
-        if not tokens or not targets:
+        if not tokens:
             return [replace(t, modifiers=frozenset(), cues=()) for t in targets]
         starts = [a for a, _ in tokens]
         ends = [b for _, b in tokens]

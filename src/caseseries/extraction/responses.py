@@ -59,6 +59,7 @@ class ResponseHit:
 class _Phrase:
     kind: str
     category: Response | None
+    body: str  # the regular expression without its word boundaries
     regex: re.Pattern[str]
 
 
@@ -113,24 +114,30 @@ def parse_phrases(text: str, origin: str = _ORIGIN) -> list[tuple[str, Response 
     return out
 
 
-def _compile(kind: str, pattern: str) -> re.Pattern[str]:
+def _body(kind: str, pattern: str) -> str:
+    return pattern if kind == "RESPONSE_CODE" else pattern.replace(" ", r"[\s\-]+")
+
+
+def _bounded(kind: str, body: str) -> re.Pattern[str]:
     if kind == "RESPONSE_CODE":
         # whole words: not part of a longer name ("PD-1", "PD-L1", "CR-2 receptor")
-        return re.compile(rf"(?<![A-Za-z0-9])(?:{pattern})(?![A-Za-z0-9]|-[A-Za-z0-9])")
-    spaced = pattern.replace(" ", r"[\s\-]+")
-    return re.compile(rf"\b(?:{spaced})\b", re.I)
+        return re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9]|-[A-Za-z0-9])")
+    return re.compile(rf"\b(?:{body})\b", re.I)
 
 
 @cache
 def _phrases() -> tuple[_Phrase, ...]:
     text = resources.files("caseseries.extraction").joinpath("data", "response_phrases.yaml").read_text("utf-8")
-    phrases = [_Phrase(kind, category, _compile(kind, pattern)) for kind, category, pattern in parse_phrases(text)]
+    phrases = [
+        _Phrase(kind, category, _body(kind, pattern), _bounded(kind, _body(kind, pattern)))
+        for kind, category, pattern in parse_phrases(text)
+    ]
     for term in responses().entries:
         for name in (term.label, *term.synonyms):
             if name.isupper() and len(name) <= 3:
                 continue  # abbreviations are RESPONSE_CODE phrases
             kind = "PROGRESSION" if term.code is Response.PD else "RESPONSE"
-            phrases.append(_Phrase(kind, term.code, re.compile(rf"\b{flexible(name)}\b", re.I)))
+            phrases.append(_Phrase(kind, term.code, flexible(name), _bounded(kind, flexible(name))))
     return tuple(phrases)
 
 
@@ -138,18 +145,17 @@ def _phrases() -> tuple[_Phrase, ...]:
 def _word_regex() -> tuple[re.Pattern[str], tuple[_Phrase, ...]]:
     """One alternation of every RESPONSE and PROGRESSION phrase, longest first, a group per phrase."""
     words = [p for p in _phrases() if p.kind in ("RESPONSE", "PROGRESSION")]
-    words.sort(key=lambda p: len(p.regex.pattern), reverse=True)
-    alts = "|".join(f"(?P<w{i}>{p.regex.pattern})" for i, p in enumerate(words))
-    return re.compile(alts, re.I), tuple(words)
+    words.sort(key=lambda p: len(p.body), reverse=True)
+    alts = "|".join(f"(?P<w{i}>{p.body})" for i, p in enumerate(words))
+    return _bounded("RESPONSE", alts), tuple(words)
 
 
 @cache
 def _kind_regexes() -> dict[str, re.Pattern[str]]:
-    out: dict[str, re.Pattern[str]] = {}
-    for kind in ("RESPONSE_CODE", "FAILURE", "VAGUE"):
-        parts = [p.regex.pattern for p in _phrases() if p.kind == kind]
-        out[kind] = re.compile("|".join(f"(?:{x})" for x in parts), 0 if kind == "RESPONSE_CODE" else re.I)
-    return out
+    return {
+        kind: _bounded(kind, "|".join(f"(?:{p.body})" for p in _phrases() if p.kind == kind))
+        for kind in ("RESPONSE_CODE", "FAILURE", "VAGUE")
+    }
 
 
 def category_of(phrase: str) -> Response | None:
