@@ -29,6 +29,7 @@ CORPORA = {
     "real-dev": ROOT.parent / "shared" / "corpus" / "real-dev",
     "dev": ROOT / "tests" / "data" / "extraction" / "dev",
 }
+CASES = ROOT / "tests" / "data" / "extraction" / "context_cases.yaml"
 Doc = tuple[str, str, list[tuple[int, int]], list[Mention]]
 
 
@@ -46,6 +47,20 @@ def documents(folder: Path, limit: int = 2500) -> list[Doc]:
         targets += [Mention("DRUG", h.start, h.end, h.value) for h in find_drugs(text)]
         targets += [Mention("SITE", h.start, h.end, str(h.value)) for h in find_sites(text)]
         out.append((path.name, text, spans, targets))
+    return out
+
+
+def table_documents() -> list[Doc]:
+    """The rows of the context test table, one document each (target and kind as the row gives)."""
+    import yaml
+
+    rows = yaml.safe_load(CASES.read_text("utf-8")) if CASES.exists() else []
+    out: list[Doc] = []
+    for i, row in enumerate(rows):
+        text = row["text"]
+        a = text.index(row["target"])
+        spans = [(s.start, s.end) for s in sentences(text)]
+        out.append((f"row {i}", text, spans, [Mention(row["kind"], a, a + len(row["target"]))]))
     return out
 
 
@@ -127,15 +142,14 @@ def main() -> None:
         medspacy = None
         print("medspacy not installed: timing our engine only (pip install medspacy to compare)")
     every: list[Doc] = []
-    for name, folder in CORPORA.items():
-        if not folder.is_dir():
-            print(f"{name}: {folder} absent, skipped")
-            continue
-        docs = documents(folder)
-        every += docs
+    sets = [(name, documents(folder)) for name, folder in CORPORA.items() if folder.is_dir()]
+    sets.append(("context test table", table_documents()))
+    for name, docs in sets:
+        if name != "context test table":
+            every += docs
         n_targets = sum(len(d[3]) for d in docs)
         chars = sum(len(d[1]) for d in docs) / max(1, len(docs))
-        print(f"{name}: {len(docs)} abstract-length documents (mean {chars:.0f} characters), {n_targets} targets")
+        print(f"{name}: {len(docs)} documents (mean {chars:.0f} characters), {n_targets} targets")
         if medspacy is None:
             continue
         agree = 0
