@@ -31,7 +31,7 @@ from caseseries.extraction.pfs import (
     is_assessment_time,
     read_duration,
 )
-from caseseries.extraction.responses import ResponseHit, find_responses
+from caseseries.extraction.responses import ResponseHit, find_responses, rank
 from caseseries.extraction.sentences import Span
 from caseseries.extraction.timeline import (
     CENSORED,
@@ -542,8 +542,7 @@ class Narrative:
                 line.best_response = Response.PD
                 line.support("best_response", hit.start, hit.end)
             return
-        rank = {Response.CR: 0, Response.PR: 1, Response.SD: 2, Response.NE: 3, Response.PD: 4}
-        if line.best_response is None or rank[hit.category] < rank[line.best_response]:
+        if line.best_response is None or rank(hit.category) < rank(line.best_response):
             line.best_response = hit.category
             line.drop("best_response")
             line.support("best_response", hit.start, hit.end)

@@ -1,128 +1,199 @@
-"""Response categories in text: RECIST words and abbreviations, negation, hedging and vague praise.
+"""Response categories in text: RECIST words and abbreviations, failure, vague praise, and their context.
 
-A category is reported only when the text gives one. Vague praise ("dramatic response",
-"significant improvement") is kept as written with no category; negated or hedged categories
-("failed to achieve a partial response", "possible partial response") are not that category.
+A category is reported only when the text gives one. The phrases are data: the category names and
+synonyms of ``vocab/data/responses.yaml`` and the phrases of ``extraction/data/response_phrases.yaml``
+(abbreviations such as ``CR2``, failure wording such as "proved ineffective" → PD, vague praise
+such as "dramatic response" or a "remission" without "complete", kept as written with no
+category). Their context comes from one pass of the context engine (``extraction/context.py``)
+over the cue rules of ``context_rules.json``: negated or hypothetical categories ("failed to
+achieve a partial response") are not that category, hedged ones ("possible partial response")
+are vague, and a category of one compartment ("complete response of the bone marrow") gives way
+to the category of the whole disease written with it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 
+import yaml
+
+from caseseries.errors import FormatError
+from caseseries.extraction.context import Category, Mention, default_engine
 from caseseries.extraction.entities import flexible
 from caseseries.model.enums import Response
 from caseseries.vocab import responses
 
+#: Best first: the order of best response (RECIST: a definite progression is better known than "not evaluable").
+RANKING: tuple[Response, ...] = (Response.CR, Response.PR, Response.SD, Response.PD, Response.NE)
+_RANK = {category: i for i, category in enumerate(RANKING)}
+
+
+def rank(category: Response) -> int:
+    """The place of a category in :data:`RANKING` (0 = CR, the best)."""
+    return _RANK[category]
+
+
+PHRASE_KINDS = ("RESPONSE", "PROGRESSION", "RESPONSE_CODE", "FAILURE", "VAGUE")
+_ORIGIN = "caseseries/extraction/data/response_phrases.yaml"
+
 
 @dataclass(frozen=True)
 class ResponseHit:
-    """A response statement: ``category`` None for vague words; ``as_written`` the phrase."""
+    """A response statement: ``category`` None for vague words; ``as_written`` the phrase.
+
+    ``modifiers`` are the context categories that qualified it (negated, hedged, compartment ...).
+    """
 
     category: Response | None
     as_written: str
     start: int
     end: int
     negated: bool = False
+    modifiers: frozenset[Category] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    kind: str
+    category: Response | None
+    body: str  # the regular expression without its word boundaries
+    regex: re.Pattern[str]
+
+
+def parse_phrases(text: str, origin: str = _ORIGIN) -> list[tuple[str, Response | None, str]]:
+    """Read and check a response phrase file.
+
+    Parameters
+    ----------
+    text : str
+        YAML with ``version`` and ``phrases`` (entries ``{kind, category, pattern}``).
+    origin : str
+        Where the text came from (for error messages).
+
+    Returns
+    -------
+    list of tuple
+        ``(kind, category, pattern)`` in file order.
+
+    Raises
+    ------
+    FormatError
+        Unknown keys, kinds or categories, or a pattern that does not compile.
+    """
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or set(data) - {"version", "phrases"}:
+        extra = sorted(set(data) - {"version", "phrases"}) if isinstance(data, dict) else []
+        raise FormatError(f"unknown top-level keys {extra}; allowed keys: phrases, version", source=origin)
+    out: list[tuple[str, Response | None, str]] = []
+    codes = ", ".join(c.value for c in Response)
+    for i, entry in enumerate(data.get("phrases") or []):
+        where = f"phrases[{i}]"
+        if not isinstance(entry, dict) or set(entry) != {"kind", "category", "pattern"}:
+            keys = sorted(entry) if isinstance(entry, dict) else []
+            raise FormatError(
+                f"entry keys {keys}; each entry has exactly: category, kind, pattern", source=origin, location=where
+            )
+        kind, category, pattern = str(entry["kind"]), entry["category"], str(entry["pattern"])
+        if kind not in PHRASE_KINDS:
+            raise FormatError(
+                f"unknown kind {kind!r}; allowed: {', '.join(PHRASE_KINDS)}", source=origin, location=where
+            )
+        if (category is None) != (kind == "VAGUE") or (category is not None and category not in codes.split(", ")):
+            allowed = "null (VAGUE only)" if kind == "VAGUE" else codes
+            raise FormatError(
+                f"category {category!r} for kind {kind}; allowed: {allowed}", source=origin, location=where
+            )
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise FormatError(f"pattern does not compile: {exc}", source=origin, location=where) from exc
+        out.append((kind, None if category is None else Response(category), pattern))
+    return out
+
+
+def _body(kind: str, pattern: str) -> str:
+    return pattern if kind == "RESPONSE_CODE" else pattern.replace(" ", r"[\s\-]+")
+
+
+def _bounded(kind: str, body: str) -> re.Pattern[str]:
+    if kind == "RESPONSE_CODE":
+        # whole words: not part of a longer name ("PD-1", "PD-L1", "CR-2 receptor")
+        return re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9]|-[A-Za-z0-9])")
+    return re.compile(rf"\b(?:{body})\b", re.I)
 
 
 @cache
-def _category_regex() -> re.Pattern[str]:
-    words: list[str] = []
+def _phrases() -> tuple[_Phrase, ...]:
+    text = resources.files("caseseries.extraction").joinpath("data", "response_phrases.yaml").read_text("utf-8")
+    phrases = [
+        _Phrase(kind, category, _body(kind, pattern), _bounded(kind, _body(kind, pattern)))
+        for kind, category, pattern in parse_phrases(text)
+    ]
     for term in responses().entries:
         for name in (term.label, *term.synonyms):
             if name.isupper() and len(name) <= 3:
-                continue
-            words.append(name)
-    words += [
-        "no evidence of disease",
-        "no evidence of residual disease",
-        "no evidence of recurrence",
-        "complete disappearance",
-        "disease progression",
-        "progression of disease",
-        "progressive disease",
-        "stable disease",
-        "disease stability",
-        "radiological progression",
-        "tumou?r progression",
-    ]
-    alts = "|".join(sorted({flexible(w).replace(r"tumou\?r", "tumou?r") for w in words}, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alts})\b", re.I)
+                continue  # abbreviations are RESPONSE_CODE phrases
+            kind = "PROGRESSION" if term.code is Response.PD else "RESPONSE"
+            phrases.append(_Phrase(kind, term.code, flexible(name), _bounded(kind, flexible(name))))
+    return tuple(phrases)
 
 
-_ABBREVIATIONS = re.compile(r"(?<![A-Za-z0-9])(CR|PR|SD|PD|NE|NED|cCR|pCR|iCR|irPR|irCR)(?![A-Za-z0-9])")
-_NOT_CATEGORY = re.compile(
-    r"\b(?:no|not|without|never|nor|failed\s+to\s+(?:achieve|show|reach|obtain)|absence\s+of|rather\s+than|"
-    r"instead\s+of|did\s+not\s+(?:achieve|show|reach|obtain)|unable\s+to\s+(?:achieve|reach)|lack\s+of|short\s+of)"
-    r"\s+(?:\w+\s+){0,2}$",
-    re.I,
-)
-_HEDGE = re.compile(
-    r"\b(?:possible|possibly|probable|probably|suspected|suspicious\s+for|questionable|equivocal|near[\s\-]*|"
-    r"nearly|almost|unconfirmed|may\s+(?:have|be)|might|could|consistent\s+with\s+a\s+possible)\s*(?:\w+\s+){0,1}$",
-    re.I,
-)
-_VAGUE = re.compile(
-    r"\b(?:(?:dramatic|significant|remarkable|marked|excellent|good|great|favou?rable|impressive|rapid|prompt|"
-    r"substantial|minor|mild|modest|slight|transient|durable|sustained|sustainable|clinical|radiological|radiologic|"
-    r"partial\s+clinical|initial|deep|striking|considerable|satisfactory|positive|noticeable|notable|"
-    r"short[\s\-]+lived)\s+)+(?:response|responses|improvement|regression|shrinkage|reduction|benefit|decrease|"
-    r"tumou?r\s+(?:shrinkage|regression|reduction)|disease\s+control)\b"
-    r"|\b(?:responded\s+(?:well|dramatically|rapidly|favou?rably)|tumou?r\s+(?:shrinkage|regression|reduction))"
-    r"|\b(?:(?:condition|disease)\s+(?:remained|was|has\s+remained)\s+stable)\b",
-    re.I,
-)
-_NO_RESPONSE = re.compile(
-    r"\b(?:did\s+not\s+respond|no\s+(?:clinical\s+|radiological\s+|objective\s+)?response|failed\s+to\s+respond|"
-    r"refractory\s+to|progressed\s+(?:despite|on|during|under|while)|progression\s+(?:despite|on|during|under|while)|"
-    r"resistant\s+to|unresponsive\s+to|without\s+(?:any\s+)?response)\b",
-    re.I,
-)
+@cache
+def _word_regex() -> tuple[re.Pattern[str], tuple[_Phrase, ...]]:
+    """One alternation of every RESPONSE and PROGRESSION phrase, longest first, a group per phrase."""
+    words = [p for p in _phrases() if p.kind in ("RESPONSE", "PROGRESSION")]
+    words.sort(key=lambda p: len(p.body), reverse=True)
+    alts = "|".join(f"(?P<w{i}>{p.body})" for i, p in enumerate(words))
+    return _bounded("RESPONSE", alts), tuple(words)
 
 
-def _negated(text: str, start: int, floor: int) -> bool:
-    before = text[max(floor, start - 40) : start]
-    before = re.split(r"[.;:,]|\bbut\b|\bhowever\b", before)[-1]
-    return bool(_NOT_CATEGORY.search(before))
-
-
-def _hedged(text: str, start: int, floor: int) -> bool:
-    before = text[max(floor, start - 30) : start]
-    before = re.split(r"[.;:,]", before)[-1]
-    return bool(_HEDGE.search(before))
+@cache
+def _kind_regexes() -> dict[str, re.Pattern[str]]:
+    return {
+        kind: _bounded(kind, "|".join(f"(?:{p.body})" for p in _phrases() if p.kind == kind))
+        for kind in ("RESPONSE_CODE", "FAILURE", "VAGUE")
+    }
 
 
 def category_of(phrase: str) -> Response | None:
-    """The category a phrase names exactly (``partial response``, ``PR``, ``no evidence of disease``)."""
-    key = re.sub(r"[\s\-]+", " ", phrase.strip()).lower()
-    if key in (
-        "no evidence of disease",
-        "ned",
-        "no evidence of residual disease",
-        "no evidence of recurrence",
-        "complete disappearance",
-        "ccr",
-        "pcr",
-        "icr",
-        "ircr",
-    ):
-        return Response.CR
-    if key in ("irpr",):
-        return Response.PR
-    if key in (
-        "disease progression",
-        "progression of disease",
-        "radiological progression",
-        "tumor progression",
-        "tumour progression",
-    ):
-        return Response.PD
-    if key in ("disease stability",):
-        return Response.SD
-    term = responses().lookup(key) or responses().lookup(phrase.strip())
+    """The category a phrase names exactly (``partial response``, ``PR``, ``no evidence of disease``, ``CR2``)."""
+    key = phrase.strip()
+    for p in _phrases():
+        if p.category is not None and p.kind != "FAILURE" and p.regex.fullmatch(key):
+            return p.category
+    term = responses().lookup(re.sub(r"[\s\-]+", " ", key).lower()) or responses().lookup(key)
     return term.code if term else None
+
+
+def _targets(text: str, start: int, stop: int, abbreviations: bool) -> list[Mention]:
+    """Response phrases of the range as context targets (value: the category code or None)."""
+    found: list[Mention] = []
+    regex, words = _word_regex()
+    for m in regex.finditer(text, start, stop):
+        p = words[int(str(m.lastgroup)[1:])]
+        found.append(Mention(p.kind, m.start(), m.end(), p.category.value if p.category else None))
+
+    def inside(a: int) -> bool:
+        return any(t.start <= a < t.end for t in found)
+
+    if abbreviations:
+        codes = [p for p in _phrases() if p.kind == "RESPONSE_CODE"]
+        for m in _kind_regexes()["RESPONSE_CODE"].finditer(text, start, stop):
+            if inside(m.start()):
+                continue
+            code = next(p.category for p in codes if p.regex.fullmatch(m.group(0)))
+            found.append(Mention("RESPONSE_CODE", m.start(), m.end(), code.value if code else None))
+    for m in _kind_regexes()["FAILURE"].finditer(text, start, stop):
+        if not inside(m.start()):
+            found.append(Mention("FAILURE", m.start(), m.end(), Response.PD.value))
+    for m in _kind_regexes()["VAGUE"].finditer(text, start, stop):
+        if not any(t.start <= m.start() < t.end or m.start() <= t.start < m.end() for t in found):
+            found.append(Mention("VAGUE", m.start(), m.end(), None))
+    found.sort(key=lambda t: t.start)
+    return found
 
 
 def find_responses(
@@ -142,61 +213,47 @@ def find_responses(
     Returns
     -------
     list of ResponseHit
-        Categories (negated ones flagged and without category), vague phrases (no category)
-        and "did not respond"-style statements (PD).
+        Categories (negated ones flagged and without category; hedged ones without category,
+        written from the hedge; a compartment's category without category when the range also
+        gives one of the whole disease), vague phrases (no category) and "did not respond"-style
+        statements (PD). Hypothetical categories ("in order to achieve a complete response") are
+        left out.
     """
     stop = len(text) if end is None else end
     hits: list[ResponseHit] = []
-    for m in _category_regex().finditer(text, start, stop):
-        phrase = m.group(0)
-        cat = category_of(phrase)
-        if cat is None:
+    for t in default_engine().annotate(text, _targets(text, start, stop, abbreviations), start, stop):
+        phrase = text[t.start : t.end]
+        category = Response(t.value) if t.value else None
+        if t.has(Category.NEGATED_EXISTENCE):
+            hits.append(ResponseHit(None, phrase, t.start, t.end, negated=True, modifiers=t.modifiers))
+        elif t.has(Category.HYPOTHETICAL):
             continue
-        if cat is not Response.PD and _negated(text, m.start(), start):
-            hits.append(ResponseHit(None, phrase, m.start(), m.end(), negated=True))
-            continue
-        if _hedged(text, m.start(), start):
-            s = m.start()
-            before = text[max(start, s - 30) : s]
-            hm = _HEDGE.search(re.split(r"[.;:,]", before)[-1])
-            hs = s - (len(re.split(r"[.;:,]", before)[-1]) - hm.start()) if hm else s
-            hits.append(ResponseHit(None, text[hs : m.end()].strip(), hs, m.end()))
-            continue
-        hits.append(ResponseHit(cat, phrase, m.start(), m.end()))
-    if abbreviations:
-        for m in _ABBREVIATIONS.finditer(text, start, stop):
-            if any(h.start <= m.start() < h.end for h in hits):
-                continue
-            cat = category_of(m.group(1))
-            if cat is None:
-                continue
-            if _negated(text, m.start(), start):
-                hits.append(ResponseHit(None, m.group(1), m.start(), m.end(), negated=True))
-                continue
-            hits.append(ResponseHit(cat, m.group(1), m.start(), m.end()))
-    for m in _NO_RESPONSE.finditer(text, start, stop):
-        if any(h.start <= m.start() < h.end for h in hits):
-            continue
-        hits.append(ResponseHit(Response.PD, m.group(0), m.start(), m.end()))
-    for m in _VAGUE.finditer(text, start, stop):
-        if any(h.start <= m.start() < h.end or m.start() <= h.start < m.end() for h in hits):
-            continue
-        hits.append(ResponseHit(None, m.group(0), m.start(), m.end()))
-    hits.sort(key=lambda h: h.start)
+        elif t.has(Category.POSSIBLE_EXISTENCE):
+            hedge = min(c.start for c in t.cues if c.category is Category.POSSIBLE_EXISTENCE)
+            hits.append(ResponseHit(None, text[hedge : t.end], hedge, t.end, modifiers=t.modifiers))
+        else:
+            hits.append(ResponseHit(category, phrase, t.start, t.end, modifiers=t.modifiers))
+    whole = any(h.category is not None and Category.COMPARTMENT not in h.modifiers for h in hits)
+    if whole:
+        hits = [
+            ResponseHit(None, h.as_written, h.start, h.end, modifiers=h.modifiers)
+            if h.category is not None and Category.COMPARTMENT in h.modifiers
+            else h
+            for h in hits
+        ]
     return hits
 
 
-_RANK = {Response.CR: 0, Response.PR: 1, Response.SD: 2, Response.PD: 3, Response.NE: 4}
-
-
 def best_of(hits: list[ResponseHit]) -> ResponseHit | None:
-    """The best category among hits (CR > PR > SD > PD > NE), or None when none has a category."""
+    """The best category among hits (in :data:`RANKING` order), or None when none has a category."""
     categorised = [h for h in hits if h.category is not None]
     if not categorised:
         return None
-    return min(categorised, key=lambda h: (_RANK[h.category] if h.category else 9, h.start))
+    return min(categorised, key=lambda h: (rank(h.category) if h.category else 9, h.start))
 
 
 def vague_of(hits: list[ResponseHit]) -> ResponseHit | None:
-    """The first vague (uncategorised, not negated) response phrase."""
-    return next((h for h in hits if h.category is None and not h.negated), None)
+    """The first vague (uncategorised, not negated, not a compartment's) response phrase."""
+    return next(
+        (h for h in hits if h.category is None and not h.negated and Category.COMPARTMENT not in h.modifiers), None
+    )
