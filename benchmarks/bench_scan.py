@@ -33,7 +33,10 @@ from caseseries.sources.writers import PUBMED_XML_HEADER, pubmed_article_xml
 WORK = Path(__file__).parent / "_work" / "scan"
 PROTOCOL = "alk-imt-alectinib-first-line"
 BASELINE_FILES = 1274
-OFF_TOPIC = ["knee", "cartilage", "gait", "cohort", "randomised", "hypertension", "statin", "cortisol", "sleep", "microbiome", "asthma", "vaccine", "insulin", "retina", "dental", "stroke", "rehabilitation", "anxiety", "zebrafish", "enzyme", "kinetics"]
+OFF_TOPIC = [
+    *"knee cartilage gait cohort randomised hypertension statin cortisol sleep microbiome".split(),
+    *"asthma vaccine insulin retina dental stroke rehabilitation anxiety zebrafish enzyme kinetics".split(),
+]
 
 
 def make_file(path: Path, first: int, n: int, case_every: int, rng: random.Random) -> None:
