@@ -34,8 +34,9 @@ WORK = Path(__file__).parent / "_work" / "scan"
 PROTOCOL = "alk-imt-alectinib-first-line"
 BASELINE_FILES = 1274
 OFF_TOPIC = [
-    *"knee cartilage gait cohort randomised hypertension statin cortisol sleep microbiome".split(),
-    *"asthma vaccine insulin retina dental stroke rehabilitation anxiety zebrafish enzyme kinetics".split(),
+    "knee", "cartilage", "gait", "cohort", "randomised", "hypertension", "statin", "cortisol", "sleep",
+    "microbiome", "asthma", "vaccine", "insulin", "retina", "dental", "stroke", "rehabilitation", "anxiety",
+    "zebrafish", "enzyme", "kinetics",
 ]
 
 
