@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,26 @@ SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
 SEED_000 = SEEDS / "000_9a263966bb2574b4.txt"
 SEED_003 = SEEDS / "003_90a95ad148c6f17c.txt"
+
+_getaddrinfo = socket.getaddrinfo
+
+
+def _loopback_only(host: object, *args: object, **kwargs: object) -> object:
+    """``socket.getaddrinfo`` that resolves only this machine: tests never reach the network."""
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    if name not in ("localhost", "None", ""):
+        try:
+            if not ipaddress.ip_address(name.strip("[]")).is_loopback:
+                raise OSError(f"tests may not reach the network ({name})")
+        except ValueError:
+            raise OSError(f"tests may not reach the network ({name})") from None
+    return _getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs with name resolution limited to loopback addresses."""
+    monkeypatch.setattr(socket, "getaddrinfo", _loopback_only)
 
 
 def _pg_url() -> str | None:
