@@ -58,11 +58,15 @@ class Regimen(_Entry):
         ignore case. Spaces and hyphens match any run of spaces or hyphens (or none), also between
         letters and the digits after them ("ALCL99", "ALCL-99", "ALCL 99").
         """
-        words = sorted(self.names(), key=len, reverse=True)
-        parts = [re.split(r"[\s\-]+", re.sub(r"(?<=[A-Za-z])(?=\d)", " ", w)) for w in words]  # ALCL99 = ALCL 99
-        alts = "|".join(r"[\s\-]*".join(re.escape(p) for p in ps if p) for ps in parts)
-        flags = re.I if self.kind is RegimenKind.CLASS else 0
-        return re.compile(rf"(?<![A-Za-z0-9\-])(?:{alts})(?![A-Za-z0-9])", flags)
+        return _whole_word(tuple(self.names()), ignore_case=self.kind is RegimenKind.CLASS)
+
+
+@cache
+def _whole_word(names: tuple[str, ...], *, ignore_case: bool) -> re.Pattern[str]:
+    words = sorted(names, key=len, reverse=True)
+    parts = [re.split(r"[\s\-]+", re.sub(r"(?<=[A-Za-z])(?=\d)", " ", w)) for w in words]  # ALCL99 = ALCL 99
+    alts = "|".join(r"[\s\-]*".join(re.escape(p) for p in ps if p) for ps in parts)
+    return re.compile(rf"(?<![A-Za-z0-9\-])(?:{alts})(?![A-Za-z0-9])", re.I if ignore_case else 0)
 
 
 def load_regimens(path: Path | None = None) -> Vocabulary[Regimen]:
