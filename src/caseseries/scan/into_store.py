@@ -79,9 +79,10 @@ def load_into_store(store: Store, folder: str | Path, summary: ScanSummary, prot
     load = StoreLoad()
     deleted = {f"pmid:{p}" for p in _deleted_pmids(out)} - set(summary.current)
     stored_keys = {k for k in deleted if store.has_publication(k)}
-    for sp in store.patients():
-        if sp.publication_key in stored_keys:
-            load.orphaned_patients.append(f"{sp.id}: {sp.patient.label}")
+    if stored_keys:  # read the stored patients only when a stored record is to be deleted
+        load.orphaned_patients = [
+            f"{sp.id}: {sp.patient.label}" for sp in store.patients() if sp.publication_key in stored_keys
+        ]
     items: list[ImportItem] = [Deletion(k.removeprefix("pmid:"), "scan", "update") for k in sorted(stored_keys)]
     report = import_items(items, store)
     load.deleted = report.deleted

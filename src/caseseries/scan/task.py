@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from caseseries.extraction import extract_publication
 from caseseries.model.publication import Publication
 from caseseries.scan.prefilter import passes_prefilter
 from caseseries.screening.protocol import Decision, Stage, load_protocol
@@ -220,8 +221,6 @@ def _record(item: Record, protocol: Any, tables: _Tables, result: FileResult) ->
         return
     result.candidates += 1
     tables.add("candidates", key=key, pmid=pub.pmid, version=item.version, publication=pub.model_dump_json())
-    from caseseries.extraction import extract_publication
-
     for patient in extract_publication(pub).document.patients:
         result.patients += 1
         result.lines += len(patient.lines)
