@@ -78,3 +78,50 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     return str(request.getfixturevalue("pg_url"))
+
+
+CHROMIUM = Path(os.environ.get("CASESERIES_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = Path(os.environ.get("CASESERIES_SCREENSHOTS", ROOT / "build" / "screenshots"))
+
+# Flags for a headless Chromium on a machine with no network beyond loopback: without the
+# background-networking flags the browser keeps trying to reach its vendor's hosts.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """A real headless Chromium driven by Playwright (one browser for the whole session).
+
+    Skips when no browser is installed, unless ``CASESERIES_REQUIRE_BROWSER`` is set (as CI
+    does), in which case it fails. Tests open their own pages with
+    ``chromium.new_page(viewport={"width": 1280, "height": 900})``.
+    """
+    if not CHROMIUM.exists():
+        if os.environ.get("CASESERIES_REQUIRE_BROWSER"):
+            pytest.fail(f"CASESERIES_REQUIRE_BROWSER is set but {CHROMIUM} does not exist")
+        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium or set CASESERIES_CHROMIUM")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """The folder test runs write screenshots to, for a person to look at (``build/screenshots``)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
