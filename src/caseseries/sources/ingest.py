@@ -227,6 +227,8 @@ class _Batch:
             report.merges.append(Merge(item.source, item.location, key, into, reason))
         existing = self.earlier(into)
         merged = merge_publications(existing, pub) if existing is not None else pub
+        if merged.source_path is None:
+            merged = merged.model_copy(update={"source_path": item.source})
         self.upsert(merged, identities(merged), replaces=into if merged.key() != into else None)
 
 

@@ -18,7 +18,7 @@ import operator
 import re
 import zlib
 from collections.abc import Callable, Generator, Iterable, Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from lxml import etree
 
@@ -245,7 +245,8 @@ def _stream_once(
             err, done = error, True
             if not data:  # the end of a truncated file closes the open elements: not records
                 break
-        for _, elem in parser.read_events():
+        for _, event_elem in parser.read_events():
+            elem = cast(etree._Element, event_elem)  # "end" events carry elements
             if padded and elem.tag == _PAD:
                 parent = elem.getparent()
                 if parent is not None and parent.getparent() is None:
