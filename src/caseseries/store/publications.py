@@ -287,10 +287,9 @@ def _insert_rows(session: Session, values: list[dict[str, Any]]) -> dict[str, in
     table = PublicationRow.__table__
     stmt = _insert(session)(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key, table.c.id)
     ids: dict[str, int] = {}
-    for start in range(0, len(values), CHUNK):
-        rows = [{"created_at": now, "updated_at": now, **v} for v in values[start : start + CHUNK]]
-        for key, row_id in session.execute(stmt.values(rows)):
-            ids[key] = int(row_id)
+    rows = [{"created_at": now, "updated_at": now, **v} for v in values]
+    for key, row_id in session.execute(stmt, rows):  # executemany: SQLAlchemy's "insertmanyvalues"
+        ids[key] = int(row_id)
     return ids
 
 
