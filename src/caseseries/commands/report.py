@@ -10,8 +10,9 @@ from caseseries.analysis.cohort import Cohort
 from caseseries.commands._common import open_store
 from caseseries.commands._filters import with_cohort_options
 from caseseries.files import check_folder_target
+from caseseries.model.casejson import CaseDocument
 from caseseries.report.build import FORMATS, build_report, parse_formats
-from caseseries.report.methods import Provenance
+from caseseries.report.methods import Provenance, extraction_key
 
 
 @with_cohort_options
@@ -41,13 +42,19 @@ def report_command(
     formats = parse_formats(fmt)
     check_folder_target(out)
     store = open_store(ctx)
-    provenance = Provenance(searches=[s for _, s in store.searches()])
+    extraction = {
+        extraction_key(CaseDocument(source=sp.source), sp.patient.label): (sp.extractor, sp.ruleset_version)
+        for sp in store.patients()
+        if sp.extractor
+    }
+    provenance = Provenance(searches=[s for _, s in store.searches()], extraction=extraction)
     if protocol is not None:
         from caseseries.screening import load_protocol, prisma_counts
 
         counts = prisma_counts(store, load_protocol(protocol))
         provenance = Provenance(
             searches=provenance.searches,
+            extraction=extraction,
             screening={
                 "identified": counts.identified,
                 "duplicates_removed": counts.duplicates,
