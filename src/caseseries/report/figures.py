@@ -171,11 +171,11 @@ def km_figure(
             risk.set_ylim(-0.5, len(used) + 0.5)
             risk.axis("off")
             axis = risk.get_yaxis_transform()
-            risk.text(-0.02, len(used), "At risk", transform=axis, ha="right", weight="bold")
+            risk.text(-0.05, len(used), "At risk", transform=axis, ha="right", weight="bold")
             for i, c in enumerate(used):
                 y = len(used) - 1 - i
                 colour = OKABE_ITO[i % len(OKABE_ITO)]
-                risk.text(-0.02, y, c.label, transform=risk.get_yaxis_transform(), ha="right", va="center",
+                risk.text(-0.05, y, c.label, transform=risk.get_yaxis_transform(), ha="right", va="center",
                           color=colour, fontsize=8)  # fmt: skip
                 for t, n in zip(ticks, c.at_risk(ticks), strict=True):
                     risk.text(t, y, str(n), ha="center", va="center", fontsize=8)
@@ -194,8 +194,9 @@ def line_spans(patient: Patient) -> list[tuple[TherapyLine, float, float, bool]]
     """(line, start month, length in months, length known) for each line of a patient.
 
     Starts come from ``start_month``, from dates (months after the first dated line) or, failing
-    both, from the end of the previous line. A line without a duration gets a nominal length
-    (marked unknown).
+    both, from the end of the previous line; a segment never starts before the previous one ends
+    (durations rounded in the source can otherwise overlap by a fraction of a month). A line
+    without a duration gets a nominal length (marked unknown).
     """
     out: list[tuple[TherapyLine, float, float, bool]] = []
     dated = [m for m in (_month_index(ln.start) for ln in patient.lines if ln.start) if m is not None]
@@ -207,6 +208,7 @@ def line_spans(patient: Patient) -> list[tuple[TherapyLine, float, float, bool]]
             start = ln.start_month
         elif ln.start and origin is not None and (m := _month_index(ln.start)) is not None:
             start = float(m - origin)
+        start = max(start, cursor)
         length: float | None = ln.pfs_months
         if length is None and ln.start and ln.end:
             a, b = _month_index(ln.start), _month_index(ln.end)
