@@ -8,6 +8,7 @@ or bars of patients without durations drawn as stubs.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +139,7 @@ def test_swimmer_labels_are_the_patient_labels_in_full(page: Any, built: tuple[P
         " return [r.top, r.bottom]; })"
     )
     boxes.sort()
-    assert all(a[1] <= b[0] + 0.5 for a, b in zip(boxes, boxes[1:], strict=False)), boxes
+    assert all(a[1] <= b[0] + 0.5 for a, b in itertools.pairwise(boxes)), boxes
 
 
 def test_swimmer_draws_no_stubs_and_lists_patients_without_durations(

@@ -110,9 +110,11 @@ def curation_paragraph(selection: Selection, provenance: Provenance | None, merg
     reviewed = by_status[CurationStatus.REVIEWED]
     curated = by_status[CurationStatus.CURATED]
     parts = [
-        f"Of the {count(n, 'patient')}, {curated} {verb(curated)} curated by hand, {reviewed} {verb(reviewed)} "
-        f"extracted and then reviewed by a person, and {unreviewed} {verb(unreviewed)} extracted automatically and "
-        "not yet reviewed (marked \"unreviewed\" wherever the patient appears)."
+        f"Curation status of the {count(n, 'patient')}: curated by hand {curated}; extracted and then reviewed by a "
+        f"person {reviewed}; extracted automatically and not yet reviewed {unreviewed} (marked \"unreviewed\" "
+        "wherever the patient appears)"
+        + (f"; rejected by a reviewer {by_status[CurationStatus.REJECTED]}." if by_status[CurationStatus.REJECTED]
+           else ".")
     ]
     if tools:
         used = "; ".join(f"{name}: {count(k, 'patient')}" for name, k in sorted(tools.items()))
