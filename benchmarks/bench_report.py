@@ -106,7 +106,8 @@ def main() -> None:
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         print(f"| {r['patients']:,.0f} | {r['lines']:,.0f} | {r['files']:.0f} | {r['bytes'] / 1e6:.1f} MB | "
-              f"{r['html_bytes'] / 1e6:.1f} MB | {r['rss_mb']:.0f} MB | {r['seconds']:.1f} s ({r['cpu_seconds']:.1f} s) |")  # fmt: skip
+              f"{r['html_bytes'] / 1e6:.1f} MB | {r['rss_mb']:.0f} MB | "
+              f"{r['seconds']:.1f} s ({r['cpu_seconds']:.1f} s) |")  # fmt: skip
     for a, b in itertools.pairwise(rows):
         n_a, n_b = a["patients"], b["patients"]
         print(f"growth {n_a:,.0f} -> {n_b:,.0f} patients: size exponent "
