@@ -233,10 +233,10 @@ def test_markup_in_records_is_escaped(anon: Any, review: WebReview, hostile: str
 def test_markup_in_records_is_inert_in_the_browser(
     chromium: Any, review_app: FastAPI, web_store: Store, review: WebReview, hostile: str, screenshots: Path
 ) -> None:
+    dialogs: list[str] = []
     for url in serve_live(review_app):
         server = LiveServer(url, review_app, web_store)
         page = chromium.new_page(viewport={"width": 1280, "height": 900})
-        dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         try:
             browser_login(page, server.url, "alice")
