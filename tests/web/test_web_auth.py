@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from web_helpers import PASSWORD, login
+
 from caseseries.store.accounts import Accounts
-from conftest import PASSWORD, login
 
 
 def test_login_opens_a_session_and_logout_ends_it(client: Any, web_store: Any) -> None:

@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from conftest import PASSWORD, browser_login
+from web_helpers import PASSWORD, browser_login
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

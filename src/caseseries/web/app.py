@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -89,6 +90,15 @@ def _install_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         return _error(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
+    async def invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        problems = []
+        for err in exc.errors()[:3]:
+            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+            problems.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+        return _error(request, 422, "; ".join(problems) + "; correct the request and send it again")
+
+    app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(auth.LoginRequiredError, login_required)
     app.add_exception_handler(auth.ForbiddenError, forbidden)
     app.add_exception_handler(csrf.CsrfError, bad_csrf)

@@ -245,4 +245,3 @@ def logout(request: Request, ctx: Context) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
-
