@@ -7,13 +7,17 @@ in the review) or ``curated`` (entered by hand). ``extracted`` patients await re
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from caseseries.analysis.cohort import Cohort, partners
 from caseseries.analysis.summary import Analysis, analyze
 from caseseries.model import CaseDocument, CaseFile, CurationStatus, Patient
 from caseseries.store import Store, StoredPatient
+from caseseries.store.review_queries import patient_versions, stored_patients
 
 
 class ReviewState(StrEnum):
@@ -113,6 +117,32 @@ def _one_document_each(stored: list[StoredPatient]) -> CaseFile:
     return CaseFile(documents=[CaseDocument(source=sp.source, patients=[sp.patient]) for sp in stored])
 
 
+_Version = tuple[int, datetime]
+_CACHE: weakref.WeakKeyDictionary[Store, dict[int, tuple[_Version, StoredPatient]]] = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
+
+
+def current_patients(store: Store) -> list[StoredPatient]:
+    """Every stored patient in insertion order, as :meth:`Store.patients`, read again only when it changed.
+
+    Each call asks the database for every patient's revision (and its publication's update
+    time); only patients that are new or changed since the last call are read and validated.
+    """
+    versions = patient_versions(store)
+    with _CACHE_LOCK:
+        known = _CACHE.setdefault(store, {})
+        stale = [pid for pid, rev, updated in versions if known.get(pid, ((-1, updated), None))[0] != (rev, updated)]
+    fresh = {sp.id: sp for sp in stored_patients(store, stale)} if stale else {}
+    with _CACHE_LOCK:
+        for pid, rev, updated in versions:
+            if pid in fresh:
+                known[pid] = ((rev, updated), fresh[pid])
+        alive = {pid for pid, _, _ in versions}
+        for pid in [p for p in known if p not in alive]:
+            del known[pid]
+        return [known[pid][1] for pid, _, _ in versions if pid in known]
+
+
 def list_cases(store: Store, filters: CaseFilter, *, offset: int = 0, limit: int = 100) -> CasePage:
     """The stored patients passing the filters, newest last, one page of them.
 
@@ -122,7 +152,7 @@ def list_cases(store: Store, filters: CaseFilter, *, offset: int = 0, limit: int
         For an agent the drug vocabulary does not know (with suggestions).
     """
     cohort = filters.cohort()
-    stored = store.patients()
+    stored = current_patients(store)
     selection = cohort.apply(_one_document_each(stored))
     chosen = [stored[index] for index, _, _ in selection.patients]
     if filters.text:
