@@ -481,3 +481,18 @@ def test_other_extraction_needs_a_stored_text(db_url: str) -> None:
     with pytest.raises(ValidationError, match="no stored text to extract again"):
         other_extraction(store, only_id(store))
 
+
+
+def test_case_list_follows_every_change(db_url: str) -> None:
+    from caseseries.app.review_cases import CaseFilter, ReviewState, list_cases
+
+    store = setup_store(db_url, labels=("case 1", "case 2"))
+    first, second = (sp.id for sp in store.patients())
+    page = list_cases(store, CaseFilter())
+    assert (page.total, page.reviewed, page.unreviewed) == (2, 0, 2)
+    accept(store, first)
+    apply_edit(store, second, Edit("primary_site", "uterus"))
+    assert [r.id for r in list_cases(store, CaseFilter(state=ReviewState.REVIEWED)).rows] == [first]
+    assert [r.id for r in list_cases(store, CaseFilter(site="uterine")).rows] == [second]
+    store.delete_patients([first])
+    assert [r.id for r in list_cases(store, CaseFilter()).rows] == [second]
