@@ -6,11 +6,11 @@ import re
 from typing import Any
 
 import pytest
+from web_helpers import login
 from web_review_data import many_patients, seed_review
 
 from caseseries.model import parse_case_data
 from caseseries.store import Store
-from conftest import login
 
 
 def row(page: str, table: str, group: str) -> list[str]:

@@ -8,11 +8,11 @@ import zipfile
 from typing import Any
 
 import pytest
+from web_helpers import login
 from web_review_data import many_patients
 
 from caseseries.model import parse_case_data
 from caseseries.store import Store
-from conftest import login
 
 COUNT = re.compile(r'id="case-count">(\d+) patients: (\d+) reviewed, (\d+) unreviewed')
 

@@ -8,11 +8,11 @@ import re
 from typing import Any
 
 import pytest
+from web_helpers import login
 from web_review_data import HOSTILE_TEXT, TEXT, hostile_patient, seed_review
 
 from caseseries.model import CurationStatus
 from caseseries.store import Store
-from conftest import login
 
 JSON = {"Accept": "application/json"}
 

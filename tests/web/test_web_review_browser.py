@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from web_helpers import LiveServer, browser_login, serve_live
 from web_review_data import TEXT, seed_review
 
 from caseseries.model import CurationStatus
 from caseseries.store import Store
-from conftest import LiveServer, browser_login, serve_live
 
 
 @pytest.fixture
