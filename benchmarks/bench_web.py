@@ -37,22 +37,9 @@ searches:
   - name: bench-search
     query: 'spindle cell tumour'
 criteria:
-  - id: lab-only
-    type: term
-    pattern: 'in mice|cell lines? only'
-    action: exclude
-    reason: laboratory study without patients
-  - id: reviews
-    type: publication-type
-    types: [review]
-    only: true
-    action: exclude
-    reason: review without own patients
-  - id: alectinib
-    type: drug
-    drugs: [alectinib]
-    action: include
-    reason: treated with alectinib
+  - {id: reviews, type: publication-type, types: [review], only: true, action: exclude, reason: review only}
+  - {id: no-patients, type: term, pattern: 'in mice|cell lines? only', action: exclude, reason: no patients}
+  - {id: any-alectinib, type: drug, drugs: [alectinib], action: include, reason: alectinib given}
 """
 WORDS = [
     "tumour",
