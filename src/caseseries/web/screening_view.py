@@ -100,12 +100,7 @@ class ScreeningViews:
 
     def suggestion(self, protocol: Protocol, stage: Stage, key: str) -> Suggestion:
         """The rules' suggestion for one record (computed once per stored version of the records)."""
-        cache = self._cache(protocol)
-        found = cache.suggestions.get((stage, key))
-        if found is None:
-            found = suggest(protocol, cache.records.records[key], stage)
-            cache.suggestions[(stage, key)] = found
-        return found
+        return _suggestion(self._cache(protocol), protocol, stage, key)
 
     def eligible(self, protocol: Protocol, stage: Stage, log: DecisionLog) -> list[str]:
         """Keys screened at ``stage``: all records; at full text those included or maybe at title-abstract."""
@@ -126,7 +121,7 @@ class ScreeningViews:
             return cached[1]
         records = cache.records.records
         labelled = {k: (records[k], e.decision) for k, e in reviewed.items() if k in records and e.decision}
-        scores = {k: self.suggestion(protocol, stage, k).score for k in eligible}
+        scores = {k: _suggestion(cache, protocol, stage, k).score for k in eligible}
         ranking = Ranker().rank([records[k] for k in eligible], labelled, scores)
         order = ranking.keys()
         cache.order[stage] = (version, order)
@@ -162,11 +157,21 @@ class ScreeningViews:
         pages = max(1, -(-len(keys) // PAGE_SIZE))
         page = min(max(1, page), pages)
         chosen = keys[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        records = self.records(protocol).records
+        cache = self._cache(protocol)
+        records = cache.records.records
         items = [
-            QueueItem(k, records[k], self.suggestion(protocol, stage, k), effective.get(k), mine(k)) for k in chosen
+            QueueItem(k, records[k], _suggestion(cache, protocol, stage, k), effective.get(k), mine(k))
+            for k in chosen
         ]
         return QueuePage(items, len(keys), page, pages, "ranked")
+
+
+def _suggestion(cache: _ProtocolCache, protocol: Protocol, stage: Stage, key: str) -> Suggestion:
+    found = cache.suggestions.get((stage, key))
+    if found is None:
+        found = suggest(protocol, cache.records.records[key], stage)
+        cache.suggestions[(stage, key)] = found
+    return found
 
 
 def _merged(spans: list[Span], fld: TextField, length: int) -> list[tuple[int, int]]:
