@@ -6,10 +6,12 @@ import re
 from enum import StrEnum
 from functools import cache
 
-from caseseries.extraction.hits import SiteHit, flexible
+from caseseries.extraction.annotate import finditer, per_document
+from caseseries.extraction.hits import SiteHit
 from caseseries.extraction.patterns import ordered_patterns
 from caseseries.vocab import sites
 from caseseries.vocab.loader import reported_site
+from caseseries.vocab.trie import alternation
 
 
 class SiteCue(StrEnum):
@@ -42,13 +44,14 @@ def site_cue(cue: SiteCue, text: str, pos: int, end: int) -> re.Match[str] | Non
 @cache
 def _site_regex() -> re.Pattern[str]:
     names = sorted({n for s in sites().entries for n in (s.term, *s.synonyms, *s.adjectives)}, key=len, reverse=True)
-    alts = "|".join(flexible(n) for n in names)
+    alts = alternation(names, r"[\s\-]+", fold=True)
     return re.compile(rf"(?<![A-Za-z])(?:{alts})(?![A-Za-z])", re.I)
 
 
 _CASE_SENSITIVE_SITES = frozenset({"CNS", "NSCLC", "NSCLCS", "RCC", "RCCS"})
 
 
+@per_document
 def find_sites(text: str, start: int = 0, end: int | None = None) -> list[SiteHit]:
     """Anatomic-site mentions (terms, synonyms, adjectives) mapped to the terms a case series records.
 
@@ -60,7 +63,7 @@ def find_sites(text: str, start: int = 0, end: int | None = None) -> list[SiteHi
     stop = len(text) if end is None else end
     out: list[SiteHit] = []
     vocab = sites()
-    for m in _site_regex().finditer(text, start, stop):
+    for m in finditer(_site_regex(), text, start, stop):
         word = m.group(0)
         if word.upper() in _CASE_SENSITIVE_SITES and not re.fullmatch(r"[A-Z]+s?", word):
             continue

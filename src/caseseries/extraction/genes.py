@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
+from caseseries.extraction.annotate import per_document
 from caseseries.extraction.hits import FusionHit, Hit, MutationHit
 from caseseries.knowledge.variants import THREE_TO_ONE
 from caseseries.vocab import genes
@@ -276,6 +277,7 @@ _ALK_NAME = re.compile(
 )
 
 
+@lru_cache(maxsize=2048)
 def alk_view(sentence: str) -> str:
     """``sentence`` with every name of ALK written ``ALK`` and dashes as ``-``, at the same offsets.
 
@@ -340,6 +342,7 @@ def _written(text: str, m: re.Match[str]) -> tuple[int, int]:
     return start, end
 
 
+@per_document
 def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[FusionHit]:
     """ALK fusions in every notation: ``X-ALK``, ``X::ALK``, ``ALK-X``, ``fusion of X and ALK``, ``t(1;2)``.
 
@@ -432,6 +435,7 @@ def _other_gene(token: str) -> bool:
     )
 
 
+@per_document
 def find_other_alterations(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
     """Alterations other than ALK fusions and point mutations, as ``GENE amplification`` etc.
 
@@ -478,6 +482,7 @@ def _clause(text: str, m: re.Match[str], start: int, stop: int) -> str:
     return before + m.group(0) + after
 
 
+@per_document
 def find_mutations(text: str, start: int = 0, end: int | None = None, *, bare: bool = False) -> list[MutationHit]:
     """Point mutations: ``p.(Gly1202Arg)``, ``p.G1202R``, ``G1202R``, ``ALKF1174L``, ``NRAS Q61K``, ``c.3604G>A``.
 

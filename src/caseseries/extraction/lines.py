@@ -23,6 +23,7 @@ from caseseries.extraction.agents import (
     unnamed_class,
     without_generic_chemotherapy,
 )
+from caseseries.extraction.annotate import per_document
 from caseseries.extraction.draft import UNNAMED, LineDraft
 from caseseries.extraction.entities import DrugHit, MutationHit, find_mutations
 from caseseries.extraction.pfs import (
@@ -92,6 +93,7 @@ _OTHER_PERSON = re.compile(
 )
 
 
+@per_document
 def is_background(text: str, sent: Span) -> bool:
     """Whether a sentence speaks of drugs in general or of other patients, not of this patient.
 
@@ -167,6 +169,7 @@ def _joined(text: str, group: list[DrugHit], old: list[DrugHit]) -> list[DrugHit
     return out
 
 
+@per_document
 def is_summary(text: str, sent: Span) -> bool:
     """Whether a sentence sums the case up: a title or heading line, or "we report a case of ..."."""
     if _SUMMARY.search(text, sent.start, sent.end):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from caseseries.extraction.alk import is_general
+from caseseries.extraction.annotate import per_document
 from caseseries.extraction.diagnosis import own_diagnoses
 from caseseries.extraction.draft import LineDraft, PatientDraft
 from caseseries.extraction.entities import (
@@ -257,6 +258,7 @@ def _reported_segments(text: str, secs: list[Section], body: list[Span], caption
     return out
 
 
+@per_document
 def _is_intro(text: str, span: Span) -> bool:
     """Whether a sentence introduces a patient of this text (not a cohort, not a patient cited from elsewhere)."""
     m = _INTRO.search(text, span.start, span.end)
