@@ -37,6 +37,8 @@ _NOT_GIVEN_BEFORE = re.compile(
     r"inhibitors?\s+such\s+as|such\s+as|including|like)\s+(?:the\s+)?(?:\w+\s+){0,3}$",
     re.I,
 )
+_RESISTANCE_TO = re.compile(r"\bmechanisms?\s+of\s+(?:acquired\s+)?resistance\s+to\s+$", re.I)
+_ACQUIRED = re.compile(r"\b(?:acquired|mechanisms?\s+of)\s+$", re.I)
 _DOSE = re.compile(r"[^.;]{0,25}?(\d+(?:[.,]\d+)?)\s*(mg/m²|mg/m2|g/m²|g/m2|mg/kg|mg|g|AUC\s*\d)\b([^;.)\]]{0,60})")
 _SCHEDULE = re.compile(
     r"\b(once|twice|three\s+times)\s+(?:a\s+)?daily\b|\bper\s+day\b|\bdaily\b"
@@ -90,6 +92,8 @@ def is_given(text: str, hit: DrugHit, sent: Span) -> bool:
             return False
     if _NOT_GIVEN.search(after) and not re.search(r"\b(?:and|with|plus)\b", after[:12]):
         return False
+    if _RESISTANCE_TO.search(before) or (_ACQUIRED.search(before) and re.match(r"[\s\-]*resistan", after, re.I)):
+        return False  # "a mechanism of acquired lorlatinib resistance": the drug a resistance is named after
     supportive_after = _SUPPORTIVE_AFTER.match(after)
     if supportive_after and re.search(
         r"\b(?:stopped|discontinued|interrupted|halted|withdrawn|ceased)\b", supportive_after.group(0)

@@ -75,11 +75,12 @@ _GENERAL = re.compile(
 # What ties a sentence to the patient whose story is told.
 _PATIENT_ANCHOR = re.compile(
     r"\b(?:he|she|his|her|him|the\s+patient|our\s+patient|this\s+patient|(?:case|patient)\s+\d+|"
-    r"the\s+(?:child|boy|girl|man|woman|infant|baby)|both\s+patients|was\s+(?:started|given|administered|initiated|"
+    r"the\s+(?:child|boy|girl|man|woman|infant|baby)|both\s+patients|was\s+(?:started|given|treated|administered|initiated|"
     r"switched|changed|continued|resumed|discontinued|stopped|added|begun)|were\s+(?:started|given|administered)|"
     r"received|receiving|underwent|achieved|responded|(?:decided|decision)\s+(?:\w+\s+){0,4}to\s+(?:initiate|start|begin)|"
     r"we\s+(?:started|initiated|gave|administered|treated)|the\s+(?:tumou?r|mass|lesions?|nodules?|disease)\s+"
     r"(?:decreased|shrank|regressed|progressed|grew|responded|remained)|"
+    r"at\s+(?:the\s+time\s+of\s+)?(?:progression|relapse|recurrence)|re-?biops\w*|"
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+(?:19|20)\d\d|"
     r"we\s+(?:report|present|describe|review)\s+(?:here\s+)?(?:an?|the|two|three|one)\s+(?:[\w\-]+\s+){0,3}"
     r"(?:cases?|patients?))\b",
@@ -111,11 +112,14 @@ def is_background(text: str, sent: Span) -> bool:
 
 
 _REBIOPSY = re.compile(
-    r"\b(?:re-?biops\w*|repeat\s+biops\w*|(?:new|second|further)\s+biops\w*|at\s+(?:the\s+time\s+of\s+)?progression|"
+    r"\b(?:re-?biops\w*|repeat\s+biops\w*|(?:new|second|further)\s+biops\w*|"
+    r"at\s+(?:the\s+time\s+of\s+)?(?:progression|relapse|recurrence)|emerged|emergence|"
     r"at\s+(?-i:PD)|"
     r"after\s+progression|acquired|resistance\s+mutation|secondary\s+mutation)\b",
     re.I,
 )
+# a mutation written as an attribute of the tumour ("F1174L-mutated", "F1174L-positive neuroblastoma")
+_DRIVER = re.compile(r"[\s\-\u2010\u2011]*(?:mutated|mutant|positive|driven|harbou?ring)\b", re.I)
 _ABOUT_NEXT = re.compile(
     r"\b(?:did\s+not\s+respond|failed\s+to\s+respond|no\s+(?:\w+\s+)?response|refractory|resistant|unresponsive|"
     r"progressed|progression|responded(?:\s+\w+)?)\s+(?:to|on|despite|during|under|while\s+on)\s+"
@@ -425,6 +429,8 @@ class Narrative:
             self.last_date = dates[-1]
         for mut in find_mutations(text, sent.start, sent.end):
             self.mutations.append(mut)
+            if _DRIVER.match(text, mut.end, sent.end):
+                continue  # "ALK F1174L-mutated neuroblastoma": the tumour's own mutation, not a resistance
             target = self._resistance_target(mut.start, first_new, prior, sent)
             if target is not None:
                 label = f"{mut.gene} {mut.protein or mut.coding}"
