@@ -150,6 +150,7 @@ _FRESH_CHEMOTHERAPY = re.compile(
     re.I,
 )
 _WITH_NEW = re.compile(r"\s*(?:\(\w+\)\s*)?(?:with|and|plus)\s+(?:[\w\-]+\s+){0,2}", re.I)
+_DATE_REACH = 300  # characters between a date and the drug of a line that started on it, in one paragraph
 _MAINTENANCE = re.compile(r"\b(?:maintenance|consolidation)\b", re.I)
 
 
@@ -442,9 +443,10 @@ class Narrative:
     def _start_date(self, idx: int, at: int, dates: list[MonthDate]) -> None:
         """The start date of a new line: the date of its sentence nearest its drug that no other line started on.
 
-        Without a date in the sentence, the last date read counts for PFS arithmetic only when no
-        other line started on it; the line's ``start`` is set only from a date in its own sentence
-        (every value has its own evidence).
+        Without a date in the sentence, the last date read counts when no other line started on it:
+        for PFS arithmetic, and as the line's ``start`` (with that date as its evidence) when it was
+        written shortly before the drug in the same paragraph, so a later line never inherits an
+        earlier line's start date.
         """
         used = {(d.start, d.end) for d in self.start_dates.values()}
         free = [d for d in dates if (d.start, d.end) not in used]
@@ -454,7 +456,12 @@ class Narrative:
             self.lines[idx].start = date.iso
             self.lines[idx].support("start", date.start, date.end)
         elif self.last_date is not None and (self.last_date.start, self.last_date.end) not in used:
-            self.start_dates[idx] = self.last_date
+            date = self.last_date
+            self.start_dates[idx] = date
+            if 0 <= at - date.end <= _DATE_REACH and "\n" not in self.text[date.end : at]:
+                # "In March 2023, she presented with ... Methotrexate was given": the date of the line's paragraph
+                self.lines[idx].start = date.iso
+                self.lines[idx].support("start", date.start, date.end)
 
     def _failed_list(self, sent: Span) -> list[DrugHit]:
         """Earlier drugs listed after "after failure of" / "progressed on" that are not lines yet."""
