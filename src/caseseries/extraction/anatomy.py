@@ -7,6 +7,7 @@ from enum import StrEnum
 from functools import cache
 
 from caseseries.extraction.annotate import finditer, per_document
+from caseseries.extraction.context import Category, Mention, default_engine
 from caseseries.extraction.hits import SiteHit
 from caseseries.extraction.patterns import ordered_patterns
 from caseseries.vocab import sites
@@ -92,3 +93,17 @@ def site_of_cell(cell: str) -> str | None:
     """The canonical site of a short table cell (``Uterine``, ``Pleural cavity``, ``Gall bladder``)."""
     hits = find_sites(cell)
     return hits[0].value if hits else None
+
+
+@per_document
+def negated_sites(text: str, start: int = 0, end: int | None = None) -> frozenset[int]:
+    """The start offsets of the site mentions of a sentence that a negation cue modifies.
+
+    One pass of the context engine over the sentence's site mentions, with the ``SITE`` cue
+    rules of ``extraction/data/context_rules.json`` ("no cervical lymphadenopathy", "without liver
+    metastases", "free of", "negative for"; a comma or "but" ends a cue's scope).
+    """
+    stop = len(text) if end is None else end
+    targets = [Mention("SITE", h.start, h.end, h.value) for h in find_sites(text, start, stop)]
+    annotated = default_engine().annotate(text, targets, start, stop)
+    return frozenset(m.start for m in annotated if m.has(Category.NEGATED_EXISTENCE))

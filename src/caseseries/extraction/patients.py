@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from caseseries.extraction.alk import is_general
+from caseseries.extraction.anatomy import negated_sites
 from caseseries.extraction.annotate import per_document
 from caseseries.extraction.diagnosis import own_diagnoses
 from caseseries.extraction.draft import LineDraft, PatientDraft
@@ -91,7 +92,6 @@ _METASTATIC_CUE = re.compile(
 _ADJACENT_METASTASIS = re.compile(
     r"^[\s\-]*(?:metasta\w*|relaps\w*|recurren\w*|nodules?|deposits?|implants?|lesions?|involvement|spread)", re.I
 )
-_NEGATED_SITE = re.compile(r"\b(?:no|without|nor|absence\s+of|free\s+of|negative\s+for)\s+(?:\w+\s+){0,2}$", re.I)
 _PRIMARY_CUE = re.compile(
     r"primary|arising|originat\w*|\bmass\b|located\s+in|diagnos\w*|\bIMT\b|tumou?r\s+(?:of|in)|"
     r"(?:of|in)\s+the\s*$|lesion\s+(?:of|in)|"
@@ -453,6 +453,7 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
     for source in (spans, side):
         for s, e in source:
             hits = find_sites(text, s, e)
+            negated = negated_sites(text, s, e)
             staged = [h for h in hits if h.role == "metastatic"]
             if not (_TUMOUR_CONTEXT.search(text, s, e) or staged) or is_general(text[s:e]):
                 continue
@@ -462,7 +463,7 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
                     continue
                 before = re.split(r"[,;(]", text[max(s, hit.start - 70) : hit.start])[-1]
                 after = text[hit.end : min(e, hit.end + 30)]
-                if _NEGATED_SITE.search(before):
+                if hit.start in negated:
                     continue  # "no cervical lymphadenopathy", "without liver metastases"
                 listed = previous_metastatic is not None and _LISTED_SITE.fullmatch(
                     text, previous_metastatic, hit.start
@@ -508,7 +509,7 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
                 if h.value not in draft.metastatic_sites
                 and h.role != "metastatic"
                 and not (lymphoma and h.value == "lymph node")
-                and not _NEGATED_SITE.search(re.split(r"[,;(]", text[max(s, h.start - 70) : h.start])[-1])
+                and h.start not in negated_sites(text, s, e)
             ]
             if hits:
                 draft.set("primary_site", hits[0].value, hits[0].start, hits[0].end)
