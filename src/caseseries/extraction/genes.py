@@ -13,6 +13,7 @@ from functools import lru_cache
 from rapidfuzz.distance import DamerauLevenshtein
 
 from caseseries.extraction.annotate import per_document
+from caseseries.extraction.context import Category, Mention, default_engine
 from caseseries.extraction.hits import FusionHit, Hit, MutationHit
 from caseseries.knowledge.variants import THREE_TO_ONE
 from caseseries.vocab import genes
@@ -209,7 +210,6 @@ def partner_hit(token: str, start: int, end: int, as_written: str | None = None)
 OTHER_KINASES = frozenset({"ROS1", "NTRK1", "NTRK2", "NTRK3", "RET", "PDGFRB", "IGF1R", "MET", "BRAF"})
 # A kinase family named without its member ("ETV6-NTRK fusion"): 3' gene unknown, flagged.
 KINASE_FAMILIES = {"NTRK": "NTRK1/2/3"}
-_NO_BEFORE = re.compile(r"\b(?:no|not|without|lacks?|lacking|absence\s+of|negative\s+for)\s+(?:\w+\s+){0,2}$", re.I)
 _NO_AFTER = re.compile(
     r"[\s\-]*(?:FISH|probe|testing|test|assay)?\s*(?:was\s+negative|showed\s+no|revealed\s+no|did\s+not|negative)",
     re.I,
@@ -405,9 +405,12 @@ def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[Fusi
             if "2" in re.findall(r"\d+", m.group(0))[:2] or m.group(0).startswith("inv"):
                 out.append(FusionHit(None, "ALK", m.group(0), m.start(), m.end()))
     if not any(h.gene5 or h.flags for h in out):
-        for m in _UNKNOWN_PARTNER.finditer(view, start, stop):
-            if _NO_BEFORE.search(view, max(start, m.start() - 30), m.start()) or _NO_AFTER.match(view, m.end(), stop):
-                continue  # "no ALK rearrangement", "lack ALK rearrangements", "break-apart FISH showed no ..."
+        found = list(_UNKNOWN_PARTNER.finditer(view, start, stop))
+        # "no ALK rearrangement", "lack ALK rearrangements": the FUSION cue rules of context_rules.json
+        targets = default_engine().annotate(view, [Mention("FUSION", m.start(), m.end()) for m in found], start, stop)
+        for m, target in zip(found, targets, strict=True):
+            if target.has(Category.NEGATED_EXISTENCE) or _NO_AFTER.match(view, m.end(), stop):
+                continue  # "break-apart FISH showed no ..."
             out.append(FusionHit(None, "ALK", text[m.start() : m.end()], m.start(), m.end()))
     out.sort(key=lambda h: h.start)
     return out

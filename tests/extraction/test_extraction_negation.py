@@ -1,4 +1,4 @@
-"""Sites under a negation cue (context rules, one pass per sentence) are neither primary nor metastatic."""
+"""Negation cues (context rules, one pass per sentence): no site of disease, no fusion."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pytest
 
 from caseseries.extraction import extract_text
 from caseseries.extraction.anatomy import find_sites, negated_sites
+from caseseries.extraction.genes import find_fusions
 
 CASES = [
     # (text written for this test, primary site, metastatic sites)
@@ -32,3 +33,15 @@ def test_negated_sites_of_a_sentence() -> None:
     text = "CT was free of liver involvement, but a lung nodule had grown."
     negated = negated_sites(text)
     assert {h.value for h in find_sites(text) if h.start in negated} == {"liver"}
+
+
+@pytest.mark.parametrize(
+    ("text", "fusions"),
+    [
+        ("The tumour cells lack ALK rearrangements.", []),
+        ("There was no ALK rearrangement by FISH.", []),
+        ("An ALK rearrangement was found by FISH.", [(None, "ALK")]),
+    ],
+)
+def test_negated_rearrangements_are_no_fusions(text: str, fusions: list[tuple[str | None, str]]) -> None:
+    assert [(h.gene5, h.gene3) for h in find_fusions(text)] == fusions
