@@ -405,10 +405,10 @@ def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[Fusi
             if "2" in re.findall(r"\d+", m.group(0))[:2] or m.group(0).startswith("inv"):
                 out.append(FusionHit(None, "ALK", m.group(0), m.start(), m.end()))
     if not any(h.gene5 or h.flags for h in out):
-        found = list(_UNKNOWN_PARTNER.finditer(view, start, stop))
+        unknown = list(_UNKNOWN_PARTNER.finditer(view, start, stop))
         # "no ALK rearrangement", "lack ALK rearrangements": the FUSION cue rules of context_rules.json
-        targets = default_engine().annotate(view, [Mention("FUSION", m.start(), m.end()) for m in found], start, stop)
-        for m, target in zip(found, targets, strict=True):
+        targets = default_engine().annotate(view, [Mention("FUSION", m.start(), m.end()) for m in unknown], start, stop)
+        for m, target in zip(unknown, targets, strict=True):
             if target.has(Category.NEGATED_EXISTENCE) or _NO_AFTER.match(view, m.end(), stop):
                 continue  # "break-apart FISH showed no ..."
             out.append(FusionHit(None, "ALK", text[m.start() : m.end()], m.start(), m.end()))
