@@ -358,6 +358,7 @@ def narrative_patient(
         if doc_diagnosis[1]:
             draft.set("histology", doc_diagnosis[1], doc_diagnosis[2], doc_diagnosis[3])
     _sites(text, spans, side, draft)
+    _site_of_diagnosis(text, draft)
     alk = find_alk(text, spans)
     side_alk = find_alk(text, side)
     if alk.status is None and side_alk.status is not None:
@@ -514,6 +515,23 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
             if hits:
                 draft.set("primary_site", hits[0].value, hits[0].start, hits[0].end)
                 break
+
+
+def _site_of_diagnosis(text: str, draft: PatientDraft) -> None:
+    """Without a primary site of its own, the organ the patient's diagnosis names is the primary.
+
+    "non-small cell lung cancer" (NSCLC), "renal cell carcinoma" (RCC), "papillary thyroid
+    carcinoma": the site word of the diagnosis mention that is followed by its cancer, with that
+    mention as evidence. A lymphoma or an IMT names no organ.
+    """
+    if "primary_site" in draft.values:
+        return
+    where = next(((s, e) for key, s, e in draft.spans if key == "diagnosis"), None)
+    if where is None:
+        return
+    hit = next((h for h in find_sites(text, *where) if h.role == "primary"), None)
+    if hit is not None:
+        draft.set("primary_site", hit.value, hit.start, hit.end)
 
 
 _SEVERAL_PATIENTS = re.compile(
