@@ -65,7 +65,7 @@ CITED = re.compile(
 )
 # Words of general statements about drugs: approvals, trials, other diseases, what drugs can do.
 _GENERAL = re.compile(
-    r"\b(?:approved|approval|trials?|studies|study|series|cohorts?|groups?|arms?|guidelines?|NSCLC|lung\s+cancer|neuroblastoma|"
+    r"\b(?=\w)(?:approved|approval|trials?|studies|study|series|cohorts?|groups?|arms?|guidelines?|NSCLC|lung\s+cancer|neuroblastoma|"
     r"lymphoma|in\s+(?:children|adults|patients)\s+with|patients\s+with|is\s+(?:an?|the)\s+(?:\w+\s+)?"
     r"(?:option|standard|inhibitor|choice)|are\s+(?:active|effective|standard|options?)|is\s+(?:active|effective)|"
     r"has\s+been\s+(?:used|reported|shown|described)|have\s+been|may|can|should|could|(?<!next-)(?<!next\s)generation|"
@@ -74,7 +74,7 @@ _GENERAL = re.compile(
 )
 # What ties a sentence to the patient whose story is told.
 _PATIENT_ANCHOR = re.compile(
-    r"\b(?:he|she|his|her|him|the\s+patient|our\s+patient|this\s+patient|(?:case|patient)\s+\d+|"
+    r"\b(?=\w)(?:he|she|his|her|him|the\s+patient|our\s+patient|this\s+patient|(?:case|patient)\s+\d+|"
     r"the\s+(?:child|boy|girl|man|woman|infant|baby)|both\s+patients|was\s+(?:started|given|treated|administered|initiated|"
     r"switched|changed|continued|resumed|discontinued|stopped|added|begun)|were\s+(?:started|given|administered)|"
     r"received|receiving|underwent|achieved|responded|(?:decided|decision)\s+(?:\w+\s+){0,4}to\s+(?:initiate|start|begin)|"

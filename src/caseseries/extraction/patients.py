@@ -78,7 +78,7 @@ _COHORT_AGE = re.compile(
 _CASE_START = re.compile(r"^[\s*_#>]*(?:Case|Patient)\s+(\d{1,2})\b\s*[:.)\-–]?", re.M)
 _MANY = re.compile(r"\b(two|three|four|five|2|3|4|5)\s+(?:\w+\s+){0,3}?(?:patients|cases)\b", re.I)
 _TUMOUR_CONTEXT = re.compile(
-    r"\b(?:mass|masses|tumou?rs?|lesions?|nodules?|IMTs?|sarcoma|neoplasm|metasta\w*|relapse\w*|recurren\w*|"
+    r"\b(?=\w)(?:mass|masses|tumou?rs?|lesions?|nodules?|IMTs?|sarcoma|neoplasm|metasta\w*|relapse\w*|recurren\w*|"
     r"involve\w*|infiltrat\w*|deposits?|spread|disease\s+progression|progression\s+in|lymphadenopathy|"
     r"pseudotumou?r|residual|growth|primary|cancers?|carcinomas?|adenocarcinomas?|lymphomas?|fibrosarcoma|"
     r"neuroblastoma|histiocytosis|malignan\w*|stage[sd]?)\b",
