@@ -9,6 +9,7 @@ from caseseries.analysis.limits import min_groups, not_computed
 from caseseries.analysis.response import GROUPINGS
 from caseseries.analysis.sequencing import line_text, similar
 from caseseries.analysis.summary import analyze
+from caseseries.app.duplicates import merge_sentence, pooled_series
 from caseseries.commands._common import open_store, print_json
 from caseseries.commands._filters import with_cohort_options
 from caseseries.errors import InputError
@@ -30,13 +31,20 @@ def analyze_command(
     """
     if by is not None and by not in GROUPINGS:
         raise InputError(f"unknown grouping {by!r}; use one of: {', '.join(GROUPINGS)}", location="--by")
-    result = analyze(open_store(ctx).case_file(), cohort, by=by)
+    series = pooled_series(open_store(ctx))
+    result = analyze(series.case_file, cohort, by=by)
+    sel = result.selection
+    merges = series.merges_for((doc, patient) for _, doc, patient in sel.patients)
+    n_merged = sum(len(m.merged) for m in merges)
     if json_out:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), "merged_duplicates": n_merged, "merged": [m.to_dict() for m in merges]})
         return
     rows = [("all", result.response, result.pfs)] + [(g.name, g.response, g.pfs) for g in result.groups]
-    sel = result.selection
-    typer.echo(f"Cohort: {cohort.describe()} - {count(sel.n_patients, 'patient')}, {count(len(sel.units), 'line')}.")
+    merged_text = f" ({merge_sentence(n_merged, len(merges))})" if merges else ""
+    typer.echo(
+        f"Cohort: {cohort.describe()} - {count(sel.n_patients, 'patient')}{merged_text}, "
+        f"{count(len(sel.units), 'line')}."
+    )
     for name, r, p in rows:
         typer.echo(
             f"{name}: {count(r.n, 'line')}: CR {r.CR}, PR {r.PR}, SD {r.SD}, PD {r.PD}, NE {r.NE}, not reported "

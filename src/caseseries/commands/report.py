@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from caseseries.analysis.cohort import Cohort
+from caseseries.app.duplicates import merge_sentence, pooled_series
 from caseseries.commands._common import open_store
 from caseseries.commands._filters import with_cohort_options
 from caseseries.files import check_folder_target
@@ -66,7 +67,11 @@ def report_command(
             },
             notes=[f"Review protocol '{counts.protocol}': {counts.methods_sentence()}"],
         )
-    result = build_report(store.case_file(), out, formats=formats, cohort=cohort, provenance=provenance, force=force)
+    series = pooled_series(store)  # linked duplicate patients pooled once, the kept one citing every report
+    if series.merged:
+        note = f"Duplicate patients: {merge_sentence(series.merged_duplicates, len(series.merged))} after review."
+        provenance = Provenance(provenance.searches, provenance.screening, [*provenance.notes, note])
+    result = build_report(series.case_file, out, formats=formats, cohort=cohort, provenance=provenance, force=force)
     where = result.html or result.out_dir
     typer.echo(
         f"Report for {result.n_patients} patients ({result.n_lines} lines): {where} "
