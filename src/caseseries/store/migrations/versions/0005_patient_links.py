@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_patient_links"
-down_revision = "0003_case_revisions"
+down_revision = "0004_accounts_audit"
 branch_labels = None
 depends_on = None
 
