@@ -21,9 +21,27 @@ def _included_publications(ctx: typer.Context, protocol: str) -> list[Publicatio
     from caseseries.screening import load_protocol, prisma_counts
 
     store = open_store(ctx)
-    keys = prisma_counts(store, load_protocol(protocol)).included_keys
-    pubs = [store.get_publication(key) for key in keys]
+    counts = prisma_counts(store, load_protocol(protocol))
+    if not counts.included_keys:
+        typer.echo(no_included_hint(protocol, counts.reports_sought), err=True)
+    pubs = [store.get_publication(key) for key in counts.included_keys]
     return [p for p in pubs if p is not None]
+
+
+def no_included_hint(protocol: str, sought: int) -> str:
+    """What to run when no record of a protocol is past the full-text stage."""
+    if not sought:
+        return (
+            f"Note: no record of {protocol} is included at the title-abstract stage yet; run: "
+            f"caseseries screen --protocol {protocol}"
+        )
+    return (
+        f"Note: none of the {sought} records of {protocol} included on title and abstract is past the "
+        f"full-text stage yet. Import their full texts (caseseries import FILE...) and run: "
+        f"caseseries screen --protocol {protocol} --stage full-text. To include a record on its abstract "
+        f"when no full text can be had, decide it by hand: caseseries screen review --protocol {protocol} "
+        "--stage full-text --reviewer NAME (extraction then reads its title and abstract)."
+    )
 
 
 def extract(
@@ -39,18 +57,20 @@ def extract(
 
     Without --json the publications and their patients are stored with status "extracted"
     (awaiting review); running again on the same files changes nothing. Every file is read
-    first: nothing is written unless all can be read. With --included, the full texts (else
-    title and abstract) of the records a screened review included are extracted too.
+    first: nothing is written unless all can be read. With --included, the records a review
+    protocol included at the full-text stage ('screen --stage full-text') are extracted too:
+    their full texts, or title and abstract for a record a reviewer included without one.
 
     Example: caseseries extract case_report.txt --json
     """
     files = files or []
     if not files and included is None:
         raise InputError("give case-report files or --included PROTOCOL; see 'caseseries extract --help'")
+    included_pubs = _included_publications(ctx, included) if included is not None else []
     texts = [(str(path), read_text_file(path)) for path in files]
     results = [extract_text(text, source=Source(path=Path(name).name), extractor=extractor) for name, text in texts]
     if included is not None:
-        for pub in _included_publications(ctx, included):
+        for pub in included_pubs:
             texts.append((pub.key(), pub.document_text()))
             results.append(extract_publication(pub, extractor=extractor))
     for (path, _), result in zip(texts, results, strict=True):

@@ -7,11 +7,13 @@ from pathlib import Path
 import typer
 
 from caseseries.analysis.cohort import Cohort
+from caseseries.app.duplicates import merge_sentence, pooled_series
 from caseseries.commands._common import open_store
 from caseseries.commands._filters import with_cohort_options
 from caseseries.files import check_folder_target
+from caseseries.model.casejson import CaseDocument
 from caseseries.report.build import FORMATS, build_report, parse_formats
-from caseseries.report.methods import Provenance
+from caseseries.report.methods import Provenance, extraction_key
 
 
 @with_cohort_options
@@ -41,13 +43,19 @@ def report_command(
     formats = parse_formats(fmt)
     check_folder_target(out)
     store = open_store(ctx)
-    provenance = Provenance(searches=[s for _, s in store.searches()])
+    extraction = {
+        extraction_key(CaseDocument(source=sp.source), sp.patient.label): (sp.extractor, sp.ruleset_version)
+        for sp in store.patients()
+        if sp.extractor
+    }
+    provenance = Provenance(searches=[s for _, s in store.searches()], extraction=extraction)
     if protocol is not None:
         from caseseries.screening import load_protocol, prisma_counts
 
         counts = prisma_counts(store, load_protocol(protocol))
         provenance = Provenance(
             searches=provenance.searches,
+            extraction=extraction,
             screening={
                 "identified": counts.identified,
                 "duplicates_removed": counts.duplicates,
@@ -59,7 +67,11 @@ def report_command(
             },
             notes=[f"Review protocol '{counts.protocol}': {counts.methods_sentence()}"],
         )
-    result = build_report(store.case_file(), out, formats=formats, cohort=cohort, provenance=provenance, force=force)
+    series = pooled_series(store)  # linked duplicate patients pooled once, the kept one citing every report
+    if series.merged:
+        note = f"Duplicate patients: {merge_sentence(series.merged_duplicates, len(series.merged))} after review."
+        provenance = Provenance(provenance.searches, provenance.screening, [*provenance.notes, note])
+    result = build_report(series.case_file, out, formats=formats, cohort=cohort, provenance=provenance, force=force)
     where = result.html or result.out_dir
     typer.echo(
         f"Report for {result.n_patients} patients ({result.n_lines} lines): {where} "
