@@ -5,6 +5,13 @@ wrong format stops the run with a :class:`~caseseries.errors.FormatError` and no
 Records are then streamed, de-duplicated (:mod:`caseseries.sources.dedup`) and written in one
 transaction per batch; an interrupted run keeps the batches already committed and a re-run
 leaves them unchanged.
+
+De-duplication looks the records of each batch up in the store's indexes
+(:func:`caseseries.store.publications.find_identities`) and among the batch's own records:
+by PMID, by DOI, and by title + year + first author against records stored under their title;
+a record with neither PMID nor DOI is matched by title against every stored record of its year
+(:func:`caseseries.store.publications.find_titles`). DOIs are compared as stored, in lower and
+in upper case.
 """
 
 from __future__ import annotations
