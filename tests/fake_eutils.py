@@ -313,66 +313,63 @@ REVIEW_QUERY = '"inflammatory myofibroblastic tumor" AND "alectinib"'
 """The query of the README's literature review (the shipped first-line alectinib protocol)."""
 
 
+def _review_record(pmid: str, title: str, author: str, journal: str, year: int, kinds: str, text: str) -> Publication:
+    from caseseries.model.publication import AbstractSection, Author
+
+    abbrev = "".join(w[:4] if len(w) > 3 else w for w in journal.split() if w[0].isupper())
+    return Publication(
+        pmid=pmid,
+        title=title,
+        authors=[Author(last_name=author)],
+        journal=journal,
+        journal_abbrev=abbrev,
+        year=year,
+        publication_types=[*kinds.split(";"), "Journal Article"] if kinds else ["Journal Article"],
+        language="eng",
+        mesh_terms=["Animals", "Mice"] if "mice" in title.lower() else [],
+        abstract=[AbstractSection(text=text)],
+    )
+
+
 def review_records() -> list[Publication]:
     """Three PubMed records, written for the tests, that the README's review query finds.
 
     A case report the protocol's rules include (a patient treated with first-line alectinib),
     a review they exclude (no own patients) and a laboratory study in mice they exclude.
     """
-    from caseseries.model.publication import AbstractSection, Author
-
     return [
-        Publication(
-            pmid="90000101",
-            title="Alectinib as first-line therapy for an ALK-rearranged inflammatory myofibroblastic tumor "
+        _review_record(
+            "90000101",
+            "Alectinib as first-line therapy for an ALK-rearranged inflammatory myofibroblastic tumor "
             "of the bladder: a case report",
-            authors=[Author(last_name="Moreau", initials="L"), Author(last_name="Haddad", initials="S")],
-            journal="Case Reports in Urological Oncology",
-            journal_abbrev="Case Rep Urol Oncol",
-            year=2022,
-            publication_types=["Case Reports", "Journal Article"],
-            language="eng",
-            abstract=[
-                AbstractSection(
-                    text="A 34-year-old man was found to have an inflammatory myofibroblastic tumor of the urinary "
-                    "bladder. Immunohistochemistry was positive for ALK and sequencing showed a TPM3-ALK fusion. "
-                    "He received alectinib 600 mg twice daily as first-line therapy and achieved a partial "
-                    "response. He remained progression-free 14 months after starting alectinib."
-                )
-            ],
+            "Moreau",
+            "Case Reports in Urological Oncology",
+            2022,
+            "Case Reports",
+            "A 34-year-old man was found to have an inflammatory myofibroblastic tumor of the urinary "
+            "bladder. Immunohistochemistry was positive for ALK and sequencing showed a TPM3-ALK fusion. "
+            "He received alectinib 600 mg twice daily as first-line therapy and achieved a partial "
+            "response. He remained progression-free 14 months after starting alectinib.",
         ),
-        Publication(
-            pmid="90000102",
-            title="ALK inhibitors in inflammatory myofibroblastic tumor: a narrative review",
-            authors=[Author(last_name="Lindqvist", initials="E")],
-            journal="Reviews in Sarcoma",
-            journal_abbrev="Rev Sarcoma",
-            year=2023,
-            publication_types=["Review", "Journal Article"],
-            language="eng",
-            abstract=[
-                AbstractSection(
-                    text="We review published experience with crizotinib, ceritinib, alectinib and lorlatinib in "
-                    "inflammatory myofibroblastic tumor and discuss open questions."
-                )
-            ],
+        _review_record(
+            "90000102",
+            "ALK inhibitors in inflammatory myofibroblastic tumor: a narrative review",
+            "Lindqvist",
+            "Reviews in Sarcoma",
+            2023,
+            "Review",
+            "We review published experience with crizotinib, ceritinib, alectinib and lorlatinib in "
+            "inflammatory myofibroblastic tumor and discuss open questions.",
         ),
-        Publication(
-            pmid="90000103",
-            title="Alectinib slows the growth of ALK-driven inflammatory myofibroblastic tumor xenografts in mice",
-            authors=[Author(last_name="Okoro", initials="C")],
-            journal="Experimental Oncology Models",
-            journal_abbrev="Exp Oncol Models",
-            year=2021,
-            publication_types=["Journal Article"],
-            language="eng",
-            mesh_terms=["Animals", "Mice", "Alectinib"],
-            abstract=[
-                AbstractSection(
-                    text="In a mouse xenograft model of inflammatory myofibroblastic tumor, alectinib reduced "
-                    "tumour growth compared with vehicle."
-                )
-            ],
+        _review_record(
+            "90000103",
+            "Alectinib slows the growth of ALK-driven inflammatory myofibroblastic tumor xenografts in mice",
+            "Okoro",
+            "Experimental Oncology Models",
+            2021,
+            "",
+            "In a mouse xenograft model of inflammatory myofibroblastic tumor, alectinib reduced "
+            "tumour growth compared with vehicle.",
         ),
     ]
 
