@@ -306,3 +306,103 @@ def fake_eutils() -> Iterator[FakeEutils]:
     """A started :class:`FakeEutils`, stopped after the test."""
     with FakeEutils() as fake:
         yield fake
+
+
+# ---------------------------------------------------------------------- a small literature review
+REVIEW_QUERY = '"inflammatory myofibroblastic tumor" AND "alectinib"'
+"""The query of the README's literature review (the shipped first-line alectinib protocol)."""
+
+
+def _review_record(pmid: str, title: str, author: str, journal: str, year: int, kinds: str, text: str) -> Publication:
+    from caseseries.model.publication import AbstractSection, Author
+
+    abbrev = "".join(w[:4] if len(w) > 3 else w for w in journal.split() if w[0].isupper())
+    return Publication(
+        pmid=pmid,
+        title=title,
+        authors=[Author(last_name=author)],
+        journal=journal,
+        journal_abbrev=abbrev,
+        year=year,
+        publication_types=[*kinds.split(";"), "Journal Article"] if kinds else ["Journal Article"],
+        language="eng",
+        mesh_terms=["Animals", "Mice"] if "mice" in title.lower() else [],
+        abstract=[AbstractSection(text=text)],
+    )
+
+
+def review_records() -> list[Publication]:
+    """Three PubMed records, written for the tests, that the README's review query finds.
+
+    A case report the protocol's rules include (a patient treated with first-line alectinib),
+    a review they exclude (no own patients) and a laboratory study in mice they exclude.
+    """
+    return [
+        _review_record(
+            "90000101",
+            "Alectinib as first-line therapy for an ALK-rearranged inflammatory myofibroblastic tumor "
+            "of the bladder: a case report",
+            "Moreau",
+            "Case Reports in Urological Oncology",
+            2022,
+            "Case Reports",
+            "A 34-year-old man was found to have an inflammatory myofibroblastic tumor of the urinary "
+            "bladder. Immunohistochemistry was positive for ALK and sequencing showed a TPM3-ALK fusion. "
+            "He received alectinib 600 mg twice daily as first-line therapy and achieved a partial "
+            "response. He remained progression-free 14 months after starting alectinib.",
+        ),
+        _review_record(
+            "90000102",
+            "ALK inhibitors in inflammatory myofibroblastic tumor: a narrative review",
+            "Lindqvist",
+            "Reviews in Sarcoma",
+            2023,
+            "Review",
+            "We review published experience with crizotinib, ceritinib, alectinib and lorlatinib in "
+            "inflammatory myofibroblastic tumor and discuss open questions.",
+        ),
+        _review_record(
+            "90000103",
+            "Alectinib slows the growth of ALK-driven inflammatory myofibroblastic tumor xenografts in mice",
+            "Okoro",
+            "Experimental Oncology Models",
+            2021,
+            "",
+            "In a mouse xenograft model of inflammatory myofibroblastic tumor, alectinib reduced "
+            "tumour growth compared with vehicle.",
+        ),
+    ]
+
+
+REVIEW_FULL_TEXT_PMID = "90000101"
+REVIEW_FULL_TEXT = """<?xml version="1.0" encoding="UTF-8"?>
+<article xmlns:xlink="http://www.w3.org/1999/xlink" article-type="case-report" xml:lang="en">
+  <front>
+    <journal-meta><journal-id journal-id-type="nlm-ta">Case Rep Urol Oncol</journal-id>
+      <journal-title-group><journal-title>Case Reports in Urological Oncology</journal-title></journal-title-group>
+    </journal-meta>
+    <article-meta>
+      <article-id pub-id-type="pmid">90000101</article-id>
+      <title-group><article-title>Alectinib as first-line therapy for an ALK-rearranged inflammatory
+        myofibroblastic tumor of the bladder: a case report</article-title></title-group>
+      <contrib-group>
+        <contrib contrib-type="author"><name><surname>Moreau</surname><given-names>L</given-names></name></contrib>
+      </contrib-group>
+      <pub-date pub-type="epub"><year>2022</year></pub-date>
+      <abstract><p>A 34-year-old man with an ALK-positive inflammatory myofibroblastic tumor of the bladder
+        responded to first-line alectinib.</p></abstract>
+    </article-meta>
+  </front>
+  <body>
+    <sec><title>Case presentation</title>
+      <p>A 34-year-old man presented with haematuria. Cystoscopy found a mass of the urinary bladder and
+        biopsy showed an inflammatory myofibroblastic tumor. Immunohistochemistry was positive for ALK, and
+        next-generation sequencing detected a TPM3-ALK fusion.</p>
+      <p>The tumour could not be removed without cystectomy. In March 2021 he started alectinib 600 mg twice
+        daily as first-line therapy. After three months, imaging showed a partial response. At the last
+        follow-up, 14 months after starting alectinib, he remained on treatment without progression.</p>
+    </sec>
+  </body>
+</article>
+"""
+"""A JATS full text (written for the tests) of the included case report."""

@@ -43,7 +43,7 @@ def _check(db: Path) -> dict[str, str]:
 
 
 def _review(url: str, proto: str) -> list[str]:
-    return [sys.executable, "-m", "caseseries.cli", "--db", url, "screen", "review", "-p", proto, "-r", "AB", "--all"]
+    return [sys.executable, "-m", "caseseries.cli", "--db", url, "screen", "review", "-p", proto, "-r", "AB"]
 
 
 @pytest.mark.parametrize("run", range(RUNS))

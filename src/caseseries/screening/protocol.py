@@ -309,7 +309,7 @@ class RecordScope(StrEnum):
     LISTED = "listed"
     """The records of the protocol's searches and imports."""
     ALL = "all"
-    """Every record in the database, whatever search or import brought it."""
+    """Every record a search or an import stored, whichever it was."""
 
 
 class Search(_Model):

@@ -1,7 +1,8 @@
 """The records a protocol screens: its stored searches (by name or query) and its imported files.
 
 With ``records: all`` in the protocol, every stored record is screened: the runs of its
-searches that exist, and every other record grouped by the file it was imported from.
+searches that exist, and every other record a search or an import brought, grouped by the file
+it was imported from (the sources of curated or extracted cases are not records to screen).
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def protocol_records(store: Store, protocol: Protocol) -> RecordSet:
             if _same_file(pub.source_path, path):
                 by_import[i].append(pub)
                 listed = True
-        if every and not listed:
+        if every and not listed and pub.source_format is not None:  # not the sources of curated or extracted cases
             others.setdefault(Path(pub.source_path).name if pub.source_path else "stored records", []).append(pub)
     for i, path in enumerate(imports):
         pubs = by_import[i]
