@@ -52,7 +52,7 @@ def test_bad_files_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path, co
 
 def test_unknown_extractor(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extract", str(SEED_003), "--json", "--extractor", "nope"]) == 2
-    assert capsys.readouterr().err == "Error: --extractor: unknown extractor 'nope'; available: openai, rules\n"
+    assert capsys.readouterr().err == "Error: --extractor: unknown extractor 'nope'; use one of: openai, rules\n"
 
 
 def test_evaluate_seeds(capsys: pytest.CaptureFixture[str]) -> None:

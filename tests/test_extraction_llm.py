@@ -84,7 +84,7 @@ def endpoint() -> Iterator[str]:
 
 def test_registry_lists_builtins() -> None:
     assert {"rules", "openai"} <= set(available_extractors())
-    with pytest.raises(InputError, match=r"unknown extractor 'nope'; available: .*openai.*rules"):
+    with pytest.raises(InputError, match=r"unknown extractor 'nope'; use one of: .*openai.*rules"):
         get_extractor("nope")
 
 

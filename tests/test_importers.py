@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from caseseries import plugins
 from caseseries.errors import FormatError, InputError
 from caseseries.model.enums import SourceFormat
 from caseseries.model.publication import AbstractSection, Author, Publication
@@ -417,11 +418,12 @@ class OneLineImporter(Importer):
 
 
 def test_plug_ins_register_through_entry_points(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    points = dict(registry._entry_points())
-    points["lines"] = EntryPoint("lines", f"{__name__}:OneLineImporter", registry.GROUP)
-    points["broken"] = EntryPoint("broken", "no_such_module:Importer", registry.GROUP)
-    monkeypatch.setattr(registry, "_entry_points", lambda: points)
-    registry.importer_class.cache_clear()
+    points = dict(plugins.entry_point_map(plugins.IMPORTERS))
+    points["lines"] = EntryPoint("lines", f"{__name__}:OneLineImporter", plugins.IMPORTERS.name)
+    points["broken"] = EntryPoint("broken", "no_such_module:Importer", plugins.IMPORTERS.name)
+    points["wrong"] = EntryPoint("wrong", "pathlib:Path", plugins.IMPORTERS.name)
+    monkeypatch.setattr(plugins, "entry_point_map", lambda group: points)
+    plugins.clear_cache()
     try:
         path = tmp_path / "titles.lst"
         path.write_text("First title\nSecond title\n")
@@ -432,8 +434,14 @@ def test_plug_ins_register_through_entry_points(monkeypatch: pytest.MonkeyPatch,
         assert str(err.value).startswith(
             "--format: the importer plug-in 'broken' (no_such_module:Importer) cannot be loaded: ModuleNotFoundError"
         )
+        with pytest.raises(InputError) as err:
+            registry.get_importer("wrong")
+        assert str(err.value) == (
+            "--format: the importer plug-in 'wrong' (pathlib:Path) is not a "
+            "caseseries.sources.importer.Importer subclass; fix the plug-in"
+        )
     finally:
-        registry.importer_class.cache_clear()
+        plugins.clear_cache()
 
 
 def test_csv_row_with_a_stray_carriage_return_is_a_counted_skip_and_reading_goes_on() -> None:
