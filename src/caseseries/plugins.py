@@ -20,6 +20,7 @@ from typing import Any
 
 from caseseries.errors import InputError
 
+
 @dataclass(frozen=True)
 class PluginGroup:
     """One plug-in point.
