@@ -16,6 +16,7 @@ from caseseries.model import (
     TherapyLine,
 )
 from caseseries.store import Store
+from caseseries.store.patients import PatientRepository
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20)
 
@@ -64,7 +65,7 @@ def test_add_is_idempotent_and_updates(db_url: str) -> None:
 def test_failed_write_leaves_nothing(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store.open(db_url)
     calls = {"n": 0}
-    original = Store._fill_columns
+    original = PatientRepository._fill_columns
 
     def fail_on_second(row, patient):  # type: ignore[no-untyped-def]
         calls["n"] += 1
@@ -72,7 +73,7 @@ def test_failed_write_leaves_nothing(db_url: str, monkeypatch: pytest.MonkeyPatc
             raise RuntimeError("disk full")
         original(row, patient)
 
-    monkeypatch.setattr(Store, "_fill_columns", staticmethod(fail_on_second))
+    monkeypatch.setattr(PatientRepository, "_fill_columns", staticmethod(fail_on_second))
     with pytest.raises(RuntimeError):
         store.add_case_file(_file([Patient(label="a"), Patient(label="b")]))
     assert store.patients() == []

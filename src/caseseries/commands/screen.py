@@ -157,12 +157,7 @@ def import_decisions_cmd(
 def _protocol_names(store: Store, protocol: str | None) -> list[str]:
     if protocol:
         return [load_protocol(protocol).name]
-    from sqlalchemy import select
-
-    from caseseries.store.screening import ScreeningDecisionRow
-
-    with store.session() as s:
-        return sorted(set(s.scalars(select(ScreeningDecisionRow.protocol))))
+    return store.decisions.protocols()
 
 
 @screen_app.command("conflicts")
