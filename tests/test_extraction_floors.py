@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from caseseries.extraction.evaluate import Evaluation, evaluate
+from tests.conftest import SHARED
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 DEV = ROOT / "tests" / "data" / "extraction" / "dev"
 REAL_DEV = SHARED / "corpus" / "real-dev"
 SEEDS = SHARED / "seeds"

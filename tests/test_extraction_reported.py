@@ -15,8 +15,9 @@ from caseseries.extraction.reported import count_value, parse_cues
 from caseseries.extraction.rules import RuleExtractor
 from caseseries.extraction.sentences import sentences
 from caseseries.vocab.diseases import diseases
+from tests.conftest import SHARED
 
-REAL_DEV = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "real-dev"
+REAL_DEV = SHARED / "corpus" / "real-dev"
 
 
 def _patients(text: str) -> list[dict[str, Any]]:

@@ -19,8 +19,9 @@ import pytest
 from caseseries.errors import FormatError
 from caseseries.sources.importer import Record, Skip, clean, open_source
 from caseseries.sources.registry import resolve_importer
+from tests.conftest import SHARED
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real-files"
+REAL = SHARED / "data" / "real-files"
 FILES = (
     sorted(p for p in REAL.rglob("*") if p.is_file() and p.name not in ("README.md", "SOURCES.txt"))
     if REAL.is_dir()

@@ -19,8 +19,9 @@ from caseseries.knowledge.variants import (
     parse_coding,
     reference_protein,
 )
+from tests.conftest import SHARED
 
-SHARED_FASTA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ALK_human_protein.fasta"
+SHARED_FASTA = SHARED / "data" / "ALK_human_protein.fasta"
 
 # facts.md §f: reference residues checked against the 1620-aa sequence, with codon ranges where given.
 RESIDUES = [
