@@ -7,11 +7,11 @@ from pathlib import Path
 import typer
 
 from caseseries.analysis.cohort import Cohort
+from caseseries.app.report import write_report
 from caseseries.commands._common import open_store
 from caseseries.commands._filters import with_cohort_options
 from caseseries.files import check_folder_target
-from caseseries.report.build import FORMATS, build_report, parse_formats
-from caseseries.report.methods import Provenance
+from caseseries.report.build import FORMATS, parse_formats
 
 
 @with_cohort_options
@@ -40,26 +40,7 @@ def report_command(
     """
     formats = parse_formats(fmt)
     check_folder_target(out)
-    store = open_store(ctx)
-    provenance = Provenance(searches=[s for _, s in store.searches()])
-    if protocol is not None:
-        from caseseries.screening import load_protocol, prisma_counts
-
-        counts = prisma_counts(store, load_protocol(protocol))
-        provenance = Provenance(
-            searches=provenance.searches,
-            screening={
-                "identified": counts.identified,
-                "duplicates_removed": counts.duplicates,
-                "screened": counts.records_screened,
-                "excluded": counts.records_excluded,
-                "full_text_assessed": counts.reports_assessed,
-                "included_studies": counts.included_studies,
-                "included_patients": counts.included_patients,
-            },
-            notes=[f"Review protocol '{counts.protocol}': {counts.methods_sentence()}"],
-        )
-    result = build_report(store.case_file(), out, formats=formats, cohort=cohort, provenance=provenance, force=force)
+    result = write_report(open_store(ctx), out, formats=formats, cohort=cohort, protocol=protocol, force=force)
     where = result.html or result.out_dir
     typer.echo(
         f"Report for {result.n_patients} patients ({result.n_lines} lines): {where} "
