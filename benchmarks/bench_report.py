@@ -1,12 +1,22 @@
-"""Benchmark: the full evidence report for 1,000 synthetic patients (target: under 10 s on one core).
+"""Benchmark: the full evidence report for synthetic series: time, size written and peak memory.
 
-Run: PYTHONPATH=src python benchmarks/bench_report.py [--patients N] [--seed S]
+Each size runs in its own process (so the peak RSS is that size's alone); with two or more sizes
+the growth exponents of size and RSS are printed (1 = linear: ten times the patients, ten times
+the bytes). Target: under 10 s for 1,000 patients on one core; size linear in patients.
+
+Run: PYTHONPATH=src python benchmarks/bench_report.py [--patients N [N ...]] [--seed S]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
+import math
 import random
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -55,23 +65,57 @@ def synthetic_series(n: int, seed: int) -> CaseFile:
     return CaseFile(documents=docs)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--patients", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=20240320)
-    args = parser.parse_args()
-    series = synthetic_series(args.patients, args.seed)
+def measure(n: int, seed: int) -> dict[str, float]:
+    """Build the full report for ``n`` patients in this process: time, bytes written, peak RSS."""
+    series = synthetic_series(n, seed)
     from caseseries.report.build import build_report
 
     with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = build_report(series, Path(tmp) / "report")
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         size = sum(p.stat().st_size for p in result.files)
-    print(f"patients: {result.n_patients}, lines: {result.n_lines}, files: {len(result.files)}, "
-          f"{size / 1e6:.1f} MB written")  # fmt: skip
-    print(f"full report (html, md, docx, csv, figures): {elapsed:.2f} s (target < 10 s)")
-    print(f"command: PYTHONPATH=src python benchmarks/bench_report.py --patients {args.patients} --seed {args.seed}")
+        html = (Path(tmp) / "report" / "report.html").stat().st_size
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    return {"patients": result.n_patients, "lines": result.n_lines, "files": len(result.files), "seconds": elapsed,
+            "cpu_seconds": cpu, "bytes": size, "html_bytes": html, "rss_mb": rss_mb}  # fmt: skip
+
+
+def _child(n: int, seed: int) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--one", str(n), "--seed", str(seed)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def exponent(a: float, b: float, n_a: float, n_b: float) -> float:
+    """Growth exponent k of ``value ~ n**k`` between two measurements."""
+    return math.log(b / a) / math.log(n_b / n_a)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--patients", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--seed", type=int, default=20240320)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(measure(args.one, args.seed)))
+        return
+    rows = [_child(n, args.seed) for n in args.patients]
+    print("| patients | lines | files | written | report.html | peak RSS | time (CPU) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        print(f"| {r['patients']:,.0f} | {r['lines']:,.0f} | {r['files']:.0f} | {r['bytes'] / 1e6:.1f} MB | "
+              f"{r['html_bytes'] / 1e6:.1f} MB | {r['rss_mb']:.0f} MB | "
+              f"{r['seconds']:.1f} s ({r['cpu_seconds']:.1f} s) |")  # fmt: skip
+    for a, b in itertools.pairwise(rows):
+        n_a, n_b = a["patients"], b["patients"]
+        print(f"growth {n_a:,.0f} -> {n_b:,.0f} patients: size exponent "
+              f"{exponent(a['bytes'], b['bytes'], n_a, n_b):.2f}, report.html "
+              f"{exponent(a['html_bytes'], b['html_bytes'], n_a, n_b):.2f}, peak RSS "
+              f"{exponent(a['rss_mb'], b['rss_mb'], n_a, n_b):.2f} (1 = linear)")  # fmt: skip
+    sizes = " ".join(str(n) for n in args.patients)
+    print(f"command: PYTHONPATH=src python benchmarks/bench_report.py --patients {sizes} --seed {args.seed}")
 
 
 if __name__ == "__main__":

@@ -139,7 +139,7 @@ def test_analyze_by_line_groups(mini: CaseFile) -> None:
 def test_transitions_and_summary(mini: CaseFile) -> None:
     items = transitions(mini)
     assert [(t.label, t.before.line, t.after.line) for t in items][:3] == [
-        ("Table 2, case 5", 1, 2), ("Table 2, case 5", 2, 3), ("Table 2, case 6", 1, 2)
+        ("Wu 2024, Table 2, case 5", 1, 2), ("Wu 2024, Table 2, case 5", 2, 3), ("Wu 2024, Table 2, case 6", 1, 2)
     ]  # fmt: skip
     assert len(items) == 2 + 1 + 5
     pairs = {(g.before, g.after): g for g in transition_summary(items)}
@@ -148,7 +148,7 @@ def test_transitions_and_summary(mini: CaseFile) -> None:
 
 def test_similar_after_alectinib_with_g1202r(mini: CaseFile) -> None:
     found = similar(mini, Cohort(after="alectinib", mutation="G1202R"))
-    assert [sp.label for sp in found] == ["index patient"]
+    assert [sp.label for sp in found] == ["Wu 2024, index patient"]
     sp = found[0]
     assert sp.prior is not None and sp.prior.agents == ["alectinib"]
     assert [n.line.line for n in sp.next_lines] == [2, 3, 4, 5, 6]

@@ -21,7 +21,7 @@ REAL_DEV = SHARED / "corpus" / "real-dev"
 SEEDS = SHARED / "seeds"
 SERIES = ROOT / "src" / "caseseries" / "data" / "cases" / "alk_imt_seed_series.json"
 
-OVERALL_FLOOR = {"dev": 0.95, "seeds": 0.95, "real-dev": 0.90}
+OVERALL_FLOOR = {"dev": 0.95, "seeds": 0.95, "real-dev": 0.92}
 PATIENTS_FOUND_FLOOR = 0.95
 FIELD_FLOOR = 0.80
 """Every field's floor on real published text (the own corpora are held to the overall floor)."""

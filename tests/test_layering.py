@@ -35,15 +35,29 @@ def modules(root: Path, package: str) -> dict[str, Path]:
     return out
 
 
-def imports(name: str, path: Path, known: set[str] | dict[str, Path]) -> Iterator[tuple[str, int]]:
+def _type_checking_only(tree: ast.Module) -> set[int]:
+    """Ids of the nodes under ``if TYPE_CHECKING:`` (imports for annotations, not run)."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            out |= {id(n) for child in node.body for n in ast.walk(child)}
+    return out
+
+
+def imports(
+    name: str, path: Path, known: set[str] | dict[str, Path], *, runtime: bool = False
+) -> Iterator[tuple[str, int]]:
     """The modules ``name`` imports (absolute names, relative imports resolved), with line numbers.
 
     ``from pkg import name`` imports the module ``pkg.name`` when that is one of the ``known``
-    modules, else ``pkg``.
+    modules, else ``pkg``. ``runtime`` leaves out the imports under ``if TYPE_CHECKING:``.
     """
     tree = ast.parse(path.read_text("utf-8"), str(path))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    skipped = _type_checking_only(tree) if runtime else set()
     for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield alias.name, node.lineno
@@ -88,11 +102,11 @@ def violations(root: Path, top: str = "caseseries") -> list[str]:
 
 
 def import_graph(root: Path, top: str = "caseseries") -> dict[str, set[str]]:
-    """Module -> the package modules it imports (``from pkg import name`` counts when name is a module)."""
+    """Module -> the package modules it imports when run (``from pkg import name`` counts when name is a module)."""
     found = modules(root, top)
     graph: dict[str, set[str]] = {name: set() for name in found}
     for name, path in found.items():
-        for target, _ in imports(name, path, found):
+        for target, _ in imports(name, path, found, runtime=True):
             if target in found and target != name:
                 graph[name].add(target)
     return graph
@@ -196,7 +210,8 @@ def test_an_import_cycle_is_found(tmp_path: Path) -> None:
             "pkg/screening/__init__.py": "from pkg.screening.prisma import counts\n",
             "pkg/screening/prisma.py": "from pkg.screening import diagram\n",
             "pkg/screening/diagram.py": "from .prisma import counts\n",
-            "pkg/screening/other.py": "from pkg.screening.prisma import counts\n",
+            "pkg/screening/other.py": "from pkg.screening.prisma import counts\nfrom pkg.screening import typed\n",
+            "pkg/screening/typed.py": "import typing\n\nif typing.TYPE_CHECKING:\n    from . import other\n",
         },
     )
     assert cycles(import_graph(root, "pkg")) == [["pkg.screening.diagram", "pkg.screening.prisma"]]

@@ -70,13 +70,13 @@ def test_svg_figures_keep_their_text(report_dir: Path) -> None:
     swimmer = (report_dir / "figures" / "swimmer.svg").read_text(encoding="utf-8")
     assert "index patient" in swimmer and "ongoing at last report" in swimmer
     forest = (report_dir / "figures" / "forest_orr.svg").read_text(encoding="utf-8")
-    assert "4/4  100% (40–100)" in forest  # line 1 responders/evaluable with the exact CI
+    assert "4/4  100% (40–100); 1 not reported" in forest  # line 1 responders/evaluable, exact CI, left out
 
 
 def test_csv_and_docx_tables(report_dir: Path) -> None:
     with (report_dir / "tables" / "table1.csv").open(encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["Case", "Primary site", "ALK fusion partner", "Best response", "PFS", "Reference"]
+    assert rows[0] == ["Patient", "Primary site", "ALK fusion partner", "Best response", "PFS", "Reference"]
     assert rows[1][1:5] == ["Uterus", "TNS1", "CR", "Ongoing after 36 months"]
     doc = Document(str(report_dir / "tables.docx"))
     first = doc.tables[0]
@@ -166,7 +166,7 @@ def test_cli_analyze_by_and_filters_combine(db: str, capsys: pytest.CaptureFixtu
 def test_cli_similar(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", db, "similar", "--after", "alectinib", "--mutation", "G1202R"]) == 0
     out = capsys.readouterr().out
-    assert "1 published patients comparable to: after = alectinib; mutation = ALK p.G1202R" in out
+    assert "1 published patient comparable to: after = alectinib; mutation = ALK p.G1202R" in out
     assert "then:   line 2 lorlatinib: PD" in out
     assert "reported: ALK p.G1202R" in out
     assert STATEMENT in out

@@ -289,9 +289,23 @@ def test_a_row_added_by_another_writer_between_select_and_insert(
             monkeypatch.setattr(Session, "scalar", scalar_after_the_other_writer)
         return result
 
+    original_execute = Session.execute
+
+    def read_rows_after_the_other_writer(self, statement, *args, **kwargs):  # type: ignore[no-untyped-def]
+        result = original_execute(self, statement, *args, **kwargs)
+        sql = str(statement)
+        if not raced["done"] and sql.startswith("SELECT") and "FROM publications" in sql:
+            raced["done"] = True  # the publications repository reads the rows of a batch at once
+            monkeypatch.setattr(Session, "execute", original_execute)
+            second.upsert_publication(pub)
+            monkeypatch.setattr(Session, "execute", read_rows_after_the_other_writer)
+        return result
+
     if what == "patient":
         first.upsert_publication(Publication(pmid="4242"))
-    monkeypatch.setattr(Session, "scalar", scalar_after_the_other_writer)
+        monkeypatch.setattr(Session, "scalar", scalar_after_the_other_writer)
+    else:
+        monkeypatch.setattr(Session, "execute", read_rows_after_the_other_writer)
     if what == "patient":
         outcome = first.add_case_file(case_file)
         assert outcome.unchanged == ["pmid:4242#p"]
@@ -299,4 +313,5 @@ def test_a_row_added_by_another_writer_between_select_and_insert(
         assert first.upsert_publication(pub)[1] == "unchanged"
     assert raced["done"]
     monkeypatch.setattr(Session, "scalar", original)
+    monkeypatch.setattr(Session, "execute", original_execute)
     assert [p.key() for p in first.iter_publications()] == ["pmid:4242"]

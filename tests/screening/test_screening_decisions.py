@@ -58,15 +58,17 @@ def test_reserved_and_empty_reviewer_names_are_refused(sqlite_review: Review) ->
 
 def test_review_loop_records_decisions_with_picked_reasons(review: Review, scripted: Script) -> None:
     screen(review.store, review.protocol)
-    session = ReviewSession(
-        review.store, review.protocol, "AB", input_fn=scripted(["x", "e", "9", "0", "crizotinib only"]), console=quiet()
-    )
-    keys, _ = session.queue()
-    assert keys == ["pmid:1007"]  # the only record the rules left undecided
+    keys, _ = ReviewSession(review.store, review.protocol, "AB", console=quiet()).queue()
+    assert len(keys) == 9 and "pmid:1007" in keys  # the rules' decisions await a human; 1007 they left undecided
+    # confirm every rule decision (c), decide the undecided record by hand
+    answers = [a for k in keys for a in (["x", "e", "9", "0", "crizotinib only"] if k == "pmid:1007" else ["c"])]
+    session = ReviewSession(review.store, review.protocol, "AB", input_fn=scripted(answers), console=quiet())
     summary = session.run()
-    assert (summary.decided, summary.remaining, summary.quit) == (1, 0, False)
-    [entry] = [e for e in DecisionLog(review.store, review.protocol.name).entries(TA) if e.role is Role.REVIEWER]
-    assert (entry.key, entry.decision, entry.reason) == ("pmid:1007", Decision.EXCLUDE, "crizotinib only")
+    assert (summary.decided, summary.remaining, summary.quit) == (9, 0, False)
+    human = {e.key: e for e in DecisionLog(review.store, review.protocol.name).entries(TA) if e.role is Role.REVIEWER}
+    assert (human["pmid:1007"].decision, human["pmid:1007"].reason) == (Decision.EXCLUDE, "crizotinib only")
+    # a confirmation files the rules' decision and reason under the reviewer
+    assert (human["pmid:1005"].decision, human["pmid:1005"].reason) == (Decision.EXCLUDE, "animal or laboratory study")
 
 
 def test_reason_picker_numbers_the_protocol_reasons(sqlite_review: Review, scripted: Script) -> None:

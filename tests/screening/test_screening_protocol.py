@@ -139,8 +139,8 @@ def test_top_level_errors() -> None:
     with pytest.raises(InputError) as err:
         parse_protocol("name: p\nquestion: q\nsearch: []\n", source="p.yaml")
     assert str(err.value) == (
-        "p.yaml: line 3: search: unknown key 'search'; allowed keys: criteria, imports, name, question, searches, "
-        "version"
+        "p.yaml: line 3: search: unknown key 'search'; allowed keys: criteria, imports, name, question, records, "
+        "searches, version"
     )
     with pytest.raises(InputError) as err:
         parse_protocol("name: p\nquestion: q\n", source="p.yaml")
@@ -160,7 +160,8 @@ def test_missing_stored_search_names_the_protocol_line(sqlite_url: str, tmp_path
         protocol_records(Store.open(sqlite_url), protocol)
     assert str(err.value) == (
         f"{path}: line 4: searches[0].name: no stored search named 's1' or with the query '\"a\" AND \"b\"'; "
-        'run: caseseries search \'"a" AND "b"\' first'
+        'run: caseseries search \'"a" AND "b"\' first, or screen the imported records with \'records: all\' in '
+        "the protocol"
     )
 
 

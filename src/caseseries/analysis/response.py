@@ -15,6 +15,7 @@ from typing import Any
 from scipy.stats import beta
 
 from caseseries.analysis.cohort import LineUnit, line_generations
+from caseseries.analysis.limits import min_groups
 from caseseries.model.enums import Response
 from caseseries.vocab import site_term
 
@@ -108,14 +109,25 @@ class ResponseSummary:
         """Exact 95% CI of the DCR."""
         return clopper_pearson(self.controlled, self.evaluable)
 
+    @property
+    def ci_reportable(self) -> bool:
+        """Whether enough lines are evaluable for the CIs to be reported (see :mod:`caseseries.analysis.limits`)."""
+        return self.evaluable >= min_groups().rate_ci_evaluable
+
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dictionary (CIs as ``[low, high]`` lists or None)."""
+        """Plain JSON-ready dictionary (CIs as ``[low, high]`` lists or None).
+
+        Counts are lines of therapy (``unit``). The CIs are as computed; ``ci_reportable`` is false
+        below ``ci_min_evaluable`` evaluable lines (the report then says "not computed").
+        """
         orr_ci, dcr_ci = self.orr_ci95, self.dcr_ci95
         return {
+            "unit": "lines",
             "CR": self.CR, "PR": self.PR, "SD": self.SD, "PD": self.PD, "NE": self.NE, "missing": self.missing,
             "n": self.n, "evaluable": self.evaluable,
             "orr": self.orr, "orr_ci95": list(orr_ci) if orr_ci else None,
             "dcr": self.dcr, "dcr_ci95": list(dcr_ci) if dcr_ci else None,
+            "ci_reportable": self.ci_reportable, "ci_min_evaluable": min_groups().rate_ci_evaluable,
         }  # fmt: skip
 
 

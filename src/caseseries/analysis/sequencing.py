@@ -14,14 +14,15 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from caseseries.analysis.cohort import Cohort, LineUnit, mutation_key
 from caseseries.analysis.response import ResponseSummary, regimen, summarise_responses
 from caseseries.knowledge.resistance import annotate_line
 from caseseries.model.case import CitedReference, Patient, TherapyLine
-from caseseries.model.casejson import CaseDocument, CaseFile
-from caseseries.model.enums import DrugClass
+from caseseries.model.casejson import CaseDocument, CaseFile, Source
+from caseseries.model.enums import CurationStatus, DrugClass
 from caseseries.vocab import drugs
 
 
@@ -62,6 +63,93 @@ def short_source(doc: CaseDocument) -> str:
         return f"{author} et al., {journal.strip()} {year}"
     years = _YEAR.findall(text)
     return f"{author} et al., {years[-1]}" if years else text
+
+
+_INITIALS = re.compile(r"(?:\s+[A-Z]{1,3})+$")
+
+
+def author_year(source: Source) -> str:
+    """The short citation of a source: first author's surname and year (``Wu 2024``).
+
+    Uses the source's ``first_author`` and ``year`` when recorded, otherwise reads them from its
+    citation; falls back to the title, the file name or the PMID.
+
+    Examples
+    --------
+    >>> author_year(Source(citation="Wu SC, Chen HW. A case. J Cancer Res Pract 2024;11:44-8."))
+    'Wu 2024'
+    """
+    text = source.citation or ""
+    author = source.first_author
+    if not author and text:
+        author = _INITIALS.sub("", re.split(r"[,.]", text, maxsplit=1)[0].strip()) or None
+    year: int | str | None = source.year
+    if year is None and text:
+        found = _JOURNAL_YEAR.findall(text)
+        years = [y for _, y in found] or _YEAR.findall(text)
+        year = years[-1] if years else None
+    if author:
+        return f"{author} {year}" if year else author
+    if source.title:
+        return source.title
+    if source.path:
+        return PurePath(source.path).name
+    return f"PMID {source.pmid}" if source.pmid else "source not recorded"
+
+
+UNREVIEWED = "unreviewed"
+
+
+class PatientLabels:
+    """How the report names a patient: the source's short citation and the source's own label.
+
+    ``Wu 2024, Table 1, case 2``; ``Smith 2019a, case 1`` when two different publications share
+    an author and year; `` (unreviewed)`` added for a patient extracted but not yet reviewed.
+    Every table, the sequencing table, the swimmer plot and the timelines use this one naming.
+
+    Parameters
+    ----------
+    case_file : CaseFile
+        The whole case series (so that the a/b suffixes do not depend on the cohort shown).
+    """
+
+    def __init__(self, case_file: CaseFile) -> None:
+        by_short: dict[str, list[str]] = {}
+        self._short: dict[str, str] = {}
+        self._citation_of: dict[str, str] = {}
+        for doc in case_file.documents:
+            short = author_year(doc.source)
+            cited = doc.source.citation or doc.key()
+            self._citation_of[doc.key()] = cited
+            if cited not in by_short.setdefault(short, []):
+                by_short[short].append(cited)
+        suffixed: dict[tuple[str, str], str] = {}
+        for short, citations in by_short.items():
+            for i, cited in enumerate(citations):
+                suffixed[(short, cited)] = short if len(citations) == 1 else f"{short}{_suffix(i)}"
+        for doc in case_file.documents:
+            key = doc.key()
+            self._short[key] = suffixed[(author_year(doc.source), self._citation_of[key])]
+
+    def source(self, doc: CaseDocument) -> str:
+        """The short citation of a document (``Wu 2024``; ``Smith 2019b`` when ambiguous)."""
+        return self._short.get(doc.key()) or author_year(doc.source)
+
+    def __call__(self, doc: CaseDocument, patient: Patient) -> str:
+        """The label of a patient: ``Wu 2024, Table 1, case 2`` (`` (unreviewed)`` when extracted only)."""
+        text = f"{self.source(doc)}, {patient.label}"
+        if patient.curation_status is CurationStatus.EXTRACTED:
+            text += f" ({UNREVIEWED})"
+        return text
+
+
+def _suffix(i: int) -> str:
+    letters = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        letters = chr(ord("a") + r) + letters
+    return letters
 
 
 def line_text(line: TherapyLine) -> str:
@@ -112,13 +200,17 @@ class Transition:
         }
 
 
-def transitions(case_file: CaseFile) -> list[Transition]:
-    """Every pair of consecutive lines, for patients with two or more lines, in case-file order."""
+def transitions(case_file: CaseFile, labels: PatientLabels | None = None) -> list[Transition]:
+    """Every pair of consecutive lines, for patients with two or more lines, in case-file order.
+
+    ``labels`` names the patients (default: :class:`PatientLabels` of ``case_file``).
+    """
+    labels = labels or PatientLabels(case_file)
     out: list[Transition] = []
     for index, (doc, patient) in enumerate(case_file.patients()):
         ref = citation(doc, patient)
         for before, after in itertools.pairwise(patient.lines):
-            out.append(Transition(index, patient.label, ref, before, after))
+            out.append(Transition(index, labels(doc, patient), ref, before, after))
     return out
 
 
@@ -228,7 +320,7 @@ def _start_index(patient: Patient, cohort: Cohort) -> int:
     return 1
 
 
-def similar(case_file: CaseFile, filters: Cohort) -> list[SimilarPatient]:
+def similar(case_file: CaseFile, filters: Cohort, labels: PatientLabels | None = None) -> list[SimilarPatient]:
     """Published patients comparable to the filters, with what happened next.
 
     With line-level filters (``after``, ``agent``, ``line`` ...) the selected lines are "what
@@ -242,12 +334,15 @@ def similar(case_file: CaseFile, filters: Cohort) -> list[SimilarPatient]:
         The case series.
     filters : Cohort
         e.g. ``Cohort(after="alectinib", mutation="G1202R")``.
+    labels : PatientLabels or None
+        Names the patients (default: :class:`PatientLabels` of ``case_file``).
 
     Returns
     -------
     list of SimilarPatient
         In case-file order; patients without a following line are left out.
     """
+    labels = labels or PatientLabels(case_file)
     selection = filters.apply(case_file)
     by_patient: dict[int, list[LineUnit]] = {}
     for u in selection.units:
@@ -270,7 +365,7 @@ def similar(case_file: CaseFile, filters: Cohort) -> list[SimilarPatient]:
         out.append(
             SimilarPatient(
                 patient_index=index,
-                label=patient.label,
+                label=labels(doc, patient),
                 citation=citation(doc, patient),
                 cited=patient.cited,
                 primary_site=patient.primary_site,

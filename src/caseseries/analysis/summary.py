@@ -7,9 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from caseseries.analysis.cohort import Cohort, LineUnit, Selection
+from caseseries.analysis.limits import min_groups
 from caseseries.analysis.response import ResponseSummary, group_units, response_summary
 from caseseries.analysis.survival import LogRank, PfsSummary, logrank, pfs_summary
 from caseseries.model.casejson import CaseFile
+from caseseries.model.enums import CurationStatus
+
+
+def unreviewed(selection: Selection) -> int:
+    """Patients of a selection extracted from text but not yet reviewed by a curator."""
+    return sum(1 for _, _, p in selection.patients if p.curation_status is CurationStatus.EXTRACTED)
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,8 @@ class Analysis:
     groups : list of GroupResult
         Per-subgroup results when ``by`` is given.
     logrank : LogRank or None
-        Log-rank test between the subgroups (None when undefined).
+        Log-rank test between the subgroups large enough for it (None when undefined or when fewer
+        than two subgroups reach ``min_groups().logrank_lines_per_group`` lines on the curve).
     """
 
     selection: Selection
@@ -65,6 +73,7 @@ class Analysis:
         out: dict[str, Any] = {
             "cohort": {"name": sel.cohort.name, "description": sel.cohort.describe(), "filters": sel.cohort.filters()},
             "n_patients": sel.n_patients,
+            "n_unreviewed_patients": unreviewed(sel),
             "n_documents": sel.n_documents,
             "n_lines": len(sel.units),
             "response": self.response.to_dict(),
@@ -74,6 +83,11 @@ class Analysis:
             out["by"] = self.by
             out["groups"] = [g.to_dict() for g in self.groups]
             out["logrank"] = self.logrank.to_dict() if self.logrank else None
+            limit = min_groups().logrank_lines_per_group
+            out["logrank_excluded"] = [
+                {"group": g.name, "n": g.pfs.km.n} for g in self.groups if g.pfs.km.n < limit
+            ]
+        out["min_groups"] = min_groups().model_dump(exclude={"version"})
         return out
 
 
@@ -109,5 +123,5 @@ def analyze(case_file: CaseFile, cohort: Cohort | None = None, *, by: str | None
     if by is None:
         return result
     groups = [_group_result(name, members) for name, members in group_units(units, by).items()]
-    test = logrank([g.pfs.km for g in groups])
+    test = logrank([g.pfs.km for g in groups], min_lines=min_groups().logrank_lines_per_group)
     return Analysis(selection, result.response, result.pfs, by, groups, test)

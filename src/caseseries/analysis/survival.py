@@ -7,6 +7,11 @@ ended) cannot be placed on a Kaplan–Meier curve: it is excluded and counted as
 *censoring unknown*. The median is the smallest time at which the survival estimate is at or
 below 0.5 (lifelines' definition); its 95% CI comes from the exponential Greenwood ("log-log")
 pointwise band, as lifelines and R's ``survfit(conf.type = "log-log")`` compute it.
+
+Minimum group sizes (``analysis/data/min_groups.yaml``, :mod:`caseseries.analysis.limits`): a
+median is *reportable* only from ``km_median_lines`` lines on the curve, and a log-rank test
+leaves out groups with fewer than ``logrank_lines_per_group`` lines (no test with fewer than two
+groups left).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from caseseries.analysis.cohort import LineUnit
+from caseseries.analysis.limits import min_groups
 from caseseries.errors import ValidationError
 from caseseries.model.casejson import describe_validation_error
 
@@ -163,8 +169,17 @@ class PfsSummary:
     missing: int = 0
     excluded_labels: tuple[str, ...] = field(default=())
 
+    @property
+    def median_reportable(self) -> bool:
+        """Whether enough lines are on the curve for a median (see :mod:`caseseries.analysis.limits`)."""
+        return self.km.n >= min_groups().km_median_lines
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary (null where undefined)."""
+        """JSON-ready dictionary (null where undefined).
+
+        ``median_months`` is the estimate as computed; below ``km_median_lines`` lines on the curve
+        (:mod:`caseseries.analysis.limits`) the report says "not computed" instead.
+        """
         ci = self.km.median_ci95
         return {
             "n": self.km.n,
@@ -213,12 +228,28 @@ class LogRank:
         return {"groups": list(self.groups), "statistic": self.statistic, "df": self.df, "p_value": self.p_value}
 
 
-def logrank(curves: Sequence[KaplanMeier]) -> LogRank | None:
+def too_small(curves: Sequence[KaplanMeier], min_lines: int) -> list[KaplanMeier]:
+    """The curves with fewer than ``min_lines`` lines (left out of a log-rank test)."""
+    return [c for c in curves if c.n < min_lines]
+
+
+def logrank(curves: Sequence[KaplanMeier], *, min_lines: int = 1) -> LogRank | None:
     """Log-rank test between the groups of fitted curves.
 
-    Returns None when fewer than two groups have data or no event was observed (undefined).
+    Parameters
+    ----------
+    curves : sequence of KaplanMeier
+        One fitted estimate per group.
+    min_lines : int
+        Groups with fewer lines on the curve are left out of the test (the report uses
+        ``min_groups().logrank_lines_per_group``).
+
+    Returns
+    -------
+    LogRank or None
+        None when fewer than two groups are left or no event was observed (undefined).
     """
-    used = [c for c in curves if c.n > 0]
+    used = [c for c in curves if c.n >= max(min_lines, 1)]
     if len(used) < 2 or not any(c.events for c in used):
         return None
     from lifelines.statistics import multivariate_logrank_test

@@ -56,11 +56,20 @@ class Extraction:
         )
 
 
-def included_publications(store: Store, protocol: str) -> list[Publication]:
+@dataclass(frozen=True)
+class IncludedRecords:
+    """The stored publications a review protocol included, and how many reached the full-text stage."""
+
+    publications: list[Publication]
+    sought: int
+    """Records included on title and abstract (PRISMA "reports sought for retrieval")."""
+
+
+def included_publications(store: Store, protocol: str) -> IncludedRecords:
     """The stored publications a screened review protocol (file or shipped name) included, in PRISMA order."""
-    keys = prisma_counts(store, load_protocol(protocol)).included_keys
-    pubs = [store.get_publication(key) for key in keys]
-    return [p for p in pubs if p is not None]
+    counts = prisma_counts(store, load_protocol(protocol))
+    pubs = [store.get_publication(key) for key in counts.included_keys]
+    return IncludedRecords([p for p in pubs if p is not None], counts.reports_sought)
 
 
 def extract_documents(

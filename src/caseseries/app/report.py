@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from caseseries.analysis.cohort import Cohort
+from caseseries.app.duplicates import merge_sentence, pooled_series
+from caseseries.model.casejson import CaseDocument
 from caseseries.report.build import ReportResult, build_report
-from caseseries.report.methods import Provenance
+from caseseries.report.methods import Provenance, extraction_key
 from caseseries.screening import PrismaCounts, load_protocol, prisma_counts
 from caseseries.store import Store
 
@@ -25,13 +28,22 @@ def screening_provenance(counts: PrismaCounts) -> dict[str, int]:
 
 
 def provenance(store: Store, protocol: str | None = None) -> Provenance:
-    """The stored searches and, with a review ``protocol`` (file or shipped name), its PRISMA flow."""
+    """The provenance of the report: searches, extractor of each patient, a protocol's PRISMA flow.
+
+    ``protocol`` is a review protocol file or shipped name; without one there is no screening flow.
+    """
+    extraction = {
+        extraction_key(CaseDocument(source=sp.source), sp.patient.label): (sp.extractor, sp.ruleset_version)
+        for sp in store.patients()
+        if sp.extractor
+    }
     searches = [s for _, s in store.searches()]
     if protocol is None:
-        return Provenance(searches=searches)
+        return Provenance(searches=searches, extraction=extraction)
     counts = prisma_counts(store, load_protocol(protocol))
     return Provenance(
         searches=searches,
+        extraction=extraction,
         screening=screening_provenance(counts),
         notes=[f"Review protocol '{counts.protocol}': {counts.methods_sentence()}"],
     )
@@ -46,7 +58,13 @@ def write_report(
     protocol: str | None = None,
     force: bool = False,
 ) -> ReportResult:
-    """Write the evidence report of every stored case to folder ``out`` (see :func:`build_report`)."""
-    return build_report(
-        store.case_file(), out, formats=formats, cohort=cohort, provenance=provenance(store, protocol), force=force
-    )
+    """Write the evidence report of every stored case to folder ``out`` (see :func:`build_report`).
+
+    Linked duplicate patients are pooled once, the kept one citing every report; the methods say so.
+    """
+    prov = provenance(store, protocol)
+    series = pooled_series(store)
+    if series.merged:
+        note = f"Duplicate patients: {merge_sentence(series.merged_duplicates, len(series.merged))} after review."
+        prov = replace(prov, notes=[*prov.notes, note])
+    return build_report(series.case_file, out, formats=formats, cohort=cohort, provenance=prov, force=force)

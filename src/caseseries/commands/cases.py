@@ -9,14 +9,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from caseseries.analysis.duplicates import citation_of
 from caseseries.commands._common import open_store, print_json
+from caseseries.commands._duplicates import register_duplicates
 from caseseries.commands._edit import edit_patient
 from caseseries.data import bundled_case_series
-from caseseries.files import STDOUT, check_file_target, check_folder_target
-from caseseries.model.casejson import load_case_file
+from caseseries.files import STDOUT, check_file_target, check_folder_target, read_data
+from caseseries.model.casejson import CaseFile, parse_case_data
 from caseseries.report.export import export_case_file, exporter_names, get_exporter
 from caseseries.store.repository import PatientRevision
 from caseseries.vocab.check import check_case_file
+
+PIPED_WIDTH = 100_000
+"""Line width when the output is not a terminal: wide enough that no table is cut."""
 
 cases_app = typer.Typer(help="List, show, add, edit, delete and export cases.", no_args_is_help=True)
 
@@ -56,7 +61,7 @@ def list_cases(
         {
             "id": sp.id,
             "label": sp.patient.label,
-            "source": sp.source.path or sp.source.pmid or sp.source.title,
+            "source": citation_of(sp),
             "reference": sp.patient.reference,
             "primary_site": sp.patient.primary_site,
             "partner": ", ".join(f.label for f in sp.patient.fusions) or None,
@@ -70,12 +75,15 @@ def list_cases(
         print_json(rows)
         return
     columns = ("id", "source", "label", "reference", "primary_site", "partner", "lines", "first_line", "status")
+    console = Console()
+    if not console.is_terminal:  # piped or redirected: never cut to a width, every column in full
+        console = Console(width=PIPED_WIDTH)
     table = Table(title=f"{len(rows)} cases")
     for col in columns:
-        table.add_column(col)
+        table.add_column(col, no_wrap=not console.is_terminal)
     for r in rows:
         table.add_row(*(str(r[c]) if r[c] is not None else "" for c in columns))
-    Console().print(table)
+    console.print(table)
 
 
 @cases_app.command("show")
@@ -85,6 +93,9 @@ def show(
     history: bool = typer.Option(False, "--history", help="Also list the earlier versions of the case."),
 ) -> None:
     """Show one case as Case JSON, with its revision and, if extracted, the extractor and rule-set version.
+
+    The output is accepted by 'cases add' as it is (the id, revision and history are
+    ignored there): save it, correct it, add it to another database.
 
     Example: caseseries cases show 3 --history
     """
@@ -159,7 +170,7 @@ def add(
     """
     loaded = []
     for path in files:
-        case_file = load_case_file(path)
+        case_file = _load_case_or_shown(path)
         check_case_file(case_file, source=str(path))
         loaded.append(case_file)
     store = open_store(ctx, create=True)
@@ -168,6 +179,14 @@ def add(
         typer.echo(
             f"{path}: {len(result.added)} added, {len(result.updated)} updated, {len(result.unchanged)} unchanged."
         )
+
+
+def _load_case_or_shown(path: Path) -> CaseFile:
+    """A Case JSON/YAML file, or what 'cases show' printed (its patient and source)."""
+    data = read_data(path)
+    if isinstance(data, dict) and "patient" in data and "documents" not in data and "patients" not in data:
+        data = {"source": data.get("source") or {}, "patients": [data["patient"]]}
+    return parse_case_data(data, source=str(path))
 
 
 @cases_app.command("export")
@@ -204,4 +223,5 @@ def export(
 def register(app: typer.Typer) -> None:
     """Add these commands to the root app."""
     app.command("init")(init)
+    register_duplicates(cases_app)
     app.add_typer(cases_app, name="cases")

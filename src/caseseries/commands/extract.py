@@ -16,6 +16,22 @@ from caseseries.extraction.evaluate import FIELDS, evaluate, tolerance_text
 from caseseries.model import dump_case_file
 
 
+def no_included_hint(protocol: str, sought: int) -> str:
+    """What to run when no record of a protocol is past the full-text stage."""
+    if not sought:
+        return (
+            f"Note: no record of {protocol} is included at the title-abstract stage yet; run: "
+            f"caseseries screen --protocol {protocol}"
+        )
+    return (
+        f"Note: none of the {sought} records of {protocol} included on title and abstract is past the "
+        f"full-text stage yet. Import their full texts (caseseries import FILE...) and run: "
+        f"caseseries screen --protocol {protocol} --stage full-text. To include a record on its abstract "
+        f"when no full text can be had, decide it by hand: caseseries screen review --protocol {protocol} "
+        "--stage full-text --reviewer NAME (extraction then reads its title and abstract)."
+    )
+
+
 def extract(
     ctx: typer.Context,
     files: list[Path] = typer.Argument(None, help="Plain-text or Markdown case reports."),
@@ -29,15 +45,21 @@ def extract(
 
     Without --json the publications and their patients are stored with status "extracted"
     (awaiting review); running again on the same files changes nothing. Every file is read
-    first: nothing is written unless all can be read. With --included, the full texts (else
-    title and abstract) of the records a screened review included are extracted too.
+    first: nothing is written unless all can be read. With --included, the records a review
+    protocol included at the full-text stage ('screen --stage full-text') are extracted too:
+    their full texts, or title and abstract for a record a reviewer included without one.
 
     Example: caseseries extract case_report.txt --json
     """
     files = files or []
     if not files and included is None:
         raise InputError("give case-report files or --included PROTOCOL; see 'caseseries extract --help'")
-    pubs = included_publications(open_store(ctx), included) if included is not None else []
+    pubs = []
+    if included is not None:
+        found = included_publications(open_store(ctx), included)
+        if not found.publications:
+            typer.echo(no_included_hint(included, found.sought), err=True)
+        pubs = found.publications
     run = extract_documents(files, pubs, extractor=extractor)
     for origin, warning in run.warnings():
         typer.echo(f"Warning: {origin}: {warning}", err=True)

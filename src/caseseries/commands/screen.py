@@ -87,13 +87,16 @@ def review(
     stage: str = typer.Option(Stage.TITLE_ABSTRACT.value, "--stage", help=_STAGE_HELP),
     resolve: bool = typer.Option(False, "--resolve", help="Walk the reviewers' disagreements and resolve them."),
     all_records: bool = typer.Option(
-        False, "--all", help="Also show records the rules already suggested including or excluding."
+        False, "--all", help="Show every record, also those you already decided (to change a decision)."
     ),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Stop after this many records."),
 ) -> None:
-    """Walk the undecided and 'maybe' records one at a time: i/e/m/s keys, a reason picker, q to quit.
+    """Walk the records you have not confirmed yet, one at a time, most likely includes first.
 
-    Every decision is saved as it is made.
+    By default the queue holds every record without a decision of yours, also those the rules
+    already decided (their suggestion is shown: c confirms it, i/e/m overturn it) and your own
+    'maybe's; --all shows every record. Keys: c confirm the rules, i include, e exclude,
+    m maybe (then a reason picker), s skip, q quit. Every decision is saved as it is made.
 
     Example: caseseries screen review --protocol review.yaml --reviewer AB
     """

@@ -15,6 +15,8 @@ from caseseries.sources.registry import AUTO, importer_names
 from caseseries.sources.search import run_search
 
 SHOWN_SKIPS = 50
+EUTILS_URL_ENV = "CASESERIES_EUTILS_URL"
+_BASE_URL_HELP = f"E-utilities root URL (a mirror or a local test server; also ${EUTILS_URL_ENV})."
 
 
 def _show_skips(skips: list[Skip], total: int, word: str = "Skipped") -> None:
@@ -36,7 +38,7 @@ def search(
     email: str | None = typer.Option(None, "--email", help="Your e-mail, sent to NCBI as it asks."),
     tool: str = typer.Option("caseseries", "--tool", help="Tool name sent to NCBI."),
     name: str | None = typer.Option(None, "--name", help="A label stored with the search."),
-    base_url: str = typer.Option(DEFAULT_BASE_URL, "--base-url", hidden=True, help="E-utilities root (mirrors)."),
+    base_url: str = typer.Option(DEFAULT_BASE_URL, "--base-url", envvar=EUTILS_URL_ENV, help=_BASE_URL_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
 ) -> None:
     """Search PubMed and store the search (query, date, hit count, PMIDs) and every record found.
@@ -92,7 +94,7 @@ def import_(
         None, "--api-key", envvar="NCBI_API_KEY", help="Your NCBI API key (for files of PMIDs/DOIs to fetch)."
     ),
     email: str | None = typer.Option(None, "--email", help="Your e-mail, sent to NCBI as it asks."),
-    base_url: str = typer.Option(DEFAULT_BASE_URL, "--base-url", hidden=True, help="E-utilities root (mirrors)."),
+    base_url: str = typer.Option(DEFAULT_BASE_URL, "--base-url", envvar=EUTILS_URL_ENV, help=_BASE_URL_HELP),
 ) -> None:
     """Import PubMed XML, MEDLINE, JATS, RIS, Web of Science, PubMed CSV or text/Markdown files.
 
@@ -110,12 +112,22 @@ def import_(
     Example: caseseries import pubmed-result.xml papers/*.md --format auto
     """
     store = None if dry_run else open_store(ctx, create=True)
-    report = import_files(
-        store,
-        files,
-        fmt,
-        eutils=lambda: EutilsClient(base_url, api_key=api_key, email=email, max_retries=2, backoff=0.5),
-    )
+    with stderr_progress("Importing {task.description}") as bar:
+        task = bar.add_task("", total=len(files))
+        started = False
+
+        def on_file(path: str) -> None:
+            nonlocal started
+            bar.update(task, description=Path(path).name, advance=1 if started else 0)
+            started = True
+
+        report = import_files(
+            store,
+            files,
+            fmt,
+            on_file=on_file,
+            eutils=lambda: EutilsClient(base_url, api_key=api_key, email=email, max_retries=2, backoff=0.5),
+        )
     _show_skips(report.skips, report.skipped)
     if json_out:
         print_json(report.dry_run_json() if dry_run else report.to_json())

@@ -8,14 +8,16 @@ and sequence words ("followed by", "switched to") split them.
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from caseseries.extraction.annotate import finditer, per_document
 from caseseries.extraction.draft import UNNAMED
 from caseseries.extraction.entities import DrugHit, find_drugs
 from caseseries.extraction.pfs import ADVERSE
 from caseseries.extraction.sentences import Span
 from caseseries.model import Dose
 from caseseries.vocab import drugs
-from caseseries.vocab.regimens import RegimenKind, regimens
+from caseseries.vocab.regimens import Regimen, RegimenKind, any_entry, regimens
 
 SEQUENCE = re.compile(
     r"\b(?:followed\s+by|then|thereafter|subsequent(?:ly)?|switched\s+to|changed\s+to|replaced\s+(?:by|with)|"
@@ -35,6 +37,8 @@ _NOT_GIVEN_BEFORE = re.compile(
     r"inhibitors?\s+such\s+as|such\s+as|including|like)\s+(?:the\s+)?(?:\w+\s+){0,3}$",
     re.I,
 )
+_RESISTANCE_TO = re.compile(r"\bmechanisms?\s+of\s+(?:acquired\s+)?resistance\s+to\s+$", re.I)
+_ACQUIRED = re.compile(r"\b(?:acquired|mechanisms?\s+of)\s+$", re.I)
 _DOSE = re.compile(r"[^.;]{0,25}?(\d+(?:[.,]\d+)?)\s*(mg/m²|mg/m2|g/m²|g/m2|mg/kg|mg|g|AUC\s*\d)\b([^;.)\]]{0,60})")
 _SCHEDULE = re.compile(
     r"\b(once|twice|three\s+times)\s+(?:a\s+)?daily\b|\bper\s+day\b|\bdaily\b"
@@ -71,6 +75,7 @@ _CHEMO_NOT_GIVEN_BEFORE = re.compile(
 )
 
 
+@per_document
 def is_given(text: str, hit: DrugHit, sent: Span) -> bool:
     """Whether the sentence gives the drug to the patient (not planned, declined, or for an adverse event)."""
     after = text[hit.end : sent.end]
@@ -87,6 +92,8 @@ def is_given(text: str, hit: DrugHit, sent: Span) -> bool:
             return False
     if _NOT_GIVEN.search(after) and not re.search(r"\b(?:and|with|plus)\b", after[:12]):
         return False
+    if _RESISTANCE_TO.search(before) or (_ACQUIRED.search(before) and re.match(r"[\s\-]*resistan", after, re.I)):
+        return False  # "a mechanism of acquired lorlatinib resistance": the drug a resistance is named after
     supportive_after = _SUPPORTIVE_AFTER.match(after)
     if supportive_after and re.search(
         r"\b(?:stopped|discontinued|interrupted|halted|withdrawn|ceased)\b", supportive_after.group(0)
@@ -135,14 +142,22 @@ def class_matches(value: str, name: str) -> bool:
     return found[1] is None or drug.generation == found[1]
 
 
+@cache
+def _entries(classes: bool) -> tuple[re.Pattern[str], tuple[Regimen, ...]]:
+    """One pattern for the class phrases (``classes``) or for the regimens and protocols, and their entries."""
+    entries = tuple(e for e in regimens().entries if (e.kind is RegimenKind.CLASS) is classes)
+    return any_entry(entries, ignore_case=classes), entries
+
+
 def _class_hits(text: str, start: int, stop: int, named: list[DrugHit]) -> list[DrugHit]:
     """Class phrases given to the patient whose drug the sentence does not name."""
     out: list[DrugHit] = []
-    for entry in regimens().entries:
-        if entry.kind is not RegimenKind.CLASS:
-            continue
-        value = f"{UNNAMED}{entry.name}"
-        for m in entry.pattern().finditer(text, start, stop):
+    pattern, entries = _entries(True)
+    for m in finditer(pattern, text, start, stop):
+        for entry in entries:
+            if not entry.pattern().fullmatch(m.group(0)):
+                continue
+            value = f"{UNNAMED}{entry.name}"
             before = text[max(start, m.start() - 50) : m.start()]
             fits = [h for h in named if class_matches(value, h.value)]
             after = text[m.end() : min(stop, m.end() + 25)]
@@ -168,6 +183,7 @@ def _class_hits(text: str, start: int, stop: int, named: list[DrugHit]) -> list[
     return out
 
 
+@per_document
 def find_agents(text: str, start: int = 0, end: int | None = None) -> list[DrugHit]:
     """Drugs, regimens expanded to their drugs, protocols as chemotherapy, and unnamed drug classes.
 
@@ -190,13 +206,13 @@ def find_agents(text: str, start: int = 0, end: int | None = None) -> list[DrugH
     stop = len(text) if end is None else end
     named = find_drugs(text, start, stop)
     out = list(named)
-    for entry in regimens().entries:
-        if entry.kind is RegimenKind.CLASS:
+    pattern, entries = _entries(False)
+    for m in finditer(pattern, text, start, stop):
+        if any(h.start < m.end() and m.start() < h.end for h in named):
             continue
-        for m in entry.pattern().finditer(text, start, stop):
-            if any(h.start < m.end() and m.start() < h.end for h in named):
-                continue
-            out.extend(DrugHit(component, m.start(), m.end()) for component in entry.components)
+        for entry in entries:
+            if entry.pattern().fullmatch(m.group(0)):
+                out.extend(DrugHit(component, m.start(), m.end()) for component in entry.components)
     out.extend(_class_hits(text, start, stop, named))
     out.sort(key=lambda h: h.start)
     for chemo in [h for h in out if h.value == "chemotherapy"]:

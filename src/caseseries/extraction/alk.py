@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from caseseries.extraction.genes import DASHES, alk_name_end, alk_view, gene_like
 from caseseries.extraction.patterns import ordered_patterns
@@ -30,6 +31,7 @@ class StatementKind(StrEnum):
 _STATEMENTS = ordered_patterns("molecular_statements", StatementKind)
 
 
+@lru_cache(maxsize=2048)
 def is_general(sentence: str) -> bool:
     """Whether a sentence states something general about a disease or gene, not about the patient.
 

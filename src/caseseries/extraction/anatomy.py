@@ -6,10 +6,13 @@ import re
 from enum import StrEnum
 from functools import cache
 
-from caseseries.extraction.hits import SiteHit, flexible
+from caseseries.extraction.annotate import finditer, per_document
+from caseseries.extraction.context import Category, Mention, default_engine
+from caseseries.extraction.hits import SiteHit
 from caseseries.extraction.patterns import ordered_patterns
 from caseseries.vocab import sites
 from caseseries.vocab.loader import reported_site
+from caseseries.vocab.trie import alternation
 
 
 class SiteCue(StrEnum):
@@ -42,13 +45,14 @@ def site_cue(cue: SiteCue, text: str, pos: int, end: int) -> re.Match[str] | Non
 @cache
 def _site_regex() -> re.Pattern[str]:
     names = sorted({n for s in sites().entries for n in (s.term, *s.synonyms, *s.adjectives)}, key=len, reverse=True)
-    alts = "|".join(flexible(n) for n in names)
+    alts = alternation(names, r"[\s\-]+", fold=True)
     return re.compile(rf"(?<![A-Za-z])(?:{alts})(?![A-Za-z])", re.I)
 
 
 _CASE_SENSITIVE_SITES = frozenset({"CNS", "NSCLC", "NSCLCS", "RCC", "RCCS"})
 
 
+@per_document
 def find_sites(text: str, start: int = 0, end: int | None = None) -> list[SiteHit]:
     """Anatomic-site mentions (terms, synonyms, adjectives) mapped to the terms a case series records.
 
@@ -60,7 +64,7 @@ def find_sites(text: str, start: int = 0, end: int | None = None) -> list[SiteHi
     stop = len(text) if end is None else end
     out: list[SiteHit] = []
     vocab = sites()
-    for m in _site_regex().finditer(text, start, stop):
+    for m in finditer(_site_regex(), text, start, stop):
         word = m.group(0)
         if word.upper() in _CASE_SENSITIVE_SITES and not re.fullmatch(r"[A-Z]+s?", word):
             continue
@@ -89,3 +93,17 @@ def site_of_cell(cell: str) -> str | None:
     """The canonical site of a short table cell (``Uterine``, ``Pleural cavity``, ``Gall bladder``)."""
     hits = find_sites(cell)
     return hits[0].value if hits else None
+
+
+@per_document
+def negated_sites(text: str, start: int = 0, end: int | None = None) -> frozenset[int]:
+    """The start offsets of the site mentions of a sentence that a negation cue modifies.
+
+    One pass of the context engine over the sentence's site mentions, with the ``SITE`` cue
+    rules of ``extraction/data/context_rules.json`` ("no cervical lymphadenopathy", "without liver
+    metastases", "free of", "negative for"; a comma or "but" ends a cue's scope).
+    """
+    stop = len(text) if end is None else end
+    targets = [Mention("SITE", h.start, h.end, h.value) for h in find_sites(text, start, stop)]
+    annotated = default_engine().annotate(text, targets, start, stop)
+    return frozenset(m.start for m in annotated if m.has(Category.NEGATED_EXISTENCE))

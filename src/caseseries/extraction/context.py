@@ -33,6 +33,7 @@ from importlib import resources
 from typing import Any
 
 from caseseries.errors import FormatError
+from caseseries.extraction.annotate import current, finditer
 
 
 class Direction(StrEnum):
@@ -334,21 +335,54 @@ class ContextEngine:
     def cues(self, text: str, start: int = 0, end: int | None = None) -> list[Cue]:
         """Every cue in ``text[start:end]`` after pruning overlaps (the longest is kept), in order."""
         stop = len(text) if end is None else end
-        tokens = [m.span() for m in _TOKEN.finditer(text, start, stop)]
+        tokens = self._tokens(text, start, stop)
         return [c for c, _, _ in self._cues(text, tokens, start, stop)]
 
-    def _cues(self, text: str, tokens: list[tuple[int, int]], start: int, stop: int) -> list[tuple[Cue, int, int]]:
+    def _tokens(self, text: str, start: int, stop: int) -> list[tuple[int, int]]:
+        return [m.span() for m in finditer(_TOKEN, text, start, stop)]
+
+    def _literal_cues(self, text: str, tokens: list[tuple[int, int]]) -> list[tuple[ContextRule, int, int]]:
+        """Literal cues of a token sequence: (rule, first token, end token), before pruning."""
         lower = [text[a:b].lower() for a, b in tokens]
-        found: list[tuple[Cue, int, int]] = []
+        found: list[tuple[ContextRule, int, int]] = []
         for i, word in enumerate(lower):
             for words, rule in self._literals.get(word, ()):
                 n = len(words)
                 if tuple(lower[i : i + n]) == words:
-                    found.append((Cue(rule, tokens[i][0], tokens[i + n - 1][1]), i, i + n))
+                    found.append((rule, i, i + n))
+        return found
+
+    def _range_literal_cues(self, text: str, tokens: list[tuple[int, int]]) -> list[tuple[ContextRule, int, int]]:
+        """The literal cues of a range; while a document is read, from the cues of the whole document."""
+        ann = current(text)
+        if ann is None or not tokens:
+            return self._literal_cues(text, tokens)
+        key = (ContextEngine, id(self))
+        every = ann.memo.get(key)
+        if every is None:
+            doc_tokens = self._tokens(text, 0, len(text))
+            every = ([a for a, _ in doc_tokens], self._literal_cues(text, doc_tokens))
+            ann.memo[key] = every
+        starts, cues = every
+        first = bisect.bisect_left(starts, tokens[0][0])
+        last = first + len(tokens)
+        lo = bisect.bisect_left(cues, first, key=lambda c: c[1])
+        out: list[tuple[ContextRule, int, int]] = []
+        for rule, i, j in cues[lo:]:
+            if i >= last:
+                break
+            if j <= last:
+                out.append((rule, i - first, j - first))
+        return out
+
+    def _cues(self, text: str, tokens: list[tuple[int, int]], start: int, stop: int) -> list[tuple[Cue, int, int]]:
+        found: list[tuple[Cue, int, int]] = [
+            (Cue(rule, tokens[i][0], tokens[j - 1][1]), i, j) for rule, i, j in self._range_literal_cues(text, tokens)
+        ]
         if self._patterns is not None and tokens:
             starts = [a for a, _ in tokens]
             ends = [b for _, b in tokens]
-            for m in self._patterns.finditer(text, start, stop):
+            for m in finditer(self._patterns, text, start, stop):
                 if m.end() <= m.start() or m.lastgroup is None:
                     continue
                 t0 = bisect.bisect_right(ends, m.start())
@@ -398,7 +432,7 @@ class ContextEngine:
         stop = len(text) if end is None else end
         if not targets:
             return []
-        tokens = [m.span() for m in _TOKEN.finditer(text, start, stop)]
+        tokens = self._tokens(text, start, stop)
         if not tokens:
             return [replace(t, modifiers=frozenset(), cues=()) for t in targets]
         starts = [a for a, _ in tokens]

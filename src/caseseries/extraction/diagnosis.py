@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from caseseries.extraction.annotate import finditer, per_document
 from caseseries.extraction.reported import own_diagnosis
-from caseseries.vocab.diseases import Disease, diseases
+from caseseries.vocab.diseases import Disease, diseases, whole_word_pattern
 
 
 @cache
@@ -30,20 +31,31 @@ class DiagnosisHit:
     end: int
 
 
+@cache
+def _any_disease() -> re.Pattern[str]:
+    """Every name of every disease in one pattern (the longest name at a position wins)."""
+    words: list[str] = []
+    abbreviations: list[str] = []
+    for d in diseases().entries:
+        w, a = d.written(related=True)
+        words.extend(w)
+        abbreviations.extend(a)
+    return whole_word_pattern(words, abbreviations)
+
+
+@per_document
 def diagnosis_mentions(text: str, start: int = 0, end: int | None = None) -> list[DiagnosisHit]:
-    """Every disease mention in the range, in text order (overlapping mentions: the longest)."""
+    """Every disease mention in the range, in text order (overlapping mentions: the longest).
+
+    A name of several diseases is the first of them in the vocabulary.
+    """
     stop = len(text) if end is None else end
-    found = [
-        DiagnosisHit(d.diagnosis, d.histology_of(m.group(0)), m.start(), m.end())
-        for pattern, d in _diagnoses()
-        for m in pattern.finditer(text, start, stop)
-    ]
-    found.sort(key=lambda h: (h.start, -h.end))
     out: list[DiagnosisHit] = []
-    for hit in found:
-        if out and hit.start < out[-1].end:
-            continue
-        out.append(hit)
+    for m in finditer(_any_disease(), text, start, stop):
+        written = m.group(0)
+        d = next((d for pattern, d in _diagnoses() if pattern.fullmatch(written)), None)
+        if d is not None:
+            out.append(DiagnosisHit(d.diagnosis, d.histology_of(written), m.start(), m.end()))
     return out
 
 

@@ -13,6 +13,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from caseseries.extraction.alk import AlkFinding, alk_methods_in, find_alk
 from caseseries.extraction.anatomy import find_sites, site_of_cell
+from caseseries.extraction.annotate import finditer, per_document
 from caseseries.extraction.diagnosis import find_diagnosis as find_diagnosis
 from caseseries.extraction.genes import (
     NOT_GENES,
@@ -29,6 +30,7 @@ from caseseries.extraction.hits import DrugHit, FusionHit, Hit, MutationHit, Sit
 from caseseries.extraction.reported import count_value
 from caseseries.model.enums import Sex
 from caseseries.vocab import drugs
+from caseseries.vocab.trie import alternation
 
 __all__ = [
     "NOT_GENES",
@@ -66,7 +68,7 @@ _WORDISH = re.compile(r"^[A-Za-z]")
 @cache
 def _drug_regex() -> re.Pattern[str]:
     names = sorted({n for d in drugs().entries for n in d.names()}, key=len, reverse=True)
-    alts = "|".join(flexible(n, optional_hyphen=True) for n in names)
+    alts = alternation(names, r"[\s\-]*", fold=True)
     return re.compile(rf"(?<![A-Za-z0-9])(?:{alts})(?![A-Za-z0-9])", re.I)
 
 
@@ -110,6 +112,7 @@ def fuzzy_code(token: str) -> str | None:
     return best
 
 
+@per_document
 def find_drugs(text: str, start: int = 0, end: int | None = None) -> list[DrugHit]:
     """Drug mentions by generic, brand or code name (and near-miss code names, flagged fuzzy).
 
@@ -129,7 +132,7 @@ def find_drugs(text: str, start: int = 0, end: int | None = None) -> list[DrugHi
     vocab = drugs()
     out: list[DrugHit] = []
     taken: list[tuple[int, int]] = []
-    for m in _drug_regex().finditer(text, start, stop):
+    for m in finditer(_drug_regex(), text, start, stop):
         entry = vocab.lookup(re.sub(r"[\s\-]+", " ", m.group(0)))
         if entry is None:
             entry = vocab.lookup(m.group(0).replace(" ", "").replace("-", ""))
@@ -137,7 +140,7 @@ def find_drugs(text: str, start: int = 0, end: int | None = None) -> list[DrugHi
             continue
         out.append(DrugHit(entry.name, m.start(), m.end()))
         taken.append((m.start(), m.end()))
-    for m in _CODE.finditer(text, start, stop):
+    for m in finditer(_CODE, text, start, stop):
         if any(a <= m.start() < b for a, b in taken):
             continue
         name = fuzzy_code(m.group(0))

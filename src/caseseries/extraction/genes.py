@@ -12,6 +12,8 @@ from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
+from caseseries.extraction.annotate import per_document
+from caseseries.extraction.context import Category, Mention, default_engine
 from caseseries.extraction.hits import FusionHit, Hit, MutationHit
 from caseseries.knowledge.variants import THREE_TO_ONE
 from caseseries.vocab import genes
@@ -208,7 +210,6 @@ def partner_hit(token: str, start: int, end: int, as_written: str | None = None)
 OTHER_KINASES = frozenset({"ROS1", "NTRK1", "NTRK2", "NTRK3", "RET", "PDGFRB", "IGF1R", "MET", "BRAF"})
 # A kinase family named without its member ("ETV6-NTRK fusion"): 3' gene unknown, flagged.
 KINASE_FAMILIES = {"NTRK": "NTRK1/2/3"}
-_NO_BEFORE = re.compile(r"\b(?:no|not|without|lacks?|lacking|absence\s+of|negative\s+for)\s+(?:\w+\s+){0,2}$", re.I)
 _NO_AFTER = re.compile(
     r"[\s\-]*(?:FISH|probe|testing|test|assay)?\s*(?:was\s+negative|showed\s+no|revealed\s+no|did\s+not|negative)",
     re.I,
@@ -276,6 +277,7 @@ _ALK_NAME = re.compile(
 )
 
 
+@lru_cache(maxsize=2048)
 def alk_view(sentence: str) -> str:
     """``sentence`` with every name of ALK written ``ALK`` and dashes as ``-``, at the same offsets.
 
@@ -340,6 +342,7 @@ def _written(text: str, m: re.Match[str]) -> tuple[int, int]:
     return start, end
 
 
+@per_document
 def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[FusionHit]:
     """ALK fusions in every notation: ``X-ALK``, ``X::ALK``, ``ALK-X``, ``fusion of X and ALK``, ``t(1;2)``.
 
@@ -402,9 +405,12 @@ def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[Fusi
             if "2" in re.findall(r"\d+", m.group(0))[:2] or m.group(0).startswith("inv"):
                 out.append(FusionHit(None, "ALK", m.group(0), m.start(), m.end()))
     if not any(h.gene5 or h.flags for h in out):
-        for m in _UNKNOWN_PARTNER.finditer(view, start, stop):
-            if _NO_BEFORE.search(view, max(start, m.start() - 30), m.start()) or _NO_AFTER.match(view, m.end(), stop):
-                continue  # "no ALK rearrangement", "lack ALK rearrangements", "break-apart FISH showed no ..."
+        unknown = list(_UNKNOWN_PARTNER.finditer(view, start, stop))
+        # "no ALK rearrangement", "lack ALK rearrangements": the FUSION cue rules of context_rules.json
+        targets = default_engine().annotate(view, [Mention("FUSION", m.start(), m.end()) for m in unknown], start, stop)
+        for m, target in zip(unknown, targets, strict=True):
+            if target.has(Category.NEGATED_EXISTENCE) or _NO_AFTER.match(view, m.end(), stop):
+                continue  # "break-apart FISH showed no ..."
             out.append(FusionHit(None, "ALK", text[m.start() : m.end()], m.start(), m.end()))
     out.sort(key=lambda h: h.start)
     return out
@@ -432,6 +438,7 @@ def _other_gene(token: str) -> bool:
     )
 
 
+@per_document
 def find_other_alterations(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
     """Alterations other than ALK fusions and point mutations, as ``GENE amplification`` etc.
 
@@ -478,6 +485,7 @@ def _clause(text: str, m: re.Match[str], start: int, stop: int) -> str:
     return before + m.group(0) + after
 
 
+@per_document
 def find_mutations(text: str, start: int = 0, end: int | None = None, *, bare: bool = False) -> list[MutationHit]:
     """Point mutations: ``p.(Gly1202Arg)``, ``p.G1202R``, ``G1202R``, ``ALKF1174L``, ``NRAS Q61K``, ``c.3604G>A``.
 

@@ -23,6 +23,7 @@ from caseseries.extraction.agents import (
     unnamed_class,
     without_generic_chemotherapy,
 )
+from caseseries.extraction.annotate import per_document
 from caseseries.extraction.draft import UNNAMED, LineDraft
 from caseseries.extraction.entities import DrugHit, MutationHit, find_mutations
 from caseseries.extraction.pfs import (
@@ -64,7 +65,7 @@ CITED = re.compile(
 )
 # Words of general statements about drugs: approvals, trials, other diseases, what drugs can do.
 _GENERAL = re.compile(
-    r"\b(?:approved|approval|trials?|studies|study|series|cohorts?|groups?|arms?|guidelines?|NSCLC|lung\s+cancer|neuroblastoma|"
+    r"\b(?=\w)(?:approved|approval|trials?|studies|study|series|cohorts?|groups?|arms?|guidelines?|NSCLC|lung\s+cancer|neuroblastoma|"
     r"lymphoma|in\s+(?:children|adults|patients)\s+with|patients\s+with|is\s+(?:an?|the)\s+(?:\w+\s+)?"
     r"(?:option|standard|inhibitor|choice)|are\s+(?:active|effective|standard|options?)|is\s+(?:active|effective)|"
     r"has\s+been\s+(?:used|reported|shown|described)|have\s+been|may|can|should|could|(?<!next-)(?<!next\s)generation|"
@@ -73,12 +74,13 @@ _GENERAL = re.compile(
 )
 # What ties a sentence to the patient whose story is told.
 _PATIENT_ANCHOR = re.compile(
-    r"\b(?:he|she|his|her|him|the\s+patient|our\s+patient|this\s+patient|(?:case|patient)\s+\d+|"
-    r"the\s+(?:child|boy|girl|man|woman|infant|baby)|both\s+patients|was\s+(?:started|given|administered|initiated|"
+    r"\b(?=\w)(?:he|she|his|her|him|the\s+patient|our\s+patient|this\s+patient|(?:case|patient)\s+\d+|"
+    r"the\s+(?:child|boy|girl|man|woman|infant|baby)|both\s+patients|was\s+(?:started|given|treated|administered|initiated|"
     r"switched|changed|continued|resumed|discontinued|stopped|added|begun)|were\s+(?:started|given|administered)|"
     r"received|receiving|underwent|achieved|responded|(?:decided|decision)\s+(?:\w+\s+){0,4}to\s+(?:initiate|start|begin)|"
     r"we\s+(?:started|initiated|gave|administered|treated)|the\s+(?:tumou?r|mass|lesions?|nodules?|disease)\s+"
     r"(?:decreased|shrank|regressed|progressed|grew|responded|remained)|"
+    r"at\s+(?:the\s+time\s+of\s+)?(?:progression|relapse|recurrence)|re-?biops\w*|"
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+(?:19|20)\d\d|"
     r"we\s+(?:report|present|describe|review)\s+(?:here\s+)?(?:an?|the|two|three|one)\s+(?:[\w\-]+\s+){0,3}"
     r"(?:cases?|patients?))\b",
@@ -92,6 +94,7 @@ _OTHER_PERSON = re.compile(
 )
 
 
+@per_document
 def is_background(text: str, sent: Span) -> bool:
     """Whether a sentence speaks of drugs in general or of other patients, not of this patient.
 
@@ -109,11 +112,14 @@ def is_background(text: str, sent: Span) -> bool:
 
 
 _REBIOPSY = re.compile(
-    r"\b(?:re-?biops\w*|repeat\s+biops\w*|(?:new|second|further)\s+biops\w*|at\s+(?:the\s+time\s+of\s+)?progression|"
+    r"\b(?:re-?biops\w*|repeat\s+biops\w*|(?:new|second|further)\s+biops\w*|"
+    r"at\s+(?:the\s+time\s+of\s+)?(?:progression|relapse|recurrence)|emerged|emergence|"
     r"at\s+(?-i:PD)|"
     r"after\s+progression|acquired|resistance\s+mutation|secondary\s+mutation)\b",
     re.I,
 )
+# a mutation written as an attribute of the tumour ("F1174L-mutated", "F1174L-positive neuroblastoma")
+_DRIVER = re.compile(r"[\s\-\u2010\u2011]*(?:mutated|mutant|positive|driven|harbou?ring)\b", re.I)
 _ABOUT_NEXT = re.compile(
     r"\b(?:did\s+not\s+respond|failed\s+to\s+respond|no\s+(?:\w+\s+)?response|refractory|resistant|unresponsive|"
     r"progressed|progression|responded(?:\s+\w+)?)\s+(?:to|on|despite|during|under|while\s+on)\s+"
@@ -144,6 +150,7 @@ _FRESH_CHEMOTHERAPY = re.compile(
     re.I,
 )
 _WITH_NEW = re.compile(r"\s*(?:\(\w+\)\s*)?(?:with|and|plus)\s+(?:[\w\-]+\s+){0,2}", re.I)
+_DATE_REACH = 300  # characters between a date and the drug of a line that started on it, in one paragraph
 _MAINTENANCE = re.compile(r"\b(?:maintenance|consolidation)\b", re.I)
 
 
@@ -167,6 +174,7 @@ def _joined(text: str, group: list[DrugHit], old: list[DrugHit]) -> list[DrugHit
     return out
 
 
+@per_document
 def is_summary(text: str, sent: Span) -> bool:
     """Whether a sentence sums the case up: a title or heading line, or "we report a case of ..."."""
     if _SUMMARY.search(text, sent.start, sent.end):
@@ -422,6 +430,8 @@ class Narrative:
             self.last_date = dates[-1]
         for mut in find_mutations(text, sent.start, sent.end):
             self.mutations.append(mut)
+            if _DRIVER.match(text, mut.end, sent.end):
+                continue  # "ALK F1174L-mutated neuroblastoma": the tumour's own mutation, not a resistance
             target = self._resistance_target(mut.start, first_new, prior, sent)
             if target is not None:
                 label = f"{mut.gene} {mut.protein or mut.coding}"
@@ -433,9 +443,10 @@ class Narrative:
     def _start_date(self, idx: int, at: int, dates: list[MonthDate]) -> None:
         """The start date of a new line: the date of its sentence nearest its drug that no other line started on.
 
-        Without a date in the sentence, the last date read counts for PFS arithmetic only when no
-        other line started on it; the line's ``start`` is set only from a date in its own sentence
-        (every value has its own evidence).
+        Without a date in the sentence, the last date read counts when no other line started on it:
+        for PFS arithmetic, and as the line's ``start`` (with that date as its evidence) when it was
+        written shortly before the drug in the same paragraph, so a later line never inherits an
+        earlier line's start date.
         """
         used = {(d.start, d.end) for d in self.start_dates.values()}
         free = [d for d in dates if (d.start, d.end) not in used]
@@ -445,7 +456,12 @@ class Narrative:
             self.lines[idx].start = date.iso
             self.lines[idx].support("start", date.start, date.end)
         elif self.last_date is not None and (self.last_date.start, self.last_date.end) not in used:
-            self.start_dates[idx] = self.last_date
+            date = self.last_date
+            self.start_dates[idx] = date
+            if 0 <= at - date.end <= _DATE_REACH and "\n" not in self.text[date.end : at]:
+                # "In March 2023, she presented with ... Methotrexate was given": the date of the line's paragraph
+                self.lines[idx].start = date.iso
+                self.lines[idx].support("start", date.start, date.end)
 
     def _failed_list(self, sent: Span) -> list[DrugHit]:
         """Earlier drugs listed after "after failure of" / "progressed on" that are not lines yet."""

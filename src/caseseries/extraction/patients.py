@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from caseseries.extraction.alk import is_general
+from caseseries.extraction.anatomy import negated_sites
+from caseseries.extraction.annotate import per_document
 from caseseries.extraction.diagnosis import own_diagnoses
 from caseseries.extraction.draft import LineDraft, PatientDraft
 from caseseries.extraction.entities import (
@@ -76,7 +78,7 @@ _COHORT_AGE = re.compile(
 _CASE_START = re.compile(r"^[\s*_#>]*(?:Case|Patient)\s+(\d{1,2})\b\s*[:.)\-–]?", re.M)
 _MANY = re.compile(r"\b(two|three|four|five|2|3|4|5)\s+(?:\w+\s+){0,3}?(?:patients|cases)\b", re.I)
 _TUMOUR_CONTEXT = re.compile(
-    r"\b(?:mass|masses|tumou?rs?|lesions?|nodules?|IMTs?|sarcoma|neoplasm|metasta\w*|relapse\w*|recurren\w*|"
+    r"\b(?=\w)(?:mass|masses|tumou?rs?|lesions?|nodules?|IMTs?|sarcoma|neoplasm|metasta\w*|relapse\w*|recurren\w*|"
     r"involve\w*|infiltrat\w*|deposits?|spread|disease\s+progression|progression\s+in|lymphadenopathy|"
     r"pseudotumou?r|residual|growth|primary|cancers?|carcinomas?|adenocarcinomas?|lymphomas?|fibrosarcoma|"
     r"neuroblastoma|histiocytosis|malignan\w*|stage[sd]?)\b",
@@ -90,7 +92,6 @@ _METASTATIC_CUE = re.compile(
 _ADJACENT_METASTASIS = re.compile(
     r"^[\s\-]*(?:metasta\w*|relaps\w*|recurren\w*|nodules?|deposits?|implants?|lesions?|involvement|spread)", re.I
 )
-_NEGATED_SITE = re.compile(r"\b(?:no|without|nor|absence\s+of|free\s+of|negative\s+for)\s+(?:\w+\s+){0,2}$", re.I)
 _PRIMARY_CUE = re.compile(
     r"primary|arising|originat\w*|\bmass\b|located\s+in|diagnos\w*|\bIMT\b|tumou?r\s+(?:of|in)|"
     r"(?:of|in)\s+the\s*$|lesion\s+(?:of|in)|"
@@ -257,6 +258,7 @@ def _reported_segments(text: str, secs: list[Section], body: list[Span], caption
     return out
 
 
+@per_document
 def _is_intro(text: str, span: Span) -> bool:
     """Whether a sentence introduces a patient of this text (not a cohort, not a patient cited from elsewhere)."""
     m = _INTRO.search(text, span.start, span.end)
@@ -356,6 +358,7 @@ def narrative_patient(
         if doc_diagnosis[1]:
             draft.set("histology", doc_diagnosis[1], doc_diagnosis[2], doc_diagnosis[3])
     _sites(text, spans, side, draft)
+    _site_of_diagnosis(text, draft)
     alk = find_alk(text, spans)
     side_alk = find_alk(text, side)
     if alk.status is None and side_alk.status is not None:
@@ -451,6 +454,7 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
     for source in (spans, side):
         for s, e in source:
             hits = find_sites(text, s, e)
+            negated = negated_sites(text, s, e)
             staged = [h for h in hits if h.role == "metastatic"]
             if not (_TUMOUR_CONTEXT.search(text, s, e) or staged) or is_general(text[s:e]):
                 continue
@@ -460,7 +464,7 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
                     continue
                 before = re.split(r"[,;(]", text[max(s, hit.start - 70) : hit.start])[-1]
                 after = text[hit.end : min(e, hit.end + 30)]
-                if _NEGATED_SITE.search(before):
+                if hit.start in negated:
                     continue  # "no cervical lymphadenopathy", "without liver metastases"
                 listed = previous_metastatic is not None and _LISTED_SITE.fullmatch(
                     text, previous_metastatic, hit.start
@@ -506,11 +510,28 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
                 if h.value not in draft.metastatic_sites
                 and h.role != "metastatic"
                 and not (lymphoma and h.value == "lymph node")
-                and not _NEGATED_SITE.search(re.split(r"[,;(]", text[max(s, h.start - 70) : h.start])[-1])
+                and h.start not in negated_sites(text, s, e)
             ]
             if hits:
                 draft.set("primary_site", hits[0].value, hits[0].start, hits[0].end)
                 break
+
+
+def _site_of_diagnosis(text: str, draft: PatientDraft) -> None:
+    """Without a primary site of its own, the organ the patient's diagnosis names is the primary.
+
+    "non-small cell lung cancer" (NSCLC), "renal cell carcinoma" (RCC), "papillary thyroid
+    carcinoma": the site word of the diagnosis mention that is followed by its cancer, with that
+    mention as evidence. A lymphoma or an IMT names no organ.
+    """
+    if "primary_site" in draft.values:
+        return
+    where = next(((s, e) for key, s, e in draft.spans if key == "diagnosis"), None)
+    if where is None:
+        return
+    hit = next((h for h in find_sites(text, *where) if h.role == "primary"), None)
+    if hit is not None:
+        draft.set("primary_site", hit.value, hit.start, hit.end)
 
 
 _SEVERAL_PATIENTS = re.compile(

@@ -21,6 +21,7 @@ from importlib import resources
 import yaml
 
 from caseseries.errors import FormatError
+from caseseries.extraction.annotate import finditer, per_document
 from caseseries.extraction.context import Category, Mention, default_engine
 from caseseries.extraction.entities import flexible
 from caseseries.model.enums import Response
@@ -122,7 +123,8 @@ def _bounded(kind: str, body: str) -> re.Pattern[str]:
     if kind == "RESPONSE_CODE":
         # whole words: not part of a longer name ("PD-1", "PD-L1", "CR-2 receptor")
         return re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9]|-[A-Za-z0-9])")
-    return re.compile(rf"\b(?:{body})\b", re.I)
+    # phrases start with a letter: only word starts are tried (not the end of every word)
+    return re.compile(rf"\b(?=\w)(?:{body})\b", re.I)
 
 
 @cache
@@ -172,7 +174,7 @@ def _targets(text: str, start: int, stop: int, abbreviations: bool) -> list[Ment
     """Response phrases of the range as context targets (value: the category code or None)."""
     found: list[Mention] = []
     regex, words = _word_regex()
-    for m in regex.finditer(text, start, stop):
+    for m in finditer(regex, text, start, stop):
         p = words[int(str(m.lastgroup)[1:])]
         found.append(Mention(p.kind, m.start(), m.end(), p.category.value if p.category else None))
 
@@ -181,21 +183,22 @@ def _targets(text: str, start: int, stop: int, abbreviations: bool) -> list[Ment
 
     if abbreviations:
         codes = [p for p in _phrases() if p.kind == "RESPONSE_CODE"]
-        for m in _kind_regexes()["RESPONSE_CODE"].finditer(text, start, stop):
+        for m in finditer(_kind_regexes()["RESPONSE_CODE"], text, start, stop):
             if inside(m.start()):
                 continue
             code = next(p.category for p in codes if p.regex.fullmatch(m.group(0)))
             found.append(Mention("RESPONSE_CODE", m.start(), m.end(), code.value if code else None))
-    for m in _kind_regexes()["FAILURE"].finditer(text, start, stop):
+    for m in finditer(_kind_regexes()["FAILURE"], text, start, stop):
         if not inside(m.start()):
             found.append(Mention("FAILURE", m.start(), m.end(), Response.PD.value))
-    for m in _kind_regexes()["VAGUE"].finditer(text, start, stop):
+    for m in finditer(_kind_regexes()["VAGUE"], text, start, stop):
         if not any(t.start <= m.start() < t.end or m.start() <= t.start < m.end() for t in found):
             found.append(Mention("VAGUE", m.start(), m.end(), None))
     found.sort(key=lambda t: t.start)
     return found
 
 
+@per_document
 def find_responses(
     text: str, start: int = 0, end: int | None = None, *, abbreviations: bool = True
 ) -> list[ResponseHit]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from caseseries.extraction.annotate import reading
 from caseseries.extraction.base import ExtractionResult
 from caseseries.extraction.diagnosis import main_diagnosis
 from caseseries.extraction.draft import PatientDraft
@@ -67,6 +68,28 @@ class RuleExtractor:
             limit = self.max_chars
             warnings.append(f"the text has {len(text):,} characters; only the first {self.max_chars:,} were read")
         view = text[:limit]
+        with reading(view):
+            drafts = self._drafts(view, limit, warnings)
+        patients: list[Patient] = []
+        labels: set[str] = set()
+        for draft in drafts:
+            label = draft.label
+            k = 2
+            while label in labels:
+                label = f"{draft.label} ({k})"
+                k += 1
+            draft.label = label
+            labels.add(label)
+            patient = draft.build(text)
+            patients.append(flag_mutations(patient))
+            for line in patient.lines:
+                warnings.extend(f"{label}: {note}" for note in line.notes if "closest known code" in note)
+        doc.patients = patients
+        return ExtractionResult(doc, text, warnings, self.name)
+
+    @staticmethod
+    def _drafts(view: str, limit: int, warnings: list[str]) -> list[PatientDraft]:
+        """The patient drafts of the narrative and of the tables, with the group statements applied."""
         secs = sections(view)
         refs_start = next((s.start for s in secs if s.kind is SectionKind.REFERENCES), limit)
         tables = [t for t in find_tables(view) if t.start < refs_start]
@@ -92,19 +115,4 @@ class RuleExtractor:
             if not any(t.start <= sent.start < t.end for t in tables)
         ]
         apply_group_statements(view, outside, drafts)
-        patients: list[Patient] = []
-        labels: set[str] = set()
-        for draft in drafts:
-            label = draft.label
-            k = 2
-            while label in labels:
-                label = f"{draft.label} ({k})"
-                k += 1
-            draft.label = label
-            labels.add(label)
-            patient = draft.build(text)
-            patients.append(flag_mutations(patient))
-            for line in patient.lines:
-                warnings.extend(f"{label}: {note}" for note in line.notes if "closest known code" in note)
-        doc.patients = patients
-        return ExtractionResult(doc, text, warnings, self.name)
+        return drafts

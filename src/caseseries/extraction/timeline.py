@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from caseseries.extraction.annotate import per_document
+
 DAYS_PER_MONTH = 30.4375
 NUMBER_WORDS: dict[str, float] = {
     "one": 1,
@@ -120,6 +122,7 @@ def to_months(value: float, unit: str) -> float:
     return round(months, 2)
 
 
+@per_document
 def find_durations(text: str, start: int = 0, end: int | None = None) -> list[Duration]:
     """Durations in the range with censoring read from the words before them.
 
@@ -175,6 +178,7 @@ def parse_duration_cell(cell: str) -> Duration | None:
     return Duration(d.months, d.start, d.end, censored)
 
 
+@per_document
 def find_dates(text: str, start: int = 0, end: int | None = None) -> list[MonthDate]:
     """Month-year dates ("March 2022", "Mar. 2022", "2022-03", "03/2022") in the range."""
     stop = len(text) if end is None else end

@@ -184,10 +184,11 @@ def normalise_title(title: str) -> str:
     str
         The comparison form, e.g. ``"alk positive imt a case report"``.
     """
-    text = re.sub(r"<[^>]+>", "", title)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return _NON_ALNUM.sub(" ", text).strip()
+    text = re.sub(r"<[^>]+>", "", title) if "<" in title else title
+    if not text.isascii():  # ASCII has nothing to decompose
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return _NON_ALNUM.sub(" ", text.lower()).strip()
 
 
 class SearchRecord(Strict):

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from caseseries.analysis.cohort import Cohort, LineUnit, Selection
+from caseseries.analysis.limits import min_groups, not_computed
 from caseseries.analysis.response import GROUPINGS, response_summary, responses_by
-from caseseries.analysis.sequencing import short_source, similar, transition_summary, transitions
-from caseseries.analysis.summary import analyze
-from caseseries.analysis.survival import PfsSummary, benchmark_for, logrank, pfs_summary
+from caseseries.analysis.sequencing import PatientLabels, similar, transition_summary, transitions
+from caseseries.analysis.summary import analyze, unreviewed
+from caseseries.analysis.survival import PfsSummary, benchmark_for, logrank, pfs_data, pfs_summary, too_small
 from caseseries.model.case import Patient
 from caseseries.model.casejson import CaseFile
 from caseseries.report import figures, tables
 from caseseries.report.figures import RenderedFigure
+from caseseries.report.grammar import count, verb
 from caseseries.report.methods import STATEMENT, Provenance, methods_paragraphs
 from caseseries.report.tables import Table
 
@@ -71,9 +72,10 @@ def _response_section(units: list[LineUnit]) -> Section:
     overall = response_summary(units)
     by_group = {by: responses_by(units, by) for by in GROUPINGS}
     section.paragraphs.append(
-        f"Across {overall.n} lines, {overall.evaluable} were evaluable; {overall.NE} were not evaluable and "
-        f"{overall.missing} had no reported response category. ORR {tables.percent_ci(overall.orr, overall.orr_ci95)}, "
-        f"DCR {tables.percent_ci(overall.dcr, overall.dcr_ci95)} (exact 95% CIs)."
+        f"Across {count(overall.n, 'line')} of therapy, {overall.evaluable} {verb(overall.evaluable)} evaluable; "
+        f"{overall.NE} {verb(overall.NE)} not evaluable and {overall.missing} had no reported response category. "
+        f"ORR {tables.rate_cell(overall, 'orr')}; DCR {tables.rate_cell(overall, 'dcr')} (rates over evaluable "
+        "lines, exact 95% CIs)."
     )
     for by in GROUPINGS:
         section.tables.append(
@@ -85,19 +87,44 @@ def _response_section(units: list[LineUnit]) -> Section:
     return section
 
 
+def pfs_exclusions(units: list[LineUnit]) -> tuple[int, int]:
+    """Lines left off the PFS curves: (duration without progression status, no PFS reported)."""
+    _, _, unknown, missing = pfs_data(units)
+    return unknown, missing
+
+
+def _logrank_paragraph(groups: dict[str, PfsSummary]) -> str:
+    limit = min_groups().logrank_lines_per_group
+    curves = [g.km for g in groups.values()]
+    small = too_small(curves, limit)
+    test = logrank(curves, min_lines=limit)
+    if test is None:
+        sizes = "; ".join(f"{c.label}: {c.n}" for c in curves) or "none"
+        return (f"Log-rank test across lines: {not_computed(limit)}; at least two groups need {limit} or more lines "
+                f"on the curve (lines on the curve: {sizes}).")
+    text = (f"Log-rank test across {', '.join(test.groups)}: chi-square {test.statistic:.2f} on {test.df} df, "
+            f"p = {test.p_value:.3g}.")
+    if small:
+        text += (f" Left out of the test ({not_computed(limit)}): "
+                 + "; ".join(f"{c.label}: {c.n}" for c in small) + ".")
+    return text
+
+
 def _pfs_section(units: list[LineUnit], case_file: CaseFile, agent: str) -> Section:
     section = Section("pfs", "Progression-free survival")
     groups = _pfs_groups(units)
-    test = logrank([g.km for g in groups.values()])
-    section.tables.append(tables.pfs_table(groups, key="pfs_by_line", title="PFS by line", group_name="Line"))
-    if test:
-        section.paragraphs.append(
-            f"Log-rank test across {', '.join(test.groups)}: chi-square {test.statistic:.2f} on {test.df} df, "
-            f"p = {test.p_value:.3g}."
-        )
-    section.figures.append(
-        figures.km_figure([g.km for g in groups.values()], key="km_by_line", title="PFS by line of therapy")
+    unknown, missing = pfs_exclusions(units)
+    section.paragraphs.append(
+        f"Lines excluded from PFS: {unknown} (duration without progression status) and {missing} (no PFS reported); "
+        f"{count(sum(g.km.n for g in groups.values()), 'line')} {verb(sum(g.km.n for g in groups.values()), 'is')} "
+        "on the curves."
     )
+    section.paragraphs.append(_logrank_paragraph(groups))
+    section.tables.append(tables.pfs_table(groups, key="pfs_by_line", title="PFS by line", group_name="Line"))
+    section.figures.append(
+        figures.km_figure([g.km for g in groups.values()], key="km_by_line", title="PFS by line of therapy",
+                          min_lines=min_groups().km_median_lines)
+    )  # fmt: skip
     first = Cohort(agent=agent, line=1).apply(case_file).units
     if first:
         bench = benchmark_for(agent, 1)
@@ -114,29 +141,31 @@ def _pfs_section(units: list[LineUnit], case_file: CaseFile, agent: str) -> Sect
     return section
 
 
-def _sequencing_section(selection: Selection, sub_file: CaseFile) -> Section:
+def _sequencing_section(selection: Selection, sub_file: CaseFile, labels: PatientLabels) -> Section:
     section = Section("sequencing", "Sequencing")
-    items = transitions(sub_file)
-    multi = [(label, p) for label, p in ((p.label, p) for _, _, p in selection.patients) if len(p.lines) >= 2]
+    items = transitions(sub_file, labels)
+    multi = [p for _, _, p in selection.patients if len(p.lines) >= 2]
     section.paragraphs.append(
-        f"{len(multi)} patients received two or more lines; {len(items)} line-to-line transitions are listed."
+        f"{count(len(multi), 'patient')} received two or more lines; {count(len(items), 'line-to-line transition')} "
+        f"{verb(len(items), 'is')} listed."
     )
     summary = tables.Table(
         key="transition_summary",
         title="Transitions pooled by regimen (response to the later line)",
-        columns=["Line n", "Line n+1", "n", "CR", "PR", "SD", "PD", "NE", "Missing"],
+        columns=["Line n", "Line n+1", "Transitions", "CR", "PR", "SD", "PD", "NE", "Not reported"],
     )
     for g in transition_summary(items):
         r = g.responses
         summary.rows.append([g.before, g.after, str(g.n), *(str(x) for x in (r.CR, r.PR, r.SD, r.PD, r.NE, r.missing))])
         summary.row_labels.append(f"{g.before} -> {g.after}")
+    summary.footnotes.append("Counts are line-to-line transitions (one per patient and pair of consecutive lines).")
     summary.add_abbreviations()
     section.tables.extend([summary, tables.transition_table(items)])
     if multi:
-        section.figures.append(figures.swimmer_figure(display_labels(selection)))
+        section.figures.append(figures.swimmer_figure(patient_rows(selection, labels)))
     mutations = sorted({m for _, _, p in selection.patients for ln in p.lines for m in ln.resistance_mutations})
     for m in mutations:
-        found = similar(sub_file, Cohort(mutation=m))
+        found = similar(sub_file, Cohort(mutation=m), labels)
         if found:
             section.tables.append(
                 tables.similar_table(found, title=f"What followed a reported {m} (published patients)")
@@ -144,14 +173,42 @@ def _sequencing_section(selection: Selection, sub_file: CaseFile) -> Section:
     return section
 
 
-def _timeline_section(selection: Selection) -> Section | None:
-    dated = [(label, p) for label, p in display_labels(selection) if any(ln.start for ln in p.lines)][:MAX_TIMELINES]
+def _timeline_section(selection: Selection, labels: PatientLabels) -> Section | None:
+    rows = patient_rows(selection, labels)
+    dated = [(label, p) for label, p in rows if any(ln.start for ln in p.lines)][:MAX_TIMELINES]
     if not dated:
         return None
     section = Section("timelines", "Per-patient timelines")
     for i, (label, p) in enumerate(dated, start=1):
         section.figures.append(figures.timeline_figure(label, p, key=f"timeline_{i}"))
     return section
+
+
+def _merged_duplicates(selection: Selection, provenance: Provenance | None) -> int | None:
+    """Duplicate patients merged, from the provenance or from the selection when the cohort layer records it."""
+    if provenance is not None and provenance.merged_duplicates is not None:
+        return provenance.merged_duplicates
+    merged = getattr(selection, "merged_duplicates", None)
+    return merged if isinstance(merged, int) else None
+
+
+def _summary(selection: Selection, cohort: Cohort, merged: int | None) -> list[str]:
+    units = selection.units
+    overall = response_summary(units)
+    n_unreviewed = unreviewed(selection)
+    reviewed = selection.n_patients - n_unreviewed
+    first = (
+        f"{count(selection.n_patients, 'patient')} from {count(selection.n_documents, 'source document')} "
+        f"({reviewed} reviewed or curated, {n_unreviewed} extracted and not yet reviewed); "
+        f"{count(len(units), 'line')} of systemic therapy ({cohort.describe()})."
+    )
+    if merged:
+        first += f" {count(merged, 'duplicate patient')} reported in more than one source {verb(merged)} merged."
+    return [
+        first,
+        f"Objective response rate {tables.rate_cell(overall, 'orr')} and disease control rate "
+        f"{tables.rate_cell(overall, 'dcr')}, over evaluable lines of therapy.",
+    ]
 
 
 def assemble(
@@ -170,46 +227,40 @@ def assemble(
     cohort : Cohort or None
         Restrict the report to this cohort (None: every patient and line).
     provenance : Provenance or None
-        Search and screening records for the methods paragraph.
+        Search, screening, extraction and duplicate records for the methods section.
     agent : str
         The first-line agent of Table 1 and of the benchmark KM plot.
     """
     cohort = cohort or Cohort()
+    labels = PatientLabels(case_file)
     selection = cohort.apply(case_file)
     sub_file = selection.case_file()
     units = selection.units
-    literature = [tables.table1(sub_file, agent), tables.table2(sub_file)]
+    literature = [tables.table1(sub_file, agent, labels), tables.table2(sub_file, labels)]
     sections = [Section("literature", "Literature tables", tables=literature)]
     sections.append(_response_section(units))
     sections.append(_pfs_section(units, sub_file, agent))
-    sections.append(_sequencing_section(selection, sub_file))
-    timeline = _timeline_section(selection)
+    sections.append(_sequencing_section(selection, sub_file, labels))
+    timeline = _timeline_section(selection, labels)
     if timeline:
         sections.append(timeline)
     numbers = analyze(case_file, cohort, by="line").to_dict()
-    resp = numbers["response"]
-    summary = [
-        f"{selection.n_patients} patients from {selection.n_documents} source documents; {len(units)} lines of "
-        f"systemic therapy ({cohort.describe()}).",
-        f"Objective response rate {tables.percent_ci(resp['orr'], resp['orr_ci95'])} and disease control rate "
-        f"{tables.percent_ci(resp['dcr'], resp['dcr_ci95'])} over {resp['evaluable']} evaluable lines "
-        f"({resp['NE']} not evaluable, {resp['missing']} without a reported response).",
-    ]
+    merged = _merged_duplicates(selection, provenance)
+    if merged is not None:
+        numbers["merged_duplicates"] = merged
+    unknown, missing = pfs_exclusions(units)
     return ReportContent(
         title="Evidence report: " + (cohort.name or cohort.describe()),
         statement=STATEMENT,
         cohort=cohort,
-        summary=summary,
-        methods=methods_paragraphs(selection, provenance),
+        summary=_summary(selection, cohort, merged),
+        methods=methods_paragraphs(selection, provenance, merged=merged, pfs_unknown=unknown, pfs_missing=missing),
         sections=sections,
         literature_tables=literature,
         numbers=numbers,
     )
 
 
-def display_labels(selection: Selection) -> list[tuple[str, Patient]]:
-    """Patient labels for figures, with the source added where a label repeats ("index patient")."""
-    counts = Counter(p.label for _, _, p in selection.patients)
-    return [
-        (p.label if counts[p.label] == 1 else f"{p.label} ({short_source(doc)})", p) for _, doc, p in selection.patients
-    ]
+def patient_rows(selection: Selection, labels: PatientLabels) -> list[tuple[str, Patient]]:
+    """Every selected patient with its label (:class:`PatientLabels`), in case-file order, for figures."""
+    return [(labels(doc, p), p) for _, doc, p in selection.patients]

@@ -5,9 +5,13 @@ Markdown, CSV, HTML and DOCX writers render them all the same way.
 
 Literature-table conventions (as in the seeds): PFS ``Ongoing after 36 months`` when censored,
 ``5.5 months`` otherwise, ``Not reported`` when missing; outcomes ``SD for 4 months`` or ``PR``;
-a fusion partner ``Not reported`` when unknown, or the symbol as written with a footnote mark
-when it is not an HGNC symbol; ``3 lines of chemotherapy`` for a summarised line; references as
-the marker plus first author, journal and year; abbreviations explained in a footnote.
+a fusion partner ``Not reported`` when unknown, or the symbol as written with a numbered footnote
+mark when it is not an HGNC symbol; ``3 lines of chemotherapy`` for a summarised line; references
+as the marker plus first author, journal and year; abbreviations explained in a footnote.
+
+Every table names a patient the same way (:class:`~caseseries.analysis.sequencing.PatientLabels`:
+``Wu 2024, Table 1, case 2``), and every response rate shows its fraction and what is left out
+of the denominator (:func:`rate_cell`: ``100% (11/11; 1 not reported)``).
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from caseseries.analysis.cohort import Cohort, written_partner
+from caseseries.analysis.limits import min_groups, not_computed
 from caseseries.analysis.response import ResponseSummary
-from caseseries.analysis.sequencing import SimilarPatient, Transition, citation, line_text
+from caseseries.analysis.sequencing import PatientLabels, SimilarPatient, Transition, citation, line_text
 from caseseries.analysis.survival import PfsSummary
 from caseseries.model.case import Fusion, Patient, TherapyLine
 from caseseries.model.casejson import CaseFile
@@ -29,7 +34,7 @@ from caseseries.vocab import drugs
 
 NOT_REPORTED = "Not reported"
 NOT_EVALUABLE = "Not evaluable"
-MARKS = ("*", "†", "‡", "§", "¶", "#")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 ABBREVIATIONS: dict[str, str] = {
     "ALK": "Anaplastic lymphoma kinase",
@@ -188,16 +193,23 @@ def site_cell(patient: Patient) -> str:
     return _sentence_case(patient.primary_site) if patient.primary_site else NOT_REPORTED
 
 
+def footnote_mark(number: int) -> str:
+    """The mark of the ``number``-th footnote: a superscript number (``¹``, ``¹²``).
+
+    A mark grows with its number of digits only, so a table's size stays linear in its rows.
+    """
+    return str(number).translate(_SUPERSCRIPT)
+
+
 class _Marks:
-    """Assigns footnote marks in order of first use."""
+    """Assigns numbered footnote marks in order of first use."""
 
     def __init__(self) -> None:
         self.notes: dict[str, str] = {}
 
     def mark(self, note: str) -> str:
         if note not in self.notes:
-            i = len(self.notes)
-            self.notes[note] = MARKS[i % len(MARKS)] * (i // len(MARKS) + 1)
+            self.notes[note] = footnote_mark(len(self.notes) + 1)
         return self.notes[note]
 
     def footnotes(self) -> list[str]:
@@ -205,48 +217,52 @@ class _Marks:
 
 
 # ---------------------------------------------------------------------- literature tables
-def table1(case_file: CaseFile, agent: str = "alectinib") -> Table:
+def table1(case_file: CaseFile, agent: str = "alectinib", labels: PatientLabels | None = None) -> Table:
     """Seed Table 1: patients whose first line includes ``agent``.
 
-    Columns: Case | Primary site | ALK fusion partner | Best response | PFS | Reference.
+    Columns: Patient | Primary site | ALK fusion partner | Best response | PFS | Reference. The
+    patient is named by ``labels`` (default: :class:`PatientLabels` of ``case_file``).
     """
+    labels = labels or PatientLabels(case_file)
     selection = Cohort(agent=agent, line=1).apply(case_file)
     table = Table(
         key="table1",
         title=f"Table 1: Reported cases of inflammatory myofibroblastic tumor receiving first-line {agent}",
-        columns=["Case", "Primary site", "ALK fusion partner", "Best response", "PFS", "Reference"],
+        columns=["Patient", "Primary site", "ALK fusion partner", "Best response", "PFS", "Reference"],
     )
     marks = _Marks()
-    for n, unit in enumerate(selection.units, start=1):
+    for unit in selection.units:
         partner, note = partner_cell(unit.patient.fusions)
         if note:
             partner += marks.mark(note)
+        label = labels(unit.document, unit.patient)
         table.rows.append(
-            [str(n), site_cell(unit.patient), partner, response_cell(unit.line), pfs_cell(unit.line),
+            [label, site_cell(unit.patient), partner, response_cell(unit.line), pfs_cell(unit.line),
              citation(unit.document, unit.patient)]
         )  # fmt: skip
-        table.row_labels.append(unit.patient.label)
+        table.row_labels.append(label)
     table.footnotes.extend(marks.footnotes())
     table.add_abbreviations()
     return table
 
 
-def table2(case_file: CaseFile) -> Table:
+def table2(case_file: CaseFile, labels: PatientLabels | None = None) -> Table:
     """Seed Table 2: patients with two or more lines of systemic therapy.
 
-    Columns: Case | Primary site | Testing for ALK | First-line | Outcome | Second line | Outcome |
+    Columns: Patient | Primary site | Testing for ALK | First-line | Outcome | Second line | Outcome |
     Reference. Later lines are summarised in a footnote on the second-line outcome.
     """
+    labels = labels or PatientLabels(case_file)
     selection = Cohort(min_lines=2).apply(case_file)
     table = Table(
         key="table2",
         title="Table 2: Reported cases of inflammatory myofibroblastic tumor receiving two or more lines of "
         "systemic therapy",
-        columns=["Case", "Primary site", "Testing for ALK", "First-line", "Outcome", "Second line", "Outcome",
+        columns=["Patient", "Primary site", "Testing for ALK", "First-line", "Outcome", "Second line", "Outcome",
                  "Reference"],
     )  # fmt: skip
     marks = _Marks()
-    for n, (_, doc, patient) in enumerate(selection.patients, start=1):
+    for _, doc, patient in selection.patients:
         first = patient.lines[0] if patient.lines else None
         second = patient.lines[1] if len(patient.lines) > 1 else None
         second_outcome = outcome_cell(second)
@@ -254,30 +270,67 @@ def table2(case_file: CaseFile) -> Table:
         if later:
             note = "Subsequent therapy: " + "; ".join(f"line {ln.line} {line_text(ln)}" for ln in later)
             second_outcome += marks.mark(note)
+        label = labels(doc, patient)
         table.rows.append(
-            [str(n), site_cell(patient), alk_cell(patient), regimen_cell(first), outcome_cell(first),
+            [label, site_cell(patient), alk_cell(patient), regimen_cell(first), outcome_cell(first),
              regimen_cell(second), second_outcome, citation(doc, patient)]
         )  # fmt: skip
-        table.row_labels.append(patient.label)
+        table.row_labels.append(label)
     table.footnotes.extend(marks.footnotes())
     table.add_abbreviations()
     return table
 
 
 # ---------------------------------------------------------------------- analysis tables
-def percent_ci(value: float | None, ci: tuple[float, float] | None) -> str:
-    """``75% (35–97)``; ``–`` when undefined."""
-    if value is None:
-        return "–"
-    text = f"{100 * value:.0f}%"
-    return f"{text} ({100 * ci[0]:.0f}–{100 * ci[1]:.0f})" if ci else text
+def left_out(summary: ResponseSummary) -> str:
+    """What a rate's denominator leaves out: ``1 not evaluable, 1 not reported`` (empty when nothing)."""
+    parts = []
+    if summary.NE:
+        parts.append(f"{summary.NE} not evaluable")
+    if summary.missing:
+        parts.append(f"{summary.missing} not reported")
+    return ", ".join(parts)
+
+
+def rate_cell(summary: ResponseSummary, rate: str = "orr") -> str:
+    """A response rate with its fraction, what the denominator leaves out and its exact 95% CI.
+
+    ``100% (11/11; 95% CI 72–100; 1 not reported)``. The CI is ``not computed, n < N`` below the
+    minimum number of evaluable lines (``analysis/data/min_groups.yaml``); with nothing evaluable
+    the rate itself is ``not computed``.
+
+    Parameters
+    ----------
+    summary : ResponseSummary
+        Counts of best response over lines.
+    rate : {"orr", "dcr"}
+        Objective response rate (CR + PR) or disease control rate (CR + PR + SD).
+    """
+    k = summary.responders if rate == "orr" else summary.controlled
+    value, ci = (summary.orr, summary.orr_ci95) if rate == "orr" else (summary.dcr, summary.dcr_ci95)
+    extra = left_out(summary)
+    if value is None or ci is None:
+        return "not computed (no evaluable line" + (f"; {extra})" if extra else ")")
+    minimum = min_groups().rate_ci_evaluable
+    if summary.evaluable < minimum:
+        interval = f"95% CI not computed, n < {minimum}"
+    else:
+        interval = f"95% CI {100 * ci[0]:.0f}–{100 * ci[1]:.0f}"
+    return f"{100 * value:.0f}% ({k}/{summary.evaluable}; {interval}" + (f"; {extra})" if extra else ")")
 
 
 def median_ci(summary: PfsSummary) -> str:
-    """``6.9 (5.0–NR)``; ``NR`` (not reached) when the curve stays above 0.5."""
+    """``6.9 (5.0–NR)``; ``NR`` (not reached) when the curve stays above 0.5.
+
+    Below the minimum number of lines on the curve (``analysis/data/min_groups.yaml``):
+    ``not computed (n < 5)``.
+    """
     km = summary.km
     if km.n == 0:
         return "–"
+    minimum = min_groups().km_median_lines
+    if km.n < minimum:
+        return not_computed(minimum)
     if km.median_months is None:
         return "NR"
     ci = km.median_ci95
@@ -289,22 +342,28 @@ def median_ci(summary: PfsSummary) -> str:
 
 
 def response_table(groups: Mapping[str, ResponseSummary], *, key: str, title: str, group_name: str) -> Table:
-    """Counts and rates per group: n, CR, PR, SD, PD, NE, missing, ORR and DCR with 95% CIs."""
+    """Counts and rates per group, counting lines of therapy (not patients).
+
+    Columns: lines, CR, PR, SD, PD, NE, not reported, evaluable lines, ORR and DCR with their
+    fractions, exact 95% CIs and what the denominator leaves out.
+    """
     table = Table(
         key=key,
         title=title,
-        columns=[group_name, "n", "CR", "PR", "SD", "PD", "NE", "Missing", "Evaluable", "ORR (95% CI)",
-                 "DCR (95% CI)"],
+        columns=[group_name, "Lines", "CR", "PR", "SD", "PD", "NE", "Not reported", "Evaluable lines",
+                 "ORR (responders/evaluable lines)", "DCR (controlled/evaluable lines)"],
     )  # fmt: skip
     for name, s in groups.items():
         table.rows.append(
             [name, str(s.n), str(s.CR), str(s.PR), str(s.SD), str(s.PD), str(s.NE), str(s.missing),
-             str(s.evaluable), percent_ci(s.orr, s.orr_ci95), percent_ci(s.dcr, s.dcr_ci95)]
+             str(s.evaluable), rate_cell(s, "orr"), rate_cell(s, "dcr")]
         )  # fmt: skip
         table.row_labels.append(name)
     table.footnotes.append(
-        "Rates are over evaluable lines (CR + PR + SD + PD); NE and missing responses are shown but not in the "
-        "denominator. 95% CIs are exact (Clopper–Pearson)."
+        "Counts are lines of therapy (a patient can contribute several lines). Rates are over evaluable lines "
+        "(CR + PR + SD + PD); lines not evaluable (NE) or without a reported response are counted beside the rate "
+        "but are not in the denominator. 95% CIs are exact (Clopper–Pearson), computed from "
+        f"{min_groups().rate_ci_evaluable} evaluable lines."
     )
     table.add_abbreviations()
     return table
@@ -315,8 +374,8 @@ def pfs_table(groups: Mapping[str, PfsSummary], *, key: str, title: str, group_n
     table = Table(
         key=key,
         title=title,
-        columns=[group_name, "n on curve", "Progressions", "Censored (ongoing)", "Censoring unknown", "PFS missing",
-                 "Median PFS, months (95% CI)"],
+        columns=[group_name, "Lines on curve", "Progressions", "Censored (ongoing)", "Censoring unknown",
+                 "PFS not reported", "Median PFS, months (95% CI)"],
     )  # fmt: skip
     for name, s in groups.items():
         km = s.km
@@ -326,8 +385,9 @@ def pfs_table(groups: Mapping[str, PfsSummary], *, key: str, title: str, group_n
         )  # fmt: skip
         table.row_labels.append(name)
     table.footnotes.append(
-        "Kaplan–Meier estimates; lines reported as ongoing are censored. Lines with a duration but no word on how "
-        "they ended are not on the curve (censoring unknown). NR: not reached."
+        "Kaplan–Meier estimates over lines of therapy; lines reported as ongoing are censored. Lines with a "
+        "duration but no word on whether they ended in progression are not on the curve (censoring unknown). "
+        f"Medians are computed from {min_groups().km_median_lines} lines on the curve. NR: not reached."
     )
     table.add_abbreviations()
     return table

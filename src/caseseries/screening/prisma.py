@@ -10,11 +10,15 @@ Counting, from the records of the protocol's searches and imports and the effect
 - not retrieved: sought records without a full text and without a full-text decision;
 - assessed: sought records with a full-text include or exclude (a full-text maybe, conflict or
   missing decision on an available full text is *awaiting assessment*);
+- a sought record without a full text is never counted as a full text assessed: a full-text
+  decision on it (made on the title and abstract) counts it as not retrieved, and an include
+  counts it among the included as *included on the abstract*;
 - included: full-text include. One publication is one report and one study; included patients
   are the stored patients of the included publications.
 
 So that identified - duplicates - awaiting screening = screened, screened - excluded = sought,
-sought - not retrieved - awaiting assessment = assessed, and assessed - excluded = included.
+sought - not retrieved - awaiting assessment = assessed, and assessed - excluded + included on
+the abstract = included.
 """
 
 from __future__ import annotations
@@ -64,6 +68,8 @@ class PrismaCounts:
     included_patients: int
     reviewers: list[str] = field(default_factory=list)
     included_keys: list[str] = field(default_factory=list)
+    included_on_abstract: int = 0
+    """Included records whose full text was not retrieved (decided on the title and abstract)."""
 
     @property
     def included_reports(self) -> int:
@@ -84,7 +90,11 @@ class PrismaCounts:
                 self.reports_sought - self.reports_not_retrieved - self.awaiting_assessment,
                 self.reports_assessed,
             ),
-            ("assessed - excluded = included", self.reports_assessed - self.reports_excluded, self.included_studies),
+            (
+                "assessed - excluded + included on the abstract = included",
+                self.reports_assessed - self.reports_excluded + self.included_on_abstract,
+                self.included_studies,
+            ),
             ("reasons sum to reports excluded", sum(self.exclusion_reasons.values()), self.reports_excluded),
         ]
         return [f"{name}: {left} != {right}" for name, left, right in checks if left != right]
@@ -133,6 +143,11 @@ class PrismaCounts:
         if self.reports_excluded:
             reasons = "; ".join(f"{r}, {n}" for r, n in self.exclusion_reasons.items())
             text += f", of which {self.reports_excluded} {_was(self.reports_excluded)} excluded ({reasons})"
+        if self.included_on_abstract:
+            text += (
+                f"; {self.included_on_abstract} {_was(self.included_on_abstract)} included on the title and "
+                "abstract alone (full text not retrieved)"
+            )
         text += f". {_n(self.included_studies, 'publication')} reporting {_n(self.included_patients, 'patient')}"
         text += f" {_was(self.included_studies)} included."
         pending = self.awaiting_screening + self.awaiting_assessment
@@ -238,10 +253,19 @@ def prisma_counts(store: Store, protocol: Protocol, records: RecordSet | None = 
     excluded = [k for k in screened if ta[k].decision is Decision.EXCLUDE]
     sought = [k for k in screened if ta[k].decision is not Decision.EXCLUDE]
     assessed, not_retrieved, awaiting, included = [], [], [], []
+    on_abstract = 0
     reasons: Counter[str] = Counter()
     for k in sought:
         e = ft.get(k)
-        if e is not None and e.decision in (Decision.INCLUDE, Decision.EXCLUDE) and e.status is not Status.CONFLICT:
+        decided = (
+            e is not None and e.decision in (Decision.INCLUDE, Decision.EXCLUDE) and e.status is not Status.CONFLICT
+        )
+        if decided and e is not None and not records.records[k].has_full_text():
+            not_retrieved.append(k)  # decided on the abstract: not a full text assessed
+            if e.decision is Decision.INCLUDE:
+                included.append(k)
+                on_abstract += 1
+        elif e is not None and e.decision in (Decision.INCLUDE, Decision.EXCLUDE) and e.status is not Status.CONFLICT:
             assessed.append(k)
             if e.decision is Decision.INCLUDE:
                 included.append(k)
@@ -273,6 +297,7 @@ def prisma_counts(store: Store, protocol: Protocol, records: RecordSet | None = 
         included_patients=patients,
         reviewers=reviewers,
         included_keys=included,
+        included_on_abstract=on_abstract,
     )
 
 

@@ -303,6 +303,15 @@ RULE_TYPES = sorted(typ.model_fields["type"].annotation.__args__[0] for typ in _
 """Every rule type a protocol may use."""
 
 
+class RecordScope(StrEnum):
+    """Which stored records a protocol screens."""
+
+    LISTED = "listed"
+    """The records of the protocol's searches and imports."""
+    ALL = "all"
+    """Every record in the database, whatever search or import brought it."""
+
+
 class Search(_Model):
     """A PubMed search of the protocol (matched to stored searches by name or query)."""
 
@@ -320,6 +329,13 @@ class Protocol(_Model):
     question: str = Field(min_length=1)
     searches: list[Search] = Field(default_factory=list)
     imports: list[str] = Field(default_factory=list, description="Record files, relative to the protocol file.")
+    records: RecordScope = Field(
+        default=RecordScope.LISTED,
+        description=(
+            "Which stored records are screened: 'listed' = those of the searches and imports above; "
+            "'all' = every record in the database (searches not yet run are then skipped)."
+        ),
+    )
     criteria: list[Rule] = Field(default_factory=list)
     path: str | None = Field(default=None, exclude=True, description="Where the protocol was read from.")
     _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
@@ -343,7 +359,7 @@ class Protocol(_Model):
                     raise _LocatedValueError(
                         ("criteria", i, "searches", j), f"no search named {ref!r} in this protocol; allowed: {allowed}"
                     )
-        if not self.searches and not self.imports:
+        if not self.searches and not self.imports and self.records is RecordScope.LISTED:
             raise _LocatedValueError(("searches",), "the protocol has no searches and no imports; add one of them")
         return self
 

@@ -1,4 +1,8 @@
-"""The records a protocol screens: its stored searches (by name or query) and its imported files."""
+"""The records a protocol screens: its stored searches (by name or query) and its imported files.
+
+With ``records: all`` in the protocol, every stored record is screened: the runs of its
+searches that exist, and every other record grouped by the file it was imported from.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from pathlib import Path
 from caseseries.extraction.base import Extractor
 from caseseries.extraction.registry import get_extractor
 from caseseries.model.publication import Publication, SearchRecord
-from caseseries.screening.protocol import Protocol, Search
+from caseseries.screening.protocol import Protocol, RecordScope, Search
 from caseseries.screening.rules import ScreeningRecord, needs_extractor
 from caseseries.store import Store
 
@@ -123,20 +127,25 @@ def protocol_records(store: Store, protocol: Protocol, *, extractor: Extractor |
     Raises
     ------
     InputError
-        If a search of the protocol was never run, or an import has no stored records;
-        the message names the protocol line and the command that fixes it.
+        If a search of the protocol was never run, or an import has no stored records
+        (with ``records: listed``); the message names the protocol line and the command that
+        fixes it.
     """
     if extractor is None and needs_extractor(protocol):
         extractor = get_extractor("rules")
+    every = protocol.records is RecordScope.ALL
     stored_searches = store.searches()
     sources: list[SourceRecords] = []
     for i, search in enumerate(protocol.searches):
         run = find_search(stored_searches, search)
+        if run is None and every:
+            continue
         if run is None:
             raise protocol.error(
                 ("searches", i, "name"),
                 f"no stored search named {search.name!r} or with the query {search.query!r}; "
-                f"run: caseseries search '{search.query}' first",
+                f"run: caseseries search '{search.query}' first, or screen the imported records "
+                "with 'records: all' in the protocol",
             )
         keys = [f"pmid:{p}" for p in run.pmids]
         sources.append(SourceRecords(search.name, "database", f"{run.query} (run {run.run_at})", keys))
@@ -144,15 +153,22 @@ def protocol_records(store: Store, protocol: Protocol, *, extractor: Extractor |
     by_import: dict[int, list[Publication]] = {i: [] for i in range(len(imports))}
     wanted = {k for s in sources for k in s.keys}
     found: dict[str, Publication] = {}
+    others: dict[str, list[Publication]] = {}
     for pub in store.iter_publications():
         key = pub.key()
-        if key in wanted:
+        listed = key in wanted
+        if listed:
             found[key] = pub
         for i, path in enumerate(imports):
             if _same_file(pub.source_path, path):
                 by_import[i].append(pub)
+                listed = True
+        if every and not listed:
+            others.setdefault(Path(pub.source_path).name if pub.source_path else "stored records", []).append(pub)
     for i, path in enumerate(imports):
         pubs = by_import[i]
+        if not pubs and every:
+            continue
         if not pubs:
             raise protocol.error(
                 ("imports", i),
@@ -161,6 +177,10 @@ def protocol_records(store: Store, protocol: Protocol, *, extractor: Extractor |
         for pub in pubs:
             found.setdefault(pub.key(), pub)
         sources.append(SourceRecords(path.name, "import", str(path), [p.key() for p in pubs]))
+    for name, pubs in sorted(others.items()):
+        for pub in pubs:
+            found.setdefault(pub.key(), pub)
+        sources.append(SourceRecords(name, "import", name, [p.key() for p in pubs]))
     records: dict[str, ScreeningRecord] = {}
     missing: list[str] = []
     for src in sources:

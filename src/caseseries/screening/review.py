@@ -21,7 +21,8 @@ from caseseries.screening.rules import ScreeningRecord, Span, Suggestion, sugges
 from caseseries.store import Store
 
 KEYS = {"i": Decision.INCLUDE, "e": Decision.EXCLUDE, "m": Decision.MAYBE}
-PROMPT = "[i]nclude  [e]xclude  [m]aybe  [s]kip  [q]uit > "
+CONFIRM = "c"
+PROMPT = "[c]onfirm the rules  [i]nclude  [e]xclude  [m]aybe  [s]kip  [q]uit > "
 _SNIPPET = 90
 
 
@@ -69,7 +70,9 @@ class ReviewSession:
     resolve : bool
         Walk the reviewers' conflicts and record resolutions instead.
     include_suggested : bool
-        Also walk records the rules already suggested including or excluding.
+        Walk every record, also those this reviewer already decided (``--all``). By default the
+        queue holds what this reviewer has not confirmed yet: records without a decision of
+        theirs (also those the rules decided, awaiting a human) and their own 'maybe's.
     """
 
     def __init__(
@@ -107,15 +110,14 @@ class ReviewSession:
     def _wanted(self, e: Effective | None) -> bool:
         if self.resolve:
             return e is not None and e.status is Status.CONFLICT
-        if e is None:
+        if e is None or self.include_suggested:
             return True
         if e.status is Status.RESOLVED:
             return False
         own = [x for x in e.entries if x.role is Role.REVIEWER and x.actor == self.reviewer]
         if own:
             return own[0].decision is Decision.MAYBE
-        rules = [x for x in e.entries if x.role is Role.RULE]
-        return self.include_suggested or not rules or rules[0].decision is Decision.MAYBE
+        return True  # the rules' suggestion (if any) awaits a human's confirmation
 
     def queue(self) -> tuple[list[str], Ranking]:
         """The keys still to review, most likely include first, and the ranking used."""
@@ -150,8 +152,12 @@ class ReviewSession:
                 if answer == "s":
                     summary.skipped += 1
                     continue
-                decision = KEYS[answer]
-                reason = self._ask_reason(decision, suggestion)
+                reason: str | None
+                if answer == CONFIRM:
+                    decision, reason = suggestion.decision, suggestion.reason
+                else:
+                    decision = KEYS[answer]
+                    reason = self._ask_reason(decision, suggestion)
             except (EOFError, KeyboardInterrupt):
                 summary.quit = True
                 break
@@ -167,9 +173,9 @@ class ReviewSession:
             answer = self.input(PROMPT).strip().lower()
             if answer == "q":
                 return None
-            if answer in KEYS or answer == "s":
+            if answer in KEYS or answer in ("s", CONFIRM):
                 return answer
-            self.console.print(f"unknown key {answer!r}; press i, e, m, s or q")
+            self.console.print(f"unknown key {answer!r}; press c, i, e, m, s or q")
 
     def _ask_reason(self, decision: Decision, suggestion: Suggestion) -> str | None:
         reasons = self.protocol.reasons(decision) or self.protocol.reasons()

@@ -62,8 +62,9 @@ def identities(pub: Publication) -> list[tuple[str, str]]:
         out.append(("pmid", pub.pmid))
     if pub.doi:
         out.append(("doi", pub.doi.lower()))
-    if pub.title and normalise_title(pub.title):
-        out.append(("title", f"{normalise_title(pub.title)}|{pub.year or ''}|{(pub.first_author or '').lower()}"))
+    title = normalise_title(pub.title) if pub.title else ""
+    if title:
+        out.append(("title", f"{title}|{pub.year or ''}|{(pub.first_author or '').lower()}"))
     return out
 
 
@@ -120,22 +121,30 @@ class Deduplicator:
         self._index: dict[str, str] = {}
         self._owned: dict[str, list[str]] = {}
 
-    def match(self, pub: Publication) -> tuple[str, str] | None:
-        """The key of the known record ``pub`` duplicates and the reason, or None."""
-        for kind, value in identities(pub):
+    def match(self, pub: Publication, idents: list[tuple[str, str]] | None = None) -> tuple[str, str] | None:
+        """The key of the known record ``pub`` duplicates and the reason, or None.
+
+        ``idents`` are ``pub``'s :func:`identities` when the caller has them already.
+        """
+        for kind, value in identities(pub) if idents is None else idents:
             found = self._index.get(f"{kind}:{value}")
             if found is not None:
                 return found, REASONS[kind]
         return None
 
-    def register(self, pub: Publication, replaces: str | None = None) -> None:
-        """Index ``pub`` under its key; ``replaces`` is a key it supersedes (its identities move over)."""
+    def register(
+        self, pub: Publication, replaces: str | None = None, idents: list[tuple[str, str]] | None = None
+    ) -> None:
+        """Index ``pub`` under its key; ``replaces`` is a key it supersedes (its identities move over).
+
+        ``idents`` are ``pub``'s :func:`identities` when the caller has them already.
+        """
         key = pub.key()
         if replaces is not None and replaces != key:
             for ident in self._owned.pop(replaces, []):
                 self._index[ident] = key
                 self._owned.setdefault(key, []).append(ident)
-        for kind, value in identities(pub):
+        for kind, value in identities(pub) if idents is None else idents:
             ident = f"{kind}:{value}"
             if ident not in self._index:
                 self._index[ident] = key

@@ -12,16 +12,35 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from caseseries.model.publication import Publication
-from caseseries.sources.dedup import Deduplicator, Merge, fill_gaps, merge_publications, missing_fields
+from caseseries.sources.dedup import (
+    REASONS,
+    Deduplicator,
+    Merge,
+    fill_gaps,
+    identities,
+    merge_publications,
+    missing_fields,
+)
 from caseseries.sources.eutils import EutilsClient
 from caseseries.sources.identifiers import IdentifierListImporter
 from caseseries.sources.importer import Deletion, ImportItem, Record, Skip
 from caseseries.sources.registry import AUTO, resolve_importer
 from caseseries.store import Store
+from caseseries.store.publications import (
+    DeleteOutcome,
+    PublicationBatch,
+    PublicationDelete,
+    PublicationRepository,
+    PublicationUpsert,
+    PublicationWrite,
+    StoredIdentity,
+    UpsertOutcome,
+)
 
 MAX_LISTED = 1000
 
@@ -75,72 +94,164 @@ class ImportReport:
 
 @dataclass
 class RunState:
-    """What one import run remembers across its files: the duplicate index and what it has seen."""
+    """What one import run remembers across its files and batches: little, whatever the input size.
 
-    dedup: Deduplicator = field(default_factory=Deduplicator)
+    The records themselves are looked up in the store (its PMID, DOI and key indexes), batch by
+    batch; the run keeps only the PMIDs read in a version above 1 (an older version read after
+    them is skipped) and a hash of every key read (a key read again is counted as replaced).
+    """
+
     versions: dict[str, tuple[int, str]] = field(default_factory=dict)
-    seen: set[str] = field(default_factory=set)
-    formats: dict[str, str | None] = field(default_factory=dict)
-    paths: dict[str, str] = field(default_factory=dict)
-
-    def know(self, pub: Publication, replaces: str | None = None) -> None:
-        """Index a stored or written record (``replaces``: the key it supersedes)."""
-        self.dedup.register(pub, replaces=replaces)
-        if replaces is not None:
-            self.formats.pop(replaces, None)
-            self.paths.pop(replaces, None)
-        self.formats[pub.key()] = pub.source_format.value if pub.source_format else None
-        if pub.source_path:
-            self.paths[pub.key()] = pub.source_path
+    seen: set[int] = field(default_factory=set)
 
 
-class _Writer:
-    """Pending writes of one batch, committed together."""
+Identity = tuple[str, str]
 
-    def __init__(self, store: Store | None, report: ImportReport, batch_size: int):
-        self.store = store
-        self.report = report
-        self.batch_size = batch_size
-        self.ops: list[tuple[Publication | str, str | None]] = []
+
+class _Batch:
+    """The records of one batch matched against the store and each other, written in one transaction."""
+
+    def __init__(self, tx: PublicationBatch, report: ImportReport, state: RunState):
+        self.tx, self.report, self.state = tx, report, state
+        self.local = Deduplicator()  # the records written by this batch
+        self.found: dict[Identity, StoredIdentity] = {}  # the stored records they match
+        self.known: dict[str, tuple[str | None, str | None]] = {}  # key -> (format, path) written here
         self.pending: dict[str, Publication] = {}
+        self.moved: dict[str, str | None] = {}  # stored key -> the key it took (None: deleted)
+        self.ops: list[PublicationWrite] = []
 
-    def upsert(self, pub: Publication, replaces: str | None = None) -> None:
-        self.ops.append((pub, replaces))
-        if replaces:
-            self.pending.pop(replaces, None)
-        self.pending[pub.key()] = pub
-        if len(self.ops) >= self.batch_size:
-            self.flush()
+    def run(self, items: list[ImportItem]) -> None:
+        records = [(item, identities(item.publication)) for item in items if isinstance(item, Record)]
+        self.found = self.tx.find({ident for _, idents in records for ident in idents})
+        titles = {
+            value
+            for item, idents in records
+            for kind, value in idents
+            if kind == "title"
+            and not (item.publication.pmid or item.publication.doi)
+            and ("title", value) not in self.found
+        }
+        self.found.update({("title", value): stored for value, stored in self.tx.find_titles(titles).items()})
+        by_item = {id(item): idents for item, idents in records}
+        for item in items:
+            if isinstance(item, Skip):
+                self.report.skip(item)
+            elif isinstance(item, Deletion):
+                self.delete(f"pmid:{item.pmid}")
+            elif not _older_version(item, self.report, self.state):
+                self.record(item, by_item[id(item)])
+        result = self.tx.write(self.ops)
+        for upsert in result.upserts:
+            if upsert.outcome is UpsertOutcome.ADDED:
+                self.report.added += 1
+            elif upsert.outcome is UpsertOutcome.UPDATED:
+                self.report.updated += 1
+            else:
+                self.report.unchanged += 1
+        for deletion in result.deletes:
+            if deletion.outcome is DeleteOutcome.DELETED:
+                self.report.deleted += 1
+            elif deletion.outcome is DeleteOutcome.KEPT:
+                self.report.delete_kept.append(deletion.key)
 
     def delete(self, key: str) -> None:
-        self.ops.append((key, None))
+        self.report.read += 1
+        self.local.forget(key)
+        self.state.seen.discard(hash(key))
+        self.known.pop(key, None)
         self.pending.pop(key, None)
+        self.moved[key] = None
+        self.ops.append(PublicationDelete(key))
 
-    def get(self, key: str) -> Publication | None:
-        if key in self.pending:
-            return self.pending[key]
-        if self.store is None:
-            return None
-        self.flush()
-        return self.store.get_publication(key)
+    def match(self, pub: Publication, idents: list[Identity]) -> tuple[str, str, str | None, str | None] | None:
+        """The key ``pub`` duplicates, why, and that record's format and source path."""
+        for ident in idents:
+            found = self.local.match(pub, [ident])
+            if found is not None:
+                fmt, path = self.known.get(found[0], (None, None))
+                return found[0], found[1], fmt, path
+            stored = self.found.get(ident)
+            if stored is None:
+                continue
+            key = stored.key
+            if key in self.moved:  # deleted or merged into another key by this batch
+                moved = self.moved[key]
+                if moved is None:
+                    continue
+                fmt, path = self.known.get(moved, (None, None))
+                return moved, REASONS[ident[0]], fmt, path
+            fmt, path = self.known.get(key, (stored.source_format, stored.source_path))
+            return key, REASONS[ident[0]], fmt, path
+        return None
 
-    def flush(self) -> None:
-        if not self.ops:
+    def earlier(self, key: str) -> Publication | None:
+        """The record stored (or written by this batch) under ``key``."""
+        return self.pending[key] if key in self.pending else self.tx.get([key]).get(key)
+
+    def upsert(self, pub: Publication, idents: list[Identity], replaces: str | None = None) -> None:
+        key = pub.key()
+        self.local.register(pub, replaces=replaces, idents=idents)
+        if replaces is not None:
+            self.pending.pop(replaces, None)
+            self.known.pop(replaces, None)
+            self.moved[replaces] = key
+        self.pending[key] = pub
+        self.known[key] = (pub.source_format.value if pub.source_format else None, pub.source_path)
+        self.state.seen.add(hash(key))
+        self.ops.append(PublicationUpsert(pub, replaces))
+
+    def record(self, item: Record, idents: list[Identity]) -> None:
+        report, pub = self.report, item.publication
+        report.read += 1
+        key = pub.key()
+        found = self.match(pub, idents)
+        fmt = pub.source_format.value if pub.source_format else None
+        if found is None:
+            if pub.source_path is None:  # a new record remembers the file it was first read from
+                pub = pub.model_copy(update={"source_path": item.source})
+            self.upsert(pub, idents)
             return
-        if self.store is not None:
-            with self.store.session() as session:
-                for target, replaces in self.ops:
-                    if isinstance(target, Publication):
-                        _, outcome = self.store.upsert_publication(target, session, replaces=replaces)
-                        setattr(self.report, outcome, getattr(self.report, outcome) + 1)
-                        continue
-                    outcome = self.store.delete_publication(target, session)
-                    if outcome == "deleted":
-                        self.report.deleted += 1
-                    elif outcome == "kept":
-                        self.report.delete_kept.append(target)
-        self.ops.clear()
-        self.pending.clear()
+        into, reason, into_format, into_path = found
+        if into == key and into_format == fmt:
+            if hash(key) in self.state.seen:
+                report.replaced += 1  # a revised record later in the input replaces the earlier one
+            if pub.source_path is None:  # the file it was first read from is kept
+                pub = pub.model_copy(update={"source_path": into_path or item.source})
+            if missing_fields(pub):  # what the earlier record had and this one lacks is kept
+                earlier = self.earlier(into)
+                pub = fill_gaps(pub, earlier) if earlier is not None else pub
+            self.upsert(pub, idents)
+            return
+        report.merged += 1
+        if len(report.merges) < MAX_LISTED:
+            report.merges.append(Merge(item.source, item.location, key, into, reason))
+        existing = self.earlier(into)
+        merged = merge_publications(existing, pub) if existing is not None else pub
+        if merged.source_path is None:
+            merged = merged.model_copy(update={"source_path": item.source})
+        self.upsert(merged, identities(merged), replaces=into if merged.key() != into else None)
+
+
+def _older_version(item: Record, report: ImportReport, state: RunState) -> bool:
+    """Whether ``item`` is an older version of a record read before it (then counted as skipped)."""
+    pmid = item.publication.pmid
+    if item.version is None or not pmid:
+        return False
+    newest = state.versions.get(pmid)
+    if newest is not None and newest[0] > item.version:
+        report.skip(
+            Skip(
+                item.source,
+                item.location,
+                "older-version",
+                f"PMID {pmid} version {item.version} comes after version {newest[0]} "
+                f"({newest[1]}); the newer version is kept",
+            )
+        )
+        return True
+    if item.version > 1:  # nothing is older than version 1: only later versions are remembered
+        state.versions[pmid] = (item.version, item.location)
+    return False
 
 
 def import_items(
@@ -151,7 +262,13 @@ def import_items(
     state: RunState | None = None,
     batch_size: int = 500,
 ) -> ImportReport:
-    """Store a stream of importer items (``store=None`` counts and de-duplicates without writing).
+    """Store a stream of importer items (``store=None``: a dry run, which counts only).
+
+    Each batch of ``batch_size`` items is matched against the store with a few indexed look-ups
+    and written in one transaction (:class:`~caseseries.store.publications.PublicationRepository`),
+    so memory stays bounded and nothing of the store is read beforehand. A dry run reads and
+    counts records and skips (an older version after a newer one is a skip); it matches no
+    duplicates, having no store to match against.
 
     Parameters
     ----------
@@ -162,78 +279,25 @@ def import_items(
     report : ImportReport or None
         A report to add to (one per run across files).
     state : RunState or None
-        The run's de-duplication index and memory (shared by the files of one run).
+        What the run remembers across files (one per run).
     batch_size : int
-        Writes per transaction.
+        Items per transaction.
     """
     report = report or ImportReport()
     state = state or RunState()
-    writer = _Writer(store, report, batch_size)
-    for item in items:
-        if isinstance(item, Skip):
-            report.skip(item)
-            continue
-        if isinstance(item, Deletion):
-            report.read += 1
-            key = f"pmid:{item.pmid}"
-            state.dedup.forget(key)
-            state.seen.discard(key)
-            state.formats.pop(key, None)
-            writer.delete(key)
-            continue
-        _record(item, writer, state)
-    writer.flush()
+    if store is None:
+        for item in items:
+            if isinstance(item, Skip):
+                report.skip(item)
+            elif isinstance(item, Deletion) or not _older_version(item, report, state):
+                report.read += 1
+        return report
+    repository = PublicationRepository(store)
+    stream = iter(items)
+    while batch := list(islice(stream, batch_size)):
+        with repository.batch() as tx:
+            _Batch(tx, report, state).run(batch)
     return report
-
-
-def _record(item: Record, writer: _Writer, state: RunState) -> None:
-    report, dedup, versions, seen = writer.report, state.dedup, state.versions, state.seen
-    pub = item.publication
-    if item.version is not None and pub.pmid:
-        newest = versions.get(pub.pmid)
-        if newest is not None and newest[0] > item.version:
-            report.skip(
-                Skip(
-                    item.source,
-                    item.location,
-                    "older-version",
-                    f"PMID {pub.pmid} version {item.version} comes after version {newest[0]} "
-                    f"({newest[1]}); the newer version is kept",
-                )
-            )
-            return
-        versions[pub.pmid] = (item.version, item.location)
-    report.read += 1
-    key = pub.key()
-    found = dedup.match(pub)
-    if found is None:
-        if pub.source_path is None:  # a new record remembers the file it was first read from
-            pub = pub.model_copy(update={"source_path": item.source})
-        state.know(pub)
-        seen.add(key)
-        writer.upsert(pub)
-        return
-    into, reason = found
-    same_format = state.formats.get(into) == (pub.source_format.value if pub.source_format else None)
-    if into == key and same_format:
-        if key in seen:
-            report.replaced += 1  # a revised record later in the input replaces the earlier one
-        seen.add(key)
-        if pub.source_path is None and key in state.paths:  # the file it was first read from is kept
-            pub = pub.model_copy(update={"source_path": state.paths[key]})
-        if missing_fields(pub):  # what the earlier record had and this one lacks is kept
-            earlier = writer.get(into)
-            pub = fill_gaps(pub, earlier) if earlier is not None else pub
-        writer.upsert(pub)
-        return
-    report.merged += 1
-    if len(report.merges) < MAX_LISTED:
-        report.merges.append(Merge(item.source, item.location, key, into, reason))
-    existing = writer.get(into)
-    merged = merge_publications(existing, pub) if existing is not None else pub
-    state.know(merged, replaces=into)
-    seen.add(merged.key())
-    writer.upsert(merged, replaces=into if merged.key() != into else None)
 
 
 def import_files(
@@ -273,9 +337,6 @@ def import_files(
         if eutils is not None and isinstance(importer, IdentifierListImporter):
             importer.use_eutils(eutils)
     state = RunState()
-    if store is not None:
-        for stored in store.iter_publications():
-            state.know(stored)
     report = ImportReport()
     for path, importer in importers:
         if on_file is not None:

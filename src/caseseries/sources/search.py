@@ -147,9 +147,6 @@ def run_search(
     missing = [p for p in search.pmids if not store.has_publication(f"pmid:{p}")]
     outcome = SearchOutcome(search_id, search, resumed, already_stored=len(search.pmids) - len(missing), fetched=0)
     state = RunState()
-    if missing:
-        for stored in store.iter_publications():
-            state.know(stored)
     if progress is not None:
         progress(0, len(missing))
     for start in range(0, len(missing), batch_size):

@@ -18,7 +18,7 @@ import operator
 import re
 import zlib
 from collections.abc import Callable, Generator, Iterable, Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from lxml import etree
 
@@ -38,6 +38,8 @@ CHUNK = 1 << 18
 """Bytes read from the stream at a time."""
 BATCH = 1 << 19
 """A batch is cut once this many bytes are buffered (about 130 PubMed records)."""
+PULL_CHUNK = 1 << 16
+"""Bytes fed to the pull parser at a time."""
 MAX_RECORD = 1 << 25
 """A record longer than this (no cut point in as many bytes) is read by iterparse."""
 MAX_PROLOGUE = 1 << 20
@@ -212,11 +214,15 @@ def stream_records(
 def _stream_once(
     watch: EofWatch, source: str, wanted: tuple[str, ...], read: ReadElement, count: int
 ) -> Generator[ImportItem, None, tuple[Exception | None, int]]:
-    """One iterparse pass of :func:`stream_records`; returns the error that ended it (None at the end)."""
+    """One pull-parser pass of :func:`stream_records`; returns the error that ended it (None at the end).
+
+    The bytes are fed to an :class:`lxml.etree.XMLPullParser` chunk by chunk and the records
+    parsed before a fault are handed out before the fault is returned, whatever the chunk the
+    fault is in.
+    """
     stream = watch.rest
     padded = isinstance(stream, Replay) and stream.padded
-    context = etree.iterparse(
-        watch,
+    parser = etree.XMLPullParser(
         events=("end",),
         tag=(*wanted, _PAD) if padded else wanted,
         resolve_entities=False,
@@ -224,8 +230,23 @@ def _stream_once(
         load_dtd=False,
         huge_tree=True,
     )
-    try:
-        for _, elem in context:
+    err: Exception | None = None
+    done = False
+    data = b""
+    while not done:
+        try:
+            data = watch.read(PULL_CHUNK)
+            if data:
+                parser.feed(data)
+            else:
+                done = True
+                parser.close()
+        except STREAM_ERRORS as error:
+            err, done = error, True
+            if not data:  # the end of a truncated file closes the open elements: not records
+                break
+        for _, event_elem in parser.read_events():
+            elem = cast(etree._Element, event_elem)  # "end" events carry elements
             if padded and elem.tag == _PAD:
                 parent = elem.getparent()
                 if parent is not None and parent.getparent() is None:
@@ -243,9 +264,7 @@ def _stream_once(
             if parent is not None:
                 while elem.getprevious() is not None:
                     del parent[0]
-    except STREAM_ERRORS as err:
-        return err, count
-    return None, count
+    return err, count
 
 
 class Replay:

@@ -20,8 +20,9 @@ from caseseries.model.publication import Publication, SearchRecord
 from caseseries.store.db import current_revision, head_revision, make_engine, migrate
 from caseseries.store.decisions import DecisionRepository
 from caseseries.store.patients import PatientRepository, PatientRevision, RevisionChange, StoredPatient, WriteResult
-from caseseries.store.schema import PatientRow, PublicationRow, SearchRow
-from caseseries.store.sessions import Sessions, insert_if_absent
+from caseseries.store.publications import PublicationUpsert, delete_publication, upsert_publications
+from caseseries.store.schema import PublicationRow, SearchRow
+from caseseries.store.sessions import Sessions
 
 __all__ = ["PatientRevision", "RevisionChange", "Store", "StoredPatient", "WriteResult"]
 
@@ -95,6 +96,12 @@ class Store:
         with self._transactions.read() as session:
             yield session
 
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """Database errors inside the block leave as :class:`StoreError` with one line (store modules only)."""
+        with self._transactions.translated():
+            yield
+
     # ------------------------------------------------------------------ publications
     def upsert_publication(
         self, pub: Publication, session: Session | None = None, *, replaces: str | None = None
@@ -103,40 +110,14 @@ class Store:
 
         ``replaces`` names the key of a stored row that ``pub`` supersedes under a new key (a
         record merged with a duplicate that brought a PMID): that row is updated in place, so
-        its patients stay attached, unless a row with the new key already exists.
+        its patients stay attached, unless a row with the new key already exists. Batches:
+        :class:`caseseries.store.publications.PublicationRepository`.
         """
         if session is None:
             with self.session() as s:
                 return self.upsert_publication(pub, s, replaces=replaces)
-        data = pub.model_dump(mode="json", exclude_none=True)
-        columns = {
-            "pmid": pub.pmid,
-            "doi": pub.doi,
-            "title": pub.title,
-            "year": pub.year,
-            "journal": pub.journal_abbrev or pub.journal,
-            "source_format": pub.source_format.value if pub.source_format else None,
-        }
-        row = session.scalar(select(PublicationRow).where(PublicationRow.key == pub.key()))
-        if row is None and replaces is not None:
-            row = session.scalar(select(PublicationRow).where(PublicationRow.key == replaces))
-            if row is not None:
-                row.key = pub.key()
-        if row is None:
-            new_id = insert_if_absent(session, PublicationRow, {"key": pub.key(), "data": data, **columns})
-            if new_id is not None:
-                return new_id, "added"
-            # another writer added the key since the select above: update its row instead
-            row = session.scalars(
-                select(PublicationRow).where(PublicationRow.key == pub.key()).execution_options(populate_existing=True)
-            ).one()
-        if row.data == data:
-            return row.id, "unchanged"
-        row.data = data
-        for name, value in columns.items():
-            setattr(row, name, value)
-        session.flush()
-        return row.id, "updated"
+        (result,) = upsert_publications(session, [PublicationUpsert(pub, replaces)])
+        return result.id, result.outcome.value
 
     def delete_publication(self, key: str, session: Session | None = None) -> str:
         """Delete a publication unless patients were curated from it.
@@ -150,14 +131,7 @@ class Store:
         if session is None:
             with self.session() as s:
                 return self.delete_publication(key, s)
-        row = session.scalar(select(PublicationRow).where(PublicationRow.key == key))
-        if row is None:
-            return "absent"
-        if session.scalar(select(PatientRow.id).where(PatientRow.publication_id == row.id).limit(1)) is not None:
-            return "kept"
-        session.delete(row)
-        session.flush()
-        return "deleted"
+        return delete_publication(session, key).outcome.value
 
     def get_publication(self, key: str) -> Publication | None:
         """The publication stored under ``key`` (see :meth:`Publication.key`), or None."""

@@ -37,17 +37,18 @@ class Sessions:
         On SQLite the transaction takes the write lock when it begins, so concurrent writers
         wait for each other. Database errors leave as :class:`StoreError` with one line.
         """
-        with self._translated(), self._write.begin() as session:
+        with self.translated(), self._write.begin() as session:
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session in one read transaction (no write lock taken on SQLite)."""
-        with self._translated(), self._read.begin() as session:
+        with self.translated(), self._read.begin() as session:
             yield session
 
     @contextmanager
-    def _translated(self) -> Iterator[None]:
+    def translated(self) -> Iterator[None]:
+        """Database errors inside the block leave as :class:`StoreError` with one line."""
         try:
             yield
         except DBAPIError as err:

@@ -8,6 +8,7 @@ from functools import cache
 from pydantic import Field
 
 from caseseries.vocab.loader import Vocabulary, _build, _Entry, _key
+from caseseries.vocab.trie import alternation
 
 # a space or hyphen in a name matches any run of white space and hyphens (ASCII and Unicode)
 _GAP = r"[\s\-‐‑]+"
@@ -15,15 +16,19 @@ _GAP = r"[\s\-‐‑]+"
 
 def _loose(words: list[str]) -> str:
     """Alternatives of ``words`` (longest first), spaces and hyphens loose."""
-    out = []
-    for w in sorted(words, key=len, reverse=True):
-        parts = re.split(r"[\s\-]+", w)
-        out.append(_GAP.join(re.escape(p) for p in parts))
-    return "|".join(out)
+    return alternation(words, _GAP, fold=True)
 
 
 def _exact(words: list[str]) -> str:
-    return "|".join(re.escape(a) for a in sorted(words, key=len, reverse=True))
+    return alternation(words, None, fold=False)
+
+
+def whole_word_pattern(words: list[str], abbreviations: list[str]) -> re.Pattern[str]:
+    """Names (any case, spaces and hyphens loose) and abbreviations (exact) as one whole-word pattern."""
+    alternatives = [f"(?i:{_loose(words)})"]
+    if abbreviations:
+        alternatives.append(_exact(abbreviations))
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])")
 
 
 class Variant(_Entry):
@@ -51,6 +56,15 @@ class Disease(_Entry):
     variants: list[Variant] = Field(default_factory=list)
     source: str
 
+    def written(self, *, related: bool = False) -> tuple[list[str], list[str]]:
+        """The names (any case, loose spaces and hyphens) and abbreviations (exact) of the disease and its variants."""
+        words = [self.name, *self.synonyms, *(self.related if related else [])]
+        abbreviations = list(self.abbreviations)
+        for v in self.variants:
+            words.extend([v.histology, *v.synonyms])
+            abbreviations.extend(v.abbreviations)
+        return words, abbreviations
+
     def pattern(self, *, related: bool = False) -> re.Pattern[str]:
         """A regular expression matching the disease (or one of its variants) as a whole word.
 
@@ -64,15 +78,7 @@ class Disease(_Entry):
         re.Pattern
             Synonyms match case-insensitively and abbreviations case-sensitively.
         """
-        words = [self.name, *self.synonyms, *(self.related if related else [])]
-        abbreviations = list(self.abbreviations)
-        for v in self.variants:
-            words.extend([v.histology, *v.synonyms])
-            abbreviations.extend(v.abbreviations)
-        alternatives = [f"(?i:{_loose(words)})"]
-        if abbreviations:
-            alternatives.append(_exact(abbreviations))
-        return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])")
+        return whole_word_pattern(*self.written(related=related))
 
     def histology_of(self, written: str) -> str | None:
         """The variant a mention names (``EIMS`` -> epithelioid ... sarcoma), or None."""

@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 from caseseries.errors import VocabularyError
 from caseseries.model.enums import DrugClass
 from caseseries.vocab.loader import Vocabulary, _build, _Entry, drugs
+from caseseries.vocab.trie import alternation
 
 
 class RegimenKind(StrEnum):
@@ -63,10 +64,14 @@ class Regimen(_Entry):
 
 @cache
 def _whole_word(names: tuple[str, ...], *, ignore_case: bool) -> re.Pattern[str]:
-    words = sorted(names, key=len, reverse=True)
-    parts = [re.split(r"[\s\-]+", re.sub(r"(?<=[A-Za-z])(?=\d)", " ", w)) for w in words]  # ALCL99 = ALCL 99
-    alts = "|".join(r"[\s\-]*".join(re.escape(p) for p in ps if p) for ps in parts)
+    spaced = [re.sub(r"(?<=[A-Za-z])(?=\d)", " ", w) for w in names]  # ALCL99 = ALCL 99
+    alts = alternation(spaced, r"[\s\-]*", fold=ignore_case)
     return re.compile(rf"(?<![A-Za-z0-9\-])(?:{alts})(?![A-Za-z0-9])", re.I if ignore_case else 0)
+
+
+def any_entry(entries: tuple[Regimen, ...], *, ignore_case: bool) -> re.Pattern[str]:
+    """One pattern for every way the ``entries`` are written (the entry is the one whose pattern matches)."""
+    return _whole_word(tuple(n for e in entries for n in e.names()), ignore_case=ignore_case)
 
 
 def load_regimens(path: Path | None = None) -> Vocabulary[Regimen]:

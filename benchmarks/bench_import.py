@@ -1,0 +1,104 @@
+"""Benchmark: whole commands on one gzip PubMed XML file, as ratios measured in one run.
+
+Each command is a fresh process (start-up included), run ``--repeat`` times in turn with the
+others (so that the machine's load falls on all alike); the minimum wall time and the peak RSS
+(``ru_maxrss`` of the child) are reported, with ratios:
+
+- ``library``: the importer alone (``PubmedXmlImporter().read`` in a bare Python process);
+- ``dry-run``: ``caseseries import --dry-run FILE``;
+- ``store``: ``caseseries --db sqlite:///... import FILE`` into a new SQLite database;
+- ``pubmed_parser``: ``pubmed_parser.parse_medline_xml(FILE)`` consumed in full;
+- ``biopython``: ``Bio.Entrez.read`` on the file (what Biopython documents for PubMed XML).
+
+Not a test: run by hand and copy the figures into benchmarks/README.md.
+
+    PYTHONPATH=src python benchmarks/bench_import.py --records 30000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_pubmed_xml import WORK, make_file  # noqa: E402
+
+PEERS = {
+    "library": (
+        "import sys\nfrom caseseries.sources.importer import Record\n"
+        "from caseseries.sources.pubmed_xml import PubmedXmlImporter\n"
+        "print(sum(isinstance(i, Record) for i in PubmedXmlImporter().read(sys.argv[1])))"
+    ),
+    "pubmed_parser": "import sys, pubmed_parser\nprint(sum(1 for _ in pubmed_parser.parse_medline_xml(sys.argv[1])))",
+    "biopython": (
+        "import gzip, sys\nfrom Bio import Entrez\n"
+        "print(len(Entrez.read(gzip.open(sys.argv[1]), validate=False)['PubmedArticle']))"
+    ),
+}
+
+
+def command(name: str, path: Path, db: Path) -> list[str]:
+    """The command line of ``name`` on ``path``."""
+    if name in PEERS:
+        return [sys.executable, "-c", PEERS[name], str(path)]
+    cli = str(Path(sys.executable).with_name("caseseries"))
+    if name == "dry-run":
+        return [cli, "import", "--dry-run", str(path)]
+    return [cli, "--db", f"sqlite:///{db}", "import", str(path)]
+
+
+def run(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one run of ``cmd``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="whole-command import benchmark")
+    parser.add_argument("--records", type=int, default=30_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", nargs="*", default=["library", "dry-run", "store", "pubmed_parser", "biopython"])
+    args = parser.parse_args(argv)
+    WORK.mkdir(exist_ok=True)
+    path = WORK / f"pubmed_baseline_like_{args.records}.xml.gz"
+    if not path.exists():
+        make_file(path, args.records)
+    tmp = Path(tempfile.mkdtemp())
+    best: dict[str, tuple[float, float]] = {}
+    try:
+        for i in range(args.repeat):
+            for name in args.only:
+                db = tmp / f"store{i}.db"
+                seconds, rss = run(command(name, path, db))
+                old = best.get(name, (float("inf"), 0.0))
+                best[name] = (min(old[0], seconds), max(old[1], rss))
+    finally:
+        shutil.rmtree(tmp)
+    print(f"{path.name}: {args.records} records, minimum of {args.repeat} runs (wall, start-up included)")
+    for name, (seconds, rss) in best.items():
+        print(f"{name:<14} {seconds:7.2f} s {args.records / seconds:>9,.0f} records/s  peak RSS {rss:7.1f} MB")
+
+    def ratio(a: str, b: str) -> None:
+        if a in best and b in best:
+            print(f"{a} / {b}: {best[a][0] / best[b][0]:.2f}")
+
+    ratio("dry-run", "library")
+    ratio("store", "dry-run")
+    ratio("pubmed_parser", "dry-run")
+    ratio("biopython", "dry-run")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""Duplicate patients: list candidate pairs, link or separate them, and the series to pool.
+
+The command line (``caseseries cases duplicates|link|unlink|not-duplicate``) and the web app
+call these functions; they take a :class:`~caseseries.store.Store` and return plain results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from caseseries.analysis.duplicates import (
+    CandidatePair,
+    DuplicateRules,
+    MergedSeries,
+    candidate_pairs,
+    citation_of,
+    load_rules,
+    merge_linked,
+    score_pair,
+)
+from caseseries.errors import InputError
+from caseseries.store import Store, StoredPatient
+from caseseries.store.links import LinkStatus, LinkStore, PatientLink
+
+
+@dataclass(frozen=True)
+class PairView:
+    """A candidate pair with what a reviewer needs to decide: both patients and their sources."""
+
+    pair: CandidatePair
+    a: StoredPatient
+    b: StoredPatient
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary."""
+        return {
+            **self.pair.to_dict(),
+            "patients": [_patient_summary(self.a), _patient_summary(self.b)],
+        }
+
+
+def _patient_summary(sp: StoredPatient) -> dict[str, Any]:
+    p = sp.patient
+    return {
+        "id": sp.id,
+        "label": p.label,
+        "citation": citation_of(sp),
+        "status": p.curation_status.value,
+        "age_years": p.age_years,
+        "sex": p.sex.value if p.sex else None,
+        "primary_site": p.primary_site,
+        "fusions": [f.label for f in p.fusions],
+        "lines": [
+            {
+                "line": ln.line,
+                "agents": list(ln.agents),
+                "best_response": ln.best_response.value if ln.best_response else None,
+                "pfs_months": ln.pfs_months,
+                "start": ln.start,
+            }
+            for ln in p.lines
+        ],
+    }
+
+
+def find_duplicates(store: Store, rules: DuplicateRules | None = None) -> list[PairView]:
+    """Candidate pairs not yet decided (neither linked nor marked not duplicates), best first."""
+    stored = store.patients()
+    by_id = {sp.id: sp for sp in stored}
+    decided = [(link.a, link.b) for link in LinkStore(store).pairs()]
+    return [PairView(p, by_id[p.a], by_id[p.b]) for p in candidate_pairs(stored, rules, exclude=decided)]
+
+
+def decide(store: Store, a: int, b: int, status: LinkStatus, *, actor: str) -> PatientLink:
+    """Link two stored patients as one person, or mark them as not duplicates.
+
+    The pair's current duplicate score is kept with the decision.
+
+    Raises
+    ------
+    InputError
+        If the actor is empty or the two ids are the same.
+    NotFoundError
+        If either case is not stored.
+    """
+    if not actor.strip():
+        raise InputError("the reviewer name is empty; give your name or initials", location="--reviewer")
+    first, second = store.get_patient(a), store.get_patient(b)
+    score, _ = score_pair(first, second, load_rules())
+    return LinkStore(store).decide(a, b, status, actor=actor.strip(), score=score)
+
+
+def unlink(store: Store, a: int, b: int) -> bool:
+    """Forget the decision on a pair (it may be proposed again); return whether there was one."""
+    return LinkStore(store).remove(a, b)
+
+
+def links(store: Store) -> list[PatientLink]:
+    """Every decided pair."""
+    return LinkStore(store).pairs()
+
+
+def merge_sentence(n_merged: int, n_patients: int) -> str:
+    """``"1 duplicate report of 1 patient merged"``, with the right plurals."""
+    reports = "report" if n_merged == 1 else "reports"
+    patients = "patient" if n_patients == 1 else "patients"
+    return f"{n_merged} duplicate {reports} of {n_patients} {patients} merged"
+
+
+def pooled_series(store: Store) -> MergedSeries:
+    """The stored case series with linked patients merged: what the analyses and the report pool."""
+    return merge_linked(store.patients(), LinkStore(store).groups())

@@ -1,0 +1,131 @@
+"""``caseseries users``: accounts of the web app (admin, reviewer, viewer)."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import typer
+
+from caseseries.commands._common import open_store, print_json
+from caseseries.errors import InputError
+from caseseries.store.accounts import Accounts, Via
+from caseseries.web import accounts as use
+
+users_app = typer.Typer(
+    help="Accounts of the web app: admins manage users, reviewers screen and edit, viewers read.\n\n"
+    "Example: caseseries users add alice --role reviewer",
+    no_args_is_help=True,
+)
+
+_ROLE_HELP = "admin, reviewer or viewer."
+_STDIN_HELP = "Read the password from the first line of standard input (for scripts)."
+CLI_ACTOR = "cli"
+
+
+def _actor() -> str:
+    try:
+        return f"{CLI_ACTOR}:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return CLI_ACTOR
+
+
+def read_password(from_stdin: bool) -> str:
+    """The new password: the first line of stdin, or asked twice on the terminal."""
+    if from_stdin:
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise InputError("no password on standard input; pipe one line with the password", location="stdin")
+        return line
+    if not sys.stdin.isatty():
+        raise InputError(
+            "no terminal to ask the password on; pipe it with --password-stdin", location="--password-stdin"
+        )
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise InputError("the two passwords differ; run the command again")
+    return first
+
+
+def _accounts(ctx: typer.Context) -> Accounts:
+    return Accounts(open_store(ctx, create=True))
+
+
+@users_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="User name (letters, digits, . _ @ -)."),
+    role: str = typer.Option(..., "--role", help=_ROLE_HELP),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help=_STDIN_HELP),
+) -> None:
+    """Create a user; the password is asked twice (or read from stdin).
+
+    Example: caseseries users add alice --role reviewer
+    """
+    chosen = use.parse_role(role)
+    accounts = _accounts(ctx)
+    user = use.add_user(accounts, name, chosen, read_password(password_stdin), actor=_actor(), via=Via.CLI)
+    typer.echo(f"User {user.name} added ({user.role.value}).")
+
+
+@users_app.command("list")
+def list_users(ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the users and their roles.
+
+    Example: caseseries users list
+    """
+    users = Accounts(open_store(ctx)).users()
+    if json_out:
+        print_json([{"name": u.name, "role": u.role.value, "created_at": u.created_at.isoformat()} for u in users])
+        return
+    if not users:
+        typer.echo("No users; add one with: caseseries users add NAME --role admin")
+    for u in users:
+        typer.echo(f"{u.name}\t{u.role.value}")
+
+
+@users_app.command("set-role")
+def set_role(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="User name."),
+    role: str = typer.Argument(..., help=_ROLE_HELP),
+) -> None:
+    """Change a user's role (the last admin cannot lose it).
+
+    Example: caseseries users set-role alice admin
+    """
+    chosen = use.parse_role(role, location="ROLE")
+    old = use.set_role(Accounts(open_store(ctx)), name, chosen, actor=_actor(), via=Via.CLI)
+    typer.echo(f"User {name}: {old.value} -> {chosen.value}.")
+
+
+@users_app.command("passwd")
+def passwd(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="User name."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help=_STDIN_HELP),
+) -> None:
+    """Set a user's password; the user's open sessions end.
+
+    Example: caseseries users passwd alice
+    """
+    accounts = Accounts(open_store(ctx))
+    if accounts.get_user(name) is None:
+        raise InputError(f"no user named {name!r}; see 'caseseries users list'", location="NAME")
+    use.set_password(accounts, name, read_password(password_stdin), actor=_actor(), via=Via.CLI)
+    typer.echo(f"Password of {name} changed; the user's sessions were ended.")
+
+
+@users_app.command("remove")
+def remove(ctx: typer.Context, name: str = typer.Argument(..., help="User name.")) -> None:
+    """Delete a user (the audit log keeps the name; the last admin cannot be removed).
+
+    Example: caseseries users remove alice
+    """
+    use.remove_user(Accounts(open_store(ctx)), name, actor=_actor(), via=Via.CLI)
+    typer.echo(f"User {name} removed.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``users`` command group."""
+    app.add_typer(users_app, name="users")
