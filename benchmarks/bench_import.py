@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_pubmed_xml import WORK, make_file  # noqa: E402
+from bench_pubmed_xml import WORK, make_file
 
 PEERS = {
     "library": (

@@ -17,7 +17,7 @@ from caseseries.app.review_cases import analyse_cohort
 from caseseries.errors import InputError
 from caseseries.report.figures import km_figure
 from caseseries.report.methods import STATEMENT
-from caseseries.report.tables import median_ci, percent_ci
+from caseseries.report.tables import median_ci, rate_cell
 from caseseries.web.auth import CurrentUser
 from caseseries.web.context import Context
 from caseseries.web.templating import NavItem, render
@@ -56,8 +56,8 @@ def analysis_page(
             "patients": a.selection.n_patients,
             "lines": len(a.selection.units),
             "r": a.response,
-            "orr": percent_ci(a.response.orr, a.response.orr_ci95),
-            "dcr": percent_ci(a.response.dcr, a.response.dcr_ci95),
+            "orr": rate_cell(a.response, "orr"),
+            "dcr": rate_cell(a.response, "dcr"),
             "pfs": a.pfs,
             "median": median_ci(a.pfs),
         }
