@@ -11,11 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from caseseries.extraction.evaluate import Evaluation, evaluate
+from tests.conftest import ROOT as REPO
 from tests.conftest import SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
+from caseseries.extraction.evaluate import Evaluation, evaluate
+
+ROOT = REPO
 DEV = ROOT / "tests" / "data" / "extraction" / "dev"
 REAL_DEV = SHARED / "corpus" / "real-dev"
 SEEDS = SHARED / "seeds"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import SHARED
 
 from caseseries.errors import FormatError
 from caseseries.extraction.entities import find_age, find_birth_age
@@ -15,7 +16,6 @@ from caseseries.extraction.reported import count_value, parse_cues
 from caseseries.extraction.rules import RuleExtractor
 from caseseries.extraction.sentences import sentences
 from caseseries.vocab.diseases import diseases
-from tests.conftest import SHARED
 
 REAL_DEV = SHARED / "corpus" / "real-dev"
 

@@ -15,11 +15,11 @@ import warnings
 from pathlib import Path
 
 import pytest
+from tests.conftest import SHARED
 
 from caseseries.errors import FormatError
 from caseseries.sources.importer import Record, Skip, clean, open_source
 from caseseries.sources.registry import resolve_importer
-from tests.conftest import SHARED
 
 REAL = SHARED / "data" / "real-files"
 FILES = (

@@ -6,11 +6,11 @@ fields the finders must read from them.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from tests.conftest import DATA as TESTS_DATA
 
 from caseseries.errors import VocabularyError
 from caseseries.extraction.alk import find_alk
@@ -20,7 +20,7 @@ from caseseries.extraction.genes import find_fusions, find_mutations, find_other
 from caseseries.extraction.patients import _sentence_fusions, _sites
 from caseseries.vocab.loader import Site, _check_parents, reported_site, site_lineage
 
-TABLES = Path(__file__).parent / "data" / "extraction" / "tables"
+TABLES = TESTS_DATA / "extraction" / "tables"
 
 
 def rows(name: str) -> list[Any]:

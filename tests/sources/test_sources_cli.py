@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.conftest import DATA as TESTS_DATA
 
 from caseseries.cli import main
 from caseseries.model.publication import Author, Publication
@@ -14,7 +15,7 @@ from caseseries.sources.writers import pubmed_xml
 from caseseries.store import Store
 from fake_eutils import FakeEutils, fake_eutils  # noqa: F401
 
-DATA = Path(__file__).parent / "data" / "sources"
+DATA = TESTS_DATA / "sources"
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from tests.conftest import DATA as TESTS_DATA
 
 from caseseries.extraction.rules import RuleExtractor
 
-TABLE = yaml.safe_load((Path(__file__).parent / "data" / "extraction" / "unit" / "lines.yaml").read_text("utf-8"))
+TABLE = yaml.safe_load((TESTS_DATA / "extraction" / "unit" / "lines.yaml").read_text("utf-8"))
 INTRO = "Case report\n\nA 40-year-old woman had an ALK-positive inflammatory myofibroblastic tumour of the lung. "
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.conftest import DATA as TESTS_DATA
 
 from caseseries.cli import main
 from caseseries.errors import FormatError
@@ -23,7 +24,7 @@ from caseseries.sources.registry import read_file, resolve_importer
 from caseseries.sources.writers import pubmed_xml
 from fake_eutils import FakeEutils, fake_eutils  # noqa: F401
 
-DATA = Path(__file__).parent / "data" / "sources"
+DATA = TESTS_DATA / "sources"
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

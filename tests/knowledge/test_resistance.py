@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.conftest import ROOT as REPO
 
 from caseseries.cli import main
 from caseseries.errors import InputError, VocabularyError
@@ -179,7 +180,7 @@ def test_wording_is_evidence_never_a_recommendation(capsys: pytest.CaptureFixtur
 
 def test_loader_rejects_unknown_keys_listing_allowed_ones(tmp_path: Path) -> None:
     """A typo in the data file fails loudly with the allowed keys."""
-    raw = yaml.safe_load((Path(__file__).parents[1] / "src/caseseries/knowledge/data/alk_resistance.yaml").read_text())
+    raw = yaml.safe_load((REPO / "src/caseseries/knowledge/data/alk_resistance.yaml").read_text())
     raw["entries"][0]["calls"][0]["level"] = 2
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(raw))
@@ -214,7 +215,7 @@ def test_loader_rejects_unknown_keys_listing_allowed_ones(tmp_path: Path) -> Non
 )  # fmt: skip
 def test_loader_validates_changes_agents_and_sources(tmp_path: Path, patch: dict[str, object], message: str) -> None:
     """Changes must be normalised reference-correct HGVS; agents generic names; sources declared."""
-    raw = yaml.safe_load((Path(__file__).parents[1] / "src/caseseries/knowledge/data/alk_resistance.yaml").read_text())
+    raw = yaml.safe_load((REPO / "src/caseseries/knowledge/data/alk_resistance.yaml").read_text())
     raw["entries"][0].update(patch)
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(raw))

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.conftest import DATA as TESTS_DATA
 
 from caseseries.cli import main
 from caseseries.errors import ValidationError
 from caseseries.knowledge.recist import NonTargetResponse, evaluate, overall_response
 from caseseries.model.enums import Response
 
-RECIST = Path(__file__).parent / "data" / "recist"
+RECIST = TESTS_DATA / "recist"
 
 
 def tp(

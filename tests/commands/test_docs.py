@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from caseseries.commands._docs import render
+from tests.conftest import ROOT
 
-from .conftest import ROOT
+from caseseries.commands._docs import render
 
 
 def test_cli_reference_is_current() -> None:

@@ -14,12 +14,11 @@ import csv
 import re
 
 import pytest
+from tests.conftest import DATA
 
 from caseseries.data import bundled_case_series
 from caseseries.report.tables import Table, table1, table2
 from caseseries.vocab import drug_name, site_term
-
-from .conftest import DATA
 
 SEED = DATA / "analysis"
 

@@ -6,14 +6,15 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.conftest import DATA as TESTS_DATA
+from tests.conftest import SEED_000, SEED_003
 
 from caseseries.data import bundled_case_series
 from caseseries.extraction import extract_text
 from caseseries.extraction.evaluate import score_document
 from caseseries.model import Response, Source
-from tests.conftest import SEED_000, SEED_003
 
-UNIT = Path(__file__).parent / "data" / "extraction" / "unit"
+UNIT = TESTS_DATA / "extraction" / "unit"
 
 
 def _extract(path: Path):  # type: ignore[no-untyped-def]

@@ -13,10 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.conftest import SHARED
 
 from caseseries.references import Verdict, check_file
-
-from .conftest import SHARED
 
 REFS_CHECK = SHARED / "data" / "real-files" / "refs_check"
 MANUSCRIPTS = sorted(REFS_CHECK.glob("*_manuscript_*.md")) if REFS_CHECK.is_dir() else []

@@ -11,12 +11,12 @@ import socket
 from pathlib import Path
 
 import pytest
+from tests.conftest import DATA
 
 from caseseries.cli import main
 from caseseries.errors import NetworkError
 from caseseries.references import Verdict, check_file, read_references
 from fake_eutils import FakeEutils, fake_eutils  # noqa: F401
-from tests.conftest import DATA
 
 REFS = DATA / "refs"
 STYLES_MANUSCRIPT = REFS / "styles_manuscript.md"

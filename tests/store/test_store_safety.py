@@ -15,12 +15,11 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
+from tests.conftest import DATA
 
 from caseseries.cli import main
 from caseseries.store import Store
 from caseseries.store.db import _alembic_config, head_revision
-
-from .conftest import DATA
 
 
 def _err_line(capsys: pytest.CaptureFixture[str]) -> str:

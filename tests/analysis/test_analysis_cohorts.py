@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.conftest import DATA
 
 from caseseries.analysis.cohort import Cohort, load_cohorts, mutation_key, parse_cohorts
 from caseseries.analysis.sequencing import similar, transition_summary, transitions
@@ -12,8 +13,6 @@ from caseseries.analysis.summary import analyze
 from caseseries.errors import InputError, ValidationError, VocabularyError
 from caseseries.model.casejson import CaseFile, load_case_file
 from caseseries.model.enums import CurationStatus, DrugClass
-
-from .conftest import DATA
 
 MINI = DATA / "analysis" / "mini_series.json"
 

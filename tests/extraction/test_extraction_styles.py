@@ -6,9 +6,9 @@ Each test reads a small hand-written text that exercises one rule.
 
 from __future__ import annotations
 
-from caseseries.model import Response
+from test_extraction_rules import CASE, _one, _patients
 
-from .test_extraction_rules import CASE, _one, _patients
+from caseseries.model import Response
 
 
 # ------------------------------------------------------------------ tables: one row per line

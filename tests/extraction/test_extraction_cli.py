@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.conftest import ROOT as REPO
+from tests.conftest import SEED_000, SEED_003, SEEDS
 
 from caseseries.cli import main
 from caseseries.store import Store
-from tests.conftest import SEED_000, SEED_003, SEEDS
 
-GOLD_DIR = Path(__file__).resolve().parent.parent / "src" / "caseseries" / "data" / "cases"
+GOLD_DIR = REPO / "src" / "caseseries" / "data" / "cases"
 
 
 def test_extract_json_prints_one_document_per_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

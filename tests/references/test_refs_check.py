@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.conftest import DATA, SEED_003
 
 from caseseries.cli import main
 from caseseries.model.publication import Author, Publication
@@ -16,7 +17,6 @@ from caseseries.references.reader import read_references
 from caseseries.references.records import load_records
 from caseseries.references.run import check_file
 from caseseries.store import Store
-from tests.conftest import DATA, SEED_003
 
 REFS = DATA / "refs"
 RECORDS = [str(REFS / "records.xml"), str(REFS / "records.nbib")]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from tests.conftest import DATA as TESTS_DATA
 
 from caseseries.errors import FormatError
 from caseseries.extraction.context import Category, ContextEngine, Mention, default_engine, default_rules, parse_rules
@@ -14,7 +14,7 @@ from caseseries.extraction.responses import RANKING, best_of, find_responses, pa
 from caseseries.extraction.sentences import sentences
 from caseseries.model.enums import Response
 
-DATA = Path(__file__).parent / "data" / "extraction"
+DATA = TESTS_DATA / "extraction"
 CONTEXT_CASES: list[dict[str, Any]] = yaml.safe_load((DATA / "context_cases.yaml").read_text("utf-8"))
 RESPONSE_CASES: list[dict[str, Any]] = yaml.safe_load((DATA / "response_cases.yaml").read_text("utf-8"))
 

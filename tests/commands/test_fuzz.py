@@ -26,10 +26,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
+from tests.conftest import DATA, SHARED
 
 from caseseries.cli import main
-
-from .conftest import DATA, SHARED
 
 REAL_FILES = SHARED / "data" / "real-files"
 MAX_BYTES = 300_000  # larger real files (whole baseline files) would make the suite slow

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.conftest import DATA, SEED_000, SEED_003
 
 from caseseries.errors import FormatError, InputError
 from caseseries.references.citation import parse_citation
@@ -20,7 +21,6 @@ from caseseries.references.normalise import (
 from caseseries.references.reader import read_references
 from caseseries.references.tables import parse_literature_tables
 from caseseries.references.textlist import parse_reference_list
-from tests.conftest import DATA, SEED_000, SEED_003
 
 REFS = DATA / "refs"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.conftest import DATA
 
 from caseseries.cli import main
 from caseseries.references.model import Verdict
@@ -14,7 +15,6 @@ from caseseries.references.records import load_records
 from caseseries.references.run import check_file
 from caseseries.sources.eutils import EutilsClient
 from fake_eutils import FakeEutils, fake_eutils  # noqa: F401
-from tests.conftest import DATA
 
 REFS = DATA / "refs"
 MANUSCRIPT = REFS / "manuscript.md"

@@ -16,6 +16,7 @@ from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import DATA as TESTS_DATA
 
 from caseseries.model.publication import AbstractSection, Author, Publication
 from caseseries.sources import xml_stream
@@ -23,7 +24,7 @@ from caseseries.sources.importer import Deletion, GzipStream, ImportItem, Record
 from caseseries.sources.pubmed_xml import RECORD_TAGS, record_reader
 from caseseries.sources.writers import PUBMED_XML_HEADER, pubmed_article_xml
 
-DATA = Path(__file__).parent / "data" / "sources"
+DATA = TESTS_DATA / "sources"
 
 
 def pub(i: int) -> Publication:

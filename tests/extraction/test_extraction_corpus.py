@@ -12,12 +12,13 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.conftest import DATA as TESTS_DATA
 
 from caseseries.model.casejson import CaseFile, load_case_file
 from caseseries.vocab import drugs, genes, sites
 from caseseries.vocab.check import check_case_file
 
-CORPUS = Path(__file__).resolve().parent / "data" / "extraction"
+CORPUS = TESTS_DATA / "extraction"
 SETS = ("dev", "heldout")
 MANIFEST = CORPUS / "manifest.json"
 GOLD = sorted(p for s in SETS for p in (CORPUS / s).glob("*.json"))

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import DATA as TESTS_DATA
+from tests.conftest import SEED_000, SEED_003
 
 from caseseries import plugins
 from caseseries.errors import FormatError, InputError
@@ -16,9 +18,8 @@ from caseseries.model.publication import AbstractSection, Author, Publication
 from caseseries.sources import registry
 from caseseries.sources.importer import Deletion, Importer, ImportItem, Record, Skip
 from caseseries.sources.registry import detect_format, importer_names, read_file, resolve_importer
-from tests.conftest import SEED_000, SEED_003
 
-DATA = Path(__file__).parent / "data" / "sources"
+DATA = TESTS_DATA / "sources"
 
 CARBALLO = {
     "pmid": "34926741",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from tests.conftest import DATA
 
 from caseseries.cli import main
 from caseseries.errors import InputError
@@ -18,8 +19,6 @@ from caseseries.report import build as build_module
 from caseseries.report.build import build_report
 from caseseries.report.methods import STATEMENT, Provenance
 from caseseries.store import Store
-
-from .conftest import DATA
 
 MINI = DATA / "analysis" / "mini_series.json"
 

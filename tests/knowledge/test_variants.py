@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.conftest import ROOT as REPO
+from tests.conftest import SHARED
 
 from caseseries.cli import main
 from caseseries.errors import InputError, VocabularyError
@@ -19,7 +19,6 @@ from caseseries.knowledge.variants import (
     parse_coding,
     reference_protein,
 )
-from tests.conftest import SHARED
 
 SHARED_FASTA = SHARED / "data" / "ALK_human_protein.fasta"
 
@@ -45,7 +44,7 @@ RESIDUES = [
 
 def test_shipped_fasta_is_the_shared_one_with_its_source_header() -> None:
     """The package ships the UniProt Q9UM73 / NP_004295.2 sequence, 1620 aa, header kept."""
-    shipped = Path(__file__).resolve().parents[1] / "src" / "caseseries" / "knowledge" / "data"
+    shipped = REPO / "src" / "caseseries" / "knowledge" / "data"
     text = (shipped / "ALK_human_protein.fasta").read_text()
     assert text.splitlines()[0].startswith(">ALK_HUMAN") and "Q9UM73" in text.splitlines()[0]
     if SHARED_FASTA.exists():
