@@ -13,10 +13,33 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("CASESERIES_SHARED") or ROOT.parent / "shared")
+"""The shared folder beside the repository (seeds, corpora, real files); ``CASESERIES_SHARED`` overrides it."""
 SEEDS = SHARED / "seeds"
 SEED_000 = SEEDS / "000_9a263966bb2574b4.txt"
 SEED_003 = SEEDS / "003_90a95ad148c6f17c.txt"
+
+_SHARED_NAMES = frozenset({"SHARED", "SEEDS", "SEED_000", "SEED_003"})
+
+
+def _uses_shared(item: pytest.Item) -> bool:
+    """Whether a test names a path of the shared folder in its body or its parameters."""
+    function = getattr(item, "function", None)
+    if function is not None and _SHARED_NAMES & set(function.__code__.co_names):
+        return True
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return any(isinstance(v, Path) and v.is_relative_to(SHARED) for v in params.values())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the tests that read the shared folder when it is absent (a clone of the repository alone)."""
+    if SEEDS.is_dir():
+        return
+    skip = pytest.mark.skip(reason=f"{SHARED} is absent: the test reads the shared seeds or corpora")
+    for item in items:
+        if _uses_shared(item):
+            item.add_marker(skip)
+
 
 _getaddrinfo = socket.getaddrinfo
 

@@ -81,3 +81,12 @@ def test_curation_of_the_hard_cases(series) -> None:  # type: ignore[no-untyped-
     seed3 = by_label[("003", "index patient")]
     assert seed3.lines[0].best_response is Response.CR and seed3.lines[0].pfs_censored is True
     assert seed3.primary_site == "lung" and "oral cavity" in seed3.metastatic_sites
+
+
+def test_every_evidence_span_is_well_formed_without_the_seed_texts(series) -> None:  # type: ignore[no-untyped-def]
+    spans = [e for _, p in series.patients() for e in p.all_evidence() + [e for c in p.conflicts for e in c.evidence]]
+    assert len(spans) > 100
+    for e in spans:
+        assert 0 <= e.start < e.end and e.end - e.start == len(e.text) and e.text.strip() == e.text, e.field
+    paths = {d.source.path for d in series.documents}
+    assert paths == {"000_9a263966bb2574b4.txt", "003_90a95ad148c6f17c.txt"}

@@ -27,11 +27,11 @@ if Path(sys.argv[0]).name == "caseseries" and signal.getsignal(signal.SIGINT) is
 
 import importlib  # noqa: E402
 import pkgutil  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
 
 import typer  # noqa: E402
 
 from caseseries import __version__, interrupt  # noqa: E402
+from caseseries.commands._state import CliState, state  # noqa: E402,F401  (state: the shared options)
 from caseseries.errors import CaseseriesError, InputError, StoreError  # noqa: E402
 from caseseries.files import silence_stdout  # noqa: E402
 
@@ -47,13 +47,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-
-@dataclass
-class CliState:
-    """Options shared by every command."""
-
-    db: str | None = None
 
 
 def _version(value: bool) -> None:
@@ -72,13 +65,6 @@ def root(
 ) -> None:
     """Global options."""
     ctx.obj = CliState(db=db)
-
-
-def state(ctx: typer.Context) -> CliState:
-    """The shared options of the running command."""
-    obj = ctx.find_root().obj
-    # Compare by attribute: under ``python -m caseseries.cli`` this module is loaded twice.
-    return CliState(db=getattr(obj, "db", None))
 
 
 def _register_commands() -> None:

@@ -8,12 +8,9 @@ interrupted command never claims that nothing was written when it had stored som
 
 from __future__ import annotations
 
-from typing import Any
-
 _kept: list[str] = []
 _db_commits = 0
 _tracking = False
-_WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "ALTER", "DROP", "REPLACE", "MERGE", "UPSERT")
 
 
 def reset() -> None:
@@ -44,26 +41,16 @@ def message() -> str:
 
 
 def track_database_writes() -> None:
-    """Count committed database transactions that wrote something (SQLAlchemy events, installed once)."""
+    """Count committed database transactions that wrote something (installed once)."""
     global _tracking
     if _tracking:
         return
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
+    from caseseries.store.sessions import on_committed_writes
 
-    def before_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.lstrip()[:7].upper().startswith(_WRITES):
-            conn.info["caseseries_dirty"] = True
-
-    def on_commit(conn: Any) -> None:
-        global _db_commits
-        if conn.info.pop("caseseries_dirty", False):
-            _db_commits += 1
-
-    def on_rollback(conn: Any) -> None:
-        conn.info.pop("caseseries_dirty", None)
-
-    event.listen(Engine, "before_cursor_execute", before_execute)
-    event.listen(Engine, "commit", on_commit)
-    event.listen(Engine, "rollback", on_rollback)
+    on_committed_writes(_count_commit)
     _tracking = True
+
+
+def _count_commit() -> None:
+    global _db_commits
+    _db_commits += 1

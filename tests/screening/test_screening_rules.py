@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 import yaml
 
+from caseseries.errors import InputError
+from caseseries.extraction import get_extractor
 from caseseries.model.publication import AbstractSection, Publication
 from caseseries.screening import Decision, Stage, StudyDesign, parse_protocol, study_designs, suggest
 from caseseries.screening.protocol import TextField
@@ -23,7 +25,7 @@ def rule(**spec: Any) -> Any:
 def record(**fields: Any) -> ScreeningRecord:
     abstract = fields.pop("abstract", None)
     pub = Publication(pmid="1", abstract=[AbstractSection(text=abstract)] if abstract else [], **fields)
-    return ScreeningRecord(pub, fields.pop("searches", ()))
+    return ScreeningRecord(pub, fields.pop("searches", ()), extractor=get_extractor("rules"))
 
 
 TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
@@ -264,3 +266,33 @@ def test_extractor_rules_on_full_text(label: str, spec: dict[str, Any], text: st
 def test_extractor_rules_are_unknown_without_the_text_of_their_fields() -> None:
     only_full = rule(type="individual-patient", fields=["full-text"])
     assert evaluate_rule(only_full, record(title="A woman with IMT", text=CASE_TEXT), TA).value is None
+
+
+class _OnePatientPerText:
+    """An extractor passed in by the caller: the rules use it, not one they load themselves."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def extract(self, text: str, *, source: Any = None) -> Any:
+        self.texts.append(text)
+        return get_extractor("rules").extract(CASE_TEXT, source=source)
+
+
+def test_extractor_rules_use_the_extractor_the_caller_passes() -> None:
+    extractor = _OnePatientPerText()
+    rec = ScreeningRecord(Publication(pmid="1", text=REVIEW_TEXT), extractor=extractor)
+    assert evaluate_rule(rule(type="individual-patient"), rec, FT).value is True
+    assert extractor.texts == [REVIEW_TEXT]
+
+
+def test_extractor_rules_without_an_extractor_say_so() -> None:
+    rec = ScreeningRecord(Publication(pmid="1", text=CASE_TEXT))
+    with pytest.raises(InputError) as err:
+        evaluate_rule(rule(type="individual-patient"), rec, FT)
+    assert str(err.value) == (
+        "the rule types individual-patient and line-of-therapy need an extractor; "
+        "make the screening records with one (caseseries.extraction.get_extractor)"
+    )

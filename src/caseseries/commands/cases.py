@@ -14,10 +14,9 @@ from caseseries.commands._common import open_store, print_json
 from caseseries.commands._duplicates import register_duplicates
 from caseseries.commands._edit import edit_patient
 from caseseries.data import bundled_case_series
-from caseseries.errors import InputError
 from caseseries.files import STDOUT, check_file_target, check_folder_target, read_data
 from caseseries.model.casejson import CaseFile, parse_case_data
-from caseseries.report.export import EXPORTERS, export_case_file
+from caseseries.report.export import export_case_file, exporter_names, get_exporter
 from caseseries.store.repository import PatientRevision
 from caseseries.vocab.check import check_case_file
 
@@ -193,7 +192,7 @@ def _load_case_or_shown(path: Path) -> CaseFile:
 @cases_app.command("export")
 def export(
     ctx: typer.Context,
-    fmt: str = typer.Option("json", "--format", help=f"One of: {', '.join(sorted(EXPORTERS))}."),
+    fmt: str = typer.Option("json", "--format", help=f"One of: {', '.join(exporter_names())}."),
     out: str = typer.Option(
         ..., "--out", help="File to write, - for standard output (json, csv); a folder for phenopacket."
     ),
@@ -211,12 +210,7 @@ def export(
 
     Example: caseseries cases export --format csv --out cases.csv
     """
-    if fmt not in EXPORTERS:
-        raise InputError(
-            f"unknown format {fmt!r}; use one of: {', '.join(sorted(EXPORTERS))}",
-            location="--format",
-        )
-    if fmt == "phenopacket":
+    if get_exporter(fmt).writes_folder:
         check_folder_target(out)
     elif out != STDOUT:
         check_file_target(out)

@@ -8,24 +8,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from caseseries.app.extract import extract_documents, included_publications
 from caseseries.commands._common import open_store, print_json
 from caseseries.errors import InputError
-from caseseries.extraction import extract_publication, extract_text
 from caseseries.extraction.base import read_text_file
 from caseseries.extraction.evaluate import FIELDS, evaluate, tolerance_text
-from caseseries.extraction.ruleset import ruleset_version
-from caseseries.model import CaseFile, CurationStatus, Publication, Source, dump_case_file
-
-
-def _included_publications(ctx: typer.Context, protocol: str) -> list[Publication]:
-    from caseseries.screening import load_protocol, prisma_counts
-
-    store = open_store(ctx)
-    counts = prisma_counts(store, load_protocol(protocol))
-    if not counts.included_keys:
-        typer.echo(no_included_hint(protocol, counts.reports_sought), err=True)
-    pubs = [store.get_publication(key) for key in counts.included_keys]
-    return [p for p in pubs if p is not None]
+from caseseries.model import dump_case_file
 
 
 def no_included_hint(protocol: str, sought: int) -> str:
@@ -66,25 +54,21 @@ def extract(
     files = files or []
     if not files and included is None:
         raise InputError("give case-report files or --included PROTOCOL; see 'caseseries extract --help'")
-    included_pubs = _included_publications(ctx, included) if included is not None else []
-    texts = [(str(path), read_text_file(path)) for path in files]
-    results = [extract_text(text, source=Source(path=Path(name).name), extractor=extractor) for name, text in texts]
+    pubs = []
     if included is not None:
-        for pub in included_pubs:
-            texts.append((pub.key(), pub.document_text()))
-            results.append(extract_publication(pub, extractor=extractor))
-    for (path, _), result in zip(texts, results, strict=True):
-        for warning in result.warnings:
-            typer.echo(f"Warning: {path}: {warning}", err=True)
-    case_file = CaseFile(documents=[r.document for r in results])
+        found = included_publications(open_store(ctx), included)
+        if not found.publications:
+            typer.echo(no_included_hint(included, found.sought), err=True)
+        pubs = found.publications
+    run = extract_documents(files, pubs, extractor=extractor)
+    for origin, warning in run.warnings():
+        typer.echo(f"Warning: {origin}: {warning}", err=True)
     if json_out:
-        typer.echo(dump_case_file(case_file))
+        typer.echo(dump_case_file(run.case_file()))
         return
-    written = open_store(ctx, create=True).add_case_file(
-        case_file, status=CurationStatus.EXTRACTED, extractor=extractor, ruleset_version=ruleset_version()
-    )
-    for (path, _), result in zip(texts, results, strict=True):
-        typer.echo(f"{path}: {len(result.document.patients)} patients extracted.")
+    written = run.store(open_store(ctx, create=True))
+    for doc in run.documents:
+        typer.echo(f"{doc.origin}: {len(doc.result.document.patients)} patients extracted.")
     typer.echo(
         f"Stored: {len(written.added)} added, {len(written.updated)} updated, {len(written.unchanged)} unchanged "
         "(status extracted)."

@@ -7,13 +7,11 @@ from pathlib import Path
 import typer
 
 from caseseries.analysis.cohort import Cohort
-from caseseries.app.duplicates import merge_sentence, pooled_series
+from caseseries.app.report import write_report
 from caseseries.commands._common import open_store
 from caseseries.commands._filters import with_cohort_options
 from caseseries.files import check_folder_target
-from caseseries.model.casejson import CaseDocument
-from caseseries.report.build import FORMATS, build_report, parse_formats
-from caseseries.report.methods import Provenance, extraction_key
+from caseseries.report.build import FORMATS, parse_formats
 
 
 @with_cohort_options
@@ -42,36 +40,7 @@ def report_command(
     """
     formats = parse_formats(fmt)
     check_folder_target(out)
-    store = open_store(ctx)
-    extraction = {
-        extraction_key(CaseDocument(source=sp.source), sp.patient.label): (sp.extractor, sp.ruleset_version)
-        for sp in store.patients()
-        if sp.extractor
-    }
-    provenance = Provenance(searches=[s for _, s in store.searches()], extraction=extraction)
-    if protocol is not None:
-        from caseseries.screening import load_protocol, prisma_counts
-
-        counts = prisma_counts(store, load_protocol(protocol))
-        provenance = Provenance(
-            searches=provenance.searches,
-            extraction=extraction,
-            screening={
-                "identified": counts.identified,
-                "duplicates_removed": counts.duplicates,
-                "screened": counts.records_screened,
-                "excluded": counts.records_excluded,
-                "full_text_assessed": counts.reports_assessed,
-                "included_studies": counts.included_studies,
-                "included_patients": counts.included_patients,
-            },
-            notes=[f"Review protocol '{counts.protocol}': {counts.methods_sentence()}"],
-        )
-    series = pooled_series(store)  # linked duplicate patients pooled once, the kept one citing every report
-    if series.merged:
-        note = f"Duplicate patients: {merge_sentence(series.merged_duplicates, len(series.merged))} after review."
-        provenance = Provenance(provenance.searches, provenance.screening, [*provenance.notes, note])
-    result = build_report(series.case_file, out, formats=formats, cohort=cohort, provenance=provenance, force=force)
+    result = write_report(open_store(ctx), out, formats=formats, cohort=cohort, protocol=protocol, force=force)
     where = result.html or result.out_dir
     typer.echo(
         f"Report for {result.n_patients} patients ({result.n_lines} lines): {where} "

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from caseseries.app.screen import screen_protocol
 from caseseries.commands._common import open_store, print_json
 from caseseries.errors import InputError
 from caseseries.screening import (
@@ -18,7 +19,6 @@ from caseseries.screening import (
     import_decisions,
     load_protocol,
     prisma_counts,
-    screen,
     work_saved,
     write_prisma,
 )
@@ -66,35 +66,12 @@ def screen_records(
         return
     if protocol is None:
         raise InputError("give the review protocol with --protocol FILE", location="--protocol")
-    proto = load_protocol(protocol)
-    result = screen(open_store(ctx), proto, _stage(stage))
+    run = screen_protocol(open_store(ctx), protocol, _stage(stage))
+    result = run.result
     if json_out:
-        print_json(
-            {
-                "protocol": proto.name,
-                "stage": result.stage.value,
-                "counts": result.counts(),
-                "changed": result.changed,
-                "not_eligible": result.not_eligible,
-                "missing": result.missing,
-                "suggestions": [
-                    {
-                        "key": s.key,
-                        "decision": s.decision.value,
-                        "rule": s.rule_id,
-                        "reason": s.reason,
-                        "fired": s.fired,
-                    }
-                    for s in result.suggestions
-                ],
-            }
-        )
+        print_json(run.to_json())
         return
-    counts = ", ".join(f"{n} {d}" for d, n in result.counts().items())
-    typer.echo(
-        f"{proto.name}, {result.stage.value}: {len(result.suggestions)} records screened by rules ({counts}); "
-        f"{result.changed} new or changed."
-    )
+    typer.echo(run.summary())
     if result.not_eligible:
         typer.echo(f"{len(result.not_eligible)} records not screened at this stage (excluded earlier or no full text).")
     if result.missing:
@@ -160,12 +137,7 @@ def import_decisions_cmd(
 def _protocol_names(store: Store, protocol: str | None) -> list[str]:
     if protocol:
         return [load_protocol(protocol).name]
-    from sqlalchemy import select
-
-    from caseseries.store.screening import ScreeningDecisionRow
-
-    with store.session() as s:
-        return sorted(set(s.scalars(select(ScreeningDecisionRow.protocol))))
+    return store.decisions.protocols()
 
 
 @screen_app.command("conflicts")

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from caseseries.extraction.patterns import ordered_patterns
+from caseseries.text.spans import Line as Line  # re-exported: spans live in the text layer
+from caseseries.text.spans import Span as Span
+from caseseries.text.spans import lines as lines
+from caseseries.text.spans import trimmed as trimmed
 
 
 class SectionKind(StrEnum):
@@ -25,25 +29,6 @@ class SectionKind(StrEnum):
     BACK = "back"
     REFERENCES = "references"
     OTHER = "other"
-
-
-@dataclass(frozen=True)
-class Span:
-    """A half-open character range ``[start, end)`` of the document."""
-
-    start: int
-    end: int
-
-    def text(self, document: str) -> str:
-        """The quoted text of the span."""
-        return document[self.start : self.end]
-
-
-@dataclass(frozen=True)
-class Line(Span):
-    """One physical line (without its newline)."""
-
-    number: int = 0
 
 
 @dataclass
@@ -71,33 +56,6 @@ _SENT_END = re.compile(
     r"[.!?](?:[\)\]\"”’])?(?=\s+[\"“(\[]?[A-Z0-9])|(?<=[A-Za-z)])\.\d{1,3}(?:[,\-–]\d{1,3})*(?=\s+[A-Z])"
 )
 _ABBREV = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Fig|Figs|No|vs|et al|i\.e|e\.g|approx|St|Dept|Vol|ca)|\b[A-Z])$")
-
-
-def lines(text: str) -> list[Line]:
-    """Split the document into physical lines with offsets.
-
-    Parameters
-    ----------
-    text : str
-        The document.
-
-    Returns
-    -------
-    list of Line
-        Every line, including empty ones, in order.
-    """
-    out: list[Line] = []
-    pos = 0
-    number = 0
-    n = len(text)
-    while pos <= n:
-        nl = text.find("\n", pos)
-        if nl < 0:
-            nl = n
-        out.append(Line(pos, nl, number))
-        number += 1
-        pos = nl + 1
-    return out
 
 
 def heading_kind(line_text: str) -> tuple[SectionKind, int | None] | None:
@@ -276,15 +234,6 @@ def _soft_break(text: str, para_start: int, blank: int, after: int, end: int) ->
     m = _SPACE.match(text, after, end)
     nxt = text[m.end() : m.end() + 1] if m else ""
     return nxt.islower()
-
-
-def trimmed(text: str, start: int, end: int) -> Span:
-    """The span ``start:end`` without the white space at either end (possibly empty)."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Span(start, end)
 
 
 def _add_trimmed(text: str, start: int, end: int, out: list[Span]) -> None:

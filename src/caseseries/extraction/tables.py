@@ -16,15 +16,9 @@ from enum import StrEnum
 
 from caseseries.extraction.entities import find_drugs
 from caseseries.extraction.patterns import ordered_patterns
-from caseseries.extraction.sentences import Line, Span, lines, trimmed
-
-
-class RowKind(StrEnum):
-    """How the cells of a row are separated."""
-
-    TAB = "tab"
-    PIPE = "pipe"
-    SPACE = "space"
+from caseseries.text.spans import Line, Span, lines, trimmed
+from caseseries.text.tables import RowFormat, RowKind, is_separator, split_row
+from caseseries.text.tables import row_kind as text_row_kind
 
 
 class Role(StrEnum):
@@ -105,48 +99,23 @@ class TextTable:
 
 _TITLE = re.compile(r"^[\s*_#>]*(?:Table|TABLE)\s+(\d{1,2}|[IVX]{1,4})\b(?P<rest>.*)$")
 _CONTINUED = re.compile(r"\(?\s*cont(?:inued|'d|\.)?\s*\)?", re.I)
-_PIPE_SEP = re.compile(r"^\s*:?-{2,}:?\s*$")
-_GAP = re.compile(r"\S( {2,})(?=\S)")
 _ABBREV = re.compile(r"(?:^|[,;.]\s*)([A-Z][A-Za-z0-9/\-]{0,11}|[a-z]{2,6})\s*[:=]\s*([A-Za-z][^,;:=\n]{1,80})")
 _MARK = re.compile(r"^\s*([*†‡§¶#]+|[a-z](?=[\s)]))")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 
 
+ROWS = RowFormat(min_pipes=2, spaces=True, blank_tab_rows=False)
+"""Literature tables: two pipes make a row; space-aligned rows are read too."""
+
+
 def row_kind(line_text: str) -> RowKind | None:
     """The kind of table row a line is, or None for prose."""
-    if "\t" in line_text and line_text.strip():
-        return RowKind.TAB
-    stripped = line_text.strip()
-    if stripped.count("|") >= 2 or (stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1):
-        return RowKind.PIPE
-    if len(stripped) < 400 and len(_GAP.findall(line_text)) >= 2:
-        return RowKind.SPACE
-    return None
+    return text_row_kind(line_text, ROWS)
 
 
 def split_cells(text: str, ln: Span, kind: RowKind) -> list[Span]:
     """Cells of one row as trimmed spans (an empty cell is a zero-length span)."""
-    raw: list[tuple[int, int]] = []
-    if kind is RowKind.TAB:
-        pos = ln.start
-        for part in text[ln.start : ln.end].split("\t"):
-            raw.append((pos, pos + len(part)))
-            pos += len(part) + 1
-    elif kind is RowKind.PIPE:
-        pos = ln.start
-        parts = text[ln.start : ln.end].split("|")
-        for i, part in enumerate(parts):
-            if not ((i == 0 or i == len(parts) - 1) and not part.strip()):
-                raw.append((pos, pos + len(part)))
-            pos += len(part) + 1
-    else:
-        pos = ln.start
-        for m in re.finditer(r" {2,}", text[ln.start : ln.end]):
-            raw.append((pos, ln.start + m.start()))
-            pos = ln.start + m.end()
-        raw.append((pos, ln.end))
-        raw = [r for r in raw if text[r[0] : r[1]].strip()]
-    return [trimmed(text, a, b) for a, b in raw]
+    return split_row(text, ln.start, ln.end, kind)
 
 
 def find_tables(text: str) -> list[TextTable]:
@@ -201,11 +170,7 @@ def _continued_cell(text: str, ln: Line) -> bool:
 
 def _build(text: str, all_lines: list[Line], first: int, block: list[Line], kind: RowKind) -> TextTable | None:
     rows = [split_cells(text, ln, kind) for ln in block]
-    rows = [
-        r
-        for r in rows
-        if not (kind is RowKind.PIPE and all(_PIPE_SEP.match(text[c.start : c.end]) or c.start == c.end for c in r))
-    ]
+    rows = [r for r in rows if not (kind is RowKind.PIPE and is_separator([text[c.start : c.end] for c in r]))]
     if len(rows) < 2:
         return None
     if kind is RowKind.SPACE:

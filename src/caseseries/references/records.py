@@ -15,9 +15,9 @@ from pathlib import Path
 
 from caseseries.errors import InputError, StoreError
 from caseseries.model.publication import Publication
+from caseseries.references.files import read_text_file
 from caseseries.references.model import CitedFields, Reference
 from caseseries.references.normalise import first_page
-from caseseries.references.reader import read_text_file
 from caseseries.sources.importer import Record, Skip
 from caseseries.sources.registry import read_file, resolve_importer
 from caseseries.sources.ris import RisImporter

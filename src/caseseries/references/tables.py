@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from caseseries.references.model import CitedFields, Reference
+from caseseries.text.tables import RowFormat, is_separator, row_cells
 
 _CAPTION = re.compile(r"^\W*Table\s+(?P<label>[A-Z]?\d+[A-Za-z]?)\b", re.IGNORECASE)
 _PMID_HEADER = re.compile(r"^\W*(?:p?mid|pubmed(?:\s*id)?|pmids?)\W*$", re.IGNORECASE)
@@ -26,18 +27,13 @@ _COLUMNS = {
 }
 
 
+ROWS = RowFormat(min_pipes=3, leading_pipe=True)
+"""A PMID table row is tab-separated or a pipe row ``| a | b |`` with at least three pipes."""
+
+
 def _cells(line: str) -> list[str] | None:
-    """Cells of a table line (tab-separated or ``| a | b |``), or None for other lines."""
-    if "\t" in line:
-        return [c.strip() for c in line.split("\t")]
-    stripped = line.strip()
-    if stripped.startswith("|") and stripped.count("|") >= 3:
-        return [c.strip() for c in stripped.strip("|").split("|")]
-    return None
-
-
-def _is_rule(cells: list[str]) -> bool:
-    return all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c)
+    """Cells of a table line, or None for other lines."""
+    return row_cells(line, ROWS)
 
 
 def _first_author(cell: str) -> tuple[str | None, str | None]:
@@ -113,7 +109,7 @@ def parse_literature_tables(text: str) -> list[Reference]:
             if line.strip():
                 header = None
             continue
-        if _is_rule(cells):
+        if is_separator(cells):
             continue
         pmid_cols = [i for i, c in enumerate(cells) if _PMID_HEADER.match(c)]
         if pmid_cols:

@@ -1,5 +1,8 @@
 """Exporters of a case file: Case JSON, a flat CSV (one row per therapy line), Phenopackets.
 
+Every exporter is a plug-in of the entry-point group ``caseseries.exporters``
+(:mod:`caseseries.plugins`), the built-ins included.
+
 Case JSON and CSV go to a file (replaced atomically; a folder or a device is refused) or, for
 ``-``, to standard output; Phenopackets go to a folder (see :mod:`caseseries.output_folder`).
 """
@@ -8,13 +11,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from caseseries.files import write_atomic, write_output
+from caseseries.files import write_output
 from caseseries.model.case import Patient, TherapyLine
 from caseseries.model.casejson import CaseFile, dump_case_file
+from caseseries.plugins import EXPORTERS, plugin_class, plugin_names
 
 CSV_COLUMNS = [
     "document", "label", "reference", "age_years", "sex", "diagnosis", "primary_site", "metastatic_sites",
@@ -71,39 +75,84 @@ def json_text(case_file: CaseFile) -> str:
     return dump_case_file(case_file) + "\n"
 
 
-def write_csv(case_file: CaseFile, out: Path) -> Path:
-    """Write the flat CSV; return the path."""
-    return write_atomic(out, csv_text(case_file))
+class Exporter(ABC):
+    """Writes a case file somewhere. Registered under the entry-point group ``caseseries.exporters``."""
+
+    name: ClassVar[str]
+    writes_folder: ClassVar[bool] = False
+    """Whether ``out`` is a folder (else a file, or ``-`` for standard output)."""
+
+    @abstractmethod
+    def export(self, case_file: CaseFile, out: str | Path, *, force: bool = False) -> str:
+        """Write ``case_file`` to ``out``; return where it went."""
 
 
-def write_json(case_file: CaseFile, out: Path) -> Path:
-    """Write Case JSON; return the path."""
-    return write_atomic(out, json_text(case_file))
+class TextExporter(Exporter):
+    """An exporter of one text: to a file (replaced atomically) or, for ``-``, to standard output."""
+
+    @abstractmethod
+    def text(self, case_file: CaseFile) -> str:
+        """The exported text."""
+
+    def export(self, case_file: CaseFile, out: str | Path, *, force: bool = False) -> str:
+        """Write the text to the file ``out`` (``-``: standard output); ``force`` is not used."""
+        return write_output(out, self.text(case_file))
 
 
-def write_phenopacket_dir(case_file: CaseFile, out: Path, force: bool = False) -> Path:
-    """Write GA4GH Phenopacket v2 JSON files, one per patient, into folder ``out``."""
-    from caseseries.report.phenopacket import write_phenopackets
+class JsonExporter(TextExporter):
+    """Case JSON."""
 
-    return write_phenopackets(case_file, out, force=force)
+    name = "json"
+
+    def text(self, case_file: CaseFile) -> str:
+        """Case JSON as text."""
+        return json_text(case_file)
 
 
-EXPORTERS: dict[str, Callable[[CaseFile, Path], Path]] = {
-    "json": write_json,
-    "csv": write_csv,
-    "phenopacket": write_phenopacket_dir,
-}
-TEXT_EXPORTERS: dict[str, Callable[[CaseFile], str]] = {"json": json_text, "csv": csv_text}
+class CsvExporter(TextExporter):
+    """The flat CSV, one row per therapy line."""
+
+    name = "csv"
+
+    def text(self, case_file: CaseFile) -> str:
+        """The flat CSV as text."""
+        return csv_text(case_file)
+
+
+class PhenopacketExporter(Exporter):
+    """GA4GH Phenopacket v2 JSON files, one per patient, in a folder."""
+
+    name = "phenopacket"
+    writes_folder = True
+
+    def export(self, case_file: CaseFile, out: str | Path, *, force: bool = False) -> str:
+        """Write the files into folder ``out`` (``force``: a non-empty folder caseseries did not write)."""
+        from caseseries.report.phenopacket import write_phenopackets
+
+        return str(write_phenopackets(case_file, Path(out), force=force))  # "-" is refused: not a folder
+
+
+def exporter_names() -> list[str]:
+    """Names of the registered exporters (the ``cases export --format`` values), sorted."""
+    return plugin_names(EXPORTERS)
+
+
+def get_exporter(name: str) -> Exporter:
+    """A new instance of the exporter registered as ``name``.
+
+    Raises
+    ------
+    InputError
+        For an unknown name (listing the registered ones) or a plug-in that is not an :class:`Exporter`.
+    """
+    cls: type[Exporter] = plugin_class(EXPORTERS, name, Exporter)
+    return cls()
 
 
 def export_case_file(case_file: CaseFile, fmt: str, out: str | Path, *, force: bool = False) -> str:
-    """Export with the named exporter (see :data:`EXPORTERS`); return where it went.
+    """Export with the exporter registered as ``fmt``; return where it went.
 
     ``out`` is a file, ``-`` for standard output (json, csv), or a folder (phenopacket; ``force``
     writes into a non-empty folder caseseries did not write, beside the files there).
     """
-    if fmt == "phenopacket":
-        return str(write_phenopacket_dir(case_file, Path(out), force=force))  # "-" is refused: not a folder
-    if fmt in TEXT_EXPORTERS:
-        return write_output(out, TEXT_EXPORTERS[fmt](case_file))
-    return str(EXPORTERS[fmt](case_file, Path(out)))
+    return get_exporter(fmt).export(case_file, out, force=force)

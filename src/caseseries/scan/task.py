@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from caseseries.extraction import extract_publication
+from caseseries.extraction import extract_publication, get_extractor
 from caseseries.model.publication import Publication
 from caseseries.scan.prefilter import passes_prefilter
 from caseseries.screening.protocol import Decision, Stage, load_protocol
@@ -211,7 +211,7 @@ def _record(item: Record, protocol: Any, tables: _Tables, result: FileResult) ->
     if not passed:
         return
     result.prefiltered += 1
-    record = ScreeningRecord(pub)
+    record = ScreeningRecord(pub, extractor=get_extractor("rules"))
     s = suggest(protocol, record, Stage.TITLE_ABSTRACT)
     tables.add(
         "suggestions", key=key, pmid=pub.pmid, decision=s.decision.value, rule_id=s.rule_id, reason=s.reason,

@@ -18,7 +18,8 @@ from caseseries.screening.decisions import (
     Status,
     import_decisions,
 )
-from caseseries.screening.prisma import PrismaCounts, prisma_counts, write_prisma
+from caseseries.screening.prisma import PrismaCounts, prisma_counts
+from caseseries.screening.prisma_diagram import write_prisma
 from caseseries.screening.protocol import (
     Decision,
     Protocol,

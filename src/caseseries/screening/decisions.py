@@ -18,14 +18,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from caseseries.errors import InputError
 from caseseries.screening.protocol import Decision, Protocol, Stage
 from caseseries.store import Store
-from caseseries.store.schema import PublicationRow, utcnow
-from caseseries.store.screening import ScreeningAuditRow, ScreeningDecisionRow
+from caseseries.store.decisions import DecisionWrite, StoredAudit, StoredDecision
 
 RULES_ACTOR = "rules"
 _E = TypeVar("_E", bound=StrEnum)
@@ -116,9 +112,9 @@ class NewDecision:
     reason: str | None = None
 
 
-def _entry(row: ScreeningDecisionRow) -> DecisionEntry:
+def _entry(row: StoredDecision) -> DecisionEntry:
     return DecisionEntry(
-        row.publication_key,
+        row.key,
         row.protocol,
         Stage(row.stage),
         Decision(row.decision),
@@ -127,6 +123,29 @@ def _entry(row: ScreeningDecisionRow) -> DecisionEntry:
         row.rule_id,
         row.reason,
         row.decided_at,
+    )
+
+
+def _audit_entry(r: StoredAudit) -> AuditEntry:
+    return AuditEntry(
+        r.key,
+        r.protocol,
+        Stage(r.stage),
+        Role(r.role),
+        r.actor,
+        r.rule_id,
+        Decision(r.old_decision) if r.old_decision else None,
+        Decision(r.new_decision),
+        r.reason,
+        r.via,
+        r.changed_at,
+    )
+
+
+def _write(item: NewDecision) -> DecisionWrite:
+    _check_actor(item.role, item.actor)
+    return DecisionWrite(
+        item.key, item.stage.value, item.decision.value, item.role.value, item.actor, item.rule_id, item.reason
     )
 
 
@@ -187,103 +206,17 @@ class DecisionLog:
         The stored decisions are read with one query per ``batch`` items and the changes are
         written together, so screening a large queue costs a few statements per thousand records.
         """
-        with self.store.session() as s:
-            return self._write_all(s, list(items), via, batch)
-
-    def _write_all(self, s: Session, todo: list[NewDecision], via: str, batch: int = 1000) -> int:
-        changed = 0
-        for start in range(0, len(todo), batch):
-            chunk = todo[start : start + batch]
-            rows = self._current_rows(s, chunk)
-            for item in chunk:
-                _check_actor(item.role, item.actor)
-                ident = (item.key, item.stage.value, item.role.value, item.actor)
-                row, was_changed = self._apply(s, item, via, rows.get(ident))
-                rows[ident] = row
-                changed += was_changed
-            s.flush()
-        return changed
-
-    def _current_rows(
-        self, s: Session, items: Sequence[NewDecision]
-    ) -> dict[tuple[str, str, str, str], ScreeningDecisionRow]:
-        keys = sorted({item.key for item in items})
-        found = s.scalars(
-            select(ScreeningDecisionRow).where(
-                ScreeningDecisionRow.protocol == self.protocol, ScreeningDecisionRow.publication_key.in_(keys)
-            )
-        )
-        return {(r.publication_key, r.stage, r.role, r.actor): r for r in found}
-
-    def _apply(
-        self, s: Session, item: NewDecision, via: str, row: ScreeningDecisionRow | None
-    ) -> tuple[ScreeningDecisionRow, bool]:
-        old = Decision(row.decision) if row is not None else None
-        if row is not None and (row.decision, row.rule_id, row.reason) == (
-            item.decision.value,
-            item.rule_id,
-            item.reason,
-        ):
-            return row, False
-        now = utcnow()
-        if row is None:
-            row = ScreeningDecisionRow(
-                publication_key=item.key,
-                protocol=self.protocol,
-                stage=item.stage.value,
-                role=item.role.value,
-                actor=item.actor,
-            )
-            s.add(row)
-        row.decision, row.rule_id, row.reason, row.decided_at = item.decision.value, item.rule_id, item.reason, now
-        s.add(
-            ScreeningAuditRow(
-                publication_key=item.key,
-                protocol=self.protocol,
-                stage=item.stage.value,
-                role=item.role.value,
-                actor=item.actor,
-                rule_id=item.rule_id,
-                old_decision=old.value if old else None,
-                new_decision=item.decision.value,
-                reason=item.reason,
-                via=via,
-                changed_at=now,
-            )
-        )
-        return row, True
+        todo = [_write(item) for item in items]
+        return self.store.decisions.write({self.protocol: todo}, via=via, batch=batch)[self.protocol]
 
     # ------------------------------------------------------------------ reading
     def entries(self, stage: Stage | None = None) -> list[DecisionEntry]:
         """Every current decision of the protocol (optionally of one stage), oldest first."""
-        with self.store.session() as s:
-            q = select(ScreeningDecisionRow).where(ScreeningDecisionRow.protocol == self.protocol)
-            if stage is not None:
-                q = q.where(ScreeningDecisionRow.stage == stage.value)
-            return [_entry(r) for r in s.scalars(q.order_by(ScreeningDecisionRow.decided_at, ScreeningDecisionRow.id))]
+        return [_entry(r) for r in self.store.decisions.current(self.protocol, stage.value if stage else None)]
 
     def audit(self, key: str | None = None) -> list[AuditEntry]:
         """The audit log of the protocol (optionally of one record), in order of change."""
-        with self.store.session() as s:
-            q = select(ScreeningAuditRow).where(ScreeningAuditRow.protocol == self.protocol)
-            if key is not None:
-                q = q.where(ScreeningAuditRow.publication_key == key)
-            return [
-                AuditEntry(
-                    r.publication_key,
-                    r.protocol,
-                    Stage(r.stage),
-                    Role(r.role),
-                    r.actor,
-                    r.rule_id,
-                    Decision(r.old_decision) if r.old_decision else None,
-                    Decision(r.new_decision),
-                    r.reason,
-                    r.via,
-                    r.changed_at,
-                )
-                for r in s.scalars(q.order_by(ScreeningAuditRow.id))
-            ]
+        return [_audit_entry(r) for r in self.store.decisions.audit(self.protocol, key)]
 
     def effective(self, stage: Stage) -> dict[str, Effective]:
         """The effective decision of every record that has any decision at ``stage``."""
@@ -395,7 +328,7 @@ def read_decisions_csv(
         )
     if "protocol" not in header and protocol is None:
         raise InputError("no protocol column; add one or give --protocol FILE", source=source, location="line 1")
-    keys = _stored_keys(store)
+    keys = store.decisions.publication_keys()
     out: dict[str, list[NewDecision]] = defaultdict(list)
     for n, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
@@ -430,11 +363,6 @@ def _enum(kind: type[_E], value: str, source: str, where: str) -> _E:
         raise InputError(f"unknown value {value!r}; allowed: {allowed}", source=source, location=where) from None
 
 
-def _stored_keys(store: Store) -> set[str]:
-    with store.session() as s:
-        return set(s.scalars(select(PublicationRow.key)))
-
-
 def import_decisions(
     path: str | Path, store: Store, *, reviewer: str, protocol: Protocol | None = None
 ) -> dict[str, int]:
@@ -457,9 +385,4 @@ def import_decisions(
         Protocol name -> number of decisions that changed.
     """
     batches = read_decisions_csv(path, store, reviewer=reviewer, protocol=protocol)
-    result = {}
-    with store.session() as s:
-        for name, items in batches.items():
-            log = DecisionLog(store, name)
-            result[name] = log._write_all(s, list(items), "csv")
-    return result
+    return store.decisions.write({name: [_write(i) for i in items] for name, items in batches.items()}, via="csv")

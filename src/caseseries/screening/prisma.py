@@ -28,10 +28,8 @@ import io
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
-from caseseries.files import write_atomic
 from caseseries.screening.decisions import DecisionLog, Effective, Role, Status
 from caseseries.screening.protocol import Decision, Protocol, Stage
 from caseseries.screening.records import RecordSet, protocol_records
@@ -305,38 +303,3 @@ def prisma_counts(store: Store, protocol: Protocol, records: RecordSet | None = 
 
 def _decided(e: Effective | None) -> bool:
     return e is not None and e.decision is not None and e.status is not Status.CONFLICT
-
-
-def write_prisma(counts: PrismaCounts, out_dir: str | Path, *, stem: str = "prisma2020") -> dict[str, Path]:
-    """Write the PRISMA2020 CSV, the counts as JSON and the flow diagram (SVG and PNG).
-
-    Files are written to temporary names and renamed, so nothing is left half-written.
-
-    Parameters
-    ----------
-    counts : PrismaCounts
-        From :func:`prisma_counts`.
-    out_dir : str or Path
-        Directory (created if missing).
-    stem : str
-        File name stem.
-
-    Returns
-    -------
-    dict
-        ``csv``, ``json``, ``svg``, ``png`` -> path written.
-    """
-    import json
-
-    from caseseries.screening.prisma_diagram import render_diagram
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    svg, png = render_diagram(counts)
-    payloads: dict[str, bytes] = {
-        "csv": counts.prisma2020_csv().encode("utf-8"),
-        "json": (json.dumps(counts.as_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
-        "svg": svg,
-        "png": png,
-    }
-    return {ext: write_atomic(out / f"{stem}.{ext}", data) for ext, data in payloads.items()}

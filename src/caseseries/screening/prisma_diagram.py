@@ -1,4 +1,4 @@
-"""The PRISMA 2020 flow diagram, drawn with matplotlib as SVG (text kept as text) and PNG."""
+"""The PRISMA 2020 flow diagram, drawn with matplotlib as SVG (text kept as text) and PNG, and the PRISMA files."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import io
 import itertools
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
+from caseseries.files import write_atomic
 from caseseries.screening.prisma import PrismaCounts
 
 _WIDTH = 10.0
@@ -153,3 +155,36 @@ def render_diagram(counts: PrismaCounts) -> tuple[bytes, bytes]:
         fig.savefig(png, format="png", dpi=150)
         plt.close(fig)
     return svg.getvalue(), png.getvalue()
+
+
+def write_prisma(counts: PrismaCounts, out_dir: str | Path, *, stem: str = "prisma2020") -> dict[str, Path]:
+    """Write the PRISMA2020 CSV, the counts as JSON and the flow diagram (SVG and PNG).
+
+    Files are written to temporary names and renamed, so nothing is left half-written.
+
+    Parameters
+    ----------
+    counts : PrismaCounts
+        From :func:`prisma_counts`.
+    out_dir : str or Path
+        Directory (created if missing).
+    stem : str
+        File name stem.
+
+    Returns
+    -------
+    dict
+        ``csv``, ``json``, ``svg``, ``png`` -> path written.
+    """
+    import json
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    svg, png = render_diagram(counts)
+    payloads: dict[str, bytes] = {
+        "csv": counts.prisma2020_csv().encode("utf-8"),
+        "json": (json.dumps(counts.as_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+        "svg": svg,
+        "png": png,
+    }
+    return {ext: write_atomic(out / f"{stem}.{ext}", data) for ext, data in payloads.items()}

@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from caseseries.extraction.base import Extractor
+from caseseries.extraction.registry import get_extractor
 from caseseries.model.publication import Publication, SearchRecord
 from caseseries.screening.protocol import Protocol, RecordScope, Search
-from caseseries.screening.rules import ScreeningRecord
+from caseseries.screening.rules import ScreeningRecord, needs_extractor
 from caseseries.store import Store
 
 
@@ -105,7 +107,7 @@ def _same_file(stored: str | None, wanted: Path) -> bool:
         return False
 
 
-def protocol_records(store: Store, protocol: Protocol) -> RecordSet:
+def protocol_records(store: Store, protocol: Protocol, *, extractor: Extractor | None = None) -> RecordSet:
     """Gather the records of a protocol from the store.
 
     Parameters
@@ -114,6 +116,9 @@ def protocol_records(store: Store, protocol: Protocol) -> RecordSet:
         The case store with searches and publications.
     protocol : Protocol
         The review protocol.
+    extractor : Extractor or None
+        Finds the patients of the records for the protocol's ``individual-patient`` and
+        ``line-of-therapy`` rules; by default the registry's ``rules`` extractor when it has such rules.
 
     Returns
     -------
@@ -127,6 +132,8 @@ def protocol_records(store: Store, protocol: Protocol) -> RecordSet:
         (with ``records: listed``); the message names the protocol line and the command that
         fixes it.
     """
+    if extractor is None and needs_extractor(protocol):
+        extractor = get_extractor("rules")
     every = protocol.records is RecordScope.ALL
     stored_searches = store.searches()
     sources: list[SourceRecords] = []
@@ -182,7 +189,7 @@ def protocol_records(store: Store, protocol: Protocol) -> RecordSet:
             if key in records:
                 records[key].searches.add(src.name)
             elif key in found:
-                records[key] = ScreeningRecord(found[key], [src.name])
+                records[key] = ScreeningRecord(found[key], [src.name], extractor=extractor)
             elif key not in missing:
                 missing.append(key)
     return RecordSet(sources, records, missing)

@@ -12,7 +12,6 @@ The suggestion of a record at a stage, over the rules that apply at that stage:
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,9 @@ from typing import Any
 import yaml
 
 from caseseries.errors import InputError, VocabularyError
+from caseseries.extraction.base import ExtractionResult, Extractor
+from caseseries.model.case import Patient
+from caseseries.model.casejson import Source
 from caseseries.model.publication import Publication
 from caseseries.screening.protocol import (
     Decision,
@@ -111,13 +113,19 @@ class ScreeningRecord:
         The stored record.
     searches : set of str
         Names of the protocol searches that found it (empty for imported records).
+    extractor : Extractor or None
+        Finds the patients for the ``individual-patient`` and ``line-of-therapy`` rules (from the
+        registry: :func:`caseseries.extraction.get_extractor`); None when the protocol has no such rule.
     """
 
-    def __init__(self, publication: Publication, searches: Iterable[str] = ()):
+    def __init__(
+        self, publication: Publication, searches: Iterable[str] = (), *, extractor: Extractor | None = None
+    ) -> None:
         self.publication = publication
         self.key = publication.key()
         self.searches = set(searches)
-        self._patients: dict[Stage, list[Any]] = {}
+        self.extractor = extractor
+        self._patients: dict[Stage, list[Patient]] = {}
 
     def text(self, fld: TextField) -> str:
         """The text of one field ('' when absent)."""
@@ -151,33 +159,28 @@ class ScreeningRecord:
         """The wanted fields that exist at ``stage`` (full text only at the full-text stage)."""
         return [f for f in wanted if f is not TextField.FULL_TEXT or stage is Stage.FULL_TEXT]
 
-    def patients(self, stage: Stage, fields: Sequence[TextField]) -> list[Any]:
-        """Patients the extractor finds in the stage's text (cached per stage)."""
+    def patients(self, stage: Stage, fields: Sequence[TextField]) -> list[Patient]:
+        """Patients the extractor finds in the stage's text (cached per stage).
+
+        Raises
+        ------
+        InputError
+            When the record was made without an extractor.
+        """
         if stage not in self._patients:
             parts = [self.text(f) for f in self.fields(fields, stage)]
             text = "\n\n".join(p for p in parts if p)
-            self._patients[stage] = list(_extractor()(text, self.publication).document.patients) if text else []
+            self._patients[stage] = list(self._extract(text).document.patients) if text else []
         return self._patients[stage]
 
-
-@cache
-def _extract_fn() -> Callable[..., Any]:
-    try:
-        module = importlib.import_module("caseseries.extraction")
-        fn: Callable[..., Any] = module.extract_text
-    except (ImportError, AttributeError):
-        raise InputError(
-            "the rule types individual-patient and line-of-therapy need the extractor "
-            "(caseseries.extraction.extract_text), which is not installed; remove those rules or install it"
-        ) from None
-    return fn
-
-
-def _extractor() -> Callable[[str, Publication], Any]:
-    from caseseries.model.casejson import Source
-
-    fn = _extract_fn()
-    return lambda text, pub: fn(text, source=Source(pmid=pub.pmid, doi=pub.doi, title=pub.title))
+    def _extract(self, text: str) -> ExtractionResult:
+        if self.extractor is None:
+            raise InputError(
+                "the rule types individual-patient and line-of-therapy need an extractor; "
+                "make the screening records with one (caseseries.extraction.get_extractor)"
+            )
+        pub = self.publication
+        return self.extractor.extract(text, source=Source(pmid=pub.pmid, doi=pub.doi, title=pub.title))
 
 
 # ---------------------------------------------------------------------------------- designs
@@ -342,7 +345,7 @@ def _line_of_therapy(rule: LineOfTherapyRule, record: ScreeningRecord, stage: St
         return None, []
     wanted = rule.drug_names() if rule.has_selector() else None
     for patient in record.patients(stage, rule.fields):
-        for line in getattr(patient, "lines", []):
+        for line in patient.lines:
             number = int(line.line)
             if number < rule.min or (rule.max is not None and number > rule.max):
                 continue
@@ -365,6 +368,15 @@ _EVALUATORS: dict[str, Callable[[Any, ScreeningRecord, Stage], tuple[bool | None
     "individual-patient": _individual,
     "line-of-therapy": _line_of_therapy,
 }
+
+
+PATIENT_RULES = frozenset({"individual-patient", "line-of-therapy"})
+"""The rule types that need an extractor (see :class:`ScreeningRecord`)."""
+
+
+def needs_extractor(protocol: Protocol) -> bool:
+    """Whether a rule of ``protocol`` reads the patients an extractor finds."""
+    return any(rule.type in PATIENT_RULES for rule in protocol.criteria)
 
 
 def evaluate_rule(rule: Rule, record: ScreeningRecord, stage: Stage) -> RuleResult:

@@ -1,4 +1,4 @@
-"""The importer registry: every importer is an entry point of the group ``caseseries.importers``.
+"""The importers: plug-ins of the entry-point group ``caseseries.importers`` (see :mod:`caseseries.plugins`).
 
 Built-in importers register exactly like third-party plug-ins (``pyproject.toml``)::
 
@@ -12,34 +12,20 @@ format (:meth:`Importer.sniff`) and takes the most certain.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
-from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 from caseseries.errors import FormatError, InputError
+from caseseries.plugins import IMPORTERS, plugin_class, plugin_names
 from caseseries.sources.importer import READ_ERRORS, Importer, ImportItem, open_source, read_head
 
-GROUP = "caseseries.importers"
-AUTO = "auto"
-
-
-@cache
-def _entry_points() -> dict[str, EntryPoint]:
-    return {ep.name: ep for ep in entry_points(group=GROUP)}
+AUTO = IMPORTERS.extra[0]
 
 
 def importer_names() -> list[str]:
     """Names of every registered importer (the ``--format`` values besides ``auto``), sorted."""
-    return sorted(_entry_points())
+    return plugin_names(IMPORTERS)
 
 
-def _unknown(name: str) -> InputError:
-    return InputError(
-        f"unknown format {name!r}; use one of: {', '.join([AUTO, *importer_names()])}", location="--format"
-    )
-
-
-@cache
 def importer_class(name: str) -> type[Importer]:
     """The importer class registered under ``name``.
 
@@ -49,23 +35,7 @@ def importer_class(name: str) -> type[Importer]:
         If no importer has that name (the message lists the available ones), or the plug-in
         cannot be loaded or is not an :class:`Importer`.
     """
-    ep = _entry_points().get(name)
-    if ep is None:
-        raise _unknown(name)
-    try:
-        cls = ep.load()
-    except Exception as err:  # a broken third-party plug-in must not take the others down
-        raise InputError(
-            f"the importer plug-in {name!r} ({ep.value}) cannot be loaded: {err.__class__.__name__}: {err}; "
-            "reinstall the package that provides it",
-            location="--format",
-        ) from None
-    if not (isinstance(cls, type) and issubclass(cls, Importer)):
-        raise InputError(
-            f"the importer plug-in {name!r} ({ep.value}) is not a caseseries.sources.importer.Importer subclass",
-            location="--format",
-        )
-    return cls
+    return plugin_class(IMPORTERS, name, Importer)
 
 
 def get_importer(name: str) -> Importer:

@@ -31,6 +31,7 @@ from caseseries.sources.importer import (
     strip_bom,
     truncated,
 )
+from caseseries.text.tables import RowFormat, is_separator, row_cells
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _BOLD = re.compile(r"^\*\*(.+?)\*\*$|^__(.+?)__$")
@@ -77,7 +78,6 @@ _TABLE_TITLE = re.compile(
     re.IGNORECASE,
 )
 _FOOTNOTE = re.compile(r"^(?:\*(?!\*)|[†‡§¶#]|[a-z]\s|\(Continued|[^\s:]{1,20}:\s)")
-_PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 
 
 def _heading(line: str) -> str | None:
@@ -111,14 +111,13 @@ def _unbold(text: str) -> str:
     return text.replace("**", "").replace("__", "").strip()
 
 
+ROWS = RowFormat(min_pipes=2, leading_pipe=True)
+"""A table row is tab-separated or a pipe row starting with ``|`` (two pipes at least)."""
+
+
 def _cells(line: str) -> list[str] | None:
-    """The cells of a table row (tab- or pipe-separated), or None when the line is not a row."""
-    if "\t" in line:
-        return [c.strip() for c in line.split("\t")]
-    s = line.strip()
-    if s.startswith("|") and s.count("|") >= 2:
-        return [c.strip() for c in s.strip("|").split("|")]
-    return None
+    """The cells of a table row, or None when the line is not a row."""
+    return row_cells(line, ROWS)
 
 
 def _title_line(lines: list[str]) -> str | None:
@@ -160,7 +159,7 @@ def _tables(lines: list[str]) -> list[Table]:
             j += 1
         rows: list[list[str]] = []
         while j < n and (cells := _cells(lines[j])) is not None:
-            if not _PIPE_RULE.match(lines[j].strip()):
+            if not is_separator(cells):
                 rows.append(cells)
             j += 1
         if not rows:

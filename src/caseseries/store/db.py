@@ -24,7 +24,8 @@ from caseseries.errors import InputError, StoreError
 from caseseries.store.schema import Base
 
 DEFAULT_URL = "sqlite:///caseseries.db"
-_NOT_TABLE_MODULES = {"db", "repository", "migrations", "schema"}
+_NOT_TABLE_MODULES = {"db", "repository", "migrations", "schema", "sessions", "patients", "decisions"}
+"""Modules of the store that define no tables (the others are imported so that their tables exist)."""
 
 
 def _load_table_modules() -> None:
