@@ -66,6 +66,14 @@ def test_duplicate_patient_is_found_linked_and_counted_once(
     assert "12 patients (1 duplicate report of 1 patient merged)" in text
     assert json.loads(_run(capsys, "--db", db_url, "cases", "duplicates", "--json")[1])["candidates"] == []
 
+    out_dir = tmp_path / "report"
+    assert _run(capsys, "--db", db_url, "report", "--out", str(out_dir), "--format", "md")[0] == 0
+    markdown = (out_dir / "report.md").read_text("utf-8")
+    table1 = markdown.split("Table 1:", 1)[1].split("Table 2:", 1)[0]
+    rows = [r for r in table1.splitlines() if r.startswith("|") and "Benedetti Pedroza" in r]
+    assert len(rows) == 1, rows  # the linked patient is one row ...
+    assert "Also reported as" in table1 and "remission.txt" in table1  # ... citing the other report
+
     assert _run(capsys, "--db", db_url, "cases", "unlink", str(ids[1]), str(ids[0]))[0] == 0
     assert _alectinib_first_line(db_url, capsys)["n_patients"] == 13
     code, _, err = _run(capsys, "--db", db_url, "cases", "unlink", str(ids[1]), str(ids[0]))

@@ -36,6 +36,9 @@ from caseseries.vocab import site_term
 
 RULES_FILE = "duplicates.yaml"
 
+# how a kept patient's note names another report of the same person (the report cites these)
+ALSO_REPORTED = "Also reported as"
+
 # the curation status a merged patient takes its content from, best first
 _STATUS_RANK = {
     CurationStatus.CURATED: 0,
@@ -431,7 +434,7 @@ def merge_linked(entries: Sequence[PatientEntry], groups: Iterable[Iterable[int]
         kept, others = members[0], members[1:]
         drop.update(o.id for o in others)
         notes[kept.id] = [
-            f"Also reported as {o.patient.label!r} in {citation_of(o)} (case {o.id}); linked as the same patient."
+            f"{ALSO_REPORTED} {o.patient.label!r} in {citation_of(o)} (case {o.id}); linked as the same patient."
             for o in others
         ]
         merges.append(

@@ -23,12 +23,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from caseseries.analysis.cohort import Cohort, written_partner
+from caseseries.analysis.duplicates import ALSO_REPORTED
 from caseseries.analysis.limits import min_groups, not_computed
 from caseseries.analysis.response import ResponseSummary
 from caseseries.analysis.sequencing import PatientLabels, SimilarPatient, Transition, citation, line_text
 from caseseries.analysis.survival import PfsSummary
 from caseseries.model.case import Fusion, Patient, TherapyLine
-from caseseries.model.casejson import CaseFile
+from caseseries.model.casejson import CaseDocument, CaseFile
 from caseseries.model.enums import Response
 from caseseries.vocab import drugs
 
@@ -216,6 +217,15 @@ class _Marks:
         return [f"{m}{note}" for note, m in self.notes.items()]
 
 
+def reference_cell(doc: CaseDocument, patient: Patient, marks: _Marks) -> str:
+    """The patient's citation, with a footnote naming every other report of a linked duplicate."""
+    cell = citation(doc, patient)
+    for note in patient.notes:
+        if note.startswith(ALSO_REPORTED):
+            cell += marks.mark(note)
+    return cell
+
+
 # ---------------------------------------------------------------------- literature tables
 def table1(case_file: CaseFile, agent: str = "alectinib", labels: PatientLabels | None = None) -> Table:
     """Seed Table 1: patients whose first line includes ``agent``.
@@ -238,7 +248,7 @@ def table1(case_file: CaseFile, agent: str = "alectinib", labels: PatientLabels 
         label = labels(unit.document, unit.patient)
         table.rows.append(
             [label, site_cell(unit.patient), partner, response_cell(unit.line), pfs_cell(unit.line),
-             citation(unit.document, unit.patient)]
+             reference_cell(unit.document, unit.patient, marks)]
         )  # fmt: skip
         table.row_labels.append(label)
     table.footnotes.extend(marks.footnotes())
@@ -273,7 +283,7 @@ def table2(case_file: CaseFile, labels: PatientLabels | None = None) -> Table:
         label = labels(doc, patient)
         table.rows.append(
             [label, site_cell(patient), alk_cell(patient), regimen_cell(first), outcome_cell(first),
-             regimen_cell(second), second_outcome, citation(doc, patient)]
+             regimen_cell(second), second_outcome, reference_cell(doc, patient, marks)]
         )  # fmt: skip
         table.row_labels.append(label)
     table.footnotes.extend(marks.footnotes())
