@@ -33,7 +33,7 @@ from importlib import resources
 from typing import Any
 
 from caseseries.errors import FormatError
-from caseseries.extraction.annotate import current, finditer
+from caseseries.extraction.annotate import current, finditer, spans
 
 
 class Direction(StrEnum):
@@ -339,7 +339,7 @@ class ContextEngine:
         return [c for c, _, _ in self._cues(text, tokens, start, stop)]
 
     def _tokens(self, text: str, start: int, stop: int) -> list[tuple[int, int]]:
-        return [m.span() for m in finditer(_TOKEN, text, start, stop)]
+        return spans(_TOKEN, text, start, stop)
 
     def _literal_cues(self, text: str, tokens: list[tuple[int, int]]) -> list[tuple[ContextRule, int, int]]:
         """Literal cues of a token sequence: (rule, first token, end token), before pruning."""

@@ -169,7 +169,7 @@ def drug_abbreviations(text: str) -> dict[str, str]:
     """
     out: dict[str, str] = {}
     vocab = drugs()
-    for m in _drug_regex().finditer(text):
+    for m in finditer(_drug_regex(), text):
         a = _ABBREVIATION.match(text, m.end() + (1 if text[m.end() : m.end() + 1] == " " else 0))
         if a is None:
             continue

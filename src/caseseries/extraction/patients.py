@@ -454,10 +454,10 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
     for source in (spans, side):
         for s, e in source:
             hits = find_sites(text, s, e)
-            negated = negated_sites(text, s, e)
             staged = [h for h in hits if h.role == "metastatic"]
             if not (_TUMOUR_CONTEXT.search(text, s, e) or staged) or is_general(text[s:e]):
                 continue
+            negated = negated_sites(text, s, e)
             previous_metastatic: int | None = None
             for hit in hits:
                 if lymphoma and hit.value == "lymph node":
