@@ -59,8 +59,9 @@ _SUMMARISED = re.compile(
     re.I,
 )
 CITED = re.compile(
+    r"(?=[e\[^rdpi])(?:"
     r"\bet\s+al\b|\[\d{1,3}(?:\s*[,\-–]\s*\d{1,3})*\]|\^\[|\breported\s+(?:by|in)\b|\bdescribed\s+by\b"
-    r"|\bpreviously\s+(?:reported|described|published)\b|\bin\s+the\s+literature\b",
+    r"|\bpreviously\s+(?:reported|described|published)\b|\bin\s+the\s+literature\b)",
     re.I,
 )
 # Words of general statements about drugs: approvals, trials, other diseases, what drugs can do.

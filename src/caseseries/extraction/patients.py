@@ -46,9 +46,10 @@ from caseseries.extraction.tables import TextTable
 from caseseries.model import Fusion, Mutation, Sex
 
 _LITERATURE = re.compile(
+    r"(?=[pmelwsrt])(?:"
     r"\bPubMed\b|\bMEDLINE\b|\bEmbase\b|literature\s+(?:search|review)|\bwe\s+(?:searched|reviewed)\b"
     r"|\b(?:searched|reviewed)\s+the\s+literature|\bTable\s+\d+\s+(?:provides|summari[sz]es|shows|lists|presents)"
-    r"|\bwe\s+identified\s+\d+",
+    r"|\bwe\s+identified\s+\d+)",
     re.I,
 )
 _OUR_CASE = re.compile(
@@ -62,6 +63,7 @@ _CLOSING = re.compile(
 )
 _CAPTION = re.compile(r"^[\s*_#>]*(?:Figure|Fig\.?|FIGURE)\s*\d+", re.M)
 _INTRO = re.compile(
+    r"(?=[atocp(mwbg])(?:"
     r"\b(?:an?|the|this|our)\s+(?:previously\s+healthy\s+|otherwise\s+healthy\s+)?"
     r"(?:\d{1,3}(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)[\s\-]*(?:year|month|week|day)s?[\s\-]*old\b"
     r"|\b(?:case|patient)\s+\d+\s*(?:[:.(]|was|is\b)|\(\s*[MF]\s*,\s*\d{1,3}\s*(?:y|yrs?|years?)?\s*\)"
@@ -69,7 +71,7 @@ _INTRO = re.compile(
     r"|\b(?:a|an)\s+(?:neonate|newborn|infant)\b"
     r"|\b(?:an?|the)\s+(?:\w+\s+){0,2}(?:man|woman|boy|girl|patient|infant|child|lady|gentleman)\s+"
     r"(?:aged|of)\s+\d{1,3}\b|\b(?:man|woman|boy|girl)\s+in\s+(?:his|her)\s+(?:twenties|thirties|forties|fifties|"
-    r"sixties|seventies|eighties)\b",
+    r"sixties|seventies|eighties)\b)",
     re.I,
 )
 _COHORT_AGE = re.compile(
