@@ -13,6 +13,7 @@ CASES = [
     ("lung|liver", "Ll"),
     ("(?P<w0>stable)|(?P<w1>progress(?:ion|ed))", "PSps"),
     (r"\b(?:of|in)\s+marrow|(?<!no\s)bone", "BIObio"),
+    (r"\b(?=\w)(?:he|she|the\s+patient)\b", "HSThst"),  # look-aheads are skipped
     ("(?:a|b)?c", None),  # optional start: unsure
     ("[abc]x", None),  # a class
     (r"\dx", None),  # an escape

@@ -44,6 +44,7 @@ from caseseries.extraction.reported import (
 from caseseries.extraction.sentences import Section, SectionKind, Span
 from caseseries.extraction.tables import TextTable
 from caseseries.model import Fusion, Mutation, Sex
+from caseseries.vocab.trie import letters_first
 
 _LITERATURE = re.compile(
     r"(?=[pmelwsrt])(?:"
@@ -79,17 +80,21 @@ _COHORT_AGE = re.compile(
 )
 _CASE_START = re.compile(r"^[\s*_#>]*(?:Case|Patient)\s+(\d{1,2})\b\s*[:.)\-–]?", re.M)
 _MANY = re.compile(r"\b(two|three|four|five|2|3|4|5)\s+(?:\w+\s+){0,3}?(?:patients|cases)\b", re.I)
-_TUMOUR_CONTEXT = re.compile(
-    r"\b(?=\w)(?:mass|masses|tumou?rs?|lesions?|nodules?|IMTs?|sarcoma|neoplasm|metasta\w*|relapse\w*|recurren\w*|"
-    r"involve\w*|infiltrat\w*|deposits?|spread|disease\s+progression|progression\s+in|lymphadenopathy|"
-    r"pseudotumou?r|residual|growth|primary|cancers?|carcinomas?|adenocarcinomas?|lymphomas?|fibrosarcoma|"
-    r"neuroblastoma|histiocytosis|malignan\w*|stage[sd]?)\b",
-    re.I,
+_TUMOUR_CONTEXT = letters_first(
+    re.compile(
+        r"\b(?=\w)(?:mass|masses|tumou?rs?|lesions?|nodules?|IMTs?|sarcoma|neoplasm|metasta\w*|relapse\w*|recurren\w*|"
+        r"involve\w*|infiltrat\w*|deposits?|spread|disease\s+progression|progression\s+in|lymphadenopathy|"
+        r"pseudotumou?r|residual|growth|primary|cancers?|carcinomas?|adenocarcinomas?|lymphomas?|fibrosarcoma|"
+        r"neuroblastoma|histiocytosis|malignan\w*|stage[sd]?)\b",
+        re.I,
+    )
 )
-_METASTATIC_CUE = re.compile(
-    r"metasta\w*|relaps\w*|recurren\w*|spread|disseminat\w*|secondary|new\s+(?:lesion|growth)|nodules?|deposits?|"
-    r"implants?|progress(?:ion|ed|ing)|involvement|lymphadenopathy|residual",
-    re.I,
+_METASTATIC_CUE = letters_first(
+    re.compile(
+        r"metasta\w*|relaps\w*|recurren\w*|spread|disseminat\w*|secondary|new\s+(?:lesion|growth)|nodules?|deposits?|"
+        r"implants?|progress(?:ion|ed|ing)|involvement|lymphadenopathy|residual",
+        re.I,
+    )
 )
 _ADJACENT_METASTASIS = re.compile(
     r"^[\s\-]*(?:metasta\w*|relaps\w*|recurren\w*|nodules?|deposits?|implants?|lesions?|involvement|spread)", re.I

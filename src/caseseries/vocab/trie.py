@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["alternation", "first_letters", "starts_with_letters"]
+__all__ = ["alternation", "first_letters", "letters_first", "starts_with_letters"]
 
 _SPLIT = re.compile(r"[\s\-]+")
 _Node = dict[str, "_Node"]
@@ -134,7 +134,7 @@ def _group_end(body: str, i: int) -> int:
 def first_letters(body: str) -> str | None:
     r"""The letters (both cases) a match of the regular expression ``body`` can start with, or None when unsure.
 
-    Only plain letters are read (leading look-behinds and ``\b`` are skipped, groups are read into);
+    Only plain letters are read (leading look-arounds and ``\b`` are skipped, groups are read into);
     an alternative that may start with anything else (a class, an escape, an optional part) gives
     None. A pattern can then try ``(?=[letters])`` first: positions where no alternative can
     start are passed over at once instead of trying every alternative there.
@@ -145,7 +145,7 @@ def first_letters(body: str) -> str | None:
         while True:
             if alt.startswith("\\b", i):
                 i += 2
-            elif alt.startswith(("(?<!", "(?<="), i):
+            elif alt.startswith(("(?<!", "(?<=", "(?=", "(?!"), i):
                 i = _group_end(alt, i)
             else:
                 break
@@ -181,3 +181,9 @@ def starts_with_letters(body: str) -> str:
     """
     letters = first_letters(body)
     return f"(?=[{letters}])" if letters else ""
+
+
+def letters_first(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` with :func:`starts_with_letters` in front (same flags, same matches)."""
+    ahead = starts_with_letters(pattern.pattern)
+    return re.compile(f"{ahead}(?:{pattern.pattern})", pattern.flags) if ahead else pattern
