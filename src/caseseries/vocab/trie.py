@@ -76,24 +76,21 @@ _QUANTIFIED = ("?", "*", "{")
 
 
 def _top_alternatives(body: str) -> list[str]:
-    """The alternatives of ``body`` at nesting depth 0 (escapes and character classes skipped)."""
-    alts, depth, start, i = [], 0, 0, 0
+    """The alternatives of ``body`` at nesting depth 0 (escapes, classes and groups skipped)."""
+    alts, start, i = [], 0, 0
     while i < len(body):
         c = body[i]
         if c == "\\":
             i += 2
-            continue
-        if c == "[":
+        elif c == "[":
             i = _class_end(body, i)
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            alts.append(body[start:i])
-            start = i + 1
-        i += 1
+        elif c == "(":
+            i = _group_end(body, i)
+        else:
+            if c == "|":
+                alts.append(body[start:i])
+                start = i + 1
+            i += 1
     alts.append(body[start:])
     return alts
 
