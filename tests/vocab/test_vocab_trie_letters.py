@@ -14,7 +14,10 @@ CASES = [
     ("(?P<w0>stable)|(?P<w1>progress(?:ion|ed))", "PSps"),
     (r"\b(?:of|in)\s+marrow|(?<!no\s)bone", "BIObio"),
     (r"\b(?=\w)(?:he|she|the\s+patient)\b", "HSThst"),  # look-aheads are skipped
-    ("(?:a|b)?c", None),  # optional start: unsure
+    ("(?:a|b)?c", "ABCabc"),  # an optional group: also what follows it
+    ("(?:was|were)*?no", "NWnw"),
+    ("(?:a|b)?", None),  # may match nothing
+    ("(?:a|b){0,2}c", None),  # counted repeat: unsure
     ("[abc]x", None),  # a class
     (r"\dx", None),  # an escape
     ("a|", None),  # an empty alternative

@@ -131,44 +131,60 @@ def _group_end(body: str, i: int) -> int:
 def first_letters(body: str) -> str | None:
     r"""The letters (both cases) a match of the regular expression ``body`` can start with, or None when unsure.
 
-    Only plain letters are read (leading look-arounds and ``\b`` are skipped, groups are read into);
-    an alternative that may start with anything else (a class, an escape, an optional part) gives
-    None. A pattern can then try ``(?=[letters])`` first: positions where no alternative can
-    start are passed over at once instead of trying every alternative there.
+    Only plain letters are read (leading look-arounds and ``\b`` are skipped, groups are read into,
+    an optional or repeated group adds the letters of what follows it); an alternative that may
+    start with anything else (a class, an escape, nothing) gives None. A pattern can then try
+    ``(?=[letters])`` first: positions where no alternative can start are passed over at once
+    instead of trying every alternative there.
     """
     letters: set[str] = set()
     for alt in _top_alternatives(body):
-        i = 0
-        while True:
-            if alt.startswith("\\b", i):
-                i += 2
-            elif alt.startswith(("(?<!", "(?<=", "(?=", "(?!"), i):
-                i = _group_end(alt, i)
-            else:
-                break
-        if i >= len(alt):
+        found = _alternative_letters(alt)
+        if found is None:
             return None
-        c = alt[i]
-        if c == "(":
-            end = _group_end(alt, i)
-            if alt[end : end + 1] in _QUANTIFIED or end > len(alt):
-                return None
-            inner = alt[i + 1 : end - 1]
-            if inner.startswith("?P<"):
-                inner = inner[inner.index(">") + 1 :]
-            elif inner.startswith("?:"):
-                inner = inner[2:]
-            elif inner.startswith("?"):
-                return None  # flags, look-aheads
-            found = first_letters(inner)
-            if found is None:
-                return None
-            letters.update(found)
-        elif c.isascii() and c.isalpha() and alt[i + 1 : i + 2] not in _QUANTIFIED:
-            letters.update((c.lower(), c.upper()))
-        else:
-            return None
+        letters.update(found)
     return "".join(sorted(letters)) if letters else None
+
+
+def _alternative_letters(alt: str) -> set[str] | None:
+    i = 0
+    while True:
+        if alt.startswith("\\b", i):
+            i += 2
+        elif alt.startswith(("(?<!", "(?<=", "(?=", "(?!"), i):
+            i = _group_end(alt, i)
+        else:
+            break
+    if i >= len(alt):
+        return None
+    c = alt[i]
+    if c == "(":
+        end = _group_end(alt, i)
+        if end > len(alt):
+            return None
+        inner = alt[i + 1 : end - 1]
+        if inner.startswith("?P<"):
+            inner = inner[inner.index(">") + 1 :]
+        elif inner.startswith("?:"):
+            inner = inner[2:]
+        elif inner.startswith("?"):
+            return None  # flags, look-aheads
+        found = first_letters(inner)
+        if found is None:
+            return None
+        quantifier = alt[end : end + 1]
+        if quantifier == "{":
+            return None
+        if quantifier in ("?", "*"):
+            # an optional group: a match may also start with what follows it
+            rest = alt[end + 1 :]
+            rest = rest[1:] if rest[:1] in ("?", "+") else rest
+            after = _alternative_letters(rest)
+            return None if after is None else set(found) | after
+        return set(found)
+    if c.isascii() and c.isalpha() and alt[i + 1 : i + 2] not in _QUANTIFIED:
+        return {c.lower(), c.upper()}
+    return None
 
 
 def starts_with_letters(body: str) -> str:
