@@ -12,7 +12,7 @@ from caseseries.extraction.hits import SiteHit
 from caseseries.extraction.patterns import ordered_patterns
 from caseseries.vocab import sites
 from caseseries.vocab.loader import reported_site
-from caseseries.vocab.trie import alternation
+from caseseries.vocab.trie import alternation, starts_with_letters
 
 
 class SiteCue(StrEnum):
@@ -46,7 +46,7 @@ def site_cue(cue: SiteCue, text: str, pos: int, end: int) -> re.Match[str] | Non
 def _site_regex() -> re.Pattern[str]:
     names = sorted({n for s in sites().entries for n in (s.term, *s.synonyms, *s.adjectives)}, key=len, reverse=True)
     alts = alternation(names, r"[\s\-]+", fold=True)
-    return re.compile(rf"(?<![A-Za-z])(?:{alts})(?![A-Za-z])", re.I)
+    return re.compile(rf"(?<![A-Za-z]){starts_with_letters(alts)}(?:{alts})(?![A-Za-z])", re.I)
 
 
 _CASE_SENSITIVE_SITES = frozenset({"CNS", "NSCLC", "NSCLCS", "RCC", "RCCS"})

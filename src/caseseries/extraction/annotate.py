@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
-__all__ = ["Annotations", "current", "finditer", "per_document", "reading"]
+__all__ = ["Annotations", "current", "finditer", "per_document", "reading", "spans"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,11 +41,12 @@ class Annotations:
         The document; offsets of every stored match refer to it.
     """
 
-    __slots__ = ("_matches", "memo", "text")
+    __slots__ = ("_matches", "_spans", "memo", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._matches: dict[re.Pattern[str], tuple[list[int], list[re.Match[str]]]] = {}
+        self._matches: dict[re.Pattern[str], tuple[list[int], list[int], list[re.Match[str]]]] = {}
+        self._spans: dict[re.Pattern[str], list[tuple[int, int]]] = {}
         self.memo: dict[tuple[Any, ...], Any] = {}
 
     def matches(self, pattern: re.Pattern[str], start: int, stop: int) -> list[re.Match[str]]:
@@ -56,17 +57,31 @@ class Annotations:
         found = self._matches.get(pattern)
         if found is None:
             every = list(pattern.finditer(self.text))
-            found = ([m.start() for m in every], every)
+            found = ([m.start() for m in every], [m.end() for m in every], every)
             self._matches[pattern] = found
-        starts, every = found
-        out: list[re.Match[str]] = []
-        for i in range(bisect.bisect_left(starts, start), len(every)):
-            m = every[i]
-            if m.start() >= stop:
-                break
-            if m.end() <= stop:
-                out.append(m)
-        return out
+        starts, ends, every = found
+        # finditer's matches do not overlap, so their starts and their ends both ascend: the
+        # matches inside the range are one slice (those starting at or after ``start``, starting
+        # before ``stop`` and ending at or before it).
+        first, last = _inside(starts, ends, start, stop)
+        return every[first:last]
+
+    def spans(self, pattern: re.Pattern[str], start: int, stop: int) -> list[tuple[int, int]]:
+        """The ``(start, end)`` of the matches :meth:`matches` gives, without building them per call."""
+        every = self._spans.get(pattern)
+        if every is None:
+            self.matches(pattern, 0, 0)
+            every = self._spans[pattern] = [m.span() for m in self._matches[pattern][2]]
+        starts, ends, _ = self._matches[pattern]
+        first, last = _inside(starts, ends, start, stop)
+        return every[first:last]
+
+
+def _inside(starts: list[int], ends: list[int], start: int, stop: int) -> tuple[int, int]:
+    """The slice of ascending non-overlapping matches that start at or after ``start`` and end by ``stop``."""
+    first = bisect.bisect_left(starts, start)
+    last = min(bisect.bisect_left(starts, stop), bisect.bisect_right(ends, stop))
+    return first, max(first, last)
 
 
 _CURRENT: ContextVar[Annotations | None] = ContextVar("caseseries_annotations", default=None)
@@ -104,6 +119,15 @@ def finditer(pattern: re.Pattern[str], text: str, start: int = 0, end: int | Non
     if ann is None:
         return pattern.finditer(text, start, stop)
     return ann.matches(pattern, start, stop)
+
+
+def spans(pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """The spans of :func:`finditer`'s matches (stored once per document while it is read)."""
+    stop = len(text) if end is None else end
+    ann = current(text)
+    if ann is None:
+        return [m.span() for m in pattern.finditer(text, start, stop)]
+    return ann.spans(pattern, start, stop)
 
 
 def per_document(fn: F) -> F:

@@ -33,7 +33,8 @@ from importlib import resources
 from typing import Any
 
 from caseseries.errors import FormatError
-from caseseries.extraction.annotate import current, finditer
+from caseseries.extraction.annotate import current, finditer, spans
+from caseseries.vocab.trie import starts_with_letters
 
 
 class Direction(StrEnum):
@@ -330,7 +331,8 @@ class ContextEngine:
             else:
                 patterns.append(f"(?P<p{len(self._pattern_rules)}>{rule.pattern})")
                 self._pattern_rules.append(rule)
-        self._patterns = re.compile("|".join(patterns), re.I) if patterns else None
+        body = "|".join(patterns)
+        self._patterns = re.compile(f"{starts_with_letters(body)}(?:{body})", re.I) if patterns else None
 
     def cues(self, text: str, start: int = 0, end: int | None = None) -> list[Cue]:
         """Every cue in ``text[start:end]`` after pruning overlaps (the longest is kept), in order."""
@@ -339,7 +341,7 @@ class ContextEngine:
         return [c for c, _, _ in self._cues(text, tokens, start, stop)]
 
     def _tokens(self, text: str, start: int, stop: int) -> list[tuple[int, int]]:
-        return [m.span() for m in finditer(_TOKEN, text, start, stop)]
+        return spans(_TOKEN, text, start, stop)
 
     def _literal_cues(self, text: str, tokens: list[tuple[int, int]]) -> list[tuple[ContextRule, int, int]]:
         """Literal cues of a token sequence: (rule, first token, end token), before pruning."""

@@ -30,7 +30,7 @@ from caseseries.extraction.hits import DrugHit, FusionHit, Hit, MutationHit, Sit
 from caseseries.extraction.reported import count_value
 from caseseries.model.enums import Sex
 from caseseries.vocab import drugs
-from caseseries.vocab.trie import alternation
+from caseseries.vocab.trie import alternation, starts_with_letters
 
 __all__ = [
     "NOT_GENES",
@@ -69,7 +69,7 @@ _WORDISH = re.compile(r"^[A-Za-z]")
 def _drug_regex() -> re.Pattern[str]:
     names = sorted({n for d in drugs().entries for n in d.names()}, key=len, reverse=True)
     alts = alternation(names, r"[\s\-]*", fold=True)
-    return re.compile(rf"(?<![A-Za-z0-9])(?:{alts})(?![A-Za-z0-9])", re.I)
+    return re.compile(rf"(?<![A-Za-z0-9]){starts_with_letters(alts)}(?:{alts})(?![A-Za-z0-9])", re.I)
 
 
 _CODE = re.compile(r"(?<![A-Za-z0-9\-])([A-Z]{2,5})-?(\d{3,7})(?![A-Za-z0-9])")
@@ -169,7 +169,7 @@ def drug_abbreviations(text: str) -> dict[str, str]:
     """
     out: dict[str, str] = {}
     vocab = drugs()
-    for m in _drug_regex().finditer(text):
+    for m in finditer(_drug_regex(), text):
         a = _ABBREVIATION.match(text, m.end() + (1 if text[m.end() : m.end() + 1] == " " else 0))
         if a is None:
             continue

@@ -45,6 +45,7 @@ from caseseries.extraction.timeline import (
 )
 from caseseries.model import Response, StopReason
 from caseseries.vocab import drugs
+from caseseries.vocab.trie import letters_first
 
 __all__ = ["CITED", "Narrative", "doses_after", "is_assessment_time", "is_background"]
 
@@ -59,38 +60,45 @@ _SUMMARISED = re.compile(
     re.I,
 )
 CITED = re.compile(
+    r"(?=[e\[^rdpi])(?:"
     r"\bet\s+al\b|\[\d{1,3}(?:\s*[,\-–]\s*\d{1,3})*\]|\^\[|\breported\s+(?:by|in)\b|\bdescribed\s+by\b"
-    r"|\bpreviously\s+(?:reported|described|published)\b|\bin\s+the\s+literature\b",
+    r"|\bpreviously\s+(?:reported|described|published)\b|\bin\s+the\s+literature\b)",
     re.I,
 )
 # Words of general statements about drugs: approvals, trials, other diseases, what drugs can do.
-_GENERAL = re.compile(
-    r"\b(?=\w)(?:approved|approval|trials?|studies|study|series|cohorts?|groups?|arms?|guidelines?|NSCLC|lung\s+cancer|neuroblastoma|"
-    r"lymphoma|in\s+(?:children|adults|patients)\s+with|patients\s+with|is\s+(?:an?|the)\s+(?:\w+\s+)?"
-    r"(?:option|standard|inhibitor|choice)|are\s+(?:active|effective|standard|options?)|is\s+(?:active|effective)|"
-    r"has\s+been\s+(?:used|reported|shown|described)|have\s+been|may|can|should|could|(?<!next-)(?<!next\s)generation|"
-    r"mechanisms?|preclinical|in\s+vitro|experience\s+with)\b",
-    re.I,
+_GENERAL = letters_first(
+    re.compile(
+        r"\b(?=\w)(?:approved|approval|trials?|studies|study|series|cohorts?|groups?|arms?|guidelines?|NSCLC|lung\s+cancer|neuroblastoma|"
+        r"lymphoma|in\s+(?:children|adults|patients)\s+with|patients\s+with|is\s+(?:an?|the)\s+(?:\w+\s+)?"
+        r"(?:option|standard|inhibitor|choice)|are\s+(?:active|effective|standard|options?)|is\s+(?:active|effective)|"
+        r"has\s+been\s+(?:used|reported|shown|described)|have\s+been|may|can|should|could|(?<!next-)(?<!next\s)generation|"
+        r"mechanisms?|preclinical|in\s+vitro|experience\s+with)\b",
+        re.I,
+    )
 )
 # What ties a sentence to the patient whose story is told.
-_PATIENT_ANCHOR = re.compile(
-    r"\b(?=\w)(?:he|she|his|her|him|the\s+patient|our\s+patient|this\s+patient|(?:case|patient)\s+\d+|"
-    r"the\s+(?:child|boy|girl|man|woman|infant|baby)|both\s+patients|was\s+(?:started|given|treated|administered|initiated|"
-    r"switched|changed|continued|resumed|discontinued|stopped|added|begun)|were\s+(?:started|given|administered)|"
-    r"received|receiving|underwent|achieved|responded|(?:decided|decision)\s+(?:\w+\s+){0,4}to\s+(?:initiate|start|begin)|"
-    r"we\s+(?:started|initiated|gave|administered|treated)|the\s+(?:tumou?r|mass|lesions?|nodules?|disease)\s+"
-    r"(?:decreased|shrank|regressed|progressed|grew|responded|remained)|"
-    r"at\s+(?:the\s+time\s+of\s+)?(?:progression|relapse|recurrence)|re-?biops\w*|"
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+(?:19|20)\d\d|"
-    r"we\s+(?:report|present|describe|review)\s+(?:here\s+)?(?:an?|the|two|three|one)\s+(?:[\w\-]+\s+){0,3}"
-    r"(?:cases?|patients?))\b",
-    re.I,
+_PATIENT_ANCHOR = letters_first(
+    re.compile(
+        r"\b(?=\w)(?:he|she|his|her|him|the\s+patient|our\s+patient|this\s+patient|(?:case|patient)\s+\d+|"
+        r"the\s+(?:child|boy|girl|man|woman|infant|baby)|both\s+patients|was\s+(?:started|given|treated|administered|initiated|"
+        r"switched|changed|continued|resumed|discontinued|stopped|added|begun)|were\s+(?:started|given|administered)|"
+        r"received|receiving|underwent|achieved|responded|(?:decided|decision)\s+(?:\w+\s+){0,4}to\s+(?:initiate|start|begin)|"
+        r"we\s+(?:started|initiated|gave|administered|treated)|the\s+(?:tumou?r|mass|lesions?|nodules?|disease)\s+"
+        r"(?:decreased|shrank|regressed|progressed|grew|responded|remained)|"
+        r"at\s+(?:the\s+time\s+of\s+)?(?:progression|relapse|recurrence)|re-?biops\w*|"
+        r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+(?:19|20)\d\d|"
+        r"we\s+(?:report|present|describe|review)\s+(?:here\s+)?(?:an?|the|two|three|one)\s+(?:[\w\-]+\s+){0,3}"
+        r"(?:cases?|patients?))\b",
+        re.I,
+    )
 )
 
 
-_OTHER_PERSON = re.compile(
-    r"\b(?:an?|one|another)\s+(?:\d{1,3}[\s\-]*(?:year|month)s?[\s\-]*old\s+)?(?:man|woman|boy|girl|child|patient|infant)\b",
-    re.I,
+_OTHER_PERSON = letters_first(
+    re.compile(
+        r"\b(?:an?|one|another)\s+(?:\d{1,3}[\s\-]*(?:year|month)s?[\s\-]*old\s+)?(?:man|woman|boy|girl|child|patient|infant)\b",
+        re.I,
+    )
 )
 
 

@@ -44,11 +44,13 @@ from caseseries.extraction.reported import (
 from caseseries.extraction.sentences import Section, SectionKind, Span
 from caseseries.extraction.tables import TextTable
 from caseseries.model import Fusion, Mutation, Sex
+from caseseries.vocab.trie import letters_first
 
 _LITERATURE = re.compile(
+    r"(?=[pmelwsrt])(?:"
     r"\bPubMed\b|\bMEDLINE\b|\bEmbase\b|literature\s+(?:search|review)|\bwe\s+(?:searched|reviewed)\b"
     r"|\b(?:searched|reviewed)\s+the\s+literature|\bTable\s+\d+\s+(?:provides|summari[sz]es|shows|lists|presents)"
-    r"|\bwe\s+identified\s+\d+",
+    r"|\bwe\s+identified\s+\d+)",
     re.I,
 )
 _OUR_CASE = re.compile(
@@ -62,6 +64,7 @@ _CLOSING = re.compile(
 )
 _CAPTION = re.compile(r"^[\s*_#>]*(?:Figure|Fig\.?|FIGURE)\s*\d+", re.M)
 _INTRO = re.compile(
+    r"(?=[atocp(mwbg])(?:"
     r"\b(?:an?|the|this|our)\s+(?:previously\s+healthy\s+|otherwise\s+healthy\s+)?"
     r"(?:\d{1,3}(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)[\s\-]*(?:year|month|week|day)s?[\s\-]*old\b"
     r"|\b(?:case|patient)\s+\d+\s*(?:[:.(]|was|is\b)|\(\s*[MF]\s*,\s*\d{1,3}\s*(?:y|yrs?|years?)?\s*\)"
@@ -69,7 +72,7 @@ _INTRO = re.compile(
     r"|\b(?:a|an)\s+(?:neonate|newborn|infant)\b"
     r"|\b(?:an?|the)\s+(?:\w+\s+){0,2}(?:man|woman|boy|girl|patient|infant|child|lady|gentleman)\s+"
     r"(?:aged|of)\s+\d{1,3}\b|\b(?:man|woman|boy|girl)\s+in\s+(?:his|her)\s+(?:twenties|thirties|forties|fifties|"
-    r"sixties|seventies|eighties)\b",
+    r"sixties|seventies|eighties)\b)",
     re.I,
 )
 _COHORT_AGE = re.compile(
@@ -77,17 +80,21 @@ _COHORT_AGE = re.compile(
 )
 _CASE_START = re.compile(r"^[\s*_#>]*(?:Case|Patient)\s+(\d{1,2})\b\s*[:.)\-–]?", re.M)
 _MANY = re.compile(r"\b(two|three|four|five|2|3|4|5)\s+(?:\w+\s+){0,3}?(?:patients|cases)\b", re.I)
-_TUMOUR_CONTEXT = re.compile(
-    r"\b(?=\w)(?:mass|masses|tumou?rs?|lesions?|nodules?|IMTs?|sarcoma|neoplasm|metasta\w*|relapse\w*|recurren\w*|"
-    r"involve\w*|infiltrat\w*|deposits?|spread|disease\s+progression|progression\s+in|lymphadenopathy|"
-    r"pseudotumou?r|residual|growth|primary|cancers?|carcinomas?|adenocarcinomas?|lymphomas?|fibrosarcoma|"
-    r"neuroblastoma|histiocytosis|malignan\w*|stage[sd]?)\b",
-    re.I,
+_TUMOUR_CONTEXT = letters_first(
+    re.compile(
+        r"\b(?=\w)(?:mass|masses|tumou?rs?|lesions?|nodules?|IMTs?|sarcoma|neoplasm|metasta\w*|relapse\w*|recurren\w*|"
+        r"involve\w*|infiltrat\w*|deposits?|spread|disease\s+progression|progression\s+in|lymphadenopathy|"
+        r"pseudotumou?r|residual|growth|primary|cancers?|carcinomas?|adenocarcinomas?|lymphomas?|fibrosarcoma|"
+        r"neuroblastoma|histiocytosis|malignan\w*|stage[sd]?)\b",
+        re.I,
+    )
 )
-_METASTATIC_CUE = re.compile(
-    r"metasta\w*|relaps\w*|recurren\w*|spread|disseminat\w*|secondary|new\s+(?:lesion|growth)|nodules?|deposits?|"
-    r"implants?|progress(?:ion|ed|ing)|involvement|lymphadenopathy|residual",
-    re.I,
+_METASTATIC_CUE = letters_first(
+    re.compile(
+        r"metasta\w*|relaps\w*|recurren\w*|spread|disseminat\w*|secondary|new\s+(?:lesion|growth)|nodules?|deposits?|"
+        r"implants?|progress(?:ion|ed|ing)|involvement|lymphadenopathy|residual",
+        re.I,
+    )
 )
 _ADJACENT_METASTASIS = re.compile(
     r"^[\s\-]*(?:metasta\w*|relaps\w*|recurren\w*|nodules?|deposits?|implants?|lesions?|involvement|spread)", re.I
@@ -454,10 +461,10 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
     for source in (spans, side):
         for s, e in source:
             hits = find_sites(text, s, e)
-            negated = negated_sites(text, s, e)
             staged = [h for h in hits if h.role == "metastatic"]
             if not (_TUMOUR_CONTEXT.search(text, s, e) or staged) or is_general(text[s:e]):
                 continue
+            negated = negated_sites(text, s, e)
             previous_metastatic: int | None = None
             for hit in hits:
                 if lymphoma and hit.value == "lymph node":

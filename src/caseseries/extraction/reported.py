@@ -128,9 +128,9 @@ def count_value(word: str) -> int | None:
     return None
 
 
-def _any(patterns: list[re.Pattern[str]], text: str, start: int, end: int) -> re.Match[str] | None:
-    found = [m for p in patterns if (m := p.search(text, start, end))]
-    return min(found, key=lambda m: m.start()) if found else None
+def _any(patterns: list[re.Pattern[str]], text: str, start: int, end: int) -> bool:
+    """Whether any of ``patterns`` occurs in ``text[start:end]`` (stops at the first that does)."""
+    return any(p.search(text, start, end) for p in patterns)
 
 
 @dataclass(frozen=True)
@@ -226,13 +226,13 @@ def _owner_marks(text: str, span: Span, c: Cues) -> list[tuple[int, str]]:
 def mentions_patient(text: str, span: Span, cue_set: Cues | None = None) -> bool:
     """Whether a sentence mentions a reported patient ("the patient", "a case of", "a young male")."""
     c = cue_set or cues()
-    return _any(c.mention, text, span.start, span.end) is not None
+    return _any(c.mention, text, span.start, span.end)
 
 
 def treats_all(text: str, span: Span, cue_set: Cues | None = None) -> bool:
     """Whether a sentence says what every patient it counts received."""
     c = cue_set or cues()
-    return _any(c.shared_treatment, text, span.start, span.end) is not None
+    return _any(c.shared_treatment, text, span.start, span.end)
 
 
 _CLAUSE_START = re.compile(r"[,;:.()\[\]]")

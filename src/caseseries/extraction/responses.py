@@ -26,6 +26,7 @@ from caseseries.extraction.context import Category, Mention, default_engine
 from caseseries.extraction.entities import flexible
 from caseseries.model.enums import Response
 from caseseries.vocab import responses
+from caseseries.vocab.trie import starts_with_letters
 
 #: Best first: the order of best response (RECIST: a definite progression is better known than "not evaluable").
 RANKING: tuple[Response, ...] = (Response.CR, Response.PR, Response.SD, Response.PD, Response.NE)
@@ -122,9 +123,9 @@ def _body(kind: str, pattern: str) -> str:
 def _bounded(kind: str, body: str) -> re.Pattern[str]:
     if kind == "RESPONSE_CODE":
         # whole words: not part of a longer name ("PD-1", "PD-L1", "CR-2 receptor")
-        return re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9]|-[A-Za-z0-9])")
+        return re.compile(rf"(?<![A-Za-z0-9]){starts_with_letters(body)}(?:{body})(?![A-Za-z0-9]|-[A-Za-z0-9])")
     # phrases start with a letter: only word starts are tried (not the end of every word)
-    return re.compile(rf"\b(?=\w)(?:{body})\b", re.I)
+    return re.compile(rf"\b(?=\w){starts_with_letters(body)}(?:{body})\b", re.I)
 
 
 @cache

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -99,8 +99,13 @@ class ResponseTerm(_Entry):
 E = TypeVar("E", bound=_Entry)
 
 
+_SEPARATORS = re.compile(r"[\s\-_]+")
+
+
+@lru_cache(maxsize=1 << 16)
 def _key(text: str) -> str:
-    return re.sub(r"[\s\-_]+", " ", text.strip().lower())
+    """The index key of a name: lower case, runs of spaces, hyphens and underscores as one space."""
+    return _SEPARATORS.sub(" ", text.strip().lower())
 
 
 class Vocabulary(Generic[E]):
