@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from tests.conftest import ROOT
+
 from fake_eutils import REVIEW_FULL_TEXT, REVIEW_FULL_TEXT_PMID, REVIEW_QUERY, FakeEutils, review_records
 
 MARKER = "<!-- literature-review:"

@@ -44,7 +44,7 @@ class Screening:
         )
 
 
-def screen_protocol(store: Store, protocol: str, stage: Stage = Stage.TITLE_ABSTRACT) -> Screening:
-    """Apply the rules of ``protocol`` (file or shipped name) at ``stage`` and record the suggestions."""
-    proto = load_protocol(protocol)
+def screen_protocol(store: Store, protocol: str | Protocol, stage: Stage = Stage.TITLE_ABSTRACT) -> Screening:
+    """Apply the rules of ``protocol`` (file, shipped name, or loaded) at ``stage`` and record the suggestions."""
+    proto = protocol if isinstance(protocol, Protocol) else load_protocol(protocol)
     return Screening(proto, screen(store, proto, stage))

@@ -66,7 +66,8 @@ def screen_records(
         return
     if protocol is None:
         raise InputError("give the review protocol with --protocol FILE", location="--protocol")
-    run = screen_protocol(open_store(ctx), protocol, _stage(stage))
+    proto = load_protocol(protocol)  # a bad protocol is reported before the database is opened
+    run = screen_protocol(open_store(ctx), proto, _stage(stage))
     result = run.result
     if json_out:
         print_json(run.to_json())
