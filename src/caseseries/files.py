@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from caseseries.errors import FormatError, InputError
+from caseseries.errors import FormatError, InputError, ValidationError
 
 try:  # POSIX; elsewhere stale temporary files are not cleaned up
     import fcntl
@@ -108,6 +108,36 @@ def decode_data(text: str, *, yaml_syntax: bool = False) -> Any:
             ) from None
     except RecursionError:
         raise FormatError("nested too deeply to be a caseseries file; check that it is the intended file") from None
+
+
+def load_yaml_mapping(text: str, *, source: str, expected: str) -> dict[str, Any]:
+    """Parse a curator-edited YAML data file that must hold a mapping.
+
+    Parameters
+    ----------
+    text : str
+        The file's text.
+    source : str
+        The file's name, for error messages.
+    expected : str
+        The keys the mapping should have, named in the error when it is not a mapping.
+
+    Raises
+    ------
+    FormatError
+        If the YAML does not parse (naming the line).
+    ValidationError
+        If the document is not a mapping.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise FormatError(f"invalid YAML{where}; fix the syntax", source=source) from None
+    if not isinstance(data, dict):
+        raise ValidationError(f"expected a mapping with keys {expected}", source=source)
+    return data
 
 
 def read_data(path: str | Path) -> Any:

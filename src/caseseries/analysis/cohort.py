@@ -19,10 +19,10 @@ from importlib import resources
 from pathlib import Path
 
 import pydantic
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from caseseries.errors import FormatError, InputError, ValidationError
+from caseseries.files import load_yaml_mapping
 from caseseries.model.case import Patient, TherapyLine
 from caseseries.model.casejson import CaseDocument, CaseFile, describe_validation_error
 from caseseries.model.enums import CurationStatus, DrugClass
@@ -370,14 +370,7 @@ def parse_cohorts(text: str, *, source: str) -> CohortFile:
     ValidationError
         For unknown keys (listing the allowed ones) or bad values, naming the field path.
     """
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise FormatError(f"invalid YAML{where}; fix the syntax", source=source) from None
-    if not isinstance(data, dict):
-        raise ValidationError("expected a mapping with keys version, cohorts", source=source)
+    data = load_yaml_mapping(text, source=source, expected="version, cohorts")
     extra = sorted(set(data) - {"version", "cohorts"})
     if extra:
         raise ValidationError(f"unknown key {extra[0]!r}; allowed keys: cohorts, version", source=source)

@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pydantic
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from caseseries.analysis.cohort import UNKNOWN_PARTNER, partners
 from caseseries.errors import FormatError, ValidationError
+from caseseries.files import load_yaml_mapping
 from caseseries.model.case import Patient
 from caseseries.model.casejson import CaseDocument, CaseFile, Source, describe_validation_error
 from caseseries.model.enums import CurationStatus
@@ -96,14 +96,7 @@ def parse_rules(text: str, *, source: str) -> DuplicateRules:
     ValidationError
         For unknown keys (listing the allowed ones) or bad values, naming the field path.
     """
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise FormatError(f"invalid YAML{where}; fix the syntax", source=source) from None
-    if not isinstance(data, dict):
-        raise ValidationError("expected a mapping with keys version, threshold, likely, features", source=source)
+    data = load_yaml_mapping(text, source=source, expected="version, threshold, likely, features")
     try:
         return DuplicateRules.model_validate(data)
     except pydantic.ValidationError as err:
