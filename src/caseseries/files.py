@@ -17,6 +17,7 @@ import re
 import secrets
 import stat
 import sys
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,35 @@ def decode_data(text: str, *, yaml_syntax: bool = False) -> Any:
             ) from None
     except RecursionError:
         raise FormatError("nested too deeply to be a caseseries file; check that it is the intended file") from None
+
+
+def read_data_file(path: str | Path | None, *, package: str, name: str, what: str) -> tuple[str, str]:
+    """The text of a curator-edited data file and the name to report it by.
+
+    Parameters
+    ----------
+    path : str or Path or None
+        The user's file; ``None`` reads the file ``data/<name>`` shipped in ``package``.
+    package : str
+        The package holding the shipped file (``caseseries.analysis``).
+    name : str
+        The shipped file's name in the package's ``data`` folder.
+    what : str
+        What the file is, for the error message (``cohorts file``).
+
+    Raises
+    ------
+    FormatError
+        If the user's file cannot be read as UTF-8 text.
+    """
+    if path is None:
+        text = resources.files(package).joinpath("data", name).read_text("utf-8")
+        return text, f"{package.replace('.', '/')}/data/{name}"
+    p = Path(path)
+    try:
+        return p.read_text("utf-8"), str(p)
+    except (OSError, UnicodeDecodeError) as err:
+        raise FormatError(f"cannot read {what} ({err}); check the path", source=str(p)) from None
 
 
 def load_yaml_mapping(text: str, *, source: str, expected: str) -> dict[str, Any]:

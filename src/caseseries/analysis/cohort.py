@@ -15,14 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from caseseries.errors import FormatError, InputError, ValidationError
-from caseseries.files import load_yaml_mapping
+from caseseries.errors import InputError, ValidationError
+from caseseries.files import load_yaml_mapping, read_data_file
 from caseseries.model.case import Patient, TherapyLine
 from caseseries.model.casejson import CaseDocument, CaseFile, describe_validation_error
 from caseseries.model.enums import CurationStatus, DrugClass
@@ -401,12 +400,5 @@ def parse_cohorts(text: str, *, source: str) -> CohortFile:
 
 def load_cohorts(path: str | Path | None = None) -> CohortFile:
     """Read a cohorts YAML file; ``None`` reads the example file shipped with the package."""
-    if path is None:
-        text = resources.files("caseseries.analysis").joinpath("data", EXAMPLE_COHORTS).read_text("utf-8")
-        return parse_cohorts(text, source=f"caseseries/analysis/data/{EXAMPLE_COHORTS}")
-    p = Path(path)
-    try:
-        text = p.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise FormatError(f"cannot read cohorts file ({err}); check the path", source=str(p)) from None
-    return parse_cohorts(text, source=str(p))
+    text, source = read_data_file(path, package="caseseries.analysis", name=EXAMPLE_COHORTS, what="cohorts file")
+    return parse_cohorts(text, source=source)

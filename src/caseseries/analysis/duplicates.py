@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,8 +26,8 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from caseseries.analysis.cohort import UNKNOWN_PARTNER, partners
-from caseseries.errors import FormatError, ValidationError
-from caseseries.files import load_yaml_mapping
+from caseseries.errors import ValidationError
+from caseseries.files import load_yaml_mapping, read_data_file
 from caseseries.model.case import Patient
 from caseseries.model.casejson import CaseDocument, CaseFile, Source, describe_validation_error
 from caseseries.model.enums import CurationStatus
@@ -106,15 +105,8 @@ def parse_rules(text: str, *, source: str) -> DuplicateRules:
 
 def load_rules(path: str | Path | None = None) -> DuplicateRules:
     """Read duplicate rules; ``None`` reads the file shipped with the package."""
-    if path is None:
-        text = resources.files("caseseries.analysis").joinpath("data", RULES_FILE).read_text("utf-8")
-        return parse_rules(text, source=f"caseseries/analysis/data/{RULES_FILE}")
-    p = Path(path)
-    try:
-        text = p.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise FormatError(f"cannot read duplicate rules ({err}); check the path", source=str(p)) from None
-    return parse_rules(text, source=str(p))
+    text, source = read_data_file(path, package="caseseries.analysis", name=RULES_FILE, what="duplicate rules")
+    return parse_rules(text, source=source)
 
 
 class PatientEntry(Protocol):
