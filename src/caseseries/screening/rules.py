@@ -126,15 +126,28 @@ class ScreeningRecord:
         self.searches = set(searches)
         self.extractor = extractor
         self._patients: dict[Stage, list[Patient]] = {}
+        self._texts: dict[TextField, str] = {}
+        self._designs: set[StudyDesign] | None = None
 
     def text(self, fld: TextField) -> str:
-        """The text of one field ('' when absent)."""
-        pub = self.publication
-        if fld is TextField.TITLE:
-            return pub.title or ""
-        if fld is TextField.ABSTRACT:
-            return pub.abstract_text
-        return self.full_text() or ""
+        """The text of one field ('' when absent; made once per record)."""
+        found = self._texts.get(fld)
+        if found is None:
+            pub = self.publication
+            if fld is TextField.TITLE:
+                found = pub.title or ""
+            elif fld is TextField.ABSTRACT:
+                found = pub.abstract_text
+            else:
+                found = self.full_text() or ""
+            self._texts[fld] = found
+        return found
+
+    def designs(self) -> set[StudyDesign]:
+        """The record's study designs (:func:`study_designs`, found once per record)."""
+        if self._designs is None:
+            self._designs = study_designs(self.publication)
+        return self._designs
 
     def full_text(self) -> str | None:
         """The full text when one was imported (body text, sections, tables), else None."""
@@ -191,6 +204,7 @@ class _DesignMap:
     exact: dict[str, StudyDesign]
     prefixes: list[tuple[str, StudyDesign]]
     titles: list[tuple[re.Pattern[str], StudyDesign]] = field(default_factory=list)
+    """One pattern per design: its title patterns as alternatives."""
 
 
 @cache
@@ -214,7 +228,8 @@ def _design_map() -> _DesignMap:
             else:
                 exact[pt.lower()] = design
     for name, patterns in (data.get("title_patterns") or {}).items():
-        titles.extend((re.compile(p, re.IGNORECASE), StudyDesign(name)) for p in patterns)
+        if patterns:
+            titles.append((re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE), StudyDesign(name)))
     return _DesignMap(exact, prefixes, titles)
 
 
@@ -276,14 +291,18 @@ def _drug_pattern(names: frozenset[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + _words(words) + r")(?![\w-])")
 
 
-def _term(rule: TermRule, record: ScreeningRecord, stage: Stage) -> tuple[bool | None, list[Span]]:
+@cache
+def _term_pattern(terms: tuple[str, ...], pattern: str | None, case_sensitive: bool) -> re.Pattern[str]:
     parts = []
-    if rule.terms:
-        parts.append(r"(?<![\w-])(?:" + _words(rule.terms, case_sensitive=rule.case_sensitive) + r")(?![\w-])")
-    if rule.pattern:
-        parts.append(f"(?:{rule.pattern})")
-    flags = 0 if rule.case_sensitive else re.IGNORECASE
-    return _content(re.compile("|".join(parts), flags), record, rule, stage)
+    if terms:
+        parts.append(r"(?<![\w-])(?:" + _words(terms, case_sensitive=case_sensitive) + r")(?![\w-])")
+    if pattern:
+        parts.append(f"(?:{pattern})")
+    return re.compile("|".join(parts), 0 if case_sensitive else re.IGNORECASE)
+
+
+def _term(rule: TermRule, record: ScreeningRecord, stage: Stage) -> tuple[bool | None, list[Span]]:
+    return _content(_term_pattern(tuple(rule.terms), rule.pattern, rule.case_sensitive), record, rule, stage)
 
 
 def _disease(rule: DiseaseRule, record: ScreeningRecord, stage: Stage) -> tuple[bool | None, list[Span]]:
@@ -293,13 +312,25 @@ def _disease(rule: DiseaseRule, record: ScreeningRecord, stage: Stage) -> tuple[
 
 
 def _drug(rule: DrugRule, record: ScreeningRecord, stage: Stage) -> tuple[bool | None, list[Span]]:
-    return _content(_drug_pattern(frozenset(rule.drug_names())), record, rule, stage)
+    return _content(_drug_pattern(_drug_names(rule)), record, rule, stage)
+
+
+_DRUG_NAMES: dict[tuple[tuple[str, ...], str | None, int | None], frozenset[str]] = {}
+
+
+def _drug_names(rule: DrugRule | LineOfTherapyRule) -> frozenset[str]:
+    """The generic names a rule's drug selector covers (worked out once per selector)."""
+    key = (tuple(rule.drugs), rule.drug_class.value if rule.drug_class else None, rule.generation)
+    found = _DRUG_NAMES.get(key)
+    if found is None:
+        found = _DRUG_NAMES[key] = frozenset(rule.drug_names())
+    return found
 
 
 def _publication_type(
     rule: PublicationTypeRule, record: ScreeningRecord, stage: Stage
 ) -> tuple[bool | None, list[Span]]:
-    designs = study_designs(record.publication)
+    designs = record.designs()
     if not designs:
         return None, []
     wanted = set(rule.types)
@@ -343,7 +374,7 @@ def _individual(rule: IndividualPatientRule, record: ScreeningRecord, stage: Sta
 def _line_of_therapy(rule: LineOfTherapyRule, record: ScreeningRecord, stage: Stage) -> tuple[bool | None, list[Span]]:
     if not _fields_ready(record, rule, stage):
         return None, []
-    wanted = rule.drug_names() if rule.has_selector() else None
+    wanted = _drug_names(rule) if rule.has_selector() else None
     for patient in record.patients(stage, rule.fields):
         for line in patient.lines:
             number = int(line.line)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from caseseries.store.schema import PublicationRow, utcnow
@@ -65,6 +66,8 @@ class StoredAudit:
 
 
 _Ident = tuple[str, str, str, str]
+_Current = tuple[int | None, str, str | None, str | None]
+"""A current decision as read or planned: row id (None until inserted), decision, rule id, reason."""
 
 
 class DecisionRepository:
@@ -109,54 +112,62 @@ class DecisionRepository:
         for start in range(0, len(todo), batch):
             chunk = todo[start : start + batch]
             rows = self._current_rows(s, protocol, chunk)
+            inserts: dict[_Ident, dict[str, Any]] = {}
+            updates: dict[int, dict[str, Any]] = {}
+            audits: list[dict[str, Any]] = []
             for item in chunk:
                 ident = (item.key, item.stage, item.role, item.actor)
-                row, was_changed = self._apply(s, protocol, item, via, rows.get(ident))
-                rows[ident] = row
-                changed += was_changed
-            s.flush()
+                row = rows.get(ident)
+                if row is not None and row[1:] == (item.decision, item.rule_id, item.reason):
+                    continue
+                now = utcnow()
+                values = {"decision": item.decision, "rule_id": item.rule_id, "reason": item.reason, "decided_at": now}
+                if row is None or row[0] is None:
+                    inserts[ident] = {
+                        "publication_key": item.key,
+                        "protocol": protocol,
+                        "stage": item.stage,
+                        "role": item.role,
+                        "actor": item.actor,
+                        **values,
+                    }
+                else:
+                    updates[row[0]] = {"id": row[0], **values}
+                audits.append(
+                    {
+                        "publication_key": item.key,
+                        "protocol": protocol,
+                        "stage": item.stage,
+                        "role": item.role,
+                        "actor": item.actor,
+                        "rule_id": item.rule_id,
+                        "old_decision": row[1] if row is not None else None,
+                        "new_decision": item.decision,
+                        "reason": item.reason,
+                        "via": via,
+                        "changed_at": now,
+                    }
+                )
+                rows[ident] = (row[0] if row is not None else None, item.decision, item.rule_id, item.reason)
+                changed += 1
+            if inserts:
+                s.execute(insert(ScreeningDecisionRow), list(inserts.values()))
+            if updates:
+                s.execute(update(ScreeningDecisionRow), list(updates.values()))
+            if audits:
+                s.execute(insert(ScreeningAuditRow), audits)
         return changed
 
     @staticmethod
-    def _current_rows(s: Session, protocol: str, items: Iterable[DecisionWrite]) -> dict[_Ident, ScreeningDecisionRow]:
+    def _current_rows(s: Session, protocol: str, items: Iterable[DecisionWrite]) -> dict[_Ident, _Current]:
         keys = sorted({item.key for item in items})
-        found = s.scalars(
-            select(ScreeningDecisionRow).where(
-                ScreeningDecisionRow.protocol == protocol, ScreeningDecisionRow.publication_key.in_(keys)
+        t = ScreeningDecisionRow
+        found = s.execute(
+            select(t.publication_key, t.stage, t.role, t.actor, t.id, t.decision, t.rule_id, t.reason).where(
+                t.protocol == protocol, t.publication_key.in_(keys)
             )
         )
-        return {(r.publication_key, r.stage, r.role, r.actor): r for r in found}
-
-    @staticmethod
-    def _apply(
-        s: Session, protocol: str, item: DecisionWrite, via: str, row: ScreeningDecisionRow | None
-    ) -> tuple[ScreeningDecisionRow, bool]:
-        old = row.decision if row is not None else None
-        if row is not None and (row.decision, row.rule_id, row.reason) == (item.decision, item.rule_id, item.reason):
-            return row, False
-        now = utcnow()
-        if row is None:
-            row = ScreeningDecisionRow(
-                publication_key=item.key, protocol=protocol, stage=item.stage, role=item.role, actor=item.actor
-            )
-            s.add(row)
-        row.decision, row.rule_id, row.reason, row.decided_at = item.decision, item.rule_id, item.reason, now
-        s.add(
-            ScreeningAuditRow(
-                publication_key=item.key,
-                protocol=protocol,
-                stage=item.stage,
-                role=item.role,
-                actor=item.actor,
-                rule_id=item.rule_id,
-                old_decision=old,
-                new_decision=item.decision,
-                reason=item.reason,
-                via=via,
-                changed_at=now,
-            )
-        )
-        return row, True
+        return {(r[0], r[1], r[2], r[3]): (r[4], r[5], r[6], r[7]) for r in found}
 
     def current(self, protocol: str, stage: str | None = None) -> list[StoredDecision]:
         """Every current decision of ``protocol`` (optionally of one stage), oldest first."""
