@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from caseseries.screening.decisions import DecisionLog, Role
+from caseseries.screening.decisions import DecisionLog, Effective, Role
 from caseseries.screening.protocol import Decision, Protocol, Stage
 from caseseries.screening.rules import ScreeningRecord, Suggestion, suggest
 
@@ -114,6 +114,7 @@ def rank_records(
     stage: Stage = Stage.TITLE_ABSTRACT,
     *,
     ranker: Ranker | None = None,
+    effective: Mapping[str, Effective] | None = None,
 ) -> Ranking:
     """Order candidate records for review, learning from the reviewed decisions at ``stage``.
 
@@ -131,6 +132,8 @@ def rank_records(
         Stage whose reviewed decisions train the model.
     ranker : Ranker or None
         Ranking settings (default :class:`Ranker`).
+    effective : mapping or None
+        The effective decisions at ``stage`` when the caller has read them already.
 
     Returns
     -------
@@ -139,7 +142,7 @@ def rank_records(
     """
     labelled = {
         k: (records[k], e.decision)
-        for k, e in log.effective(stage).items()
+        for k, e in (log.effective(stage) if effective is None else effective).items()
         if e.reviewed and e.decision is not None and k in records
     }
     suggestions: dict[str, Suggestion] = {k: suggest(protocol, records[k], stage) for k in candidates}

@@ -119,11 +119,16 @@ class ReviewSession:
             return own[0].decision is Decision.MAYBE
         return True  # the rules' suggestion (if any) awaits a human's confirmation
 
+    def _queued(self, effective: dict[str, Effective]) -> list[str]:
+        return [k for k in self._eligible() if self._wanted(effective.get(k))]
+
     def queue(self) -> tuple[list[str], Ranking]:
         """The keys still to review, most likely include first, and the ranking used."""
-        effective = self.log.effective(self.stage)
-        keys = [k for k in self._eligible() if self._wanted(effective.get(k))]
-        ranking = rank_records(self.log, self.protocol, self.records.records, keys, self.stage)
+        return self._ranked(self.log.effective(self.stage))
+
+    def _ranked(self, effective: dict[str, Effective]) -> tuple[list[str], Ranking]:
+        keys = self._queued(effective)
+        ranking = rank_records(self.log, self.protocol, self.records.records, keys, self.stage, effective=effective)
         return ranking.keys(), ranking
 
     # ------------------------------------------------------------------ loop
@@ -135,9 +140,9 @@ class ReviewSession:
         ReviewSummary
             Decided, skipped and remaining counts.
         """
-        keys, ranking = self.queue()
-        summary = ReviewSummary(method=ranking.method)
         effective = self.log.effective(self.stage)
+        keys, ranking = self._ranked(effective)
+        summary = ReviewSummary(method=ranking.method)
         for n, key in enumerate(keys, start=1):
             if limit is not None and summary.decided + summary.skipped >= limit:
                 break
@@ -165,7 +170,7 @@ class ReviewSession:
             self.log.record(key, self.stage, decision, role=role, actor=self.reviewer, reason=reason, via="review")
             summary.decided += 1
             self.console.print(f"[green]saved[/green] {decision.value}" + (f" ({reason})" if reason else ""))
-        summary.remaining = len(self.queue()[0])
+        summary.remaining = len(self._queued(self.log.effective(self.stage)))  # counted, not ranked again
         return summary
 
     def _ask_decision(self) -> str | None:

@@ -172,24 +172,14 @@ class DecisionRepository:
     def current(self, protocol: str, stage: str | None = None) -> list[StoredDecision]:
         """Every current decision of ``protocol`` (optionally of one stage), oldest first."""
         with self._sessions.read() as s:
-            q = select(ScreeningDecisionRow).where(ScreeningDecisionRow.protocol == protocol)
+            t = ScreeningDecisionRow
+            q = select(
+                t.publication_key, t.protocol, t.stage, t.decision, t.role, t.actor, t.rule_id, t.reason, t.decided_at
+            )
+            q = q.where(t.protocol == protocol)
             if stage is not None:
-                q = q.where(ScreeningDecisionRow.stage == stage)
-            rows = s.scalars(q.order_by(ScreeningDecisionRow.decided_at, ScreeningDecisionRow.id))
-            return [
-                StoredDecision(
-                    r.publication_key,
-                    r.protocol,
-                    r.stage,
-                    r.decision,
-                    r.role,
-                    r.actor,
-                    r.rule_id,
-                    r.reason,
-                    r.decided_at,
-                )
-                for r in rows
-            ]
+                q = q.where(t.stage == stage)
+            return [StoredDecision(*r) for r in s.execute(q.order_by(t.decided_at, t.id))]
 
     def audit(self, protocol: str, key: str | None = None) -> list[StoredAudit]:
         """The audit log of ``protocol`` (optionally of one record), in order of change."""
