@@ -8,15 +8,17 @@ it was imported from (the sources of curated or extracted cases are not records 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from caseseries.extraction.base import Extractor
 from caseseries.extraction.registry import get_extractor
-from caseseries.model.publication import Publication, SearchRecord
+from caseseries.model.publication import SearchRecord
 from caseseries.screening.protocol import Protocol, RecordScope, Search
 from caseseries.screening.rules import ScreeningRecord, needs_extractor
 from caseseries.store import Store
+from caseseries.store.publications import PublicationRepository
 
 
 @dataclass
@@ -107,6 +109,103 @@ def _same_file(stored: str | None, wanted: Path) -> bool:
         return False
 
 
+@dataclass
+class RecordPlan:
+    """Which stored records a protocol screens, by key, before any record is read.
+
+    Attributes
+    ----------
+    sources : list of SourceRecords
+        Per-source keys.
+    found_in : dict
+        Key of every stored record to screen -> names of the sources that found it, in source order.
+    missing : list of str
+        Keys a search found that are not stored.
+    """
+
+    sources: list[SourceRecords]
+    found_in: dict[str, list[str]]
+    missing: list[str]
+
+    def records(
+        self, store: Store, *, extractor: Extractor | None = None, batch: int = 1000
+    ) -> Iterator[tuple[str, ScreeningRecord]]:
+        """The records, in source order, read ``batch`` at a time (only one batch is held)."""
+        keys = list(self.found_in)
+        repository = PublicationRepository(store)
+        for start in range(0, len(keys), batch):
+            chunk = keys[start : start + batch]
+            pubs = repository.get(chunk)
+            for key in chunk:
+                if key in pubs:
+                    yield key, ScreeningRecord(pubs[key], self.found_in[key], extractor=extractor)
+
+
+def record_plan(store: Store, protocol: Protocol) -> RecordPlan:
+    """Work out the records of a protocol from the store's keys and source files (no record is read).
+
+    See :func:`protocol_records` for what is gathered and what is raised.
+    """
+    every = protocol.records is RecordScope.ALL
+    stored_searches = store.searches()
+    sources: list[SourceRecords] = []
+    for i, search in enumerate(protocol.searches):
+        run = find_search(stored_searches, search)
+        if run is None and every:
+            continue
+        if run is None:
+            raise protocol.error(
+                ("searches", i, "name"),
+                f"no stored search named {search.name!r} or with the query {search.query!r}; "
+                f"run: caseseries search '{search.query}' first, or screen the imported records "
+                "with 'records: all' in the protocol",
+            )
+        keys = [f"pmid:{p}" for p in run.pmids]
+        sources.append(SourceRecords(search.name, "database", f"{run.query} (run {run.run_at})", keys))
+    imports = protocol.import_paths()
+    by_import: dict[int, list[str]] = {i: [] for i in range(len(imports))}
+    wanted = {k for s in sources for k in s.keys}
+    found: set[str] = set()
+    others: dict[str, list[str]] = {}
+    for origin in PublicationRepository(store).origins():
+        key = origin.key
+        listed = key in wanted
+        if listed:
+            found.add(key)
+        for i, path in enumerate(imports):
+            if _same_file(origin.source_path, path):
+                by_import[i].append(key)
+                listed = True
+        if every and not listed and origin.source_format is not None:  # not the sources of curated or extracted cases
+            name = Path(origin.source_path).name if origin.source_path else "stored records"
+            others.setdefault(name, []).append(key)
+    for i, path in enumerate(imports):
+        keys = by_import[i]
+        if not keys and every:
+            continue
+        if not keys:
+            raise protocol.error(
+                ("imports", i),
+                f"no stored records from {str(path)!r}; run: caseseries import {protocol.imports[i]} first",
+            )
+        found.update(keys)
+        sources.append(SourceRecords(path.name, "import", str(path), keys))
+    for name, keys in sorted(others.items()):
+        found.update(keys)
+        sources.append(SourceRecords(name, "import", name, keys))
+    found_in: dict[str, list[str]] = {}
+    missing: list[str] = []
+    for src in sources:
+        for key in src.keys:
+            if key in found_in:
+                found_in[key].append(src.name)
+            elif key in found:
+                found_in[key] = [src.name]
+            elif key not in missing:
+                missing.append(key)
+    return RecordPlan(sources, found_in, missing)
+
+
 def protocol_records(store: Store, protocol: Protocol, *, extractor: Extractor | None = None) -> RecordSet:
     """Gather the records of a protocol from the store.
 
@@ -132,64 +231,13 @@ def protocol_records(store: Store, protocol: Protocol, *, extractor: Extractor |
         (with ``records: listed``); the message names the protocol line and the command that
         fixes it.
     """
+    plan = record_plan(store, protocol)
+    records = dict(plan.records(store, extractor=protocol_extractor(protocol, extractor)))
+    return RecordSet(plan.sources, records, plan.missing)
+
+
+def protocol_extractor(protocol: Protocol, extractor: Extractor | None = None) -> Extractor | None:
+    """``extractor``, else the registry's ``rules`` extractor when the protocol has rules that need one."""
     if extractor is None and needs_extractor(protocol):
-        extractor = get_extractor("rules")
-    every = protocol.records is RecordScope.ALL
-    stored_searches = store.searches()
-    sources: list[SourceRecords] = []
-    for i, search in enumerate(protocol.searches):
-        run = find_search(stored_searches, search)
-        if run is None and every:
-            continue
-        if run is None:
-            raise protocol.error(
-                ("searches", i, "name"),
-                f"no stored search named {search.name!r} or with the query {search.query!r}; "
-                f"run: caseseries search '{search.query}' first, or screen the imported records "
-                "with 'records: all' in the protocol",
-            )
-        keys = [f"pmid:{p}" for p in run.pmids]
-        sources.append(SourceRecords(search.name, "database", f"{run.query} (run {run.run_at})", keys))
-    imports = protocol.import_paths()
-    by_import: dict[int, list[Publication]] = {i: [] for i in range(len(imports))}
-    wanted = {k for s in sources for k in s.keys}
-    found: dict[str, Publication] = {}
-    others: dict[str, list[Publication]] = {}
-    for pub in store.iter_publications():
-        key = pub.key()
-        listed = key in wanted
-        if listed:
-            found[key] = pub
-        for i, path in enumerate(imports):
-            if _same_file(pub.source_path, path):
-                by_import[i].append(pub)
-                listed = True
-        if every and not listed and pub.source_format is not None:  # not the sources of curated or extracted cases
-            others.setdefault(Path(pub.source_path).name if pub.source_path else "stored records", []).append(pub)
-    for i, path in enumerate(imports):
-        pubs = by_import[i]
-        if not pubs and every:
-            continue
-        if not pubs:
-            raise protocol.error(
-                ("imports", i),
-                f"no stored records from {str(path)!r}; run: caseseries import {protocol.imports[i]} first",
-            )
-        for pub in pubs:
-            found.setdefault(pub.key(), pub)
-        sources.append(SourceRecords(path.name, "import", str(path), [p.key() for p in pubs]))
-    for name, pubs in sorted(others.items()):
-        for pub in pubs:
-            found.setdefault(pub.key(), pub)
-        sources.append(SourceRecords(name, "import", name, [p.key() for p in pubs]))
-    records: dict[str, ScreeningRecord] = {}
-    missing: list[str] = []
-    for src in sources:
-        for key in src.keys:
-            if key in records:
-                records[key].searches.add(src.name)
-            elif key in found:
-                records[key] = ScreeningRecord(found[key], [src.name], extractor=extractor)
-            elif key not in missing:
-                missing.append(key)
-    return RecordSet(sources, records, missing)
+        return get_extractor("rules")
+    return extractor

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from caseseries.screening.decisions import RULES_ACTOR, DecisionLog, NewDecision, Role
 from caseseries.screening.protocol import Decision, Protocol, Stage
-from caseseries.screening.records import RecordSet, protocol_records
-from caseseries.screening.rules import Suggestion, suggest
+from caseseries.screening.records import RecordSet, protocol_extractor, record_plan
+from caseseries.screening.rules import ScreeningRecord, Suggestion, suggest
 from caseseries.store import Store
 
 BATCH = 1000
@@ -62,23 +63,28 @@ def screen(
     stage : Stage
         ``title-abstract`` or ``full-text``.
     records : RecordSet or None
-        Pre-gathered records (default: :func:`protocol_records`).
+        Pre-gathered records (default: the protocol's records, read from the store a batch at a time).
 
     Returns
     -------
     ScreenResult
         Suggestions and counts.
     """
-    records = records or protocol_records(store, protocol)
     log = DecisionLog(store, protocol.name)
-    result = ScreenResult(stage, missing=list(records.missing))
+    gathered: Iterable[tuple[str, ScreeningRecord]]
+    if records is None:  # read a batch at a time: only the suggestions are kept
+        plan = record_plan(store, protocol)
+        gathered, missing = plan.records(store, extractor=protocol_extractor(protocol)), plan.missing
+    else:
+        gathered, missing = records.records.items(), records.missing
+    result = ScreenResult(stage, missing=list(missing))
     passed: dict[str, bool] = {}
     if stage is Stage.FULL_TEXT:
         passed = {
             k: e.decision in (Decision.INCLUDE, Decision.MAYBE) for k, e in log.effective(Stage.TITLE_ABSTRACT).items()
         }
     pending: list[NewDecision] = []
-    for key, record in records.records.items():
+    for key, record in gathered:
         if stage is Stage.FULL_TEXT and (not passed.get(key, False) or not record.has_full_text()):
             result.not_eligible.append(key)
             continue

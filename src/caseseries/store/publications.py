@@ -104,6 +104,15 @@ class BatchResult:
 
 
 @dataclass(frozen=True)
+class StoredOrigin:
+    """Where a stored publication came from: its key, the file it was imported from, its format."""
+
+    key: str
+    source_path: str | None
+    source_format: str | None
+
+
+@dataclass(frozen=True)
 class StoredIdentity:
     """A stored publication found by one of its identities, with what de-duplication needs of it."""
 
@@ -374,3 +383,24 @@ class PublicationRepository:
         """Delete one publication (see :func:`delete_publication`)."""
         with self._store.session() as session:
             return delete_publication(session, key)
+
+    def origins(self, batch: int = 5000) -> Iterator[StoredOrigin]:
+        """Every stored publication's key, file and format, in storage order (read in batches, no JSON parsed)."""
+        t = PublicationRow
+        path = t.data["source_path"].as_string()
+        last = 0
+        while True:
+            with self._store.session() as session:
+                rows = session.execute(
+                    select(t.id, t.key, path, t.source_format).where(t.id > last).order_by(t.id).limit(batch)
+                ).all()
+            if not rows:
+                return
+            for _, key, source_path, source_format in rows:
+                yield StoredOrigin(key, source_path, source_format)
+            last = rows[-1][0]
+
+    def get(self, keys: Collection[str]) -> dict[str, Publication]:
+        """The publications stored under ``keys`` (those that exist), by key (see :func:`get_publications`)."""
+        with self._store.session() as session:
+            return get_publications(session, keys)
