@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from caseseries.store.schema import PublicationRow, utcnow
@@ -66,6 +66,8 @@ class StoredAudit:
 
 
 _Ident = tuple[str, str, str, str]
+_DECISIONS = cast(Table, ScreeningDecisionRow.__table__)
+_AUDIT = cast(Table, ScreeningAuditRow.__table__)
 _Current = tuple[int | None, str, str | None, str | None]
 """A current decision as read or planned: row id (None until inserted), decision, rule id, reason."""
 
@@ -150,12 +152,12 @@ class DecisionRepository:
                 )
                 rows[ident] = (row[0] if row is not None else None, item.decision, item.rule_id, item.reason)
                 changed += 1
-            if inserts:
-                s.execute(insert(ScreeningDecisionRow), list(inserts.values()))
+            if inserts:  # Core executemany: no ORM bookkeeping per row
+                s.execute(_DECISIONS.insert(), list(inserts.values()))
             if updates:
                 s.execute(update(ScreeningDecisionRow), list(updates.values()))
             if audits:
-                s.execute(insert(ScreeningAuditRow), audits)
+                s.execute(_AUDIT.insert(), audits)
         return changed
 
     @staticmethod
