@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DB     ?= sqlite:///caseseries.db
 OUT    ?= report
+# pytest-xdist: two workers, each test file on one worker (its module fixtures and screenshots stay together)
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: run test lint bench install dev docs clean
 
@@ -34,7 +36,7 @@ lint: dev
 test: dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: dev
 	$(BIN)/python benchmarks/run.py

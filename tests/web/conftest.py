@@ -16,18 +16,29 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from tests.conftest import DbTemplate
 from web_helpers import USERS, LiveServer, TestClient, add_users, new_client, serve_live
 
 from caseseries.store import Store
 from caseseries.web import create_app
 
 
+def _with_users(url: str) -> Store:
+    store = Store.open(url)
+    add_users(store, USERS)
+    return store
+
+
+@pytest.fixture
+def db_template() -> DbTemplate:
+    """``db_url`` in the web tests is a copy of a store with the users (hashed once: Argon2 is slow by design)."""
+    return ("web-users", _with_users)
+
+
 @pytest.fixture
 def web_store(db_url: str) -> Store:
     """A migrated store with the users of :data:`USERS`, on SQLite and on PostgreSQL."""
-    store = Store.open(db_url)
-    add_users(store, USERS)
-    return store
+    return Store.open(db_url)
 
 
 @pytest.fixture

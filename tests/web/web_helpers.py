@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import socket
 import threading
@@ -10,12 +11,15 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from unittest import mock
 
 from fastapi import FastAPI
 
 from caseseries.store import Store
 from caseseries.store.accounts import Accounts, UserRole, Via
+from caseseries.web import accounts as web_accounts
 from caseseries.web.accounts import add_user
+from caseseries.web.passwords import hash_password
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -32,11 +36,21 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _META = re.compile(r'<meta name="csrf-token" content="([^"]*)"')
 
 
+@functools.cache
+def _password_hash(password: str) -> str:
+    return hash_password(password)
+
+
 def add_users(store: Store, users: dict[str, UserRole]) -> None:
-    """Create users with :data:`PASSWORD` (hashing is the slow part: Argon2 by design)."""
+    """Create users with :data:`PASSWORD` through the product's ``add_user``.
+
+    Argon2 is slow by design, so the password is hashed once per process and the users share
+    that (real) hash; every login still verifies it.
+    """
     accounts = Accounts(store)
-    for name, role in users.items():
-        add_user(accounts, name, role, PASSWORD, actor="tests", via=Via.CLI)
+    with mock.patch.object(web_accounts, "hash_password", _password_hash):
+        for name, role in users.items():
+            add_user(accounts, name, role, PASSWORD, actor="tests", via=Via.CLI)
 
 
 def new_client(app: FastAPI) -> TestClient:
