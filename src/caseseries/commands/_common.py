@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from caseseries import interrupt
 from caseseries.commands._state import state
 from caseseries.store import Store
 
@@ -21,6 +22,7 @@ def open_store(ctx: typer.Context, *, create: bool = False) -> Store:
     on a mistyped path or an empty database says so (exit 2) instead of creating an empty
     database and reporting nothing found.
     """
+    interrupt.track_database_writes()
     store = Store(state(ctx).db)
     store.migrate(create=create)
     return store
