@@ -27,11 +27,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_web_cases import case_file  # noqa: E402
-
-from caseseries.model import parse_case_data  # noqa: E402
-from caseseries.store import Store  # noqa: E402
-
 RAW = """
 import json, sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
@@ -57,6 +52,11 @@ BLOCK = 5_000
 
 def build(path: Path, n: int) -> None:
     """Store ``BLOCK`` patients through the store, then copy them by SQL up to ``n`` (copies get new keys)."""
+    from bench_web_cases import case_file  # imported here: the parent of the measured readers stays small
+
+    from caseseries.model import parse_case_data
+    from caseseries.store import Store
+
     store = Store(f"sqlite:///{path}")
     store.migrate(create=True)
     store.add_case_file(parse_case_data(case_file(min(BLOCK, n)), source="bench"))

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from caseseries.analysis.response import GROUPINGS
-from caseseries.app import choices
+from caseseries.app import choices, records
 from caseseries.report.build import FORMATS
 from caseseries.sources.eutils import DEFAULT_BASE_URL
 
@@ -15,6 +15,7 @@ COPIES: list[tuple[str, Any]] = [
     ("GROUPINGS", GROUPINGS),
     ("EUTILS_URL", DEFAULT_BASE_URL),
     ("REPORT_FORMATS", FORMATS),
+    ("SCREENING_STATES", records.SCREENING_STATES),
 ]
 
 

@@ -15,3 +15,6 @@ EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 
 REPORT_FORMATS = ("html", "md", "docx", "csv")
 """``report --format``: :data:`caseseries.report.build.FORMATS`."""
+
+SCREENING_STATES = ("include", "exclude", "maybe", "undecided")
+"""``records list --screening``: :data:`caseseries.app.records.SCREENING_STATES`."""
