@@ -26,12 +26,10 @@ def open_store(ctx: typer.Context, *, create: bool = False) -> Store:
     on a mistyped path or an empty database says so (exit 2) instead of creating an empty
     database and reporting nothing found.
     """
-    from caseseries.store import Store
+    from caseseries.app.database import open_database
 
     interrupt.track_database_writes()
-    store = Store(state(ctx).db)
-    store.migrate(create=create)
-    return store
+    return open_database(state(ctx).db, create=create)
 
 
 def print_json(data: Any) -> None:
