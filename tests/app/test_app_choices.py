@@ -9,6 +9,7 @@ import pytest
 from caseseries.analysis.response import GROUPINGS
 from caseseries.app import choices, records
 from caseseries.report.build import FORMATS
+from caseseries.screening import Stage
 from caseseries.sources.eutils import DEFAULT_BASE_URL
 
 COPIES: list[tuple[str, Any]] = [
@@ -16,6 +17,7 @@ COPIES: list[tuple[str, Any]] = [
     ("EUTILS_URL", DEFAULT_BASE_URL),
     ("REPORT_FORMATS", FORMATS),
     ("SCREENING_STATES", records.SCREENING_STATES),
+    ("FIRST_STAGE", Stage.TITLE_ABSTRACT.value),
 ]
 
 

@@ -18,3 +18,6 @@ REPORT_FORMATS = ("html", "md", "docx", "csv")
 
 SCREENING_STATES = ("include", "exclude", "maybe", "undecided")
 """``records list --screening``: :data:`caseseries.app.records.SCREENING_STATES`."""
+
+FIRST_STAGE = "title-abstract"
+"""``screen --stage`` default: :attr:`caseseries.screening.Stage.TITLE_ABSTRACT`."""
