@@ -106,8 +106,8 @@ def main() -> None:
         return
     if not path.exists():  # built in a child process, so that the readers do not inherit its memory
         t = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--build-only", "--patients", str(args.patients), "--keep", str(path)],
-                       check=True)  # fmt: skip
+        build_argv = [sys.executable, __file__, "--build-only", "--patients", str(args.patients), "--keep", str(path)]
+        subprocess.run(build_argv, check=True)
         print(f"built {args.patients:,} patients in {time.perf_counter() - t:.0f} s: {path}")
     py = sys.executable
     env_src = str(Path(__file__).resolve().parents[1] / "src")
