@@ -42,6 +42,8 @@ bench: dev
 	$(BIN)/python benchmarks/run.py
 
 docs: dev
+	$(BIN)/python -m caseseries.commands._docs --index > src/caseseries/commands/_index.py.new
+	mv src/caseseries/commands/_index.py.new src/caseseries/commands/_index.py
 	$(BIN)/python -m caseseries.commands._docs > docs/cli.md
 
 clean:

@@ -197,7 +197,7 @@ def test_ctrl_c_after_database_writes_says_they_are_kept(
     sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`init` stores the bundled series, then is interrupted: the message does not claim nothing was written."""
-    from caseseries.commands import cases
+    from caseseries.app import cases
 
     def interrupted() -> object:
         raise KeyboardInterrupt

@@ -4,6 +4,8 @@
 - ``commands`` -> ``app`` -> domain -> ``store``/``model``: domain packages never import the
   adapters (``commands``, ``cli``, ``web``) or ``app``; ``store`` never imports ``commands``,
   ``app`` or ``web``;
+- a command module imports only the application layer and what is genuinely adapter-level
+  (:data:`COMMAND_MAY_IMPORT`), at run time; annotations under ``if TYPE_CHECKING:`` are free;
 - no import cycle among the modules.
 """
 
@@ -22,6 +24,37 @@ DOMAIN = (
     "model", "vocab", "text", "sources", "screening", "extraction", "knowledge", "analysis", "references", "report",
     "scan",
 )  # fmt: skip
+
+
+COMMAND_MAY_IMPORT = {
+    "app": "the use cases: a command is argument parsing, one application call and its output",
+    "commands": "the command modules' own shared options and helpers",
+    "cli": "the command line itself (commands._docs renders its help)",
+    "errors": "the exception hierarchy the adapters translate into 'Error: ...' and exit codes",
+    "files": "output-target checks and standard-output handling of the adapter",
+    "output_folder": "the manifest of a folder the command writes into",
+    "interrupt": "what an interrupted command kept (Ctrl-C)",
+    "plugins": "the plug-in names an option offers in its help (entry points, nothing loaded)",
+    "model": "the Case JSON a command prints (domain types only, no stage)",
+}
+"""The packages of ``caseseries`` a command module may import when it runs, and why each is adapter-level."""
+
+COMMANDS_NOT_YET_THIN = {
+    "caseseries.commands.extract": {"caseseries.extraction.base", "caseseries.extraction.evaluate"},
+    "caseseries.commands.refs": {
+        "caseseries.references.render",
+        "caseseries.references.run",
+        "caseseries.sources.eutils",
+    },
+    "caseseries.commands.scan": {"caseseries.scan"},
+    "caseseries.commands.screen": {"caseseries.screening"},
+    "caseseries.commands.users": {"caseseries.store.accounts", "caseseries.web.accounts"},
+    "caseseries.commands.serve": {"caseseries.store.accounts", "caseseries.web.accounts", "caseseries.web"},
+}
+"""Commands whose domain work is still to move into ``caseseries.app`` (exactly these imports, no new ones).
+
+``serve`` will keep ``caseseries.web``: starting the web app is the command's job.
+"""
 
 
 def modules(root: Path, package: str) -> dict[str, Path]:
@@ -101,6 +134,27 @@ def violations(root: Path, top: str = "caseseries") -> list[str]:
     return sorted(set(problems))
 
 
+def command_violations(root: Path, top: str = "caseseries", allowed: dict[str, set[str]] | None = None) -> list[str]:
+    """Every run-time import of a command module outside :data:`COMMAND_MAY_IMPORT`, as ``module:line: problem``.
+
+    ``allowed`` lists, per module, the imports still tolerated (:data:`COMMANDS_NOT_YET_THIN`).
+    """
+    found = modules(root, top)
+    allowed = allowed or {}
+    problems = []
+    for name, path in found.items():
+        if _layer(name, top) != "commands" and not name.startswith(f"{top}.commands"):
+            continue
+        for target, line in imports(name, path, found, runtime=True):
+            parts = target.split(".")
+            if parts[0] != top or len(parts) < 2 or parts[1] in COMMAND_MAY_IMPORT:
+                continue
+            if target in allowed.get(name, set()):
+                continue
+            problems.append(f"{name}:{line}: the command imports {target}; call a use case of {top}.app instead")
+    return sorted(set(problems))
+
+
 def import_graph(root: Path, top: str = "caseseries") -> dict[str, set[str]]:
     """Module -> the package modules it imports when run (``from pkg import name`` counts when name is a module)."""
     found = modules(root, top)
@@ -154,6 +208,18 @@ def test_the_layering_holds() -> None:
     assert violations(SRC) == []
 
 
+def test_commands_import_only_the_application_layer() -> None:
+    assert command_violations(SRC, allowed=COMMANDS_NOT_YET_THIN) == []
+
+
+def test_the_commands_not_yet_thin_still_need_their_exception() -> None:
+    """An exception that no longer matches an import is removed (the list only shrinks)."""
+    found = modules(SRC, "caseseries")
+    for name, targets in COMMANDS_NOT_YET_THIN.items():
+        used = {t for t, _ in imports(name, found[name], found, runtime=True)}
+        assert targets <= used, f"{name} no longer imports {sorted(targets - used)}: remove them from the list"
+
+
 def test_no_import_cycle_among_the_modules() -> None:
     assert cycles(import_graph(SRC)) == []
 
@@ -185,6 +251,26 @@ def test_a_violating_module_is_found(tmp_path: Path, files: dict[str, str], expe
     stubs |= {"pkg/web/server.py": "", "pkg/commands/_common.py": ""}
     root = _write(tmp_path, {**stubs, **files})
     (problem,) = violations(root, "pkg")
+    assert problem.startswith(expected)
+
+
+BAD_COMMANDS = [
+    ("import pkg.analysis.summary\n", "pkg.commands.x:1: the command imports pkg.analysis.summary"),
+    ("from pkg.store import Store\n", "pkg.commands.x:1: the command imports pkg.store"),
+    ("def f():\n    from pkg.screening import screen\n", "pkg.commands.x:2: the command imports pkg.screening"),
+    ("from pkg.web import server\n", "pkg.commands.x:1: the command imports pkg.web"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BAD_COMMANDS)
+def test_a_command_importing_a_domain_package_is_found(tmp_path: Path, text: str, expected: str) -> None:
+    stubs = {f"pkg/{p}/__init__.py": "" for p in ("commands", "app", "web", "store", "screening", "analysis")}
+    stubs |= {"pkg/__init__.py": "", "pkg/analysis/summary.py": "", "pkg/web/server.py": ""}
+    clean = (
+        "from typing import TYPE_CHECKING\n\nfrom pkg.app import x\n\nif TYPE_CHECKING:\n    from pkg.store import S\n"
+    )
+    root = _write(tmp_path, {**stubs, "pkg/app/x.py": "", "pkg/commands/ok.py": clean, "pkg/commands/x.py": text})
+    (problem,) = command_violations(root, "pkg")
     assert problem.startswith(expected)
 
 

@@ -1,7 +1,9 @@
 """The ``caseseries`` command line: a thin Typer adapter over the library.
 
 Command groups live in :mod:`caseseries.commands`; each module there has a
-``register(app)`` function and is discovered automatically. Errors raised by the library
+``register(app)`` function. The index :mod:`caseseries.commands._index` (generated, checked by a
+test) names the module of every command, so that only the module of the command that runs is
+imported. Errors raised by the library
 are translated here: ``Error: <message>`` on stderr, exit code 2 for bad input, 1 for
 other failures. Ctrl-C exits with 130 and one line saying what was kept
 (:mod:`caseseries.interrupt`), never a traceback.
@@ -25,15 +27,79 @@ def _interrupted_while_starting(signum: int, frame: FrameType | None) -> None:
 if Path(sys.argv[0]).name == "caseseries" and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
     signal.signal(signal.SIGINT, _interrupted_while_starting)  # Ctrl-C while the modules load
 
-import importlib  # noqa: E402
-import pkgutil  # noqa: E402
+from collections.abc import Iterator, MutableMapping  # noqa: E402
+from functools import cache  # noqa: E402
+from importlib import import_module  # noqa: E402
+from typing import Any  # noqa: E402
 
 import typer  # noqa: E402
+from typer.core import TyperCommand, TyperGroup  # noqa: E402
 
 from caseseries import __version__, interrupt  # noqa: E402
+from caseseries.commands._index import COMMANDS  # noqa: E402
 from caseseries.commands._state import CliState, state  # noqa: E402,F401  (state: the shared options)
 from caseseries.errors import CaseseriesError, InputError, StoreError  # noqa: E402
-from caseseries.files import silence_stdout  # noqa: E402
+
+SETTINGS: dict[str, Any] = {
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,
+}
+"""The Typer settings of the root app, given as well to the apps the command modules register into."""
+
+_MODULE_OF = {name: module for name, module, _ in COMMANDS}
+
+
+@cache
+def module_commands(module: str) -> dict[str, Any]:
+    """The commands a module of :mod:`caseseries.commands` registers, by name (imported once, when first needed)."""
+    registered = typer.Typer(**SETTINGS)
+    import_module(f"caseseries.commands.{module}").register(registered)
+    return dict(typer.main.get_group(registered).commands)
+
+
+class _Commands(MutableMapping[str, Any]):
+    """The root's commands: names from the index; a command's module is imported when the command is looked up."""
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in _MODULE_OF:
+            raise KeyError(name)
+        return module_commands(_MODULE_OF[name])[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_MODULE_OF)
+
+    def __len__(self) -> int:
+        return len(_MODULE_OF)
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        raise TypeError(f"add {name!r} to caseseries.commands._index instead")
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError(f"remove {name!r} from caseseries.commands._index instead")
+
+
+class LazyGroup(TyperGroup):
+    """The root command group: ``caseseries --help`` lists the commands from the index without importing them.
+
+    Running a command, or asking for its help, imports the one module that defines it, so that
+    start-up does not pay for the libraries of the others (databases, statistics, figures, web).
+    """
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _Commands()
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """List the commands with their short help as the index records it (no module is imported)."""
+        stubs: MutableMapping[str, Any] = {name: TyperCommand(name, help=short) for name, _, short in COMMANDS}
+        original = self.commands
+        self.commands = stubs
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self.commands = original
+
 
 app = typer.Typer(
     name="caseseries",
@@ -43,9 +109,8 @@ app = typer.Typer(
         "Example: caseseries init && caseseries report --out report/"
     ),
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+    cls=LazyGroup,
+    **SETTINGS,
 )
 
 
@@ -67,18 +132,6 @@ def root(
     ctx.obj = CliState(db=db)
 
 
-def _register_commands() -> None:
-    package = importlib.import_module("caseseries.commands")
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"caseseries.commands.{info.name}")
-        module.register(app)
-
-
-_register_commands()
-
-
 class _Interrupted:
     """SIGINT handler for the run of a command: remembers the interruption, then raises KeyboardInterrupt."""
 
@@ -92,8 +145,7 @@ class _Interrupted:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 problems found, 2 bad input, 130 interrupted)."""
-    interrupt.reset()
-    interrupt.track_database_writes()
+    interrupt.reset()  # database writes are tracked from the first opened store (commands._common.open_store)
     handler = _Interrupted()
     in_main_thread = _in_main_thread()
     previous = signal.signal(signal.SIGINT, handler) if in_main_thread else None
@@ -126,6 +178,8 @@ def _flushed(code: int) -> int:
     try:
         sys.stdout.flush()
     except OSError as err:
+        from caseseries.files import silence_stdout
+
         silence_stdout()
         typer.echo(f"Error: stdout: cannot write ({err.strerror}); free some space or redirect elsewhere", err=True)
         return max(code, 1)
@@ -153,6 +207,8 @@ def _run(argv: list[str] | None) -> int:
         return 1
     except OSError as err:
         if err.filename is None and err.errno in (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EFBIG):
+            from caseseries.files import silence_stdout
+
             silence_stdout()  # a failed write to standard output
             typer.echo(f"Error: stdout: cannot write ({err.strerror}); free some space or redirect elsewhere", err=True)
             return 1

@@ -393,9 +393,9 @@ def other_json() -> dict[str, Any]:
         ev("metastatic_sites[1]", "brain"),
     ]
     data["lines"][1]["pfs_months"] = 11
-    data["lines"][1]["evidence"] = [
-        e for e in data["lines"][1]["evidence"] if e["field"] != "lines[1].pfs_months"
-    ] + [ev("lines[1].pfs_months", "lasting 10 months")]
+    data["lines"][1]["evidence"] = [e for e in data["lines"][1]["evidence"] if e["field"] != "lines[1].pfs_months"] + [
+        ev("lines[1].pfs_months", "lasting 10 months")
+    ]
     data["lines"].append({"line": 3, "agents": ["lorlatinib"], "evidence": [ev("lines[2].agents", "brain lesion")]})
     return data
 
@@ -480,7 +480,6 @@ def test_other_extraction_needs_a_stored_text(db_url: str) -> None:
     store = setup_store(db_url, with_text=False)
     with pytest.raises(ValidationError, match="no stored text to extract again"):
         other_extraction(store, only_id(store))
-
 
 
 def test_case_list_follows_every_change(db_url: str) -> None:

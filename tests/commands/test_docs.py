@@ -18,3 +18,13 @@ def test_every_command_help_has_an_example() -> None:
     assert commands, "no leaf commands found"
     missing = [b.splitlines()[1] for b in commands if "Example:" not in b]
     assert missing == []
+
+
+def test_the_command_index_is_current() -> None:
+    """``caseseries --help`` lists the commands from the index: it must name every command, its module and help."""
+    from caseseries.commands._docs import render_index
+
+    index = ROOT / "src" / "caseseries" / "commands" / "_index.py"
+    assert index.read_text(encoding="utf-8") == render_index(), (
+        "run 'python -m caseseries.commands._docs --index > src/caseseries/commands/_index.py'"
+    )

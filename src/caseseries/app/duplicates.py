@@ -23,6 +23,11 @@ from caseseries.errors import InputError
 from caseseries.store import Store, StoredPatient
 from caseseries.store.links import LinkStatus, LinkStore, PatientLink
 
+__all__ = [
+    "LinkStatus", "PairView", "decide", "duplicates_json", "find_duplicates", "links", "merge_sentence",
+    "pooled_series", "unlink",
+]  # fmt: skip
+
 
 @dataclass(frozen=True)
 class PairView:
@@ -38,6 +43,29 @@ class PairView:
             **self.pair.to_dict(),
             "patients": [_patient_summary(self.a), _patient_summary(self.b)],
         }
+
+    def patient_line(self, which: int) -> str:
+        """One line on patient ``which`` (0 or 1): id, label, citation, demographics and lines."""
+        sp = self.a if which == 0 else self.b
+        p = sp.patient
+        who = ", ".join(
+            x
+            for x in (
+                f"{p.age_years:g} y" if p.age_years is not None else None,
+                p.sex.value if p.sex else None,
+                p.primary_site,
+                "/".join(f.label for f in p.fusions) or None,
+            )
+            if x
+        )
+        lines = "; ".join(
+            f"L{ln.line} {'+'.join(ln.agents) or '?'}"
+            + (f" {ln.best_response.value}" if ln.best_response else "")
+            + (f" PFS {ln.pfs_months:g}" if ln.pfs_months is not None else "")
+            + (f" from {ln.start}" if ln.start else "")
+            for ln in p.lines
+        )
+        return f"case {sp.id} {p.label!r} ({citation_of(sp)}): {who or 'no demographics'} | {lines or 'no lines'}"
 
 
 def _patient_summary(sp: StoredPatient) -> dict[str, Any]:
@@ -106,6 +134,18 @@ def merge_sentence(n_merged: int, n_patients: int) -> str:
     reports = "report" if n_merged == 1 else "reports"
     patients = "patient" if n_patients == 1 else "patients"
     return f"{n_merged} duplicate {reports} of {n_patients} {patients} merged"
+
+
+def duplicates_json(store: Store, views: list[PairView]) -> dict[str, Any]:
+    """``cases duplicates --json``: the candidate pairs, every decided pair and how many reports are merged."""
+    return {
+        "candidates": [v.to_dict() for v in views],
+        "links": [
+            {"a": x.a, "b": x.b, "status": x.status.value, "by": x.actor, "at": x.decided_at.isoformat()}
+            for x in links(store)
+        ],
+        "merged_duplicates": pooled_series(store).merged_duplicates,
+    }
 
 
 def pooled_series(store: Store) -> MergedSeries:

@@ -8,10 +8,12 @@ from pathlib import Path
 from caseseries.analysis.cohort import Cohort
 from caseseries.app.duplicates import merge_sentence, pooled_series
 from caseseries.model.casejson import CaseDocument
-from caseseries.report.build import ReportResult, build_report
+from caseseries.report.build import ReportResult, build_report, parse_formats
 from caseseries.report.methods import Provenance, extraction_key
 from caseseries.screening import PrismaCounts, load_protocol, prisma_counts
 from caseseries.store import Store
+
+__all__ = ["parse_formats", "provenance", "screening_provenance", "write_report"]
 
 
 def screening_provenance(counts: PrismaCounts) -> dict[str, int]:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from caseseries import interrupt
 from caseseries.commands._state import state
-from caseseries.store import Store
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from caseseries.store import Store
 
 
 def open_store(ctx: typer.Context, *, create: bool = False) -> Store:
@@ -21,9 +26,10 @@ def open_store(ctx: typer.Context, *, create: bool = False) -> Store:
     on a mistyped path or an empty database says so (exit 2) instead of creating an empty
     database and reporting nothing found.
     """
-    store = Store(state(ctx).db)
-    store.migrate(create=create)
-    return store
+    from caseseries.app.database import open_database
+
+    interrupt.track_database_writes()
+    return open_database(state(ctx).db, create=create)
 
 
 def print_json(data: Any) -> None:
@@ -33,6 +39,9 @@ def print_json(data: Any) -> None:
 
 def stderr_progress(label: str, console: Console | None = None) -> Progress:
     """A transient progress bar on stderr (``label`` may use ``{task.description}``); off when not a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     console = console or Console(stderr=True)
     return Progress(
         TextColumn(label),
@@ -43,3 +52,17 @@ def stderr_progress(label: str, console: Console | None = None) -> Progress:
         transient=True,
         disable=not console.is_terminal,
     )
+
+
+def print_json_array(items: Iterable[Any]) -> None:
+    """Write a JSON array to stdout item by item, byte for byte what :func:`print_json` writes for the list.
+
+    Nothing but the item being written is held in memory (``cases list --json`` of a large store).
+    """
+    out = sys.stdout
+    first = True
+    for item in items:
+        text = json.dumps(item, indent=2, ensure_ascii=False, default=str)
+        out.write(("[\n  " if first else ",\n  ") + text.replace("\n", "\n  "))
+        first = False
+    out.write("[]\n" if first else "\n]\n")

@@ -2,48 +2,28 @@
 
 from __future__ import annotations
 
-import typer
-from rich.console import Console
+from typing import TYPE_CHECKING
 
-from caseseries.analysis.duplicates import citation_of
-from caseseries.app.duplicates import PairView, decide, find_duplicates, links, pooled_series, unlink
+import typer
+
 from caseseries.commands._common import open_store, print_json
 from caseseries.errors import InputError
-from caseseries.store import Store
-from caseseries.store.links import LinkStatus
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from caseseries.app.duplicates import PairView
+    from caseseries.store import Store
 
 REVIEW_PROMPT = "[l]ink as one patient  [n]ot a duplicate  [s]kip  [q]uit > "
 _REVIEWER_HELP = "Your name or initials (the decision is filed under it)."
 
 
-def _line_summary(view: PairView, which: int) -> str:
-    sp = view.a if which == 0 else view.b
-    p = sp.patient
-    who = ", ".join(
-        x
-        for x in (
-            f"{p.age_years:g} y" if p.age_years is not None else None,
-            p.sex.value if p.sex else None,
-            p.primary_site,
-            "/".join(f.label for f in p.fusions) or None,
-        )
-        if x
-    )
-    lines = "; ".join(
-        f"L{ln.line} {'+'.join(ln.agents) or '?'}"
-        + (f" {ln.best_response.value}" if ln.best_response else "")
-        + (f" PFS {ln.pfs_months:g}" if ln.pfs_months is not None else "")
-        + (f" from {ln.start}" if ln.start else "")
-        for ln in p.lines
-    )
-    return f"case {sp.id} {p.label!r} ({citation_of(sp)}): {who or 'no demographics'} | {lines or 'no lines'}"
-
-
 def _show_pair(console: Console, view: PairView, n: int, total: int) -> None:
     kind = "likely duplicate" if view.pair.likely else "possible duplicate"
     console.print(f"\n{n}/{total}  cases {view.pair.a} and {view.pair.b}: {kind}, score {view.pair.score:g}")
-    console.print("  " + _line_summary(view, 0), markup=False, highlight=False)
-    console.print("  " + _line_summary(view, 1), markup=False, highlight=False)
+    console.print("  " + view.patient_line(0), markup=False, highlight=False)
+    console.print("  " + view.patient_line(1), markup=False, highlight=False)
     for r in view.pair.reasons:
         console.print(f"    {r.points:+g}  {r.detail}", markup=False, highlight=False)
 
@@ -64,20 +44,14 @@ def duplicates(
 
     Example: caseseries cases duplicates --review --reviewer AB
     """
+    from rich.console import Console
+
+    from caseseries.app.duplicates import duplicates_json, find_duplicates
+
     store = open_store(ctx)
     views = find_duplicates(store)
     if json_out:
-        merged = pooled_series(store)
-        print_json(
-            {
-                "candidates": [v.to_dict() for v in views],
-                "links": [
-                    {"a": x.a, "b": x.b, "status": x.status.value, "by": x.actor, "at": x.decided_at.isoformat()}
-                    for x in links(store)
-                ],
-                "merged_duplicates": merged.merged_duplicates,
-            }
-        )
+        print_json(duplicates_json(store, views))
         return
     if review:
         if not reviewer or not reviewer.strip():
@@ -97,6 +71,10 @@ def duplicates(
 
 
 def _review(store: Store, views: list[PairView], reviewer: str) -> None:
+    from rich.console import Console
+
+    from caseseries.app.duplicates import LinkStatus, decide, find_duplicates
+
     console = Console()
     decided = skipped = 0
     for n, view in enumerate(views, start=1):
@@ -132,6 +110,8 @@ def link(
 
     Example: caseseries cases link 12 22 --reviewer AB
     """
+    from caseseries.app.duplicates import LinkStatus, decide, pooled_series
+
     store = open_store(ctx)
     decide(store, a, b, LinkStatus.LINKED, actor=reviewer)
     n = pooled_series(store).merged_duplicates
@@ -148,6 +128,8 @@ def not_duplicate(
 
     Example: caseseries cases not-duplicate 5 7 --reviewer AB
     """
+    from caseseries.app.duplicates import LinkStatus, decide
+
     decide(open_store(ctx), a, b, LinkStatus.NOT_DUPLICATE, actor=reviewer)
     typer.echo(f"Cases {min(a, b)} and {max(a, b)} recorded as different patients.")
 
@@ -161,6 +143,8 @@ def unlink_command(
 
     Example: caseseries cases unlink 12 22
     """
+    from caseseries.app.duplicates import unlink
+
     if not unlink(open_store(ctx), a, b):
         raise InputError(f"cases {min(a, b)} and {max(a, b)} are not linked; nothing to undo", location="cases unlink")
     typer.echo(f"Unlinked cases {min(a, b)} and {max(a, b)}.")

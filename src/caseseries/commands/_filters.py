@@ -2,7 +2,8 @@
 
 Decorate a command with :func:`with_cohort_options`; it gains ``--agent --line --after
 --mutation --partner --site --generation --cohort NAME --cohorts FILE`` and receives the
-resulting :class:`~caseseries.analysis.cohort.Cohort` as its ``cohort`` argument.
+resulting :class:`~caseseries.analysis.cohort.Cohort` (:func:`caseseries.app.cohorts.cohort_from_filters`)
+as its ``cohort`` argument. The cohort is built when the command runs: its help needs no model.
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
-
-from caseseries.analysis.cohort import Cohort, load_cohorts
-from caseseries.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,39 +32,14 @@ _OPTIONS: list[tuple[str, Any, Any]] = [
 FILTER_NAMES = tuple(name for name, _, _ in _OPTIONS)
 
 
-def cohort_from_options(
-    *,
-    agent: str | None = None,
-    line: int | None = None,
-    after: str | None = None,
-    mutation: str | None = None,
-    partner: str | None = None,
-    site: str | None = None,
-    generation: int | None = None,
-    cohort_name: str | None = None,
-    cohorts_file: Path | None = None,
-) -> Cohort:
-    """Build the cohort the command-line options describe (a named cohort plus any extra filters)."""
-    base = Cohort()
-    if cohort_name or cohorts_file:
-        named = load_cohorts(cohorts_file)
-        if cohort_name:
-            source = str(cohorts_file) if cohorts_file else "shipped cohorts"
-            base = named.get(cohort_name, source=source)
-    values = {"agent": agent, "line": line, "after": after, "mutation": mutation, "partner": partner, "site": site,
-              "generation": generation}  # fmt: skip
-    given = {k: v for k, v in values.items() if v is not None}
-    try:
-        extra = Cohort.model_validate(given)
-    except InputError as err:
-        raise InputError(err.message, location=f"--{err.location or ''}") from None
-    return base.merged(extra) if given else base
-
-
 def with_cohort_options(func: F) -> F:
     """Add the shared filter options to a Typer command; it receives ``cohort: Cohort``."""
-    sig = inspect.signature(func, eval_str=True)
-    own = [p for p in sig.parameters.values() if p.name != "cohort"]
+    sig = inspect.signature(func)
+    own = [
+        p.replace(annotation=eval(p.annotation, func.__globals__) if isinstance(p.annotation, str) else p.annotation)
+        for p in sig.parameters.values()
+        if p.name != "cohort"  # its type is imported only when the command runs
+    ]
     added = [
         inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=option, annotation=kind)
         for name, kind, option in _OPTIONS
@@ -74,8 +47,10 @@ def with_cohort_options(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from caseseries.app.cohorts import cohort_from_filters
+
         options = {name: kwargs.pop(name, None) for name in FILTER_NAMES}
-        kwargs["cohort"] = cohort_from_options(**options)
+        kwargs["cohort"] = cohort_from_filters(**options)
         return func(*args, **kwargs)
 
     params = own + added

@@ -1,24 +1,14 @@
-"""``caseseries init`` and ``caseseries cases list|show|add|export``."""
+"""``caseseries init`` and ``caseseries cases list|show|add|edit|delete|export``."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from caseseries.analysis.duplicates import citation_of
-from caseseries.commands._common import open_store, print_json
+from caseseries.commands._common import open_store, print_json, print_json_array
 from caseseries.commands._duplicates import register_duplicates
-from caseseries.commands._edit import edit_patient
-from caseseries.data import bundled_case_series
-from caseseries.files import STDOUT, check_file_target, check_folder_target, read_data
-from caseseries.model.casejson import CaseFile, parse_case_data
-from caseseries.report.export import export_case_file, exporter_names, get_exporter
-from caseseries.store.repository import PatientRevision
-from caseseries.vocab.check import check_case_file
+from caseseries.plugins import EXPORTERS, plugin_names
 
 PIPED_WIDTH = 100_000
 """Line width when the output is not a terminal: wide enough that no table is cut."""
@@ -36,15 +26,11 @@ def init(
 
     Example: caseseries --db sqlite:///review.db init
     """
-    store = open_store(ctx, create=True)
-    revision = store.migrate()
-    typer.echo(f"Database {store.engine.url.render_as_string(hide_password=True)} at revision {revision}.")
-    if not no_bundled:
-        result = store.add_case_file(bundled_case_series(), keep_user_changes=True)
-        typer.echo(
-            f"Bundled case series: {len(result.added)} added, {len(result.updated)} updated, "
-            f"{len(result.unchanged)} unchanged."
-        )
+    from caseseries.app.cases import init_database
+
+    done = init_database(open_store(ctx, create=True), bundled=not no_bundled)
+    for line in done.lines():
+        typer.echo(line)
 
 
 @cases_app.command("list")
@@ -56,33 +42,24 @@ def list_cases(
 
     Example: caseseries cases list --json
     """
-    stored = open_store(ctx).patients()
-    rows = [
-        {
-            "id": sp.id,
-            "label": sp.patient.label,
-            "source": citation_of(sp),
-            "reference": sp.patient.reference,
-            "primary_site": sp.patient.primary_site,
-            "partner": ", ".join(f.label for f in sp.patient.fusions) or None,
-            "lines": len(sp.patient.lines),
-            "first_line": ", ".join(sp.patient.lines[0].agents) if sp.patient.lines else None,
-            "status": sp.patient.curation_status.value,
-        }
-        for sp in stored
-    ]
+    from caseseries.app.cases import CASE_COLUMNS, list_cases
+
+    rows = list_cases(open_store(ctx))
     if json_out:
-        print_json(rows)
+        print_json_array(row.to_json() for row in rows)
         return
-    columns = ("id", "source", "label", "reference", "primary_site", "partner", "lines", "first_line", "status")
+    from rich.console import Console
+    from rich.table import Table
+
+    shown = list(rows)
     console = Console()
     if not console.is_terminal:  # piped or redirected: never cut to a width, every column in full
         console = Console(width=PIPED_WIDTH)
-    table = Table(title=f"{len(rows)} cases")
-    for col in columns:
+    table = Table(title=f"{len(shown)} cases")
+    for col in CASE_COLUMNS:
         table.add_column(col, no_wrap=not console.is_terminal)
-    for r in rows:
-        table.add_row(*(str(r[c]) if r[c] is not None else "" for c in columns))
+    for row in shown:
+        table.add_row(*row.cells())
     console.print(table)
 
 
@@ -99,28 +76,9 @@ def show(
 
     Example: caseseries cases show 3 --history
     """
-    store = open_store(ctx)
-    sp = store.get_patient(case_id)
-    shown: dict[str, Any] = {
-        "id": sp.id,
-        "revision": sp.revision,
-        "extractor": sp.extractor,
-        "ruleset_version": sp.ruleset_version,
-        "source": sp.source.model_dump(mode="json"),
-        "patient": sp.patient.model_dump(mode="json"),
-    }
-    if history:
-        shown["history"] = [_revision_json(r) for r in store.patient_history(case_id)]
-    print_json(shown)
+    from caseseries.app.cases import show_case
 
-
-def _revision_json(rev: PatientRevision) -> dict[str, Any]:
-    return {
-        "revision": rev.revision,
-        "change": rev.change,
-        "recorded_at": rev.recorded_at.isoformat(),
-        "patient": rev.data,
-    }
+    print_json(show_case(open_store(ctx), case_id, history=history))
 
 
 @cases_app.command("delete")
@@ -134,8 +92,10 @@ def delete(
 
     Example: caseseries cases delete 3
     """
-    for sp in open_store(ctx).delete_patients(case_ids):
-        typer.echo(f"Deleted case {sp.id} ({sp.patient.label!r} of {sp.publication_key}); kept in its history.")
+    from caseseries.app.cases import delete_cases
+
+    for line in delete_cases(open_store(ctx), case_ids):
+        typer.echo(line)
 
 
 @cases_app.command("edit")
@@ -151,10 +111,9 @@ def edit(
 
     Example: EDITOR=nano caseseries cases edit 3
     """
-    store = open_store(ctx)
-    sp = store.get_patient(case_id)
-    outcome = edit_patient(store, sp)
-    typer.echo(outcome)
+    from caseseries.app.cases import edit_case
+
+    typer.echo(edit_case(open_store(ctx), case_id))
 
 
 @cases_app.command("add")
@@ -168,31 +127,17 @@ def add(
 
     Example: caseseries cases add my_case.json
     """
-    loaded = []
-    for path in files:
-        case_file = _load_case_or_shown(path)
-        check_case_file(case_file, source=str(path))
-        loaded.append(case_file)
-    store = open_store(ctx, create=True)
-    for path, case_file in zip(files, loaded, strict=True):
-        result = store.add_case_file(case_file)
-        typer.echo(
-            f"{path}: {len(result.added)} added, {len(result.updated)} updated, {len(result.unchanged)} unchanged."
-        )
+    from caseseries.app.cases import add_cases, read_case_files
 
-
-def _load_case_or_shown(path: Path) -> CaseFile:
-    """A Case JSON/YAML file, or what 'cases show' printed (its patient and source)."""
-    data = read_data(path)
-    if isinstance(data, dict) and "patient" in data and "documents" not in data and "patients" not in data:
-        data = {"source": data.get("source") or {}, "patients": [data["patient"]]}
-    return parse_case_data(data, source=str(path))
+    loaded = read_case_files(files)
+    for line in add_cases(open_store(ctx, create=True), files, loaded):
+        typer.echo(line)
 
 
 @cases_app.command("export")
 def export(
     ctx: typer.Context,
-    fmt: str = typer.Option("json", "--format", help=f"One of: {', '.join(exporter_names())}."),
+    fmt: str = typer.Option("json", "--format", help=f"One of: {', '.join(plugin_names(EXPORTERS))}."),
     out: str = typer.Option(
         ..., "--out", help="File to write, - for standard output (json, csv); a folder for phenopacket."
     ),
@@ -210,12 +155,11 @@ def export(
 
     Example: caseseries cases export --format csv --out cases.csv
     """
-    if get_exporter(fmt).writes_folder:
-        check_folder_target(out)
-    elif out != STDOUT:
-        check_file_target(out)
-    case_file = open_store(ctx).case_file()
-    written = export_case_file(case_file, fmt, out, force=force)
+    from caseseries.app.cases import check_export_target, export_cases
+    from caseseries.files import STDOUT
+
+    check_export_target(fmt, out)
+    written = export_cases(open_store(ctx), fmt, out, force=force)
     if out != STDOUT:
         typer.echo(f"Wrote {written}.")
 

@@ -5,15 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from caseseries.app.extract import extract_documents, included_publications
 from caseseries.commands._common import open_store, print_json
 from caseseries.errors import InputError
-from caseseries.extraction.base import read_text_file
-from caseseries.extraction.evaluate import FIELDS, evaluate, tolerance_text
-from caseseries.model import dump_case_file
 
 
 def no_included_hint(protocol: str, sought: int) -> str:
@@ -51,6 +45,9 @@ def extract(
 
     Example: caseseries extract case_report.txt --json
     """
+    from caseseries.app.extract import extract_documents, included_publications
+    from caseseries.model import dump_case_file
+
     files = files or []
     if not files and included is None:
         raise InputError("give case-report files or --included PROTOCOL; see 'caseseries extract --help'")
@@ -92,6 +89,12 @@ def evaluate_command(
 
     Example: caseseries evaluate tests/data/extraction/dev tests/data/extraction/dev --extractor rules
     """
+    from rich.console import Console
+    from rich.table import Table
+
+    from caseseries.extraction.base import read_text_file
+    from caseseries.extraction.evaluate import FIELDS, evaluate, tolerance_text
+
     evaluations = [
         evaluate(gold_dir, text_dir, extractor=name, tolerance=tolerance, read_text=read_text_file)
         for name in extractors

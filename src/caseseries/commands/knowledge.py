@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from caseseries.app.knowledge import BsaFormula, DoseFrequency, DoseUnit
 from caseseries.commands._common import print_json
-from caseseries.errors import InputError, VocabularyError
-from caseseries.knowledge.dosing import (
-    BsaFormula,
-    DoseCheck,
-    DoseFrequency,
-    DoseUnit,
-    absolute_dose,
-    bsa,
-    compare_dose,
-    is_per_m2,
-    parse_frequency,
-    parse_unit,
-)
-from caseseries.knowledge.recist import evaluate_file
-from caseseries.knowledge.resistance import lookup
-from caseseries.knowledge.variants import check_variant
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 knowledge_app = typer.Typer(
     help="Clinical knowledge: resistance mutations, variant checks, BSA and doses. Reports evidence only.",
@@ -35,6 +22,8 @@ knowledge_app = typer.Typer(
 
 def _console() -> Console:
     """A console that does not squeeze tables when output is piped or captured."""
+    from rich.console import Console
+
     return Console() if sys.stdout.isatty() else Console(width=160)
 
 
@@ -54,10 +43,14 @@ def recist(
 
     Example: caseseries recist lesions.json --confirm --min-sd-weeks 6
     """
-    result = evaluate_file(file, confirm=confirm, min_sd_weeks=min_sd_weeks)
+    from caseseries.app.knowledge import recist as evaluate
+
+    result = evaluate(file, confirm=confirm, min_sd_weeks=min_sd_weeks)
     if json_out:
         print_json(result.to_json())
         return
+    from rich.table import Table
+
     table = Table(title=f"RECIST 1.1: {file.name}")
     for col in ("time point", "date", "sum mm", "vs baseline", "vs nadir", "target", "non-target", "overall"):
         table.add_column(col)
@@ -93,20 +86,15 @@ def mutation(
 
     Example: caseseries knowledge mutation ALK G1202R
     """
-    knowledge = lookup(gene, change)
-    problems: list[str] = []
-    if "+" not in knowledge.change:
-        try:
-            problems = check_variant(knowledge.gene, knowledge.change).problems
-        except VocabularyError:
-            problems = []  # no reference protein for this gene: nothing to check
+    from caseseries.app.knowledge import mutation_report
+
+    report = mutation_report(gene, change)
+    knowledge, problems = report.knowledge, report.problems
     if json_out:
-        data = knowledge.model_dump(mode="json")
-        data["known"] = knowledge.known
-        data["sentence"] = knowledge.sentence()
-        data["variant_problems"] = problems
-        print_json(data)
+        print_json(report.to_json())
         return
+    from rich.table import Table
+
     console = _console()
     console.print(knowledge.label + (f" ({knowledge.region})" if knowledge.region else ""), highlight=False)
     for problem in problems:
@@ -143,6 +131,8 @@ def variant(
 
     Example: caseseries knowledge variant ALK --protein p.G1202R --coding c.3604G>A
     """
+    from caseseries.app.knowledge import variant as check_variant
+
     result = check_variant(gene, protein=protein, coding=coding)
     if json_out:
         print_json(result.model_dump(mode="json"))
@@ -168,13 +158,14 @@ def bsa_command(
 
     Example: caseseries knowledge bsa --height-cm 170 --weight-kg 70 --formula mosteller
     """
-    formulas = [formula] if formula else list(BsaFormula)
-    values = {f.value: round(bsa(height_cm, weight_kg, f), 3) for f in formulas}
+    from caseseries.app.knowledge import body_surface
+
+    result = body_surface(height_cm, weight_kg, formula)
     if json_out:
-        print_json({"height_cm": height_cm, "weight_kg": weight_kg, "bsa_m2": values})
+        print_json(result.to_json())
         return
-    for name, value in values.items():
-        typer.echo(f"{name}: {value:.3f} m²")
+    for line in result.lines():
+        typer.echo(line)
 
 
 @knowledge_app.command("dose")
@@ -197,30 +188,15 @@ def dose_command(
 
     Example: caseseries knowledge dose alectinib --dose 600 --unit mg --frequency "per day"
     """
-    dose_unit = parse_unit(unit, location="--unit")
-    if frequency is None:
-        raise InputError(
-            f"missing; give how often the dose is taken: {', '.join(f.value for f in DoseFrequency)}",
-            location="--frequency",
-        )
-    parse_frequency(frequency, location="--frequency")
-    bsa_m2 = None
-    if is_per_m2(dose_unit):
-        if height_cm is None or weight_kg is None:
-            raise InputError(
-                f"a dose in {dose_unit.value} needs the body-surface area; add --height-cm and --weight-kg",
-                location="--unit",
-            )
-        bsa_m2 = bsa(height_cm, weight_kg)
-    result = compare_dose(agent, dose, unit, frequency, bsa_m2=bsa_m2)
+    from caseseries.app.knowledge import check_dose
+
+    result = check_dose(agent, dose, unit, frequency, height_cm=height_cm, weight_kg=weight_kg)
     if json_out:
-        print_json({**result.to_json(), "bsa_m2": None if bsa_m2 is None else round(bsa_m2, 3)})
+        print_json(result.to_json())
     else:
-        if bsa_m2 is not None:
-            amount, mass = absolute_dose(dose, unit, bsa_m2)
-            typer.echo(f"body-surface area (Mosteller): {bsa_m2:.3f} m²; {dose:g} {unit.strip()} = {amount:g} {mass}")
-        typer.echo(result.message)
-    if result.status is not DoseCheck.MATCHES:
+        for line in result.lines():
+            typer.echo(line)
+    if not result.matches:
         raise typer.Exit(1)
 
 

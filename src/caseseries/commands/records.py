@@ -3,86 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from typing import Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from caseseries.app.choices import SCREENING_STATES
 from caseseries.commands._common import open_store, print_json
-from caseseries.errors import InputError, NotFoundError
-from caseseries.model.publication import Publication, normalise_title
-from caseseries.screening.decisions import DecisionLog
-from caseseries.screening.protocol import Stage
-from caseseries.store import Store
 
 records_app = typer.Typer(help="List and show stored publication records.", no_args_is_help=True)
-
-UNDECIDED = "undecided"
-SCREENING_STATES = ("include", "exclude", "maybe", UNDECIDED)
-
-
-def _screening(store: Store, protocol: str) -> dict[str, str]:
-    """The decision that counts for each record under ``protocol``: full-text stage first, else title-abstract."""
-    log = DecisionLog(store, protocol)
-    out: dict[str, str] = {}
-    for stage in (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT):
-        for key, effective in log.effective(stage).items():
-            if effective.decision is not None:
-                out[key] = effective.decision.value
-    return out
-
-
-def _matches(pub: Publication, search: str | None, source_file: str | None, year: int | None) -> bool:
-    if year is not None and pub.year != year:
-        return False
-    if source_file is not None and source_file not in (pub.source_path or ""):
-        return False
-    if search:
-        words = normalise_title(search).split()
-        hay = normalise_title(
-            " ".join(
-                [pub.title or "", pub.abstract_text, pub.journal or "", pub.pmid or "", pub.doi or ""]
-                + [a.display for a in pub.authors]
-            )
-        )
-        return all(w in hay for w in words)
-    return True
-
-
-def _selected(
-    store: Store,
-    search: str | None,
-    source_file: str | None,
-    year: int | None,
-    screening: str | None,
-    protocol: str | None,
-) -> Iterator[tuple[Publication, str | None]]:
-    decisions = _screening(store, protocol) if protocol else {}
-    for pub in store.iter_publications():
-        state = decisions.get(pub.key(), UNDECIDED) if protocol else None
-        if screening is not None and state != screening:
-            continue
-        if _matches(pub, search, source_file, year):
-            yield pub, state
-
-
-def _summary(pub: Publication, state: str | None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": pub.key(),
-        "pmid": pub.pmid,
-        "doi": pub.doi,
-        "year": pub.year,
-        "first_author": pub.first_author,
-        "title": pub.title,
-        "journal": pub.journal_abbrev or pub.journal,
-        "source_format": pub.source_format.value if pub.source_format else None,
-        "source_path": pub.source_path,
-    }
-    if state is not None:
-        out["screening"] = state
-    return out
 
 
 def list_records(
@@ -102,19 +29,17 @@ def list_records(
 
     Example: caseseries records list --search alectinib --year 2021
     """
-    if screening is not None and screening not in SCREENING_STATES:
-        raise InputError(
-            f"unknown state {screening!r}; use one of: {', '.join(SCREENING_STATES)}", location="--screening"
-        )
-    if screening is not None and not protocol:
-        raise InputError(
-            "--screening needs the protocol the decisions were made under; add --protocol NAME", location="--screening"
-        )
-    store = open_store(ctx)
-    rows = [_summary(pub, state) for pub, state in _selected(store, search, source_file, year, screening, protocol)]
+    from caseseries.app.records import RecordFilter, list_records
+
+    selection = RecordFilter(search, source_file, year, screening, protocol)
+    selection.check()
+    rows = list(list_records(open_store(ctx), selection))
     if json_out:
         print_json(rows)
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table("id", "year", "first author", "title", "journal", "format", *(["screening"] if protocol else []))
     for row in rows:
         cells = [row["id"], str(row["year"] or ""), row["first_author"] or "", row["title"] or "", row["journal"] or ""]
@@ -136,22 +61,13 @@ def show_record(
 
     Example: caseseries records show pmid:34926741
     """
-    store = open_store(ctx)
-    key = record_id
-    if ":" not in record_id or record_id.lower().startswith("10."):
-        key = f"pmid:{record_id}" if record_id.isdigit() else f"doi:{record_id.lower()}"
-    pub = store.get_publication(key)
-    if pub is None:
-        raise NotFoundError(f"no record {record_id!r}; list the ids with 'caseseries records list'", location="ID")
+    from caseseries.app.records import show_record
+
+    shown = show_record(open_store(ctx), record_id)
     if json_out:
-        print_json(pub.model_dump(mode="json", exclude_none=True))
+        print_json(shown.to_json())
         return
-    lines = [f"{name}: {value}" for name, value in _summary(pub, None).items() if value not in (None, "")]
-    lines.append(f"authors: {', '.join(a.display for a in pub.authors)}" if pub.authors else "authors: -")
-    lines.append(f"sections: {len(pub.sections)}, tables: {len(pub.tables)}, references: {len(pub.references)}")
-    if pub.abstract:
-        lines.extend(["", pub.abstract_text])
-    typer.echo("\n".join(lines))
+    typer.echo(shown.text())
 
 
 records_app.command("list")(list_records)

@@ -7,11 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from caseseries.commands._common import print_json, stderr_progress
-from caseseries.references.render import render_markdown, render_table, report_json
-from caseseries.references.run import check_file
 
 if TYPE_CHECKING:
     from caseseries.sources.eutils import EutilsClient
@@ -67,6 +64,11 @@ def check(
 
     Example: caseseries refs check manuscript.md --records pubmed.xml --offline --format md
     """
+    from rich.console import Console
+
+    from caseseries.references.render import render_markdown, render_table, report_json
+    from caseseries.references.run import check_file
+
     client = None if offline else _client(api_key, email, base_url)
     bar = stderr_progress("Checking references against {task.description}")
     task = bar.add_task("records", total=None)

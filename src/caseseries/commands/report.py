@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from caseseries.analysis.cohort import Cohort
-from caseseries.app.report import write_report
+from caseseries.app.choices import REPORT_FORMATS as FORMATS
 from caseseries.commands._common import open_store
 from caseseries.commands._filters import with_cohort_options
-from caseseries.files import check_folder_target
-from caseseries.report.build import FORMATS, parse_formats
+
+if TYPE_CHECKING:
+    from caseseries.analysis.cohort import Cohort
 
 
 @with_cohort_options
@@ -25,7 +26,7 @@ def report_command(
     force: bool = typer.Option(
         False, "--force", help="Write into a non-empty folder caseseries did not write (nothing is deleted)."
     ),
-    cohort: Cohort = Cohort(),
+    cohort: Cohort | None = None,
 ) -> None:
     """Write the evidence report: literature tables, response rates, PFS, sequencing and figures.
 
@@ -38,6 +39,10 @@ def report_command(
 
     Example: caseseries report --cohort first-line-alectinib --out report --format html,md
     """
+    from caseseries.app.report import parse_formats, write_report
+    from caseseries.files import check_folder_target
+
+    assert cohort is not None  # given by with_cohort_options
     formats = parse_formats(fmt)
     check_folder_target(out)
     result = write_report(open_store(ctx), out, formats=formats, cohort=cohort, protocol=protocol, force=force)

@@ -42,8 +42,13 @@ def scan(
 
     err = Console(stderr=True)
     with Progress(
-        TextColumn("Scanning files"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, disable=json_out or not err.is_terminal, transient=True,
+        TextColumn("Scanning files"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=json_out or not err.is_terminal,
+        transient=True,
     ) as bar:
         task = bar.add_task("scan", total=None)
 
@@ -55,7 +60,9 @@ def scan(
     if into_store:
         load = load_into_store(open_store(ctx, create=True), out, summary, protocol)
         data["store"] = {
-            "stored": load.stored, "decisions": load.decisions, "deleted": load.deleted,
+            "stored": load.stored,
+            "decisions": load.decisions,
+            "deleted": load.deleted,
             "orphaned_patients": load.orphaned_patients,
         }
     if json_out:

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from caseseries.app.screen import screen_protocol
+from caseseries.app.choices import FIRST_STAGE
 from caseseries.commands._common import open_store, print_json
 from caseseries.errors import InputError
-from caseseries.screening import (
-    DecisionLog,
-    ReviewSession,
-    Stage,
-    import_decisions,
-    load_protocol,
-    prisma_counts,
-    work_saved,
-    write_prisma,
-)
-from caseseries.store import Store
+
+if TYPE_CHECKING:
+    from caseseries.screening import Stage
+    from caseseries.store import Store
 
 screen_app = typer.Typer(
     help=(
@@ -37,6 +28,8 @@ _STAGE_HELP = "Screening stage: title-abstract or full-text."
 
 
 def _stage(value: str) -> Stage:
+    from caseseries.screening import Stage
+
     try:
         return Stage(value)
     except ValueError:
@@ -55,7 +48,7 @@ def _reviewer(name: str) -> str:
 def screen_records(
     ctx: typer.Context,
     protocol: str | None = typer.Option(None, "--protocol", "-p", help=_PROTOCOL_HELP),
-    stage: str = typer.Option(Stage.TITLE_ABSTRACT.value, "--stage", help=_STAGE_HELP),
+    stage: str = typer.Option(FIRST_STAGE, "--stage", help=_STAGE_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print the suggestions as JSON."),
 ) -> None:
     """Apply the protocol's rules to every record of its searches and imports, recording suggestions.
@@ -66,6 +59,9 @@ def screen_records(
         return
     if protocol is None:
         raise InputError("give the review protocol with --protocol FILE", location="--protocol")
+    from caseseries.app.screen import screen_protocol
+    from caseseries.screening import load_protocol
+
     proto = load_protocol(protocol)  # a bad protocol is reported before the database is opened
     run = screen_protocol(open_store(ctx), proto, _stage(stage))
     result = run.result
@@ -85,7 +81,7 @@ def review(
     ctx: typer.Context,
     protocol: str = typer.Option(..., "--protocol", "-p", help=_PROTOCOL_HELP),
     reviewer: str = typer.Option(..., "--reviewer", "-r", help="Your name or initials (decisions are filed under it)."),
-    stage: str = typer.Option(Stage.TITLE_ABSTRACT.value, "--stage", help=_STAGE_HELP),
+    stage: str = typer.Option(FIRST_STAGE, "--stage", help=_STAGE_HELP),
     resolve: bool = typer.Option(False, "--resolve", help="Walk the reviewers' disagreements and resolve them."),
     all_records: bool = typer.Option(
         False, "--all", help="Show every record, also those you already decided (to change a decision)."
@@ -101,6 +97,8 @@ def review(
 
     Example: caseseries screen review --protocol review.yaml --reviewer AB
     """
+    from caseseries.screening import ReviewSession, load_protocol
+
     session = ReviewSession(
         open_store(ctx),
         load_protocol(protocol),
@@ -129,6 +127,8 @@ def import_decisions_cmd(
 
     Example: caseseries screen import-decisions decisions.csv --reviewer AB --protocol review.yaml
     """
+    from caseseries.screening import import_decisions, load_protocol
+
     proto = load_protocol(protocol) if protocol else None
     result = import_decisions(csv_file, open_store(ctx), reviewer=_reviewer(reviewer), protocol=proto)
     for name, n in result.items():
@@ -136,6 +136,8 @@ def import_decisions_cmd(
 
 
 def _protocol_names(store: Store, protocol: str | None) -> list[str]:
+    from caseseries.screening import load_protocol
+
     if protocol:
         return [load_protocol(protocol).name]
     return store.decisions.protocols()
@@ -154,6 +156,8 @@ def conflicts(
 
     Example: caseseries screen conflicts --protocol review.yaml
     """
+    from caseseries.screening import DecisionLog
+
     store = open_store(ctx)
     chosen = _stage(stage) if stage else None
     rows: list[dict[str, Any]] = []
@@ -176,6 +180,9 @@ def conflicts(
     if json_out:
         print_json(rows)
     else:
+        from rich.console import Console
+        from rich.table import Table
+
         table = Table(title=f"{len(rows)} disagreements")
         for col in ("protocol", "stage", "key", "title", "decisions"):
             table.add_column(col)
@@ -201,6 +208,8 @@ def prisma(
 
     Example: caseseries screen prisma --protocol review.yaml --out report/
     """
+    from caseseries.screening import DecisionLog, load_protocol, prisma_counts, work_saved, write_prisma
+
     store = open_store(ctx)
     proto = load_protocol(protocol)
     counts = prisma_counts(store, proto)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 from caseseries.commands._common import open_store
 from caseseries.errors import InputError
-from caseseries.store.accounts import Accounts, UserRole, Via
+
+if TYPE_CHECKING:
+    from caseseries.store.accounts import Accounts
 
 
 def _first_admin(accounts: Accounts) -> None:
@@ -20,6 +23,7 @@ def _first_admin(accounts: Accounts) -> None:
             location="users",
         )
     from caseseries.commands.users import _actor, read_password
+    from caseseries.store.accounts import UserRole, Via
     from caseseries.web.accounts import add_user
 
     typer.echo("No user exists yet: create the first admin account.")
@@ -56,6 +60,7 @@ def serve(
     """
     import uvicorn
 
+    from caseseries.store.accounts import Accounts, UserRole
     from caseseries.web import create_app
 
     store = open_store(ctx, create=True)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from caseseries.app.choices import EUTILS_URL as DEFAULT_BASE_URL
 from caseseries.commands._common import open_store, print_json, stderr_progress
-from caseseries.sources.eutils import DEFAULT_BASE_URL, EutilsClient
-from caseseries.sources.importer import Skip
-from caseseries.sources.ingest import ImportReport, import_files
-from caseseries.sources.registry import AUTO, importer_names
-from caseseries.sources.search import run_search
+from caseseries.plugins import IMPORTERS, plugin_names
+
+if TYPE_CHECKING:
+    from caseseries.app.sources import Skip
+
+AUTO = IMPORTERS.extra[0]
 
 SHOWN_SKIPS = 50
 EUTILS_URL_ENV = "CASESERIES_EUTILS_URL"
@@ -48,37 +51,25 @@ def search(
 
     Example: caseseries search '"inflammatory myofibroblastic tumor" AND alectinib' --email me@example.org
     """
+    from caseseries.app.sources import NcbiSettings, search_pubmed, search_summary
+
     store = open_store(ctx, create=True)
-    with (
-        EutilsClient(base_url, api_key=api_key, email=email, tool=tool) as client,
-        stderr_progress("Fetching records") as bar,
-    ):
+    ncbi = NcbiSettings(base_url, api_key=api_key, email=email, tool=tool)
+    with stderr_progress("Fetching records") as bar:
         task = bar.add_task("fetch", total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        outcome = run_search(
-            store,
-            client,
-            query,
-            max_records=max_records,
-            mindate=mindate,
-            maxdate=maxdate,
-            name=name,
+        outcome = search_pubmed(
+            store, query, ncbi, max_records=max_records, mindate=mindate, maxdate=maxdate, name=name,
             progress=progress,
-        )
+        )  # fmt: skip
     _show_skips(outcome.skips, outcome.report.skipped, "Error")
     if json_out:
         print_json(outcome.to_json())
     else:
-        resumed = " (resumed)" if outcome.resumed else ""
-        unread = f", {outcome.report.skipped} could not be read" if outcome.report.skipped else ""
-        typer.echo(
-            f"Search {outcome.search_id}{resumed}: {outcome.search.count} hits, {len(outcome.search.pmids)} PMIDs "
-            f"stored; {outcome.fetched} records fetched, {outcome.already_stored} already stored, "
-            f"{len(outcome.not_returned)} not returned by PubMed{unread}."
-        )
+        typer.echo(search_summary(outcome))
     sys.stdout.flush()
     if outcome.report.skipped:
         raise typer.Exit(code=1)
@@ -87,7 +78,7 @@ def search(
 def import_(
     ctx: typer.Context,
     files: list[Path] = typer.Argument(..., help="Files to import (gzip-compressed or not)."),
-    fmt: str = typer.Option(AUTO, "--format", help=f"One of: {', '.join([AUTO, *importer_names()])}."),
+    fmt: str = typer.Option(AUTO, "--format", help=f"One of: {', '.join([AUTO, *plugin_names(IMPORTERS)])}."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Read and count only; write nothing."),
     json_out: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
     api_key: str | None = typer.Option(
@@ -111,6 +102,8 @@ def import_(
 
     Example: caseseries import pubmed-result.xml papers/*.md --format auto
     """
+    from caseseries.app.sources import NcbiSettings, import_records, import_summary
+
     store = None if dry_run else open_store(ctx, create=True)
     with stderr_progress("Importing {task.description}") as bar:
         task = bar.add_task("", total=len(files))
@@ -121,18 +114,12 @@ def import_(
             bar.update(task, description=Path(path).name, advance=1 if started else 0)
             started = True
 
-        report = import_files(
-            store,
-            files,
-            fmt,
-            on_file=on_file,
-            eutils=lambda: EutilsClient(base_url, api_key=api_key, email=email, max_retries=2, backoff=0.5),
-        )
+        report = import_records(store, files, fmt, NcbiSettings(base_url, api_key, email), on_file=on_file)
     _show_skips(report.skips, report.skipped)
     if json_out:
         print_json(report.dry_run_json() if dry_run else report.to_json())
     else:
-        typer.echo(_summary(report, dry_run))
+        typer.echo(import_summary(report, dry_run))
         if not dry_run:
             for merge in report.merges[:SHOWN_SKIPS]:
                 typer.echo(f"Merged: {merge}")
@@ -141,17 +128,6 @@ def import_(
     sys.stdout.flush()
     if report.skipped:
         raise typer.Exit(code=1)
-
-
-def _summary(report: ImportReport, dry_run: bool) -> str:
-    reasons = ", ".join(f"{r}: {n}" for r, n in sorted(report.by_reason.items()))
-    skipped = f"{report.skipped} skipped" + (f" ({reasons})" if reasons else "")
-    if dry_run:
-        return f"Dry run: {report.read} records read, {skipped}; nothing written."
-    return (
-        f"{report.read} records read: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.merged} merged duplicates, {report.deleted} deleted; {skipped}."
-    )
 
 
 def register(app: typer.Typer) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 from caseseries.commands._common import open_store, print_json
 from caseseries.errors import InputError
-from caseseries.store.accounts import Accounts, Via
-from caseseries.web import accounts as use
+
+if TYPE_CHECKING:
+    from caseseries.store.accounts import Accounts
 
 users_app = typer.Typer(
     help="Accounts of the web app: admins manage users, reviewers screen and edit, viewers read.\n\n"
@@ -47,8 +49,10 @@ def read_password(from_stdin: bool) -> str:
     return first
 
 
-def _accounts(ctx: typer.Context) -> Accounts:
-    return Accounts(open_store(ctx, create=True))
+def _accounts(ctx: typer.Context, *, create: bool = False) -> Accounts:
+    from caseseries.store.accounts import Accounts
+
+    return Accounts(open_store(ctx, create=create))
 
 
 @users_app.command("add")
@@ -62,8 +66,11 @@ def add(
 
     Example: caseseries users add alice --role reviewer
     """
+    from caseseries.store.accounts import Via
+    from caseseries.web import accounts as use
+
     chosen = use.parse_role(role)
-    accounts = _accounts(ctx)
+    accounts = _accounts(ctx, create=True)
     user = use.add_user(accounts, name, chosen, read_password(password_stdin), actor=_actor(), via=Via.CLI)
     typer.echo(f"User {user.name} added ({user.role.value}).")
 
@@ -74,7 +81,7 @@ def list_users(ctx: typer.Context, json_out: bool = typer.Option(False, "--json"
 
     Example: caseseries users list
     """
-    users = Accounts(open_store(ctx)).users()
+    users = _accounts(ctx).users()
     if json_out:
         print_json([{"name": u.name, "role": u.role.value, "created_at": u.created_at.isoformat()} for u in users])
         return
@@ -94,8 +101,11 @@ def set_role(
 
     Example: caseseries users set-role alice admin
     """
+    from caseseries.store.accounts import Via
+    from caseseries.web import accounts as use
+
     chosen = use.parse_role(role, location="ROLE")
-    old = use.set_role(Accounts(open_store(ctx)), name, chosen, actor=_actor(), via=Via.CLI)
+    old = use.set_role(_accounts(ctx), name, chosen, actor=_actor(), via=Via.CLI)
     typer.echo(f"User {name}: {old.value} -> {chosen.value}.")
 
 
@@ -109,7 +119,10 @@ def passwd(
 
     Example: caseseries users passwd alice
     """
-    accounts = Accounts(open_store(ctx))
+    from caseseries.store.accounts import Via
+    from caseseries.web import accounts as use
+
+    accounts = _accounts(ctx)
     if accounts.get_user(name) is None:
         raise InputError(f"no user named {name!r}; see 'caseseries users list'", location="NAME")
     use.set_password(accounts, name, read_password(password_stdin), actor=_actor(), via=Via.CLI)
@@ -122,7 +135,10 @@ def remove(ctx: typer.Context, name: str = typer.Argument(..., help="User name."
 
     Example: caseseries users remove alice
     """
-    use.remove_user(Accounts(open_store(ctx)), name, actor=_actor(), via=Via.CLI)
+    from caseseries.store.accounts import Via
+    from caseseries.web import accounts as use
+
+    use.remove_user(_accounts(ctx), name, actor=_actor(), via=Via.CLI)
     typer.echo(f"User {name} removed.")
 
 

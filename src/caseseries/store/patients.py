@@ -7,6 +7,7 @@ replaces (:class:`PatientRevision`); results are typed (:class:`WriteResult`,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -75,6 +76,10 @@ class PatientRevision:
     recorded_at: datetime
     publication_key: str
     data: dict[str, Any]
+
+
+def _source_of(row: PublicationRow) -> Source:
+    return Source.from_publication(Publication.model_validate(row.data))
 
 
 def _no_case(patient_id: int) -> NotFoundError:
@@ -353,6 +358,25 @@ class PatientRepository:
                 query = query.where(PatientRow.curation_status == status.value)
             return [self._stored(r) for r in s.scalars(query)]
 
+    def iter_patients(self, *, status: CurationStatus | None = None, batch: int = 500) -> Iterator[StoredPatient]:
+        """Every stored patient in insertion order, streamed: rows are read ``batch`` at a time.
+
+        Memory stays that of one batch whatever the number of patients (``cases list --json``).
+        The read transaction stays open until the iteration ends or the generator is closed.
+        """
+        with self._sessions.read() as s:
+            query = select(PatientRow).options(selectinload(PatientRow.publication)).order_by(PatientRow.id)
+            if status is not None:
+                query = query.where(PatientRow.curation_status == status.value)
+            sources: dict[int, Source] = {}
+            for row in s.scalars(query.execution_options(yield_per=batch)):
+                if row.publication_id not in sources:
+                    if len(sources) >= batch:
+                        sources.clear()
+                    sources[row.publication_id] = _source_of(row.publication)
+                yield self._stored(row, sources[row.publication_id])
+                s.expunge(row)
+
     def get_patient(self, patient_id: int) -> StoredPatient:
         """One patient by database id.
 
@@ -368,11 +392,10 @@ class PatientRepository:
             return self._stored(row)
 
     @staticmethod
-    def _stored(row: PatientRow) -> StoredPatient:
-        source = Source.from_publication(Publication.model_validate(row.publication.data))
+    def _stored(row: PatientRow, source: Source | None = None) -> StoredPatient:
         return StoredPatient(
             row.id,
-            source,
+            source or _source_of(row.publication),
             Patient.model_validate(row.data),
             row.publication.key,
             revision=row.revision,

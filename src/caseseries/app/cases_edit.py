@@ -1,4 +1,4 @@
-"""``cases edit``: a stored patient round-trips through the user's editor and is validated again."""
+"""Use case ``cases edit``: a stored patient round-trips through the user's editor and is validated again."""
 
 from __future__ import annotations
 
