@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
-__all__ = ["Annotations", "current", "finditer", "per_document", "reading", "spans"]
+__all__ = ["Annotations", "current", "finditer", "may_match", "per_document", "reading", "spans"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,8 +45,10 @@ class Annotations:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._matches: dict[re.Pattern[str], tuple[list[int], list[int], list[re.Match[str]]]] = {}
-        self._spans: dict[re.Pattern[str], list[tuple[int, int]]] = {}
+        # Keyed by the pattern's id (hashing a compiled pattern hashes all its code, on every look-up);
+        # the pattern itself is kept in the entry so that its id stays its own while the store lives.
+        self._matches: dict[int, tuple[list[int], list[int], list[re.Match[str]], re.Pattern[str]]] = {}
+        self._spans: dict[int, list[tuple[int, int]]] = {}
         self.memo: dict[tuple[Any, ...], Any] = {}
 
     def matches(self, pattern: re.Pattern[str], start: int, stop: int) -> list[re.Match[str]]:
@@ -54,12 +56,12 @@ class Annotations:
 
         The pattern runs once per document; later calls bisect its stored matches.
         """
-        found = self._matches.get(pattern)
+        found = self._matches.get(id(pattern))
         if found is None:
             every = list(pattern.finditer(self.text))
-            found = ([m.start() for m in every], [m.end() for m in every], every)
-            self._matches[pattern] = found
-        starts, ends, every = found
+            found = ([m.start() for m in every], [m.end() for m in every], every, pattern)
+            self._matches[id(pattern)] = found
+        starts, ends, every, _ = found
         # finditer's matches do not overlap, so their starts and their ends both ascend: the
         # matches inside the range are one slice (those starting at or after ``start``, starting
         # before ``stop`` and ending at or before it).
@@ -68,13 +70,23 @@ class Annotations:
 
     def spans(self, pattern: re.Pattern[str], start: int, stop: int) -> list[tuple[int, int]]:
         """The ``(start, end)`` of the matches :meth:`matches` gives, without building them per call."""
-        every = self._spans.get(pattern)
+        every = self._spans.get(id(pattern))
         if every is None:
             self.matches(pattern, 0, 0)
-            every = self._spans[pattern] = [m.span() for m in self._matches[pattern][2]]
-        starts, ends, _ = self._matches[pattern]
+            every = self._spans[id(pattern)] = [m.span() for m in self._matches[id(pattern)][2]]
+        starts, ends, _, _ = self._matches[id(pattern)]
         first, last = _inside(starts, ends, start, stop)
         return every[first:last]
+
+    def holds(self, trigger: re.Pattern[str], start: int, stop: int) -> bool:
+        """Whether a stored (zero-width) match of ``trigger`` starts in ``[start, stop)``."""
+        found = self._matches.get(id(trigger))
+        if found is None:
+            self.matches(trigger, 0, 0)
+            found = self._matches[id(trigger)]
+        starts = found[0]
+        i = bisect.bisect_left(starts, start)
+        return i < len(starts) and starts[i] < stop
 
 
 def _inside(starts: list[int], ends: list[int], start: int, stop: int) -> tuple[int, int]:
@@ -128,6 +140,21 @@ def spans(pattern: re.Pattern[str], text: str, start: int = 0, end: int | None =
     if ann is None:
         return [m.span() for m in pattern.finditer(text, start, stop)]
     return ann.spans(pattern, start, stop)
+
+
+def may_match(trigger: re.Pattern[str], text: str, start: int = 0, end: int | None = None) -> bool:
+    r"""Whether ``trigger`` holds at some position of ``[start, end)``; always True outside a reading.
+
+    ``trigger`` is a zero-width look-ahead (``(?=p\.|[A-Z]\d)``) that holds wherever a match of a
+    costly pattern could start or must pass: it is found once per document, so a range where it
+    never holds skips the costly pattern. Checked against the whole text, the look-ahead may see
+    past ``end`` and hold where the range's own search would not, never the other way round.
+    """
+    ann = current(text)
+    if ann is None:
+        return True
+    stop = len(text) if end is None else end
+    return ann.holds(trigger, start, stop)
 
 
 def per_document(fn: F) -> F:
