@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from caseseries.extraction.annotate import finditer, may_match, reading
+from caseseries.extraction.annotate import Guarded, contains, finditer, may_match, reading
 from caseseries.extraction.genes import find_mutations
 from caseseries.extraction.timeline import find_dates
 
@@ -54,3 +54,35 @@ def test_finders_behind_a_trigger_give_the_same_inside_a_reading_as_alone(text: 
         read = [(find_mutations(text, a, b), find_dates(text, a, b)) for a, b in sentences]
     assert read == alone
     assert any(m for m, _ in alone) and any(d for _, d in alone)
+
+
+def test_contains_ignores_case_inside_a_reading_and_answers_true_outside() -> None:
+    text = "Crizotinib was RESUMED. The mass shrank."
+    with reading(text):
+        assert contains(text, ("resumed",), 0, 23) is True
+        assert contains(text, ("resumed",), 24, len(text)) is False
+    assert contains(text, ("resumed",), 24, len(text)) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Treatment was \u017fwitched later.",  # the long s folds to "s" in the pattern engine, not in lower()
+        "\u0130stanbul clinic",  # its lower case is two characters: offsets would move
+    ],
+)
+def test_contains_falls_back_to_the_pattern_where_lower_case_differs_from_case_folding(text: str) -> None:
+    with reading(text):
+        assert contains(text, ("zzz",), 0, len(text)) is True
+
+
+def test_a_guarded_pattern_finds_what_its_pattern_finds() -> None:
+    pattern = re.compile(r"\b(?:again|resumed)\b", re.I)
+    guarded = Guarded(pattern, ("again", "resumed"))
+    text = "Alectinib was given. It was given AGAIN in May. Nothing more."
+    ranges = [(0, 20), (21, 47), (48, len(text)), (0, len(text))]
+    with reading(text):
+        found = [[m.span() for m in guarded.finditer(text, a, b)] for a, b in ranges]
+        first = [guarded.search(text, a, b) is not None for a, b in ranges]
+    assert found == [[m.span() for m in pattern.finditer(text, a, b)] for a, b in ranges]
+    assert first == [False, True, False, True]

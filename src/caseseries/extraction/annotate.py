@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
-__all__ = ["Annotations", "current", "finditer", "may_match", "per_document", "reading", "spans"]
+__all__ = ["Annotations", "Guarded", "contains", "current", "finditer", "may_match", "per_document", "reading", "spans"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -155,6 +155,70 @@ def may_match(trigger: re.Pattern[str], text: str, start: int = 0, end: int | No
         return True
     stop = len(text) if end is None else end
     return ann.holds(trigger, start, stop)
+
+
+def contains(text: str, words: tuple[str, ...], start: int = 0, end: int | None = None) -> bool:
+    """Whether one of the lower-case ``words`` occurs in ``text[start:end]``, ignoring case as ``re.I`` does.
+
+    A cheap test before a costly case-insensitive pattern that needs one of the words: it reads
+    a lower-cased copy of the document made once per reading. True (so the pattern is run) outside
+    a reading and for a text where lower-casing is not the same as the pattern engine's case
+    folding (a character that folds to an ASCII letter, such as the long s, or one whose lower
+    case is longer).
+    """
+    ann = current(text)
+    if ann is None:
+        return True
+    lower = ann.memo.get(_LOWER)
+    if lower is None:
+        lower = ann.memo[_LOWER] = _lowered(text)
+    if not lower:
+        return True
+    stop = len(text) if end is None else end
+    return any(lower.find(w, start, stop) >= 0 for w in words)
+
+
+_LOWER = ("lower-cased text",)
+
+
+class Guarded:
+    """A pattern tried only in ranges where one of the words it needs occurs (see :func:`contains`).
+
+    Parameters
+    ----------
+    pattern : re.Pattern
+        The pattern; every match of it contains one of ``words`` (ignoring case).
+    words : tuple of str
+        Lower-case pieces of text, at least one of them inside every match.
+    """
+
+    __slots__ = ("pattern", "words")
+
+    def __init__(self, pattern: re.Pattern[str], words: tuple[str, ...]) -> None:
+        self.pattern = pattern
+        self.words = words
+
+    def search(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+        """``pattern.search(text, start, end)``, or None at once when no word occurs there."""
+        stop = len(text) if end is None else end
+        return self.pattern.search(text, start, stop) if contains(text, self.words, start, stop) else None
+
+    def finditer(self, text: str, start: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
+        """``pattern.finditer(text, start, end)``, or nothing at once when no word occurs there."""
+        stop = len(text) if end is None else end
+        return self.pattern.finditer(text, start, stop) if contains(text, self.words, start, stop) else iter(())
+
+
+def _lowered(text: str) -> str:
+    """``text.lower()`` when it has the same offsets and folds letters as ``re.I`` does; else ""."""
+    lower = text.lower()
+    if len(lower) != len(text):
+        return ""
+    if not text.isascii():
+        odd = {c for c in set(text) if not c.isascii()}
+        if any(c.lower().isascii() or c.upper().isascii() or c.casefold().isascii() for c in odd):
+            return ""
+    return lower
 
 
 def per_document(fn: F) -> F:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from caseseries.extraction.alk import is_general
 from caseseries.extraction.anatomy import negated_sites
-from caseseries.extraction.annotate import per_document
+from caseseries.extraction.annotate import Guarded, may_match, per_document
 from caseseries.extraction.diagnosis import own_diagnoses
 from caseseries.extraction.draft import LineDraft, PatientDraft
 from caseseries.extraction.entities import (
@@ -75,6 +75,9 @@ _INTRO = re.compile(
     r"sixties|seventies|eighties)\b)",
     re.I,
 )
+# A piece of text every match of _INTRO contains, one per alternative (no look-arounds: a range
+# holding a match of _INTRO holds its piece, so a sentence without any piece is no introduction).
+_INTRO_TRIGGER = re.compile(r"(?=old|case|patient|\(\s*[MF]\s*,|pt|neonate|newborn|infant|(?:aged|of)\s+\d|ties)", re.I)
 _COHORT_AGE = re.compile(
     r"\b(?:median|mean|average)\s+(?:age|\w+\s+age)\b|\bpatients\s+aged\b|\baged\s+\d+\s*(?:-|to)", re.I
 )
@@ -268,7 +271,7 @@ def _reported_segments(text: str, secs: list[Section], body: list[Span], caption
 @per_document
 def _is_intro(text: str, span: Span) -> bool:
     """Whether a sentence introduces a patient of this text (not a cohort, not a patient cited from elsewhere)."""
-    m = _INTRO.search(text, span.start, span.end)
+    m = _INTRO.search(text, span.start, span.end) if may_match(_INTRO_TRIGGER, text, span.start, span.end) else None
     if not m:
         return False
     return not (_COHORT_AGE.search(text, span.start, span.end) or CITED.search(text, span.start, span.end))
@@ -302,8 +305,9 @@ _SENTENCE_CASE = re.compile(
     r"[\s*_#>(\[]*(?:[A-Z][a-z]+:\s*)?(?:Case|Patient|Pt\.?)\s+(\d{1,2})\b(?!\s*(?:and|&)\s*\d|\s*,\s*\d{1,2}\s*(?:and|&|,))",
     re.I,
 )
-_ALL_CASES = re.compile(
-    r"\b(?:both|all|each|either)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:patients|cases|children|adults)\b", re.I
+_ALL_CASES = Guarded(
+    re.compile(r"\b(?:both|all|each|either)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:patients|cases|children|adults)\b", re.I),
+    ("patients", "cases", "children", "adults"),
 )
 
 
