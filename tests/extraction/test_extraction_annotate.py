@@ -11,20 +11,21 @@ from caseseries.extraction.genes import find_mutations
 from caseseries.extraction.timeline import find_dates
 
 TEXT = "She had a G1202R change. Then nothing else. In May 2021 she relapsed."
-TRIGGER = re.compile(r"(?=[A-Z]\d)")
+TRIGGER = re.compile(r"[A-Z]\d+[A-Z]")
 
 
 @pytest.mark.parametrize(
     ("start", "end", "expected"),
     [
         (0, len(TEXT), True),
-        (0, 24, True),  # the first sentence holds "G1"
-        (25, 43, False),  # "Then nothing else." has no capital letter before a digit
-        (10, 11, True),  # the look-ahead at 10 sees past the range end: a superset, never fewer
-        (11, 24, False),
+        (0, 24, True),  # the first sentence holds "G1202R"
+        (25, 43, False),  # "Then nothing else." holds no letter, digits, letter
+        (10, 11, True),  # the range holds the start of the piece
+        (12, 14, True),  # the range lies inside the piece
+        (17, 24, False),
     ],
 )
-def test_a_trigger_holds_only_in_ranges_where_it_starts(start: int, end: int, expected: bool) -> None:
+def test_a_trigger_holds_only_in_ranges_it_overlaps(start: int, end: int, expected: bool) -> None:
     with reading(TEXT):
         assert may_match(TRIGGER, TEXT, start, end) is expected
 

@@ -79,13 +79,13 @@ class Annotations:
         return every[first:last]
 
     def holds(self, trigger: re.Pattern[str], start: int, stop: int) -> bool:
-        """Whether a stored (zero-width) match of ``trigger`` starts in ``[start, stop)``."""
+        """Whether a stored match of ``trigger`` overlaps ``[start, stop)``."""
         found = self._matches.get(id(trigger))
         if found is None:
             self.matches(trigger, 0, 0)
             found = self._matches[id(trigger)]
-        starts = found[0]
-        i = bisect.bisect_left(starts, start)
+        starts, ends = found[0], found[1]
+        i = bisect.bisect_right(ends, start)  # the first match ending after ``start``
         return i < len(starts) and starts[i] < stop
 
 
@@ -143,12 +143,12 @@ def spans(pattern: re.Pattern[str], text: str, start: int = 0, end: int | None =
 
 
 def may_match(trigger: re.Pattern[str], text: str, start: int = 0, end: int | None = None) -> bool:
-    r"""Whether ``trigger`` holds at some position of ``[start, end)``; always True outside a reading.
+    r"""Whether a match of ``trigger`` over the whole text overlaps ``[start, end)``; True outside a reading.
 
-    ``trigger`` is a zero-width look-ahead (``(?=p\.|[A-Z]\d)``) that holds wherever a match of a
-    costly pattern could start or must pass: it is found once per document, so a range where it
-    never holds skips the costly pattern. Checked against the whole text, the look-ahead may see
-    past ``end`` and hold where the range's own search would not, never the other way round.
+    ``trigger`` matches a piece of text (never nothing) that every match of a costly pattern
+    contains (``p\.|[A-Z]\d+[A-Z]``): it is found once per document, so a range it never
+    overlaps skips the costly pattern. A piece inside the range is either found or overlapped by
+    a match found before it, so the answer is never False where the range holds a piece.
     """
     ann = current(text)
     if ann is None:

@@ -163,10 +163,25 @@ _SHRINKAGE = Guarded(
     ("%",),
 )
 # a sentence that sums the case up rather than telling its course
-_SUMMARY = re.compile(
-    r"\b(?:we\s+(?:report|present|describe|review)|here(?:in)?,?\s+we|this\s+(?:case|report)\s+(?:describes|"
-    r"demonstrates|highlights|suggests|shows)|case\s+report|in\s+this\s+(?:article|report|paper))\b",
-    re.I,
+_SUMMARY = Guarded(
+    re.compile(
+        r"\b(?:we\s+(?:report|present|describe|review)|here(?:in)?,?\s+we|this\s+(?:case|report)\s+(?:describes|"
+        r"demonstrates|highlights|suggests|shows)|case\s+report|in\s+this\s+(?:article|report|paper))\b",
+        re.I,
+    ),
+    (
+        "report",
+        "present",
+        "describe",
+        "review",
+        "here",
+        "demonstrates",
+        "highlights",
+        "suggests",
+        "shows",
+        "article",
+        "paper",
+    ),
 )
 # "three short courses of chemotherapy", "high-dose chemotherapy": a new chemotherapy, not the earlier one
 _FRESH_CHEMOTHERAPY = re.compile(
