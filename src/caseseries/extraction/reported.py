@@ -236,8 +236,9 @@ def title_like(text: str, span: Span) -> bool:
 
 
 def _ordinal_count(text: str, body: list[Span], c: Cues) -> int:
-    numbers = [int(o) for s in body for _, o in _owner_marks(text, s, c) if o.isdigit()]
-    nexts = sum(1 for s in body for _, o in _owner_marks(text, s, c) if o == "next")
+    owners = [o for s in body for _, o in _owner_marks(text, s, c)]
+    numbers = [int(o) for o in owners if o.isdigit()]
+    nexts = sum(1 for o in owners if o == "next")
     return max(numbers, default=0) + (nexts if numbers else 0)
 
 
