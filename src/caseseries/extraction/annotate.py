@@ -41,7 +41,7 @@ class Annotations:
         The document; offsets of every stored match refer to it.
     """
 
-    __slots__ = ("_matches", "_spans", "memo", "text")
+    __slots__ = ("_lower", "_matches", "_spans", "memo", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -50,6 +50,13 @@ class Annotations:
         self._matches: dict[int, tuple[list[int], list[int], list[re.Match[str]], re.Pattern[str]]] = {}
         self._spans: dict[int, list[tuple[int, int]]] = {}
         self.memo: dict[tuple[Any, ...], Any] = {}
+        self._lower: str | None = None
+
+    def lower(self) -> str:
+        """The text lower-cased once (see :func:`contains`), or "" when that would not fold as ``re.I`` does."""
+        if self._lower is None:
+            self._lower = _lowered(self.text)
+        return self._lower
 
     def matches(self, pattern: re.Pattern[str], start: int, stop: int) -> list[re.Match[str]]:
         """The matches of ``pattern`` over the whole document that lie inside ``[start, stop)``.
@@ -169,16 +176,14 @@ def contains(text: str, words: tuple[str, ...], start: int = 0, end: int | None 
     ann = current(text)
     if ann is None:
         return True
-    lower = ann.memo.get(_LOWER)
-    if lower is None:
-        lower = ann.memo[_LOWER] = _lowered(text)
+    lower = ann.lower()
     if not lower:
         return True
     stop = len(text) if end is None else end
-    return any(lower.find(w, start, stop) >= 0 for w in words)
-
-
-_LOWER = ("lower-cased text",)
+    for w in words:  # noqa: SIM110 (a loop: no generator per call on this hot path)
+        if lower.find(w, start, stop) >= 0:
+            return True
+    return False
 
 
 class Guarded:
@@ -230,8 +235,8 @@ def per_document(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(text: str, *args: Any, **kwargs: Any) -> Any:
-        ann = current(text)
-        if ann is None:
+        ann = _CURRENT.get()  # current(text), written out on this hot path
+        if ann is None or ann.text is not text:
             return fn(text, *args, **kwargs)
         key = (fn, args, tuple(sorted(kwargs.items()))) if kwargs else (fn, args)
         try:
