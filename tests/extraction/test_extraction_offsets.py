@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pydantic
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from caseseries.extraction import extract_text
+from caseseries.extraction.draft import evidence
+from caseseries.model import Evidence
 
 SNIPPETS = [
     "A 45-year-old man",
@@ -50,3 +54,14 @@ def test_evidence_offsets_always_quote_the_text(parts: list[str]) -> None:
         for conflict in patient.conflicts:
             for ev in conflict.evidence:
                 assert text[ev.start : ev.end] == ev.text
+
+
+def test_evidence_built_without_validating_is_the_validated_evidence() -> None:
+    doc = "A 7-year-old girl."
+    built = evidence(doc, "age_years", 2, 12)
+    checked = Evidence(field="age_years", start=2, end=12, text="7-year-old")
+    assert built == checked
+    assert built.model_dump_json() == checked.model_dump_json()
+    assert built.model_fields_set == checked.model_fields_set
+    with pytest.raises(pydantic.ValidationError):
+        evidence(doc, "age_years", 12, 2)  # reversed offsets are still refused

@@ -4,6 +4,7 @@ tumours, ages at birth: data-driven tables (text -> expected patients), every te
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from tests.conftest import SHARED
 
 from caseseries.errors import FormatError
 from caseseries.extraction.entities import find_age, find_birth_age
-from caseseries.extraction.reported import count_value, parse_cues
+from caseseries.extraction.reported import _PATTERN_LISTS, _union, count_value, cues, parse_cues
 from caseseries.extraction.rules import RuleExtractor
 from caseseries.extraction.sentences import sentences
 from caseseries.vocab.diseases import diseases
@@ -365,3 +366,30 @@ def _real_zero_patient_documents() -> list[Path]:
 def test_real_zero_patient_documents_stay_at_zero(path: Path) -> None:
     """Cohort, registry, trial and review abstracts of real-dev (read in place) give no patient."""
     assert RuleExtractor().extract(path.read_text("utf-8")).document.patients == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We describe a 40-year-old man with a lung mass.",
+        "A retrospective cohort of 120 patients was reviewed.",
+        "She received crizotinib and her tumour shrank.",
+        "Both patients were treated with alectinib.",
+        "Previously published cases were searched in PubMed.",
+        "The weather was fine.",
+    ],
+)
+def test_each_cue_list_searched_as_one_alternation_answers_as_its_patterns(sentence: str) -> None:
+    c = cues()
+    for key in _PATTERN_LISTS:
+        assert c.unions[key] is not None, key
+        expected = any(p.search(sentence) for p in getattr(c, key))
+        assert c.any(key, sentence, 0, len(sentence)) is expected, key
+
+
+def test_patterns_an_alternation_would_change_are_searched_one_by_one() -> None:
+    assert _union([re.compile(r"(a)\1")]) is None  # a numbered back-reference would shift
+    assert _union([re.compile("a", re.I), re.compile("b")]) is None  # different flags
+    assert _union([]) is None
+    named = _union([re.compile(r"(?P<n>\d+) cases", re.I), re.compile(r"(?P<n>\d+) patients", re.I)])
+    assert named is not None and named.search("three of 12 PATIENTS")

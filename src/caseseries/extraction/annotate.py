@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
-__all__ = ["Annotations", "current", "finditer", "per_document", "reading", "spans"]
+__all__ = ["Annotations", "Guarded", "contains", "current", "finditer", "may_match", "per_document", "reading", "spans"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,25 +41,34 @@ class Annotations:
         The document; offsets of every stored match refer to it.
     """
 
-    __slots__ = ("_matches", "_spans", "memo", "text")
+    __slots__ = ("_lower", "_matches", "_spans", "memo", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._matches: dict[re.Pattern[str], tuple[list[int], list[int], list[re.Match[str]]]] = {}
-        self._spans: dict[re.Pattern[str], list[tuple[int, int]]] = {}
+        # Keyed by the pattern's id (hashing a compiled pattern hashes all its code, on every look-up);
+        # the pattern itself is kept in the entry so that its id stays its own while the store lives.
+        self._matches: dict[int, tuple[list[int], list[int], list[re.Match[str]], re.Pattern[str]]] = {}
+        self._spans: dict[int, list[tuple[int, int]]] = {}
         self.memo: dict[tuple[Any, ...], Any] = {}
+        self._lower: str | None = None
+
+    def lower(self) -> str:
+        """The text lower-cased once (see :func:`contains`), or "" when that would not fold as ``re.I`` does."""
+        if self._lower is None:
+            self._lower = _lowered(self.text)
+        return self._lower
 
     def matches(self, pattern: re.Pattern[str], start: int, stop: int) -> list[re.Match[str]]:
         """The matches of ``pattern`` over the whole document that lie inside ``[start, stop)``.
 
         The pattern runs once per document; later calls bisect its stored matches.
         """
-        found = self._matches.get(pattern)
+        found = self._matches.get(id(pattern))
         if found is None:
             every = list(pattern.finditer(self.text))
-            found = ([m.start() for m in every], [m.end() for m in every], every)
-            self._matches[pattern] = found
-        starts, ends, every = found
+            found = ([m.start() for m in every], [m.end() for m in every], every, pattern)
+            self._matches[id(pattern)] = found
+        starts, ends, every, _ = found
         # finditer's matches do not overlap, so their starts and their ends both ascend: the
         # matches inside the range are one slice (those starting at or after ``start``, starting
         # before ``stop`` and ending at or before it).
@@ -68,13 +77,23 @@ class Annotations:
 
     def spans(self, pattern: re.Pattern[str], start: int, stop: int) -> list[tuple[int, int]]:
         """The ``(start, end)`` of the matches :meth:`matches` gives, without building them per call."""
-        every = self._spans.get(pattern)
+        every = self._spans.get(id(pattern))
         if every is None:
             self.matches(pattern, 0, 0)
-            every = self._spans[pattern] = [m.span() for m in self._matches[pattern][2]]
-        starts, ends, _ = self._matches[pattern]
+            every = self._spans[id(pattern)] = [m.span() for m in self._matches[id(pattern)][2]]
+        starts, ends, _, _ = self._matches[id(pattern)]
         first, last = _inside(starts, ends, start, stop)
         return every[first:last]
+
+    def holds(self, trigger: re.Pattern[str], start: int, stop: int) -> bool:
+        """Whether a stored match of ``trigger`` overlaps ``[start, stop)``."""
+        found = self._matches.get(id(trigger))
+        if found is None:
+            self.matches(trigger, 0, 0)
+            found = self._matches[id(trigger)]
+        starts, ends = found[0], found[1]
+        i = bisect.bisect_right(ends, start)  # the first match ending after ``start``
+        return i < len(starts) and starts[i] < stop
 
 
 def _inside(starts: list[int], ends: list[int], start: int, stop: int) -> tuple[int, int]:
@@ -130,6 +149,83 @@ def spans(pattern: re.Pattern[str], text: str, start: int = 0, end: int | None =
     return ann.spans(pattern, start, stop)
 
 
+def may_match(trigger: re.Pattern[str], text: str, start: int = 0, end: int | None = None) -> bool:
+    r"""Whether a match of ``trigger`` over the whole text overlaps ``[start, end)``; True outside a reading.
+
+    ``trigger`` matches a piece of text (never nothing) that every match of a costly pattern
+    contains (``p\.|[A-Z]\d+[A-Z]``): it is found once per document, so a range it never
+    overlaps skips the costly pattern. A piece inside the range is either found or overlapped by
+    a match found before it, so the answer is never False where the range holds a piece.
+    """
+    ann = current(text)
+    if ann is None:
+        return True
+    stop = len(text) if end is None else end
+    return ann.holds(trigger, start, stop)
+
+
+def contains(text: str, words: tuple[str, ...], start: int = 0, end: int | None = None) -> bool:
+    """Whether one of the lower-case ``words`` occurs in ``text[start:end]``, ignoring case as ``re.I`` does.
+
+    A cheap test before a costly case-insensitive pattern that needs one of the words: it reads
+    a lower-cased copy of the document made once per reading. True (so the pattern is run) outside
+    a reading and for a text where lower-casing is not the same as the pattern engine's case
+    folding (a character that folds to an ASCII letter, such as the long s, or one whose lower
+    case is longer).
+    """
+    ann = current(text)
+    if ann is None:
+        return True
+    lower = ann.lower()
+    if not lower:
+        return True
+    stop = len(text) if end is None else end
+    for w in words:  # noqa: SIM110 (a loop: no generator per call on this hot path)
+        if lower.find(w, start, stop) >= 0:
+            return True
+    return False
+
+
+class Guarded:
+    """A pattern tried only in ranges where one of the words it needs occurs (see :func:`contains`).
+
+    Parameters
+    ----------
+    pattern : re.Pattern
+        The pattern; every match of it contains one of ``words`` (ignoring case).
+    words : tuple of str
+        Lower-case pieces of text, at least one of them inside every match.
+    """
+
+    __slots__ = ("pattern", "words")
+
+    def __init__(self, pattern: re.Pattern[str], words: tuple[str, ...]) -> None:
+        self.pattern = pattern
+        self.words = words
+
+    def search(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+        """``pattern.search(text, start, end)``, or None at once when no word occurs there."""
+        stop = len(text) if end is None else end
+        return self.pattern.search(text, start, stop) if contains(text, self.words, start, stop) else None
+
+    def finditer(self, text: str, start: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
+        """``pattern.finditer(text, start, end)``, or nothing at once when no word occurs there."""
+        stop = len(text) if end is None else end
+        return self.pattern.finditer(text, start, stop) if contains(text, self.words, start, stop) else iter(())
+
+
+def _lowered(text: str) -> str:
+    """``text.lower()`` when it has the same offsets and folds letters as ``re.I`` does; else ""."""
+    lower = text.lower()
+    if len(lower) != len(text):
+        return ""
+    if not text.isascii():
+        odd = {c for c in set(text) if not c.isascii()}
+        if any(c.lower().isascii() or c.upper().isascii() or c.casefold().isascii() for c in odd):
+            return ""
+    return lower
+
+
 def per_document(fn: F) -> F:
     """Keep ``fn(text, *args, **kwargs)`` per document and arguments while the document is read.
 
@@ -139,8 +235,8 @@ def per_document(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(text: str, *args: Any, **kwargs: Any) -> Any:
-        ann = current(text)
-        if ann is None:
+        ann = _CURRENT.get()  # current(text), written out on this hot path
+        if ann is None or ann.text is not text:
             return fn(text, *args, **kwargs)
         key = (fn, args, tuple(sorted(kwargs.items()))) if kwargs else (fn, args)
         try:

@@ -26,7 +26,7 @@ import bisect
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -436,7 +436,7 @@ class ContextEngine:
             return []
         tokens = self._tokens(text, start, stop)
         if not tokens:
-            return [replace(t, modifiers=frozenset(), cues=()) for t in targets]
+            return [Mention(t.kind, t.start, t.end, t.value) for t in targets]
         starts = [a for a, _ in tokens]
         ends = [b for _, b in tokens]
         bounds = [(0, len(tokens))]
@@ -471,7 +471,8 @@ class ContextEngine:
         out = []
         for i, t in enumerate(targets):
             mods = sorted(edges.get(i, ()), key=lambda m: m.start)
-            out.append(replace(t, modifiers=frozenset(m.cue.category for m in mods), cues=tuple(m.cue for m in mods)))
+            categories = frozenset(m.cue.category for m in mods)
+            out.append(Mention(t.kind, t.start, t.end, t.value, categories, tuple(m.cue for m in mods)))
         return out
 
 

@@ -25,12 +25,15 @@ from caseseries.model import (
     StopReason,
     TherapyLine,
 )
+from caseseries.model.case import OFFSET_MAX
 
 UNNAMED = "class:"  # the agent value of a drug named only by its class ("class:ALK inhibitor:1")
 
 
 def evidence(document: str, field_path: str, start: int, end: int) -> Evidence:
     """An evidence entry quoting ``document[start:end]`` for ``field_path``."""
+    if 0 <= start <= end <= OFFSET_MAX:  # what the model checks: built without validating again
+        return Evidence.model_construct(field=field_path, start=start, end=end, text=document[start:end])
     return Evidence(field=field_path, start=start, end=end, text=document[start:end])
 
 

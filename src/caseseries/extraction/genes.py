@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
-from caseseries.extraction.annotate import per_document
+from caseseries.extraction.annotate import contains, may_match, per_document
 from caseseries.extraction.context import Category, Mention, default_engine
 from caseseries.extraction.hits import FusionHit, Hit, MutationHit
 from caseseries.knowledge.variants import THREE_TO_ONE
@@ -44,6 +44,12 @@ _UNKNOWN_PARTNER = re.compile(
     r"|\b(?:rearranged|translocated)\s+ALK\b|\b(?:rearrangement|translocation)\s+of\s+(?:the\s+)?ALK\s+(?:gene|locus)\b|\bALK\s+(?:gene\s+)?(?:was\s+|is\s+)?(?:rearranged|translocated)\b",
     re.I,
 )
+# Words one of the patterns above needs (a range without them skips it). They are letters and
+# brackets only, which ``fusion_view`` leaves as they are.
+_FUSION_WORDS_NEED = ("fus", "rearrangement", "translocation")
+_PARTNER_NEED = ("partner", "fused")
+_TRANSLOCATION_NEED = ("t(", "inv(")
+_UNKNOWN_PARTNER_NEED = ("alk",)
 NOT_GENES = frozenset(
     {
         "ALK",
@@ -382,7 +388,7 @@ def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[Fusi
         hit = partner_hit(partner, s, e, text[s:e])
         if hit is not None:
             out.append(hit)
-    for m in _FUSION_WORDS.finditer(view, start, stop):
+    for m in _FUSION_WORDS.finditer(view, start, stop) if contains(text, _FUSION_WORDS_NEED, start, stop) else ():
         groups = [g for g in m.groups() if g]
         if len(groups) != 2 or "ALK" not in groups:
             continue
@@ -393,18 +399,19 @@ def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[Fusi
         if hit is not None:
             out.append(hit)
     other_kinase = any(k in text[start:stop] for k in (*OTHER_KINASES, *KINASE_FAMILIES))
-    for m in _PARTNER_PHRASE.finditer(view, start, stop):
+    for m in _PARTNER_PHRASE.finditer(view, start, stop) if contains(text, _PARTNER_NEED, start, stop) else ():
         token = next(g for g in m.groups() if g)
         if other_kinase or any(h.start <= m.start() < h.end or m.start() <= h.start < m.end() for h in out):
             continue  # the partner of a ROS1 or NTRK fusion, or a fusion already read
         hit = partner_hit(token, m.start(), m.end(), text[m.start() : m.end()])
         if hit is not None:
             out.append(hit)
-    for pattern in (_TRANSLOCATION, _INVERSION):
+    translocated = contains(text, _TRANSLOCATION_NEED, start, stop)
+    for pattern in (_TRANSLOCATION, _INVERSION) if translocated else ():
         for m in pattern.finditer(text, start, stop):
             if "2" in re.findall(r"\d+", m.group(0))[:2] or m.group(0).startswith("inv"):
                 out.append(FusionHit(None, "ALK", m.group(0), m.start(), m.end()))
-    if not any(h.gene5 or h.flags for h in out):
+    if not any(h.gene5 or h.flags for h in out) and contains(text, _UNKNOWN_PARTNER_NEED, start, stop):
         unknown = list(_UNKNOWN_PARTNER.finditer(view, start, stop))
         # "no ALK rearrangement", "lack ALK rearrangements": the FUSION cue rules of context_rules.json
         targets = default_engine().annotate(view, [Mention("FUSION", m.start(), m.end()) for m in unknown], start, stop)
@@ -423,6 +430,7 @@ _ALTERATION_OF = re.compile(
     rf"\b(amplification|deletion|gain|loss)s?\s+of\s+(?:the\s+)?"
     rf"({_SYMBOL}(?:\s*(?:,|and|&)\s*{_SYMBOL}){{0,4}})(?:\s+genes?)?\b"
 )
+_ALTERATION_NEED = ("fusion", "rearrangement", "amplifi", "delet", "gain", "loss", "mutation")
 _NOUN = {"amplified": "amplification", "deleted": "deletion"}
 _PROTEIN_SHAPED = re.compile(r"[A-Z]\d+[A-Z]?|[A-Z][A-Z0-9]*?[A-Z]\d{2,4}[A-Z]?")
 
@@ -448,6 +456,8 @@ def find_other_alterations(text: str, start: int = 0, end: int | None = None) ->
     """
     stop = len(text) if end is None else end
     out: list[Hit] = []
+    if not contains(text, _ALTERATION_NEED, start, stop):
+        return out
     for m in _OTHER_FUSION.finditer(text, start, stop):
         sym, kind = m.group(1), m.group(2).lower()
         if not _other_gene(sym):
@@ -475,6 +485,8 @@ _GENE_PROTEIN = re.compile(
     rf"(?<![A-Za-z0-9\-])([A-Z][A-Z0-9]{{1,8}}?)\s?([{_AA1}])(\d{{1,4}})([{_AA1}*])(?![A-Za-z0-9])"
 )
 _LISTED = re.compile(r"(?:\s*(?:,|and|&|/)\s*)+")  # between changes listed together
+# Where one of the three could match: "p.", "c.", or amino-acid letter, position, amino-acid letter.
+_MUTATION_TRIGGER = re.compile(rf"[pc]\.|[{_AA1}]\d{{1,4}}[{_AA1}*]")
 _GENE_BEFORE = re.compile(r"([A-Z][A-Z0-9]{1,9})\s*[:\s]\s*(?:p\.|c\.)?\(?$")
 
 
@@ -496,6 +508,8 @@ def find_mutations(text: str, start: int = 0, end: int | None = None, *, bare: b
     in the same clause, unless ``bare`` (a mutation column of a table).
     """
     stop = len(text) if end is None else end
+    if not may_match(_MUTATION_TRIGGER, text, start, stop):
+        return []
     prot: list[tuple[str, int, int]] = []
     genes_of: dict[int, tuple[str, int]] = {}  # protein change start -> (gene, start of the gene)
     for m in _GENE_PROTEIN.finditer(text, start, stop):

@@ -23,7 +23,7 @@ from caseseries.extraction.agents import (
     unnamed_class,
     without_generic_chemotherapy,
 )
-from caseseries.extraction.annotate import per_document
+from caseseries.extraction.annotate import Guarded, per_document
 from caseseries.extraction.draft import UNNAMED, LineDraft
 from caseseries.extraction.entities import DrugHit, MutationHit, find_mutations
 from caseseries.extraction.pfs import (
@@ -49,15 +49,21 @@ from caseseries.vocab.trie import letters_first
 
 __all__ = ["CITED", "Narrative", "doses_after", "is_assessment_time", "is_background"]
 
-_AGAIN = re.compile(
-    r"\b(?:rechallenge\w*|re-?challenge\w*|again|resumed|reintroduced|restarted|re-?started|"
-    r"re-?initiated|retreat\w*)\b",
-    re.I,
+_AGAIN = Guarded(
+    re.compile(
+        r"\b(?:rechallenge\w*|re-?challenge\w*|again|resumed|reintroduced|restarted|re-?started|"
+        r"re-?initiated|retreat\w*)\b",
+        re.I,
+    ),
+    ("challenge", "again", "resumed", "reintroduced", "started", "initiated", "retreat"),
 )
-_SUMMARISED = re.compile(
-    r"\b(\d+|two|three|four|five|six|several|multiple)\s+(?:prior\s+|previous\s+)?lines?\s+of\s+"
-    r"(?:systemic\s+|cytotoxic\s+)?(chemotherapy|therapy|treatment|systemic\s+therapy)",
-    re.I,
+_SUMMARISED = Guarded(
+    re.compile(
+        r"\b(\d+|two|three|four|five|six|several|multiple)\s+(?:prior\s+|previous\s+)?lines?\s+of\s+"
+        r"(?:systemic\s+|cytotoxic\s+)?(chemotherapy|therapy|treatment|systemic\s+therapy)",
+        re.I,
+    ),
+    ("line",),
 )
 CITED = re.compile(
     r"(?=[e\[^rdpi])(?:"
@@ -140,16 +146,42 @@ _ABOUT_NEXT = re.compile(
     re.I,
 )
 # a timeline counted in days or weeks from the start of a drug (not "post-operative day 9", "week 14 after surgery")
-_DAY = re.compile(r"\b(?<!operative\s)(day|week)\s+(\d{1,4})\b(?!\s+(?:after|post|of|from|since)\b)", re.I)
-_SHRINKAGE = re.compile(
-    r"\d+(?:\.\d+)?\s*%\s+(?:reduction|decrease|shrinkage)|\b(?:decreased|reduced|shrank)\s+by\s+\d+(?:\.\d+)?\s*%",
-    re.I,
+# the words one of PROGRESSION's alternatives needs ("disease progression", "grew", "new lesions", "PD" ...)
+_PROGRESSION = Guarded(
+    PROGRESSION,
+    ("progress", "relapse", "recur", "grow", "grew", "enlarge", "increased", "new", "metastas", "resistance", "pd"),
+)
+_DAY = Guarded(
+    re.compile(r"\b(?<!operative\s)(day|week)\s+(\d{1,4})\b(?!\s+(?:after|post|of|from|since)\b)", re.I),
+    ("day", "week"),
+)
+_SHRINKAGE = Guarded(
+    re.compile(
+        r"\d+(?:\.\d+)?\s*%\s+(?:reduction|decrease|shrinkage)|\b(?:decreased|reduced|shrank)\s+by\s+\d+(?:\.\d+)?\s*%",
+        re.I,
+    ),
+    ("%",),
 )
 # a sentence that sums the case up rather than telling its course
-_SUMMARY = re.compile(
-    r"\b(?:we\s+(?:report|present|describe|review)|here(?:in)?,?\s+we|this\s+(?:case|report)\s+(?:describes|"
-    r"demonstrates|highlights|suggests|shows)|case\s+report|in\s+this\s+(?:article|report|paper))\b",
-    re.I,
+_SUMMARY = Guarded(
+    re.compile(
+        r"\b(?:we\s+(?:report|present|describe|review)|here(?:in)?,?\s+we|this\s+(?:case|report)\s+(?:describes|"
+        r"demonstrates|highlights|suggests|shows)|case\s+report|in\s+this\s+(?:article|report|paper))\b",
+        re.I,
+    ),
+    (
+        "report",
+        "present",
+        "describe",
+        "review",
+        "here",
+        "demonstrates",
+        "highlights",
+        "suggests",
+        "shows",
+        "article",
+        "paper",
+    ),
 )
 # "three short courses of chemotherapy", "high-dose chemotherapy": a new chemotherapy, not the earlier one
 _FRESH_CHEMOTHERAPY = re.compile(
@@ -192,9 +224,12 @@ def is_summary(text: str, sent: Span) -> bool:
     return own_line and not body.endswith((".", "!", "?")) and len(body.split()) <= 30
 
 
-_FAILED_LIST = re.compile(
-    r"\b(?:after|following|despite)\s+(?:the\s+)?(?:failure|failing|progression)\s+(?:of|on|to|with)\s+(?:prior\s+)?",
-    re.I,
+_FAILED_LIST = Guarded(
+    re.compile(
+        r"\b(?:after|following|despite)\s+(?:the\s+)?(?:failure|failing|progression)\s+(?:of|on|to|with)\s+(?:prior\s+)?",
+        re.I,
+    ),
+    ("fail", "progression"),
 )
 
 
@@ -519,7 +554,7 @@ class Narrative:
         a, b = self.failed_region
         # "treated with X after progression to Y and Z": that progression ended Y and Z, not X
         progression = next(
-            (m for m in PROGRESSION.finditer(text, span.start, span.end) if not a <= m.start() < b), None
+            (m for m in _PROGRESSION.finditer(text, span.start, span.end) if not a <= m.start() < b), None
         )
         shrinkage = _SHRINKAGE.search(text, span.start, span.end)
         if shrinkage is not None and (progression is None or shrinkage.start() < progression.start()):

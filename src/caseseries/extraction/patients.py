@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from caseseries.extraction.alk import is_general
 from caseseries.extraction.anatomy import negated_sites
-from caseseries.extraction.annotate import per_document
+from caseseries.extraction.annotate import Guarded, contains, per_document
 from caseseries.extraction.diagnosis import own_diagnoses
 from caseseries.extraction.draft import LineDraft, PatientDraft
 from caseseries.extraction.entities import (
@@ -46,12 +46,15 @@ from caseseries.extraction.tables import TextTable
 from caseseries.model import Fusion, Mutation, Sex
 from caseseries.vocab.trie import letters_first
 
-_LITERATURE = re.compile(
-    r"(?=[pmelwsrt])(?:"
-    r"\bPubMed\b|\bMEDLINE\b|\bEmbase\b|literature\s+(?:search|review)|\bwe\s+(?:searched|reviewed)\b"
-    r"|\b(?:searched|reviewed)\s+the\s+literature|\bTable\s+\d+\s+(?:provides|summari[sz]es|shows|lists|presents)"
-    r"|\bwe\s+identified\s+\d+)",
-    re.I,
+_LITERATURE = Guarded(
+    re.compile(
+        r"(?=[pmelwsrt])(?:"
+        r"\bPubMed\b|\bMEDLINE\b|\bEmbase\b|literature\s+(?:search|review)|\bwe\s+(?:searched|reviewed)\b"
+        r"|\b(?:searched|reviewed)\s+the\s+literature|\bTable\s+\d+\s+(?:provides|summari[sz]es|shows|lists|presents)"
+        r"|\bwe\s+identified\s+\d+)",
+        re.I,
+    ),
+    ("pubmed", "medline", "embase", "literature", "searched", "reviewed", "table", "identified"),
 )
 _OUR_CASE = re.compile(
     r"\b(?:our|this|the\s+present|the\s+index|the\s+current)\s+(?:case|patient)\b|\bour\s+(?:report|experience)\b"
@@ -74,6 +77,23 @@ _INTRO = re.compile(
     r"(?:aged|of)\s+\d{1,3}\b|\b(?:man|woman|boy|girl)\s+in\s+(?:his|her)\s+(?:twenties|thirties|forties|fifties|"
     r"sixties|seventies|eighties)\b)",
     re.I,
+)
+# Words every match of _INTRO contains one of (a sentence without any of them is no introduction).
+_INTRO_NEED = (
+    "old",
+    "case",
+    "patient",
+    "(",
+    "pt",
+    "neonate",
+    "newborn",
+    "infant",
+    "man",
+    "boy",
+    "girl",
+    "child",
+    "lady",
+    "ties",
 )
 _COHORT_AGE = re.compile(
     r"\b(?:median|mean|average)\s+(?:age|\w+\s+age)\b|\bpatients\s+aged\b|\baged\s+\d+\s*(?:-|to)", re.I
@@ -268,7 +288,7 @@ def _reported_segments(text: str, secs: list[Section], body: list[Span], caption
 @per_document
 def _is_intro(text: str, span: Span) -> bool:
     """Whether a sentence introduces a patient of this text (not a cohort, not a patient cited from elsewhere)."""
-    m = _INTRO.search(text, span.start, span.end)
+    m = _INTRO.search(text, span.start, span.end) if contains(text, _INTRO_NEED, span.start, span.end) else None
     if not m:
         return False
     return not (_COHORT_AGE.search(text, span.start, span.end) or CITED.search(text, span.start, span.end))
@@ -302,8 +322,9 @@ _SENTENCE_CASE = re.compile(
     r"[\s*_#>(\[]*(?:[A-Z][a-z]+:\s*)?(?:Case|Patient|Pt\.?)\s+(\d{1,2})\b(?!\s*(?:and|&)\s*\d|\s*,\s*\d{1,2}\s*(?:and|&|,))",
     re.I,
 )
-_ALL_CASES = re.compile(
-    r"\b(?:both|all|each|either)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:patients|cases|children|adults)\b", re.I
+_ALL_CASES = Guarded(
+    re.compile(r"\b(?:both|all|each|either)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:patients|cases|children|adults)\b", re.I),
+    ("patients", "cases", "children", "adults"),
 )
 
 

@@ -10,7 +10,7 @@ patient even when one of their sentences is about one patient.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -20,6 +20,7 @@ import yaml
 from caseseries.errors import FormatError
 from caseseries.extraction.sentences import Span, trimmed
 from caseseries.extraction.timeline import NUMBER_WORDS
+from caseseries.vocab.trie import starts_with_letters
 
 _ORIGIN = "caseseries/extraction/data/patient_cues.yaml"
 _PATTERN_LISTS = (
@@ -57,6 +58,33 @@ class Cues:
     other_diagnosis_after: list[re.Pattern[str]]
     about_patient: list[re.Pattern[str]]
     literature: list[re.Pattern[str]]
+    unions: dict[str, re.Pattern[str] | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # one alternation per list: "does any of them occur in this sentence" is one search
+        object.__setattr__(self, "unions", {key: _union(getattr(self, key)) for key in _PATTERN_LISTS})
+
+    def any(self, key: str, text: str, start: int, end: int) -> bool:
+        """Whether any pattern of the list ``key`` occurs in ``text[start:end]``."""
+        union = self.unions.get(key)
+        if union is None:
+            return any(p.search(text, start, end) for p in getattr(self, key))
+        return union.search(text, start, end) is not None
+
+
+def _union(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """The alternation of patterns of the same flags (their named groups unnamed), or None when there is none."""
+    if not patterns or len({p.flags for p in patterns}) != 1 or any(_BACKREFERENCE.search(p.pattern) for p in patterns):
+        return None
+    body = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', p.pattern)})" for p in patterns)
+    try:
+        return re.compile(f"{starts_with_letters(body)}(?:{body})", patterns[0].flags)
+    except re.error:
+        return None
+
+
+_NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")  # numbered groups would shift in an alternation
 
 
 def _compile(pattern: Any, where: str, origin: str) -> re.Pattern[str]:
@@ -128,11 +156,6 @@ def count_value(word: str) -> int | None:
     return None
 
 
-def _any(patterns: list[re.Pattern[str]], text: str, start: int, end: int) -> bool:
-    """Whether any of ``patterns`` occurs in ``text[start:end]`` (stops at the first that does)."""
-    return any(p.search(text, start, end) for p in patterns)
-
-
 @dataclass(frozen=True)
 class Report:
     """What a text reports: the number of its own patients and the sentence that says so."""
@@ -161,7 +184,7 @@ def reported(text: str, body: list[Span], cue_set: Cues | None = None) -> Report
     c = cue_set or cues()
     counts: list[tuple[int, Span]] = []
     for span in body:
-        if _any(c.literature, text, span.start, span.end):
+        if c.any("literature", text, span.start, span.end):
             continue  # "we review two previously reported cases" counts other people's patients
         for p in c.series:
             for m in p.finditer(text, span.start, span.end):
@@ -172,7 +195,7 @@ def reported(text: str, body: list[Span], cue_set: Cues | None = None) -> Report
     if counts:
         n, span = next(((n, s) for n, s in counts if not title_like(text, s)), counts[0])
         return Report(n if n <= c.max_series else 0, span)
-    single = next((s for s in body if _any(c.single, text, s.start, s.end)), None)
+    single = next((s for s in body if c.any("single", text, s.start, s.end)), None)
     if ordinals >= 2 and single is None:
         first = next(s for s in body if _owner_marks(text, s, c))
         return Report(ordinals if ordinals <= c.max_series else 0, first)
@@ -192,13 +215,13 @@ def group_study(text: str, body: list[Span], cue_set: Cues | None = None) -> boo
     cohort = sum(
         1
         for s in body
-        if _any(c.cohort, text, s.start, s.end)
-        and not _any(c.about_patient, text, s.start, s.end)
-        and not _any(c.literature, text, s.start, s.end)
+        if c.any("cohort", text, s.start, s.end)
+        and not c.any("about_patient", text, s.start, s.end)
+        and not c.any("literature", text, s.start, s.end)
     )
     if cohort == 0:
         return False
-    singles = sum(1 for s in body if _any(c.single, text, s.start, s.end))
+    singles = sum(1 for s in body if c.any("single", text, s.start, s.end))
     label = any(re.search(r"\bcase\s+report(?!s)", text[s.start : s.end], re.I) for s in body)
     return cohort >= singles and not label
 
@@ -213,8 +236,9 @@ def title_like(text: str, span: Span) -> bool:
 
 
 def _ordinal_count(text: str, body: list[Span], c: Cues) -> int:
-    numbers = [int(o) for s in body for _, o in _owner_marks(text, s, c) if o.isdigit()]
-    nexts = sum(1 for s in body for _, o in _owner_marks(text, s, c) if o == "next")
+    owners = [o for s in body for _, o in _owner_marks(text, s, c)]
+    numbers = [int(o) for o in owners if o.isdigit()]
+    nexts = sum(1 for o in owners if o == "next")
     return max(numbers, default=0) + (nexts if numbers else 0)
 
 
@@ -226,13 +250,13 @@ def _owner_marks(text: str, span: Span, c: Cues) -> list[tuple[int, str]]:
 def mentions_patient(text: str, span: Span, cue_set: Cues | None = None) -> bool:
     """Whether a sentence mentions a reported patient ("the patient", "a case of", "a young male")."""
     c = cue_set or cues()
-    return _any(c.mention, text, span.start, span.end)
+    return c.any("mention", text, span.start, span.end)
 
 
 def treats_all(text: str, span: Span, cue_set: Cues | None = None) -> bool:
     """Whether a sentence says what every patient it counts received."""
     c = cue_set or cues()
-    return _any(c.shared_treatment, text, span.start, span.end)
+    return c.any("shared_treatment", text, span.start, span.end)
 
 
 _CLAUSE_START = re.compile(r"[,;:.()\[\]]")
@@ -248,7 +272,7 @@ def own_diagnosis(text: str, start: int, end: int, floor: int = 0, cue_set: Cues
     window = text[max(floor, start - 80) : start]
     cut = max((m.end() for m in _CLAUSE_START.finditer(window)), default=0)
     clause_start = max(floor, start - 80) + cut
-    if _any(c.other_diagnosis_before, text, clause_start, start):
+    if c.any("other_diagnosis_before", text, clause_start, start):
         return False
     return not any(p.match(text, end, min(len(text), end + 40)) for p in c.other_diagnosis_after)
 
@@ -370,7 +394,7 @@ def split_patients(text: str, narrative: list[Span], n: int, count_span: Span | 
             continue
         marks = _owner_marks(text, sent, c)
         if not marks:
-            if current is None or _any(c.all, text, sent.start, sent.end):
+            if current is None or c.any("all", text, sent.start, sent.end):
                 targets = list(own) if current is not None else []
                 if current is None:
                     before.append(sent)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from caseseries.extraction.agents import doses_after
+from caseseries.extraction.annotate import Guarded
 from caseseries.extraction.draft import LineDraft, PatientDraft
 from caseseries.extraction.entities import (
     DrugHit,
@@ -475,13 +476,16 @@ def _footnote(text: str, draft: PatientDraft, lines: dict[int, LineDraft], col: 
         line.support("response_as_written", vague.start, vague.end)
 
 
-_GROUP_SWITCH = re.compile(
-    r"\b(?:all|each|every|both)\s+(?:of\s+)?(?:the\s+)?(?:\d+\s+|two\s+|three\s+|four\s+|five\s+|six\s+)?"
-    r"(?:cases|patients)\s+(?:that|who)\s+(?:received|were\s+treated\s+with|were\s+given|had\s+received)\s+"
-    r"(?P<drug>[\w\-]+)\s+(?:as\s+)?(?:the\s+)?(?P<order>first|second|third|1st|2nd|3rd)[\s\-]+line(?:\s+(?:therapy|treatment))?"
-    r"\s+(?:switched|changed|moved|were\s+switched|progressed)[^.]{0,100}?\b(?:after|because\s+of|due\s+to|upon|at|for|on)\s+"
-    r"(?:the\s+)?(?:emergence|development|onset)?(?:\s+of)?\s*(?:drug\s+|acquired\s+|secondary\s+)?(?:resistance|progression)",
-    re.I,
+_GROUP_SWITCH = Guarded(
+    re.compile(
+        r"\b(?:all|each|every|both)\s+(?:of\s+)?(?:the\s+)?(?:\d+\s+|two\s+|three\s+|four\s+|five\s+|six\s+)?"
+        r"(?:cases|patients)\s+(?:that|who)\s+(?:received|were\s+treated\s+with|were\s+given|had\s+received)\s+"
+        r"(?P<drug>[\w\-]+)\s+(?:as\s+)?(?:the\s+)?(?P<order>first|second|third|1st|2nd|3rd)[\s\-]+line(?:\s+(?:therapy|treatment))?"
+        r"\s+(?:switched|changed|moved|were\s+switched|progressed)[^.]{0,100}?\b(?:after|because\s+of|due\s+to|upon|at|for|on)\s+"
+        r"(?:the\s+)?(?:emergence|development|onset)?(?:\s+of)?\s*(?:drug\s+|acquired\s+|secondary\s+)?(?:resistance|progression)",
+        re.I,
+    ),
+    ("cases", "patients"),
 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from caseseries.extraction.annotate import per_document
+from caseseries.extraction.annotate import contains, per_document
 
 DAYS_PER_MONTH = 30.4375
 NUMBER_WORDS: dict[str, float] = {
@@ -55,6 +55,8 @@ _DATE = re.compile(
     r"|\b((?:19|20)\d{2})[-/](0[1-9]|1[0-2])\b"
     r"|\b(0?[1-9]|1[0-2])/((?:19|20)\d{2})\b"
 )
+_DATE_NEED = ("19", "20")  # every date has a year: a range without one has none
+_NUMBERED_PERIOD_NEED = ("year", "month")
 CENSORED = re.compile(
     r"\b(ongoing|to\s+date|remains?|remained|still|continues?|continuing|maintained|maintaining|sustained|"
     r"beyond|over|more\s+than|at\s+least|alive|last\s+follow[\s\-]*up|without\s+(?:evidence\s+of\s+)?"
@@ -158,7 +160,8 @@ def find_durations(text: str, start: int = 0, end: int | None = None) -> list[Du
         elif PROGRESSED.search(before):
             censored = False
         out.append(Duration(to_months(value, unit), s, e, censored))
-    for m in _NUMBERED_PERIOD.finditer(text, start, stop):
+    numbered = contains(text, _NUMBERED_PERIOD_NEED, start, stop)
+    for m in _NUMBERED_PERIOD.finditer(text, start, stop) if numbered else ():
         value = _number(m.group(2))
         if value is not None and value >= 1:
             out.append(Duration(to_months(value, m.group(1)), m.start(), m.end()))
@@ -183,6 +186,8 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[MonthD
     """Month-year dates ("March 2022", "Mar. 2022", "2022-03", "03/2022") in the range."""
     stop = len(text) if end is None else end
     out: list[MonthDate] = []
+    if not contains(text, _DATE_NEED, start, stop):
+        return out
     for m in _DATE.finditer(text, start, stop):
         if m.group(1):
             month = _MONTHS[m.group(1)[:3].lower()]

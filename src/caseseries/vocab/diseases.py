@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from caseseries.vocab.loader import Vocabulary, _build, _Entry, _key
 from caseseries.vocab.trie import alternation
@@ -55,6 +55,7 @@ class Disease(_Entry):
     related: list[str] = Field(default_factory=list)
     variants: list[Variant] = Field(default_factory=list)
     source: str
+    _histologies: dict[str, str] | None = PrivateAttr(default=None)
 
     def written(self, *, related: bool = False) -> tuple[list[str], list[str]]:
         """The names (any case, loose spaces and hyphens) and abbreviations (exact) of the disease and its variants."""
@@ -82,11 +83,13 @@ class Disease(_Entry):
 
     def histology_of(self, written: str) -> str | None:
         """The variant a mention names (``EIMS`` -> epithelioid ... sarcoma), or None."""
-        key = _key(written.replace("‐", "-").replace("‑", "-"))
-        for v in self.variants:
-            if key in {_key(w) for w in v.words()}:
-                return v.histology
-        return None
+        if self._histologies is None:
+            found: dict[str, str] = {}
+            for v in self.variants:  # the first variant naming a key is its variant
+                for w in v.words():
+                    found.setdefault(_key(w), v.histology)
+            self._histologies = found
+        return self._histologies.get(_key(written.replace("‐", "-").replace("‑", "-")))
 
 
 @cache
