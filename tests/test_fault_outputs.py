@@ -212,15 +212,18 @@ def test_ctrl_c_after_database_writes_says_they_are_kept(
 def test_sigint_to_a_running_command_is_one_line(db: str, tmp_path: Path) -> None:
     """A real SIGINT at random moments: exit 130 (or 0 when it had finished), one line, never a traceback."""
     rng = random.Random(5)
+    # The moments are fractions of a clean run's own duration, so that each signal lands while
+    # the command runs (start-up included) on a fast or a loaded machine alike.
+    duration = _run(db, ["report", "--out", str(tmp_path / "clean"), "--format", "md"])
     codes = []
-    for _ in range(3):
+    for fraction in (0.1, 0.3, 0.6):
         proc = subprocess.Popen(
             [SCRIPT, "--db", db, "report", "--out", str(tmp_path / "r"), "--format", "md"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(rng.uniform(0.2, 2.0))
+        time.sleep(duration * rng.uniform(fraction * 0.8, fraction))
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate()
         codes.append(proc.returncode)
