@@ -27,7 +27,7 @@ def _interrupted_while_starting(signum: int, frame: FrameType | None) -> None:
 if Path(sys.argv[0]).name == "caseseries" and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
     signal.signal(signal.SIGINT, _interrupted_while_starting)  # Ctrl-C while the modules load
 
-from collections.abc import Iterator, MutableMapping  # noqa: E402
+from collections.abc import Callable, Iterator, MutableMapping  # noqa: E402
 from functools import cache  # noqa: E402
 from importlib import import_module  # noqa: E402
 from typing import Any  # noqa: E402
@@ -142,6 +142,21 @@ class _Interrupted:
         self.seen = True
         raise KeyboardInterrupt
 
+    def unraisable(self, hook: Callable[[Any], object]) -> Callable[[Any], object]:
+        """Python's hook for exceptions it cannot raise, quiet about this interruption.
+
+        A SIGINT that lands in a finaliser or a weak-reference callback cannot propagate: Python
+        would print it with a traceback and carry on. The interruption is remembered (``seen``)
+        and reported in one line when the command returns, so it is not printed there.
+        """
+
+        def quiet(unraisable: Any) -> object:
+            if isinstance(unraisable.exc_value, KeyboardInterrupt) and self.seen:
+                return None
+            return hook(unraisable)
+
+        return quiet
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 problems found, 2 bad input, 130 interrupted)."""
@@ -149,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     handler = _Interrupted()
     in_main_thread = _in_main_thread()
     previous = signal.signal(signal.SIGINT, handler) if in_main_thread else None
+    unraisable_hook = sys.unraisablehook
+    sys.unraisablehook = handler.unraisable(unraisable_hook)
     try:
         code = _run(argv)
         if handler.seen:
@@ -157,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _interrupted()
     finally:
+        sys.unraisablehook = unraisable_hook
         if in_main_thread and previous is not None:
             signal.signal(signal.SIGINT, previous)
 
