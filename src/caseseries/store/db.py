@@ -11,17 +11,18 @@ import importlib
 import os
 import pkgutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, DatabaseError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from caseseries.errors import InputError, StoreError
 from caseseries.store.schema import Base
+
+if TYPE_CHECKING:  # Alembic is imported when a revision is read or a migration runs
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 DEFAULT_URL = "sqlite:///caseseries.db"
 _NOT_TABLE_MODULES = {"db", "repository", "migrations", "schema", "sessions", "patients", "decisions"}
@@ -100,12 +101,16 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     return cfg
 
 
 def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config())
 
 
@@ -122,6 +127,8 @@ def known_revisions() -> set[str]:
 
 def current_revision(engine: Engine) -> str | None:
     """The migration revision the database is at (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
@@ -214,6 +221,8 @@ def migrate(engine: Engine, *, create: bool = True) -> str:
     """
     if check_database(engine, create=create) == head_revision():
         return head_revision()
+    from alembic import command
+
     cfg = _alembic_config()
     try:
         with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
