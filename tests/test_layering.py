@@ -36,6 +36,7 @@ COMMAND_MAY_IMPORT = {
     "interrupt": "what an interrupted command kept (Ctrl-C)",
     "plugins": "the plug-in names an option offers in its help (entry points, nothing loaded)",
     "model": "the Case JSON a command prints (domain types only, no stage)",
+    "choices": "the closed choices its options offer in their help (plain values, nothing imported)",
 }
 """The packages of ``caseseries`` a command module may import when it runs, and why each is adapter-level."""
 

@@ -16,10 +16,9 @@ from scipy.stats import beta
 
 from caseseries.analysis.cohort import LineUnit, line_generations
 from caseseries.analysis.limits import min_groups
+from caseseries.choices import GROUPINGS
 from caseseries.model.enums import Response
 from caseseries.vocab import site_term
-
-GROUPINGS = ("line", "agent", "generation", "site", "partner")
 
 
 def clopper_pearson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float] | None:

@@ -12,10 +12,10 @@ from typing import Any
 from caseseries.analysis.cohort import Cohort
 from caseseries.analysis.duplicates import MergedPatient
 from caseseries.analysis.limits import min_groups, not_computed
-from caseseries.analysis.response import GROUPINGS
 from caseseries.analysis.sequencing import SimilarPatient, line_text, similar
 from caseseries.analysis.summary import Analysis, analyze
 from caseseries.app.duplicates import merge_sentence, pooled_series
+from caseseries.choices import GROUPINGS
 from caseseries.errors import InputError
 from caseseries.report.grammar import count
 from caseseries.report.methods import STATEMENT

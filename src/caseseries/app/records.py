@@ -10,14 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from caseseries.choices import SCREENING_STATES, UNDECIDED
 from caseseries.errors import InputError, NotFoundError
 from caseseries.model.publication import Publication, normalise_title
 from caseseries.screening.decisions import DecisionLog
 from caseseries.screening.protocol import Stage
 from caseseries.store import Store
-
-UNDECIDED = "undecided"
-SCREENING_STATES = ("include", "exclude", "maybe", UNDECIDED)
 
 
 def _screening(store: Store, protocol: str) -> dict[str, str]:

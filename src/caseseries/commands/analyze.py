@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from caseseries.app.choices import GROUPINGS
+from caseseries.choices import GROUPINGS
 from caseseries.commands._common import open_store, print_json
 from caseseries.commands._filters import with_cohort_options
 

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from caseseries.app.choices import SCREENING_STATES
+from caseseries.choices import SCREENING_STATES
 from caseseries.commands._common import open_store, print_json
 
 records_app = typer.Typer(help="List and show stored publication records.", no_args_is_help=True)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from caseseries.app.choices import REPORT_FORMATS as FORMATS
+from caseseries.choices import REPORT_FORMATS as FORMATS
 from caseseries.commands._common import open_store
 from caseseries.commands._filters import with_cohort_options
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from caseseries.app.choices import FIRST_STAGE
+from caseseries.choices import FIRST_STAGE
 from caseseries.commands._common import open_store, print_json
 from caseseries.errors import InputError
 

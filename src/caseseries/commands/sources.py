@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from caseseries.app.choices import EUTILS_URL as DEFAULT_BASE_URL
+from caseseries.choices import EUTILS_URL as DEFAULT_BASE_URL
 from caseseries.commands._common import open_store, print_json, stderr_progress
 from caseseries.plugins import IMPORTERS, plugin_names
 

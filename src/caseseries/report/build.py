@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from caseseries.analysis.cohort import Cohort
+from caseseries.choices import REPORT_FORMATS
 from caseseries.errors import InputError
 from caseseries.files import check_folder_target, safe_file_name
 from caseseries.model.casejson import CaseFile
@@ -34,7 +35,7 @@ from caseseries.report.html import render_html, render_markdown
 from caseseries.report.methods import Provenance
 from caseseries.report.tables import to_csv, to_markdown
 
-FORMATS = ("html", "md", "docx", "csv")
+FORMATS = REPORT_FORMATS
 
 
 @dataclass(frozen=True)

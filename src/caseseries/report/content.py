@@ -7,10 +7,11 @@ from typing import Any
 
 from caseseries.analysis.cohort import Cohort, LineUnit, Selection
 from caseseries.analysis.limits import min_groups, not_computed
-from caseseries.analysis.response import GROUPINGS, response_summary, responses_by
+from caseseries.analysis.response import response_summary, responses_by
 from caseseries.analysis.sequencing import PatientLabels, similar, transition_summary, transitions
 from caseseries.analysis.summary import analyze, unreviewed
 from caseseries.analysis.survival import PfsSummary, benchmark_for, logrank, pfs_data, pfs_summary, too_small
+from caseseries.choices import GROUPINGS
 from caseseries.model.case import Patient
 from caseseries.model.casejson import CaseFile
 from caseseries.report import figures, tables

@@ -20,6 +20,7 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from caseseries.choices import FIRST_STAGE
 from caseseries.errors import InputError
 from caseseries.model.enums import DrugClass
 from caseseries.vocab import drugs
@@ -29,7 +30,7 @@ from caseseries.vocab.diseases import diseases
 class Stage(StrEnum):
     """Screening stage."""
 
-    TITLE_ABSTRACT = "title-abstract"
+    TITLE_ABSTRACT = FIRST_STAGE
     FULL_TEXT = "full-text"
 
 

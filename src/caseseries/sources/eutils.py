@@ -24,11 +24,12 @@ from typing import Any
 import httpx
 from lxml import etree
 
+from caseseries.choices import EUTILS_URL
 from caseseries.errors import InputError, NetworkError
 from caseseries.sources.importer import Record, Skip, text_stream
 from caseseries.sources.pubmed_xml import PubmedXmlImporter
 
-DEFAULT_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+DEFAULT_BASE_URL = EUTILS_URL
 RETRIEVAL_CAP = 10_000
 POST_THRESHOLD = 200
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
