@@ -41,7 +41,6 @@ COMMAND_MAY_IMPORT = {
 """The packages of ``caseseries`` a command module may import when it runs, and why each is adapter-level."""
 
 COMMANDS_NOT_YET_THIN = {
-    "caseseries.commands.extract": {"caseseries.extraction.base", "caseseries.extraction.evaluate"},
     "caseseries.commands.refs": {
         "caseseries.references.render",
         "caseseries.references.run",

@@ -55,6 +55,15 @@ class Extraction:
             ruleset_version=ruleset_version(),
         )
 
+    def stored_lines(self, written: WriteResult) -> list[str]:
+        """What ``extract`` prints after :meth:`store`: patients per document, then what was written."""
+        out = [f"{d.origin}: {len(d.result.document.patients)} patients extracted." for d in self.documents]
+        out.append(
+            f"Stored: {len(written.added)} added, {len(written.updated)} updated, {len(written.unchanged)} "
+            "unchanged (status extracted)."
+        )
+        return out
+
 
 @dataclass(frozen=True)
 class IncludedRecords:
@@ -63,6 +72,23 @@ class IncludedRecords:
     publications: list[Publication]
     sought: int
     """Records included on title and abstract (PRISMA "reports sought for retrieval")."""
+
+    def note(self, protocol: str) -> str | None:
+        """What to run when no record of ``protocol`` is past the full-text stage (None when some are)."""
+        if self.publications:
+            return None
+        if not self.sought:
+            return (
+                f"Note: no record of {protocol} is included at the title-abstract stage yet; run: "
+                f"caseseries screen --protocol {protocol}"
+            )
+        return (
+            f"Note: none of the {self.sought} records of {protocol} included on title and abstract is past the "
+            f"full-text stage yet. Import their full texts (caseseries import FILE...) and run: "
+            f"caseseries screen --protocol {protocol} --stage full-text. To include a record on its abstract "
+            f"when no full text can be had, decide it by hand: caseseries screen review --protocol {protocol} "
+            "--stage full-text --reviewer NAME (extraction then reads its title and abstract)."
+        )
 
 
 def included_publications(store: Store, protocol: str) -> IncludedRecords:

@@ -10,22 +10,6 @@ from caseseries.commands._common import open_store, print_json
 from caseseries.errors import InputError
 
 
-def no_included_hint(protocol: str, sought: int) -> str:
-    """What to run when no record of a protocol is past the full-text stage."""
-    if not sought:
-        return (
-            f"Note: no record of {protocol} is included at the title-abstract stage yet; run: "
-            f"caseseries screen --protocol {protocol}"
-        )
-    return (
-        f"Note: none of the {sought} records of {protocol} included on title and abstract is past the "
-        f"full-text stage yet. Import their full texts (caseseries import FILE...) and run: "
-        f"caseseries screen --protocol {protocol} --stage full-text. To include a record on its abstract "
-        f"when no full text can be had, decide it by hand: caseseries screen review --protocol {protocol} "
-        "--stage full-text --reviewer NAME (extraction then reads its title and abstract)."
-    )
-
-
 def extract(
     ctx: typer.Context,
     files: list[Path] = typer.Argument(None, help="Plain-text or Markdown case reports."),
@@ -54,8 +38,9 @@ def extract(
     pubs = []
     if included is not None:
         found = included_publications(open_store(ctx), included)
-        if not found.publications:
-            typer.echo(no_included_hint(included, found.sought), err=True)
+        note = found.note(included)
+        if note is not None:
+            typer.echo(note, err=True)
         pubs = found.publications
     run = extract_documents(files, pubs, extractor=extractor)
     for origin, warning in run.warnings():
@@ -64,12 +49,8 @@ def extract(
         typer.echo(dump_case_file(run.case_file()))
         return
     written = run.store(open_store(ctx, create=True))
-    for doc in run.documents:
-        typer.echo(f"{doc.origin}: {len(doc.result.document.patients)} patients extracted.")
-    typer.echo(
-        f"Stored: {len(written.added)} added, {len(written.updated)} updated, {len(written.unchanged)} unchanged "
-        "(status extracted)."
-    )
+    for line in run.stored_lines(written):
+        typer.echo(line)
 
 
 def evaluate_command(
@@ -90,39 +71,18 @@ def evaluate_command(
     Example: caseseries evaluate tests/data/extraction/dev tests/data/extraction/dev --extractor rules
     """
     from rich.console import Console
-    from rich.table import Table
 
-    from caseseries.extraction.base import read_text_file
-    from caseseries.extraction.evaluate import FIELDS, evaluate, tolerance_text
+    from caseseries.app.evaluate import evaluate_extractors, summary_line
 
-    evaluations = [
-        evaluate(gold_dir, text_dir, extractor=name, tolerance=tolerance, read_text=read_text_file)
-        for name in extractors
-    ]
+    done = evaluate_extractors(gold_dir, text_dir, extractors, tolerance=tolerance)
     if json_out:
-        print_json([e.as_dict() for e in evaluations])
+        print_json(done.to_json())
         return
     console = Console(width=120)
-    first = evaluations[0]
-    console.print(
-        f"{first.documents} documents; gold patients {first.gold_patients}. Tolerance: {tolerance_text(tolerance)}."
-    )
-    table = Table(title="Field-level precision / recall / F1")
-    table.add_column("field")
-    for e in evaluations:
-        table.add_column(f"{e.extractor} P/R/F1 (tp/fp/fn)")
-    for name in (*FIELDS, "overall"):
-        row = [name]
-        for e in evaluations:
-            c = e.scores.overall if name == "overall" else e.scores.fields[name]
-            row.append(f"{c.precision:.3f} / {c.recall:.3f} / {c.f1:.3f} ({c.tp}/{c.fp}/{c.fn})")
-        table.add_row(*row)
-    console.print(table)
-    for e in evaluations:
-        console.print(
-            f"{e.extractor}: patients predicted {e.predicted_patients}, matched {e.matched_patients} "
-            f"of {e.gold_patients}; overall F1 {e.scores.overall.f1:.3f}"
-        )
+    console.print(done.heading())
+    console.print(done.table())
+    for e in done.evaluations:
+        console.print(summary_line(e))
         for w in e.warnings:
             typer.echo(f"Warning: {w}", err=True)
         if mismatches:
