@@ -41,11 +41,6 @@ COMMAND_MAY_IMPORT = {
 """The packages of ``caseseries`` a command module may import when it runs, and why each is adapter-level."""
 
 COMMANDS_NOT_YET_THIN = {
-    "caseseries.commands.refs": {
-        "caseseries.references.render",
-        "caseseries.references.run",
-        "caseseries.sources.eutils",
-    },
     "caseseries.commands.scan": {"caseseries.scan"},
     "caseseries.commands.screen": {"caseseries.screening"},
     "caseseries.commands.users": {"caseseries.store.accounts", "caseseries.web.accounts"},

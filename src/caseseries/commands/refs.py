@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
 from caseseries.commands._common import print_json, stderr_progress
-
-if TYPE_CHECKING:
-    from caseseries.sources.eutils import EutilsClient
 
 refs_app = typer.Typer(help="Check a manuscript's reference list and literature tables.", no_args_is_help=True)
 
@@ -22,14 +18,6 @@ class OutputFormat(StrEnum):
     TABLE = "table"
     MD = "md"
     JSON = "json"
-
-
-def _client(api_key: str | None, email: str | None, base_url: str | None) -> EutilsClient:
-    from caseseries.sources.eutils import EutilsClient
-
-    if base_url:
-        return EutilsClient(base_url, api_key=api_key, email=email)
-    return EutilsClient(api_key=api_key, email=email)
 
 
 @refs_app.command("check")
@@ -66,33 +54,27 @@ def check(
     """
     from rich.console import Console
 
-    from caseseries.references.render import render_markdown, render_table, report_json
-    from caseseries.references.run import check_file
+    from caseseries.app.references import check_manuscript
 
-    client = None if offline else _client(api_key, email, base_url)
     bar = stderr_progress("Checking references against {task.description}")
     task = bar.add_task("records", total=None)
 
     def progress(done: int, total: int, where: str) -> None:
         bar.update(task, completed=done, total=total, description=where)
 
-    try:
-        with bar:
-            report = check_file(
-                file, records=records, offline=offline, client=client, fail_fast=True, progress=progress
-            )
-    finally:
-        if client is not None:
-            client.close()
-    for skip in report.skipped_records:
-        typer.echo(f"Warning: record skipped: {skip}", err=True)
+    with bar:
+        checked = check_manuscript(
+            file, records=records, offline=offline, api_key=api_key, email=email, base_url=base_url, progress=progress
+        )
+    for warning in checked.warnings():
+        typer.echo(f"Warning: {warning}", err=True)
     if json_out or fmt is OutputFormat.JSON:
-        print_json(report_json(report.results))
+        print_json(checked.to_json())
     elif fmt is OutputFormat.MD:
-        typer.echo(render_markdown(report.results, source=report.source), nl=False)
+        typer.echo(checked.markdown(), nl=False)
     else:
-        Console(width=160).print(render_table(report.results))
-    if report.has_problems:
+        Console(width=160).print(checked.table())
+    if checked.has_problems:
         raise typer.Exit(1)
 
 
