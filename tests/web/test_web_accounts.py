@@ -91,7 +91,7 @@ def test_an_expired_session_is_refused(make_app: Callable[..., FastAPI]) -> None
 def test_changing_a_password_ends_the_users_sessions(app: FastAPI, client: Any, web_store: Store) -> None:
     login(client, "alice")
     assert client.get("/", follow_redirects=False).status_code == 200
-    from caseseries.web.accounts import set_password
+    from caseseries.app.accounts import set_password
 
     set_password(Accounts(web_store), "alice", "a new long password", actor="admin", via=Via.CLI)
     assert client.get("/", follow_redirects=False).status_code == 303

@@ -15,11 +15,11 @@ from unittest import mock
 
 from fastapi import FastAPI
 
+from caseseries.app import passwords
+from caseseries.app.accounts import add_user
+from caseseries.app.passwords import hash_password
 from caseseries.store import Store
 from caseseries.store.accounts import Accounts, UserRole, Via
-from caseseries.web import accounts as web_accounts
-from caseseries.web.accounts import add_user
-from caseseries.web.passwords import hash_password
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -48,7 +48,7 @@ def add_users(store: Store, users: dict[str, UserRole]) -> None:
     that (real) hash; every login still verifies it.
     """
     accounts = Accounts(store)
-    with mock.patch.object(web_accounts, "hash_password", _password_hash):
+    with mock.patch.object(passwords, "hash_password", _password_hash):
         for name, role in users.items():
             add_user(accounts, name, role, PASSWORD, actor="tests", via=Via.CLI)
 

@@ -12,7 +12,7 @@ from caseseries.commands._common import open_store
 from caseseries.errors import InputError
 
 if TYPE_CHECKING:
-    from caseseries.store.accounts import Accounts
+    from caseseries.app.accounts import Accounts
 
 
 def _first_admin(accounts: Accounts) -> None:
@@ -22,9 +22,8 @@ def _first_admin(accounts: Accounts) -> None:
             "no user can log in yet; create an admin first: caseseries users add NAME --role admin",
             location="users",
         )
+    from caseseries.app.accounts import UserRole, Via, add_user
     from caseseries.commands.users import _actor, read_password
-    from caseseries.store.accounts import UserRole, Via
-    from caseseries.web.accounts import add_user
 
     typer.echo("No user exists yet: create the first admin account.")
     name = typer.prompt("Admin user name").strip()
@@ -60,12 +59,12 @@ def serve(
     """
     import uvicorn
 
-    from caseseries.store.accounts import Accounts, UserRole
+    from caseseries.app.accounts import needs_first_admin, open_accounts
     from caseseries.web import create_app
 
     store = open_store(ctx, create=True)
-    accounts = Accounts(store)
-    if accounts.count_users(UserRole.ADMIN) == 0 and accounts.count_users() == 0:
+    accounts = open_accounts(store)
+    if needs_first_admin(accounts):
         _first_admin(accounts)
     app = create_app(store=store, https=https, protocols=protocol or None)
     shown = f"[{host}]" if ":" in host else host

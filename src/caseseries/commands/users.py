@@ -12,7 +12,7 @@ from caseseries.commands._common import open_store, print_json
 from caseseries.errors import InputError
 
 if TYPE_CHECKING:
-    from caseseries.store.accounts import Accounts
+    from caseseries.app.accounts import Accounts
 
 users_app = typer.Typer(
     help="Accounts of the web app: admins manage users, reviewers screen and edit, viewers read.\n\n"
@@ -50,9 +50,9 @@ def read_password(from_stdin: bool) -> str:
 
 
 def _accounts(ctx: typer.Context, *, create: bool = False) -> Accounts:
-    from caseseries.store.accounts import Accounts
+    from caseseries.app.accounts import open_accounts
 
-    return Accounts(open_store(ctx, create=create))
+    return open_accounts(open_store(ctx, create=create))
 
 
 @users_app.command("add")
@@ -66,12 +66,11 @@ def add(
 
     Example: caseseries users add alice --role reviewer
     """
-    from caseseries.store.accounts import Via
-    from caseseries.web import accounts as use
+    from caseseries.app import accounts as use
 
     chosen = use.parse_role(role)
     accounts = _accounts(ctx, create=True)
-    user = use.add_user(accounts, name, chosen, read_password(password_stdin), actor=_actor(), via=Via.CLI)
+    user = use.add_user(accounts, name, chosen, read_password(password_stdin), actor=_actor(), via=use.Via.CLI)
     typer.echo(f"User {user.name} added ({user.role.value}).")
 
 
@@ -81,14 +80,14 @@ def list_users(ctx: typer.Context, json_out: bool = typer.Option(False, "--json"
 
     Example: caseseries users list
     """
-    users = _accounts(ctx).users()
+    from caseseries.app import accounts as use
+
+    users = use.list_users(_accounts(ctx))
     if json_out:
-        print_json([{"name": u.name, "role": u.role.value, "created_at": u.created_at.isoformat()} for u in users])
+        print_json(users.to_json())
         return
-    if not users:
-        typer.echo("No users; add one with: caseseries users add NAME --role admin")
-    for u in users:
-        typer.echo(f"{u.name}\t{u.role.value}")
+    for line in users.lines():
+        typer.echo(line)
 
 
 @users_app.command("set-role")
@@ -101,11 +100,10 @@ def set_role(
 
     Example: caseseries users set-role alice admin
     """
-    from caseseries.store.accounts import Via
-    from caseseries.web import accounts as use
+    from caseseries.app import accounts as use
 
     chosen = use.parse_role(role, location="ROLE")
-    old = use.set_role(_accounts(ctx), name, chosen, actor=_actor(), via=Via.CLI)
+    old = use.set_role(_accounts(ctx), name, chosen, actor=_actor(), via=use.Via.CLI)
     typer.echo(f"User {name}: {old.value} -> {chosen.value}.")
 
 
@@ -119,13 +117,11 @@ def passwd(
 
     Example: caseseries users passwd alice
     """
-    from caseseries.store.accounts import Via
-    from caseseries.web import accounts as use
+    from caseseries.app import accounts as use
 
     accounts = _accounts(ctx)
-    if accounts.get_user(name) is None:
-        raise InputError(f"no user named {name!r}; see 'caseseries users list'", location="NAME")
-    use.set_password(accounts, name, read_password(password_stdin), actor=_actor(), via=Via.CLI)
+    use.require_user(accounts, name)
+    use.set_password(accounts, name, read_password(password_stdin), actor=_actor(), via=use.Via.CLI)
     typer.echo(f"Password of {name} changed; the user's sessions were ended.")
 
 
@@ -135,10 +131,9 @@ def remove(ctx: typer.Context, name: str = typer.Argument(..., help="User name."
 
     Example: caseseries users remove alice
     """
-    from caseseries.store.accounts import Via
-    from caseseries.web import accounts as use
+    from caseseries.app import accounts as use
 
-    use.remove_user(_accounts(ctx), name, actor=_actor(), via=Via.CLI)
+    use.remove_user(_accounts(ctx), name, actor=_actor(), via=use.Via.CLI)
     typer.echo(f"User {name} removed.")
 
 

@@ -4,7 +4,7 @@ Tables: ``users`` (name, role, Argon2 password hash), ``web_sessions`` (only a S
 session token is stored; the cookie holds the token), ``login_failures`` (for rate limiting)
 and ``audit_log`` (who changed which field of which entity, old -> new, via web or cli).
 
-Passwords are hashed by the caller (:mod:`caseseries.web.passwords`); this module never sees a
+Passwords are hashed by the caller (:mod:`caseseries.app.passwords`); this module never sees a
 plain password.
 """
 

@@ -38,7 +38,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-_NOT_PAGES = {"app", "auth", "context", "csrf", "templating", "passwords", "accounts"}
+_NOT_PAGES = {"app", "auth", "context", "csrf", "templating"}
 
 
 def _page_modules() -> list[Any]:

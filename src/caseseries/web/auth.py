@@ -16,7 +16,6 @@ In a route: ``user: CurrentUser`` gives the logged-in :class:`~caseseries.store.
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
 from typing import Annotated, Any
 
@@ -24,11 +23,10 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from caseseries.app.accounts import TooManyAttemptsError, authenticate
 from caseseries.store.accounts import LoginSession, User, UserRole
-from caseseries.store.schema import utcnow
 from caseseries.web import csrf
 from caseseries.web.context import AppContext, Context, app_context
-from caseseries.web.passwords import verify_password
 from caseseries.web.templating import render
 
 SESSION_COOKIE = "cs_session"
@@ -44,14 +42,6 @@ class LoginRequiredError(Exception):
 
 class ForbiddenError(Exception):
     """The user's role may not do this."""
-
-
-class TooManyAttemptsError(Exception):
-    """Too many failed logins; ``retry_after`` seconds to wait."""
-
-    def __init__(self, retry_after: int):
-        self.retry_after = retry_after
-        super().__init__(f"too many failed logins; try again in {retry_after} seconds")
 
 
 def token_hash(token: str) -> str:
@@ -124,33 +114,6 @@ def require_role(role: UserRole) -> Any:
     return Depends(check)
 
 
-# ---------------------------------------------------------------------------------- rate limit
-
-
-def _check_rate(ctx: AppContext, username: str, client: str) -> None:
-    now = utcnow()
-    window = ctx.settings.login_window
-    by_user, by_client = ctx.accounts.login_failures(username, client, now - window)
-    limit = ctx.settings.max_failures
-    blocking = [times[-limit] for times in (by_user, by_client) if len(times) >= limit]
-    if blocking:
-        free_at = max(blocking) + window
-        raise TooManyAttemptsError(max(1, math.ceil((free_at - now).total_seconds())))
-
-
-def authenticate(ctx: AppContext, username: str, password: str, client: str) -> User | None:
-    """The user if the password is right; a failure is recorded; TooManyAttemptsError when rate-limited."""
-    _check_rate(ctx, username, client)
-    user = ctx.accounts.get_user(username)
-    if user is not None and verify_password(ctx.accounts.password_hash(username), password):
-        return user
-    if user is None:
-        verify_password(None, password)  # the same time for unknown names
-    ctx.accounts.record_login_failure(username, client)
-    ctx.accounts.forget_login_failures(utcnow() - 2 * ctx.settings.login_window)
-    return None
-
-
 def client_address(request: Request) -> str:
     """The client's address (as the server, or uvicorn's trusted proxy headers, give it)."""
     return request.client.host if request.client else "unknown"
@@ -205,7 +168,15 @@ async def login(
         return _login_page(request, error="The login form expired; please log in again.", status=403)
     username = username.strip()
     try:
-        user = await run_in_threadpool(authenticate, ctx, username, password, client_address(request))
+        user = await run_in_threadpool(
+            authenticate,
+            ctx.accounts,
+            username,
+            password,
+            client_address(request),
+            window=ctx.settings.login_window,
+            max_failures=ctx.settings.max_failures,
+        )
     except TooManyAttemptsError as err:
         response = _login_page(
             request,
