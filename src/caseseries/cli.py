@@ -27,7 +27,7 @@ def _interrupted_while_starting(signum: int, frame: FrameType | None) -> None:
 if Path(sys.argv[0]).name == "caseseries" and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
     signal.signal(signal.SIGINT, _interrupted_while_starting)  # Ctrl-C while the modules load
 
-from collections.abc import Callable, Iterator, MutableMapping  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from functools import cache  # noqa: E402
 from importlib import import_module  # noqa: E402
 from typing import Any  # noqa: E402
@@ -58,47 +58,27 @@ def module_commands(module: str) -> dict[str, Any]:
     return dict(typer.main.get_group(registered).commands)
 
 
-class _Commands(MutableMapping[str, Any]):
-    """The root's commands: names from the index; a command's module is imported when the command is looked up."""
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in _MODULE_OF:
-            raise KeyError(name)
-        return module_commands(_MODULE_OF[name])[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(_MODULE_OF)
-
-    def __len__(self) -> int:
-        return len(_MODULE_OF)
-
-    def __setitem__(self, name: str, command: Any) -> None:
-        raise TypeError(f"add {name!r} to caseseries.commands._index instead")
-
-    def __delitem__(self, name: str) -> None:
-        raise TypeError(f"remove {name!r} from caseseries.commands._index instead")
-
-
 class LazyGroup(TyperGroup):
     """The root command group: ``caseseries --help`` lists the commands from the index without importing them.
 
-    Running a command, or asking for its help, imports the one module that defines it, so that
-    start-up does not pay for the libraries of the others (databases, statistics, figures, web).
+    ``commands`` holds the index's entries (name and short help, in order: the listing and the
+    "Did you mean" of a mistyped name read them); :meth:`get_command` imports the one module
+    that defines the command run or asked for its help, so that start-up does not pay for the
+    libraries of the others (databases, statistics, figures, web).
     """
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
-        self.commands = _Commands()
+        self.commands = {name: TyperCommand(name, help=short) for name, _, short in COMMANDS}
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command ``cmd_name`` as its module registers it (None for a name not in the index)."""
+        module = _MODULE_OF.get(cmd_name)
+        return None if module is None else module_commands(module)[cmd_name]
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """List the commands with their short help as the index records it (no module is imported)."""
-        stubs: MutableMapping[str, Any] = {name: TyperCommand(name, help=short) for name, _, short in COMMANDS}
-        original = self.commands
-        self.commands = stubs
-        try:
-            super().format_commands(ctx, formatter)
-        finally:
-            self.commands = original
+        TyperGroup(commands=dict(self.commands)).format_commands(ctx, formatter)
 
 
 app = typer.Typer(

@@ -22,10 +22,10 @@ def _walk(command: Any, ctx: Any, path: list[str], out: list[str]) -> None:
     title = " ".join(path) or "caseseries"
     out.append(f"{'#' * depth} `{title}`\n")
     out.append("```text\n" + command.get_help(ctx).rstrip() + "\n```\n")
-    subcommands = getattr(command, "commands", {})
-    for name in sorted(subcommands):
-        sub = subcommands[name]
-        if getattr(sub, "hidden", False):
+    names = command.list_commands(ctx) if hasattr(command, "list_commands") else []
+    for name in sorted(names):
+        sub = command.get_command(ctx, name)
+        if sub is None or getattr(sub, "hidden", False):
             continue
         sub_ctx = type(ctx)(sub, info_name=name, parent=ctx)
         _walk(sub, sub_ctx, [*path, name] if path else ["caseseries", name], out)
