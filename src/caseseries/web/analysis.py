@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+from functools import lru_cache
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from caseseries.analysis.cohort import Cohort
+from caseseries.analysis.survival import KaplanMeier
 from caseseries.app.review_cases import analyse_cohort
 from caseseries.errors import InputError
 from caseseries.report.figures import km_figure
@@ -24,6 +26,13 @@ from caseseries.web.templating import NavItem, render
 
 router = APIRouter()
 NAV = NavItem("Analysis", "/analysis", order=40)
+PFS_TITLE = "Progression-free survival: reviewed and unreviewed patients"
+
+
+@lru_cache(maxsize=64)
+def pfs_png(curves: tuple[KaplanMeier, ...]) -> bytes:
+    """The PNG of the page's Kaplan-Meier figure, drawn once per set of curves (the curves are its data)."""
+    return km_figure(curves, key="pfs", title=PFS_TITLE).png
 
 
 @router.get("/analysis", response_class=HTMLResponse)
@@ -48,8 +57,7 @@ def analysis_page(
     )
     result = analyse_cohort(ctx.store, cohort)
     columns = [("All analysed", result.all), ("Reviewed", result.reviewed), ("Unreviewed", result.unreviewed)]
-    curves = [dataclasses.replace(a.pfs.km, label=name) for name, a in columns[1:]]
-    figure = km_figure(curves, key="pfs", title="Progression-free survival: reviewed and unreviewed patients")
+    png = pfs_png(tuple(dataclasses.replace(a.pfs.km, label=name) for name, a in columns[1:]))
     rows = [
         {
             "name": name,
@@ -72,7 +80,7 @@ def analysis_page(
             "cohort": cohort.describe(),
             "rows": rows,
             "rejected": result.rejected,
-            "figure": "data:image/png;base64," + base64.b64encode(figure.png).decode("ascii"),
+            "figure": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
             "filters": filters,
             "statement": STATEMENT,
         },

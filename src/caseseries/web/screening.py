@@ -15,7 +15,10 @@ Decisions are recorded with :class:`~caseseries.screening.DecisionLog`: a review
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import threading
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -234,8 +237,27 @@ async def prisma_svg(request: Request, ctx: Context, user: CurrentUser, name: st
     """The PRISMA 2020 flow diagram (SVG, drawn by matplotlib from the current counts)."""
     protocol = _protocol(ctx, name)
     counts = await run_in_threadpool(_counts, request, ctx, protocol)
-    svg, _png = await run_in_threadpool(render_diagram, counts)
+    svg = await run_in_threadpool(diagram_svg, DiagramData.of(counts))
     return Response(svg, media_type="image/svg+xml", headers={"Content-Security-Policy": "default-src 'none'"})
+
+
+@dataclasses.dataclass(frozen=True)
+class DiagramData:
+    """The counts a PRISMA diagram is drawn from, compared and hashed by their JSON (``key``)."""
+
+    key: str
+    counts: PrismaCounts = dataclasses.field(compare=False, hash=False)
+
+    @classmethod
+    def of(cls, counts: PrismaCounts) -> DiagramData:
+        """The diagram data of ``counts``."""
+        return cls(json.dumps(dataclasses.asdict(counts)), counts)
+
+
+@lru_cache(maxsize=32)
+def diagram_svg(data: DiagramData) -> bytes:
+    """The SVG of the PRISMA diagram, drawn once per set of counts (the counts are all it shows)."""
+    return render_diagram(data.counts)[0]
 
 
 # ---------------------------------------------------------------------------------- writing
