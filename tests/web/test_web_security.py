@@ -136,8 +136,9 @@ def test_a_reviewer_can_write_with_the_token(review_app: FastAPI, anon: Any, rev
     assert [(e.key, e.actor, e.decision.value) for e in entries] == [(review.keys[0], "alice", "include")]
 
 
-PARAMS = ("stage", "show", "page", "next", "q", "status", "site")
-"""The query parameters every GET route is given injection strings in."""
+PARAMS = ("stage", "show", "page", "next", "q", "status", "site", "agent", "line", "partner", "disease",
+          "extractor")  # fmt: skip
+"""The query parameters every GET route is given injection strings in (every one a route declares)."""
 
 
 def _query_parameters(app: FastAPI) -> dict[tuple[str, str], set[str]]:
@@ -169,6 +170,8 @@ def test_injection_strings_in_every_parameter_change_nothing(
     token = login(anon, "alice")
     users_before = [u.name for u in Accounts(web_store).users()]
     queries = _query_parameters(review_app)
+    read = {(path, p) for (path, method), declared in queries.items() if method == "GET" for p in declared}
+    assert {(path, p) for path, p in read if p not in PARAMS} == set(), "add these parameters to PARAMS"
     for path, method in _routes(review_app):
         for bad in INJECTIONS:
             if method == "GET":
