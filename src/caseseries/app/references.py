@@ -1,8 +1,8 @@
 """Use case ``refs check``: verify a manuscript's references against local records and PubMed.
 
-The adapters give the file, the local records, the NCBI settings and a progress callback; this
-builds the E-utilities client (unless offline), runs the check and returns a result that owns
-its JSON form, its Markdown report and its table.
+The adapters give the file, the local records, the NCBI settings (none: offline) and a progress
+callback; this builds the E-utilities client, runs the check and returns a result that owns its
+JSON form, its Markdown report and its table.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from caseseries.app.sources import NcbiSettings
 from caseseries.references.check import Progress
 from caseseries.references.render import render_markdown, render_table, report_json
 from caseseries.references.run import ReferenceReport, check_file
@@ -49,46 +50,26 @@ class ReferenceCheck:
 
 
 def check_manuscript(
-    path: str | Path,
-    *,
-    records: Sequence[str] = (),
-    offline: bool = False,
-    api_key: str | None = None,
-    email: str | None = None,
-    base_url: str | None = None,
-    progress: Progress | None = None,
+    path: str | Path, records: Sequence[str] = (), *, ncbi: NcbiSettings | None, progress: Progress | None = None
 ) -> ReferenceCheck:
     """Check every reference of a manuscript, stopping at the first failure to reach PubMed.
 
-    Parameters
-    ----------
-    path : str or Path
-        Manuscript or reference list (text/Markdown), BibTeX or RIS.
-    records : sequence of str
-        Local records (PubMed XML / MEDLINE / RIS files or database URLs), consulted first.
-    offline : bool
-        Never touch the network; requires ``records``.
-    api_key, email : str or None
-        What NCBI asks callers to send.
-    base_url : str or None
-        The E-utilities root URL (None: NCBI's).
-    progress : callable or None
-        ``progress(done, total, where)`` after each reference checked.
+    ``path`` is a manuscript or reference list (text/Markdown), BibTeX or RIS; the local
+    ``records`` (PubMed XML / MEDLINE / RIS files or database URLs) are consulted first; ``ncbi``
+    says how to reach E-utilities, None to check offline (against ``records`` alone);
+    ``progress(done, total, where)`` is called after each reference checked.
 
     Raises
     ------
     InputError
-        Unreadable or empty input, or ``offline`` without ``records``.
+        Unreadable or empty input, or offline without ``records``.
     NetworkError
         When PubMed cannot be reached.
     """
-    if offline:
+    if ncbi is None:
         return ReferenceCheck(check_file(path, records=records, offline=True, fail_fast=True, progress=progress))
     from caseseries.sources.eutils import EutilsClient
 
-    client = (
-        EutilsClient(base_url, api_key=api_key, email=email) if base_url else EutilsClient(api_key=api_key, email=email)
-    )
-    with client:
+    with EutilsClient(ncbi.base_url, api_key=ncbi.api_key, email=ncbi.email, tool=ncbi.tool) as client:
         report = check_file(path, records=records, client=client, fail_fast=True, progress=progress)
     return ReferenceCheck(report)
