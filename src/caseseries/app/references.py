@@ -1,8 +1,8 @@
 """Use case ``refs check``: verify a manuscript's references against local records and PubMed.
 
-The adapters give the file, the local records, the NCBI settings (none: offline) and a progress
-callback; this builds the E-utilities client, runs the check and returns a result that owns its
-JSON form, its Markdown report and its table.
+The adapters give the file, the local records, how to reach E-utilities (unless offline) and a
+progress callback; this builds the E-utilities client, runs the check and returns a result that
+owns its JSON form, its Markdown report and its table.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from caseseries.app.sources import NcbiSettings
 from caseseries.references.check import Progress
 from caseseries.references.render import render_markdown, render_table, report_json
 from caseseries.references.run import ReferenceReport, check_file
@@ -50,26 +49,34 @@ class ReferenceCheck:
 
 
 def check_manuscript(
-    path: str | Path, records: Sequence[str] = (), *, ncbi: NcbiSettings | None, progress: Progress | None = None
+    path: str | Path,
+    records: Sequence[str] = (),
+    *,
+    offline: bool = False,
+    api_key: str | None = None,
+    email: str | None = None,
+    base_url: str | None = None,
+    progress: Progress | None = None,
 ) -> ReferenceCheck:
     """Check every reference of a manuscript, stopping at the first failure to reach PubMed.
 
     ``path`` is a manuscript or reference list (text/Markdown), BibTeX or RIS; the local
-    ``records`` (PubMed XML / MEDLINE / RIS files or database URLs) are consulted first; ``ncbi``
-    says how to reach E-utilities, None to check offline (against ``records`` alone);
-    ``progress(done, total, where)`` is called after each reference checked.
+    ``records`` (PubMed XML / MEDLINE / RIS files or database URLs) are consulted first;
+    ``offline`` checks against them alone. Otherwise E-utilities is reached at ``base_url``
+    (None: NCBI's) with the ``api_key`` and ``email`` NCBI asks for. ``progress(done, total,
+    where)`` is called after each reference checked.
 
     Raises
     ------
     InputError
-        Unreadable or empty input, or offline without ``records``.
+        Unreadable or empty input, or ``offline`` without ``records``.
     NetworkError
         When PubMed cannot be reached.
     """
-    if ncbi is None:
+    if offline:
         return ReferenceCheck(check_file(path, records=records, offline=True, fail_fast=True, progress=progress))
-    from caseseries.sources.eutils import EutilsClient
+    from caseseries.sources.eutils import DEFAULT_BASE_URL, EutilsClient
 
-    with EutilsClient(ncbi.base_url, api_key=ncbi.api_key, email=ncbi.email, tool=ncbi.tool) as client:
+    with EutilsClient(base_url or DEFAULT_BASE_URL, api_key=api_key, email=email) as client:
         report = check_file(path, records=records, client=client, fail_fast=True, progress=progress)
     return ReferenceCheck(report)

@@ -55,9 +55,6 @@ def check(
     from rich.console import Console
 
     from caseseries.app.references import check_manuscript
-    from caseseries.app.sources import NcbiSettings
-
-    ncbi = None if offline else NcbiSettings(base_url or NcbiSettings.base_url, api_key=api_key, email=email)
 
     bar = stderr_progress("Checking references against {task.description}")
     task = bar.add_task("records", total=None)
@@ -66,7 +63,9 @@ def check(
         bar.update(task, completed=done, total=total, description=where)
 
     with bar:
-        checked = check_manuscript(file, records, ncbi=ncbi, progress=progress)
+        checked = check_manuscript(
+            file, records, offline=offline, api_key=api_key, email=email, base_url=base_url, progress=progress
+        )
     for warning in checked.warnings():
         typer.echo(f"Warning: {warning}", err=True)
     if json_out or fmt is OutputFormat.JSON:

@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+import caseseries.app.passwords  # noqa: F401  (its dummy hash is made as the app starts, not at the first login)
 from caseseries.app.accounts import TooManyAttemptsError, authenticate
 from caseseries.store.accounts import LoginSession, User, UserRole
 from caseseries.web import csrf
