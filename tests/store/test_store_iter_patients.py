@@ -58,8 +58,8 @@ def _with_evidence(n: int) -> dict:  # type: ignore[type-arg]
                    "evidence": [span("lines[0].agents", "crizotinib"), span("lines[0].best_response", "partial")]}],
         "evidence": [span("age_years", "30-year-old"), span("primary_site", "lung")],
     }  # fmt: skip
-    return {"schema": "caseseries/1", "documents": [{"source": {"title": f"Report {d}", "year": 2020 + d}, "patients": [patient]}
-                          for d in range(n)]}  # fmt: skip
+    documents = [{"source": {"title": f"Report {d}", "year": 2020 + d}, "patients": [patient]} for d in range(n)]
+    return {"schema": "caseseries/1", "documents": documents}
 
 
 def test_the_stream_validates_the_stored_json_as_the_model_does(db_url: str) -> None:
