@@ -31,7 +31,7 @@ from caseseries.model.casejson import CaseFile
 from caseseries.output_folder import output_folder
 from caseseries.report.content import assemble
 from caseseries.report.docx_out import write_docx
-from caseseries.report.html import render_html, render_markdown
+from caseseries.report.html import render_markdown, write_html
 from caseseries.report.methods import Provenance
 from caseseries.report.tables import to_csv, to_markdown
 
@@ -124,7 +124,7 @@ def build_report(
             "analysis.json", json.dumps(content.numbers, indent=2, ensure_ascii=False) + "\n", group="analysis"
         )
         if "html" in formats:
-            folder.write("report.html", render_html(content), group="html")
+            write_html(content, folder.path("report.html", group="html"))
         if "md" in formats:
             folder.write("report.md", render_markdown(content), group="md")
             for t in content.all_tables():
