@@ -15,7 +15,7 @@ import jinja2
 
 from caseseries import __version__
 from caseseries.report.content import ReportContent
-from caseseries.report.tables import to_markdown
+from caseseries.report.tables import markdown_pieces
 
 _EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["'](?!#|data:)""", re.I)
 _EXTERNAL_REACH = 256
@@ -79,17 +79,11 @@ def render_html(content: ReportContent) -> str:
     return "".join(html_pieces(content))
 
 
-def write_html(content: ReportContent, path: Path) -> Path:
-    """Write the HTML page to ``path`` as it is rendered (the page is never held whole in memory).
-
-    Raises
-    ------
-    ValueError
-        If the page would reference an external resource (a bug, never bad input).
-    """
+def write_pieces(pieces: Iterable[str], path: Path) -> Path:
+    """Write text ``pieces`` to ``path`` (UTF-8) as they come, a few thousand at a time."""
     with path.open("w", encoding="utf-8", newline="") as out:
         chunk: list[str] = []
-        for piece in html_pieces(content):
+        for piece in pieces:
             chunk.append(piece)
             if len(chunk) >= _CHUNK:
                 out.write("".join(chunk))
@@ -98,15 +92,45 @@ def write_html(content: ReportContent, path: Path) -> Path:
     return path
 
 
+def write_html(content: ReportContent, path: Path) -> Path:
+    """Write the HTML page to ``path`` as it is rendered (the page is never held whole in memory).
+
+    Raises
+    ------
+    ValueError
+        If the page would reference an external resource (a bug, never bad input).
+    """
+    return write_pieces(html_pieces(content), path)
+
+
+def _markdown_items(content: ReportContent, figure_dir: str) -> Iterator[str | Iterator[str]]:
+    yield from [f"# {content.title}", "", f"> {content.statement}", "", "## Summary", ""]
+    yield from (f"{p}\n" for p in content.summary)
+    yield from ["## Methods", ""]
+    yield from (f"{p}\n" for p in content.methods)
+    for section in content.sections:
+        yield from [f"## {section.title}", ""]
+        yield from (f"{p}\n" for p in section.paragraphs)
+        yield from (markdown_pieces(t) for t in section.tables)
+        yield from (f"![{f.title}]({figure_dir}/{f.key}.png)\n\n*{f.title}.* {f.caption}\n" for f in section.figures)
+
+
+def report_markdown_pieces(content: ReportContent, *, figure_dir: str = "figures") -> Iterator[str]:
+    """The report as Markdown, piece by piece: text, every table and links to the figure files (PNG)."""
+    for i, item in enumerate(_markdown_items(content, figure_dir)):
+        if i:
+            yield "\n"
+        if isinstance(item, str):
+            yield item
+        else:
+            yield from item
+
+
 def render_markdown(content: ReportContent, *, figure_dir: str = "figures") -> str:
     """The report as Markdown: text, every table and links to the figure files (PNG)."""
-    out = [f"# {content.title}", "", f"> {content.statement}", "", "## Summary", ""]
-    out.extend(f"{p}\n" for p in content.summary)
-    out.extend(["## Methods", ""])
-    out.extend(f"{p}\n" for p in content.methods)
-    for section in content.sections:
-        out.extend([f"## {section.title}", ""])
-        out.extend(f"{p}\n" for p in section.paragraphs)
-        out.extend(to_markdown(t) for t in section.tables)
-        out.extend(f"![{f.title}]({figure_dir}/{f.key}.png)\n\n*{f.title}.* {f.caption}\n" for f in section.figures)
-    return "\n".join(out)
+    return "".join(report_markdown_pieces(content, figure_dir=figure_dir))
+
+
+def write_markdown(content: ReportContent, path: Path) -> Path:
+    """Write the Markdown report to ``path`` as it is rendered (never held whole in memory)."""
+    return write_pieces(report_markdown_pieces(content), path)
