@@ -12,7 +12,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from caseseries.report.docx_out import DOCUMENT_XML, write_docx
+from caseseries.report.docx_out import DOCUMENT_XML, new_document, write_docx
 from caseseries.report.tables import Table
 
 AWKWARD = ["a & b < c > d", 'quoted "x" and \'y\'', "tab\there, line\nbreak, return\r", "", "¹²³⁴ – é ü 漢", "]]>"]
@@ -29,12 +29,7 @@ def _tables() -> list[Table]:
 
 def _python_docx(tables: list[Table], out: Path, title: str, statement: str) -> None:
     """The whole document built with python-docx, every body row a copied row element (the reference)."""
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "Calibri"
-    style.font.size = Pt(10)
-    doc.add_heading(title, level=1)
-    doc.add_paragraph(statement)
+    doc = new_document(title, statement)
     for table in tables:
         doc.add_paragraph().add_run(table.title).bold = True
         grid: Any = doc.add_table(rows=1, cols=len(table.columns))

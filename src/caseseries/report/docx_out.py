@@ -53,12 +53,7 @@ def write_docx(tables: Sequence[Table], out: Path, *, title: str, statement: str
         If a cell holds a character XML cannot hold (a control character).
     """
     token = secrets.token_hex(8)
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "Calibri"
-    style.font.size = Pt(10)
-    doc.add_heading(title, level=1)
-    doc.add_paragraph(statement)
+    doc = new_document(title, statement)
     bodies: list[tuple[list[str], Sequence[Sequence[str]]]] = []
     for table in tables:
         caption = doc.add_paragraph()
@@ -79,6 +74,17 @@ def write_docx(tables: Sequence[Table], out: Path, *, title: str, statement: str
     doc.save(package)
     _write_package(package, out, bodies)
     return out
+
+
+def new_document(title: str, statement: str) -> Any:
+    """A python-docx document with the report's style, heading and statement."""
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Calibri"
+    style.font.size = Pt(10)
+    doc.add_heading(title, level=1)
+    doc.add_paragraph(statement)
+    return doc
 
 
 def _marker(token: str, table: int, cell: int) -> str:
