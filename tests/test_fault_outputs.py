@@ -180,7 +180,7 @@ def test_ctrl_c_during_the_report_keeps_the_old_report(
     def interrupted(*_: object, **__: object) -> str:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build_module, "render_markdown", interrupted)
+    monkeypatch.setattr(build_module, "write_markdown", interrupted)
     assert main(["--db", sqlite_url, "report", "--out", str(out), "--format", "md"]) == 130
     assert capsys.readouterr().err == "Interrupted: nothing was written\n"
     assert {rel: _sha(out / rel) for rel in _visible(out)} == before

@@ -101,7 +101,7 @@ def test_failed_build_leaves_previous_report_untouched(mini: CaseFile, tmp_path:
     def boom(*_: object, **__: object) -> str:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(build_module, "render_html", boom)
+    monkeypatch.setattr(build_module, "write_html", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         build_report(mini, out, formats=("html", "md"))
     assert sorted(p.name for p in out.rglob("*")) == before

@@ -36,7 +36,7 @@ def provenance(store: Store, protocol: str | None = None) -> Provenance:
     """
     extraction = {
         extraction_key(CaseDocument(source=sp.source), sp.patient.label): (sp.extractor, sp.ruleset_version)
-        for sp in store.patients()
+        for sp in store.cases.iter_patients()
         if sp.extractor
     }
     searches = [s for _, s in store.searches()]

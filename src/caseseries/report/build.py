@@ -31,9 +31,9 @@ from caseseries.model.casejson import CaseFile
 from caseseries.output_folder import output_folder
 from caseseries.report.content import assemble
 from caseseries.report.docx_out import write_docx
-from caseseries.report.html import render_html, render_markdown
+from caseseries.report.html import write_html, write_markdown, write_pieces
 from caseseries.report.methods import Provenance
-from caseseries.report.tables import to_csv, to_markdown
+from caseseries.report.tables import markdown_pieces, write_csv
 
 FORMATS = REPORT_FORMATS
 
@@ -124,14 +124,16 @@ def build_report(
             "analysis.json", json.dumps(content.numbers, indent=2, ensure_ascii=False) + "\n", group="analysis"
         )
         if "html" in formats:
-            folder.write("report.html", render_html(content), group="html")
+            write_html(content, folder.path("report.html", group="html"))
         if "md" in formats:
-            folder.write("report.md", render_markdown(content), group="md")
+            write_markdown(content, folder.path("report.md", group="md"))
             for t in content.all_tables():
-                folder.write(f"tables/{safe_file_name(t.key)}.md", to_markdown(t), group="md")
+                write_pieces(markdown_pieces(t), folder.path(f"tables/{safe_file_name(t.key)}.md", group="md"))
         if "csv" in formats:
             for t in content.all_tables():
-                folder.write(f"tables/{safe_file_name(t.key)}.csv", to_csv(t), group="csv")
+                path = folder.path(f"tables/{safe_file_name(t.key)}.csv", group="csv")
+                with path.open("w", encoding="utf-8", newline="") as f:
+                    write_csv(t, f)
         if "docx" in formats:
             path = folder.path("tables.docx", group="docx")
             write_docx(content.all_tables(), path, title=content.title, statement=content.statement)

@@ -19,8 +19,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TextIO
 
 from caseseries.analysis.cohort import Cohort, written_partner
 from caseseries.analysis.duplicates import ALSO_REPORTED
@@ -446,21 +447,32 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def markdown_pieces(table: Table) -> Iterator[str]:
+    """:func:`to_markdown`, line by line (each line with its newline)."""
+    yield f"**{table.title}**\n"
+    yield "\n"
+    yield "| " + " | ".join(_md_cell(c) for c in table.columns) + " |\n"
+    yield "| " + " | ".join("---" for _ in table.columns) + " |\n"
+    yield from ("| " + " | ".join(_md_cell(c) for c in row) + " |\n" for row in table.rows)
+    if table.footnotes:
+        yield "\n"
+        yield from (f"{note}  \n" for note in table.footnotes)
+
+
 def to_markdown(table: Table) -> str:
     """GitHub-flavoured Markdown: caption, pipe table, footnotes."""
-    out = [f"**{table.title}**", "", "| " + " | ".join(_md_cell(c) for c in table.columns) + " |"]
-    out.append("| " + " | ".join("---" for _ in table.columns) + " |")
-    out.extend("| " + " | ".join(_md_cell(c) for c in row) + " |" for row in table.rows)
-    if table.footnotes:
-        out.append("")
-        out.extend(f"{note}  " for note in table.footnotes)
-    return "\n".join(out) + "\n"
+    return "".join(markdown_pieces(table))
+
+
+def write_csv(table: Table, out: TextIO) -> None:
+    """Write the CSV of :func:`to_csv` to the text stream ``out`` (opened with ``newline=""``)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.columns)
+    writer.writerows(table.rows)
 
 
 def to_csv(table: Table) -> str:
     """CSV with a header row (footnotes are not part of the CSV)."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(table.columns)
-    writer.writerows(table.rows)
+    write_csv(table, buf)
     return buf.getvalue()

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -363,19 +363,40 @@ class PatientRepository:
 
         Memory stays that of one batch whatever the number of patients (``cases list --json``).
         The read transaction stays open until the iteration ends or the generator is closed.
+
+        The rows are read as plain columns (no ORM objects) and each patient is validated from
+        its stored JSON text in one step (``model_validate_json``: parsed and validated by
+        pydantic-core, no Python dict in between); each publication's source is read once per batch.
         """
+        pub = PublicationRow
+        query = (
+            select(
+                PatientRow.id,
+                PatientRow.revision,
+                PatientRow.extractor,
+                PatientRow.ruleset_version,
+                PatientRow.publication_id,
+                cast(PatientRow.data, Text).label("patient_json"),
+                pub.key,
+                cast(pub.data, Text).label("source_json"),
+            )
+            .join(pub, pub.id == PatientRow.publication_id)
+            .order_by(PatientRow.id)
+        )
+        if status is not None:
+            query = query.where(PatientRow.curation_status == status.value)
         with self._sessions.read() as s:
-            query = select(PatientRow).options(selectinload(PatientRow.publication)).order_by(PatientRow.id)
-            if status is not None:
-                query = query.where(PatientRow.curation_status == status.value)
             sources: dict[int, Source] = {}
-            for row in s.scalars(query.execution_options(yield_per=batch)):
-                if row.publication_id not in sources:
+            for pid, revision, extractor, ruleset, pub_id, data, key, pub_data in s.execute(
+                query.execution_options(yield_per=batch)
+            ):
+                source = sources.get(pub_id)
+                if source is None:
                     if len(sources) >= batch:
                         sources.clear()
-                    sources[row.publication_id] = _source_of(row.publication)
-                yield self._stored(row, sources[row.publication_id])
-                s.expunge(row)
+                    source = sources[pub_id] = Source.from_publication(Publication.model_validate_json(pub_data))
+                patient = Patient.model_validate_json(data)
+                yield StoredPatient(pid, source, patient, key, revision, extractor, ruleset)
 
     def get_patient(self, patient_id: int) -> StoredPatient:
         """One patient by database id.

@@ -16,9 +16,11 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from caseseries.analysis.cohort import Cohort
+from caseseries.app.report import write_report
 from caseseries.app.review_cases import CaseFilter, ReviewState, list_cases, review_state, source_name
+from caseseries.choices import REPORT_FORMATS
 from caseseries.errors import InputError, NotFoundError
-from caseseries.report.build import build_report
 from caseseries.report.figures import timeline_figure
 from caseseries.web.auth import CurrentUser
 from caseseries.web.context import Context
@@ -113,10 +115,14 @@ def report_page(request: Request, ctx: Context, user: CurrentUser) -> HTMLRespon
 
 @router.post("/report")
 def report_build(request: Request, ctx: Context, user: CurrentUser) -> RedirectResponse:
-    """Build the evidence report of every stored case (as ``caseseries report``)."""
+    """Build the evidence report of every stored case, through the use case of ``caseseries report``.
+
+    Linked duplicate patients are pooled once and the methods carry the store's provenance, as in the
+    command's report of the same store.
+    """
     folder = report_folder(request)
     with _REPORT_LOCK:
-        result = build_report(ctx.store.case_file(), folder, force=True)
+        result = write_report(ctx.store, folder, formats=REPORT_FORMATS, cohort=Cohort(), force=True)
         request.app.state.report_files = sorted(p.relative_to(result.out_dir).as_posix() for p in result.files)
     return RedirectResponse("/report", status_code=303)
 
