@@ -40,6 +40,7 @@ _NOT_GIVEN_BEFORE = re.compile(
 _RESISTANCE_TO = re.compile(r"\bmechanisms?\s+of\s+(?:acquired\s+)?resistance\s+to\s+$", re.I)
 _ACQUIRED = re.compile(r"\b(?:acquired|mechanisms?\s+of)\s+$", re.I)
 _DOSE = re.compile(r"[^.;]{0,25}?(\d+(?:[.,]\d+)?)\s*(mg/m²|mg/m2|g/m²|g/m2|mg/kg|mg|g|AUC\s*\d)\b([^;.)\]]{0,60})")
+_DIGIT = re.compile(r"\d")
 _SCHEDULE = re.compile(
     r"\b(once|twice|three\s+times)\s+(?:a\s+)?daily\b|\bper\s+day\b|\bdaily\b"
     r"|\bon\s+days?\s+\d+(?:\s*(?:,|and|to|-)\s*(?:days?\s+)?\d+)*|"
@@ -316,6 +317,9 @@ def without_generic_chemotherapy(text: str, group: list[DrugHit]) -> list[DrugHi
 
 def doses_after(text: str, hit: DrugHit, stop: int) -> list[Dose]:
     """Doses written right after a drug ("alectinib (600 mg twice daily)", "at dose of 600 mg per day")."""
+    # a dose's number comes within 25 characters of the drug (checked first: most drugs have none)
+    if not _DIGIT.search(text, hit.end, min(stop, hit.end + 26)):
+        return []
     m = _DOSE.match(text, hit.end, min(stop, hit.end + 120))
     if not m:
         return []

@@ -27,7 +27,22 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
-__all__ = ["Annotations", "Guarded", "contains", "current", "finditer", "may_match", "per_document", "reading", "spans"]
+from caseseries.extraction import scanning
+
+__all__ = [
+    "Annotations",
+    "Guarded",
+    "contains",
+    "current",
+    "find_all",
+    "finditer",
+    "found",
+    "may_match",
+    "per_document",
+    "reading",
+    "search",
+    "spans",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,7 +70,7 @@ class Annotations:
     def lower(self) -> str:
         """The text lower-cased once (see :func:`contains`), or "" when that would not fold as ``re.I`` does."""
         if self._lower is None:
-            self._lower = _lowered(self.text)
+            self._lower = scanning.lowered(self.text)
         return self._lower
 
     def matches(self, pattern: re.Pattern[str], start: int, stop: int) -> list[re.Match[str]]:
@@ -65,7 +80,7 @@ class Annotations:
         """
         found = self._matches.get(id(pattern))
         if found is None:
-            every = list(pattern.finditer(self.text))
+            every = scanning.scan(pattern, self.text, self.lower())
             found = ([m.start() for m in every], [m.end() for m in every], every, pattern)
             self._matches[id(pattern)] = found
         starts, ends, every, _ = found
@@ -206,7 +221,7 @@ class Guarded:
     def search(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
         """``pattern.search(text, start, end)``, or None at once when no word occurs there."""
         stop = len(text) if end is None else end
-        return self.pattern.search(text, start, stop) if contains(text, self.words, start, stop) else None
+        return search(self.pattern, text, start, stop) if contains(text, self.words, start, stop) else None
 
     def finditer(self, text: str, start: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
         """``pattern.finditer(text, start, end)``, or nothing at once when no word occurs there."""
@@ -214,16 +229,25 @@ class Guarded:
         return self.pattern.finditer(text, start, stop) if contains(text, self.words, start, stop) else iter(())
 
 
-def _lowered(text: str) -> str:
-    """``text.lower()`` when it has the same offsets and folds letters as ``re.I`` does; else ""."""
-    lower = text.lower()
-    if len(lower) != len(text):
-        return ""
-    if not text.isascii():
-        odd = {c for c in set(text) if not c.isascii()}
-        if any(c.lower().isascii() or c.upper().isascii() or c.casefold().isascii() for c in odd):
-            return ""
-    return lower
+def found(pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether ``pattern.search(text, start, end)`` finds a match (while ``text`` is read, on the lower-cased copy)."""
+    ann = current(text)
+    return scanning.found(pattern, text, ann.lower() if ann is not None else "", start, end)
+
+
+def find_all(pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text, start, end))`` (while ``text`` is read, found through the lower-cased copy)."""
+    ann = current(text)
+    return scanning.scan(pattern, text, ann.lower() if ann is not None else "", start, end)
+
+
+def search(pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """``pattern.search(text, start, end)``; while ``text`` is read, found through the lower-cased copy.
+
+    The match is ``pattern``'s own (see :func:`caseseries.extraction.scanning.search`).
+    """
+    ann = current(text)
+    return scanning.search(pattern, text, ann.lower() if ann is not None else "", start, end)
 
 
 def per_document(fn: F) -> F:

@@ -13,7 +13,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from caseseries.extraction.alk import AlkFinding, alk_methods_in, find_alk
 from caseseries.extraction.anatomy import find_sites, site_of_cell
-from caseseries.extraction.annotate import finditer, per_document
+from caseseries.extraction.annotate import find_all, finditer, per_document
 from caseseries.extraction.diagnosis import find_diagnosis as find_diagnosis
 from caseseries.extraction.genes import (
     NOT_GENES,
@@ -205,7 +205,7 @@ _PRONOUN = re.compile(r"\b(she|her|hers|he|his|him)\b", re.I)
 def find_age(text: str, start: int = 0, end: int | None = None) -> Hit | None:
     """The first age in the range, in years (``7-month-old`` -> ``0.58``)."""
     stop = len(text) if end is None else end
-    for m in _AGE.finditer(text, start, stop):
+    for m in find_all(_AGE, text, start, stop):
         if m.group(1):
             raw = m.group(1).lower()
             count = None if raw[0].isdigit() else count_value(raw)

@@ -23,7 +23,7 @@ from caseseries.extraction.agents import (
     unnamed_class,
     without_generic_chemotherapy,
 )
-from caseseries.extraction.annotate import Guarded, per_document
+from caseseries.extraction.annotate import Guarded, found, per_document
 from caseseries.extraction.draft import UNNAMED, LineDraft
 from caseseries.extraction.entities import DrugHit, MutationHit, find_mutations
 from caseseries.extraction.pfs import (
@@ -117,12 +117,12 @@ def is_background(text: str, sent: Span) -> bool:
     statements, and nothing that ties the sentence to the patient (a pronoun, "the patient",
     "was started", "received"). Such sentences start no line and add nothing to one.
     """
-    cited = CITED.search(text, sent.start, sent.end)
-    if cited and _OTHER_PERSON.search(text, sent.start, sent.end):
+    cited = found(CITED, text, sent.start, sent.end)
+    if cited and found(_OTHER_PERSON, text, sent.start, sent.end):
         return True  # "A 33-year-old woman reported by Okafor et al. [7] received alectinib"
-    if _PATIENT_ANCHOR.search(text, sent.start, sent.end):
+    if found(_PATIENT_ANCHOR, text, sent.start, sent.end):
         return False
-    return bool(CITED.search(text, sent.start, sent.end) or _GENERAL.search(text, sent.start, sent.end))
+    return cited or found(_GENERAL, text, sent.start, sent.end)
 
 
 _REBIOPSY = re.compile(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from caseseries.extraction.alk import is_general
 from caseseries.extraction.anatomy import negated_sites
-from caseseries.extraction.annotate import Guarded, contains, per_document
+from caseseries.extraction.annotate import Guarded, contains, found, per_document, search
 from caseseries.extraction.diagnosis import own_diagnoses
 from caseseries.extraction.draft import LineDraft, PatientDraft
 from caseseries.extraction.entities import (
@@ -41,6 +41,7 @@ from caseseries.extraction.reported import (
     title_like,
     treats_all,
 )
+from caseseries.extraction.scanning import search_string
 from caseseries.extraction.sentences import Section, SectionKind, Span
 from caseseries.extraction.tables import TextTable
 from caseseries.model import Fusion, Mutation, Sex
@@ -198,7 +199,7 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
         first = next((i for i, s in enumerate(body) if _is_intro(text, s)), None)
         if first is None:
             return _reported_segments(text, secs, body, captions)
-        if group_study(text, body) and not _MANY.search(text, 0, body[first].start + 2000):
+        if group_study(text, body) and not found(_MANY, text, 0, body[first].start + 2000):
             return []  # "A 14-year-old boy of the registry died": a group study reports no individual
         narrative = []
         for s in body[first:]:
@@ -214,7 +215,7 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
     if numbered:
         return numbered
     intros = [i for i, s in enumerate(narrative) if _is_intro(text, s)]
-    many = _MANY.search(text, 0, narrative[0].start + 2000) if narrative else None
+    many = search(_MANY, text, 0, narrative[0].start + 2000) if narrative else None
     if len(intros) >= 2 and many and not re.match(r"(?i)one|1", many.group(1)):
         out = []
         for k, i in enumerate(intros):
@@ -288,7 +289,7 @@ def _reported_segments(text: str, secs: list[Section], body: list[Span], caption
 @per_document
 def _is_intro(text: str, span: Span) -> bool:
     """Whether a sentence introduces a patient of this text (not a cohort, not a patient cited from elsewhere)."""
-    m = _INTRO.search(text, span.start, span.end) if contains(text, _INTRO_NEED, span.start, span.end) else None
+    m = search(_INTRO, text, span.start, span.end) if contains(text, _INTRO_NEED, span.start, span.end) else None
     if not m:
         return False
     return not (_COHORT_AGE.search(text, span.start, span.end) or CITED.search(text, span.start, span.end))
@@ -474,16 +475,16 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
     """
     diagnosis = draft.values.get("diagnosis")
     lymphoma = bool(
-        _LYMPHOMA.search(str(diagnosis))
+        search_string(_LYMPHOMA, str(diagnosis))
         if diagnosis
-        else any(_LYMPHOMA.search(alk_view(text[s:e])) and not is_general(text[s:e]) for s, e in spans)
+        else any(search_string(_LYMPHOMA, alk_view(text[s:e])) and not is_general(text[s:e]) for s, e in spans)
     )
     primary_seen = False
     for source in (spans, side):
         for s, e in source:
             hits = find_sites(text, s, e)
             staged = [h for h in hits if h.role == "metastatic"]
-            if not (_TUMOUR_CONTEXT.search(text, s, e) or staged) or is_general(text[s:e]):
+            if not (found(_TUMOUR_CONTEXT, text, s, e) or staged) or is_general(text[s:e]):
                 continue
             negated = negated_sites(text, s, e)
             previous_metastatic: int | None = None
@@ -530,7 +531,7 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
             break
     if "primary_site" not in draft.values and not lymphoma:
         for s, e in spans:
-            if not _TUMOUR_CONTEXT.search(text, s, e) or is_general(text[s:e]):
+            if not found(_TUMOUR_CONTEXT, text, s, e) or is_general(text[s:e]):
                 continue
             hits = [
                 h

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from caseseries.extraction.scanning import search_string
 from caseseries.extraction.timeline import CENSORED, PROGRESSED, Duration
 
 PROGRESSION = re.compile(
@@ -207,4 +208,4 @@ def read_duration(text: str, d: Duration, span_start: int, span_end: int) -> Dur
         censored = True  # "has received it for 2 months", "stable disease after 6 months, which continues"
     if re.search(r"\bPFS\s*[:=]?\s*$", before) and _CONTINUING_AFTER.search(text[d.end : min(span_end, d.end + 160)]):
         censored = True  # "(PFS: 11 months ...), respectively, up till the last follow-up"
-    return DurationReading("pfs", censored, lower_bound=bool(_LOWER_BOUND.search(before)))
+    return DurationReading("pfs", censored, lower_bound=bool(search_string(_LOWER_BOUND, before)))

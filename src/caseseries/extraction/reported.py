@@ -18,9 +18,10 @@ from typing import Any
 import yaml
 
 from caseseries.errors import FormatError
+from caseseries.extraction.annotate import find_all, found
 from caseseries.extraction.sentences import Span, trimmed
 from caseseries.extraction.timeline import NUMBER_WORDS
-from caseseries.vocab.trie import starts_with_letters
+from caseseries.vocab.trie import first_letters, starts_with_letters
 
 _ORIGIN = "caseseries/extraction/data/patient_cues.yaml"
 _PATTERN_LISTS = (
@@ -58,18 +59,27 @@ class Cues:
     other_diagnosis_after: list[re.Pattern[str]]
     about_patient: list[re.Pattern[str]]
     literature: list[re.Pattern[str]]
-    unions: dict[str, re.Pattern[str] | None] = field(init=False, repr=False, compare=False)
+    unions: dict[str, list[re.Pattern[str]] | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # one alternation per list: "does any of them occur in this sentence" is one search
-        object.__setattr__(self, "unions", {key: _union(getattr(self, key)) for key in _PATTERN_LISTS})
+        # one alternation per list: "does any of them occur in this sentence" is one search (two: the
+        # patterns that start with a letter, which the engine skips to, and the others)
+        object.__setattr__(self, "unions", {key: _unions(getattr(self, key)) for key in _PATTERN_LISTS})
 
     def any(self, key: str, text: str, start: int, end: int) -> bool:
         """Whether any pattern of the list ``key`` occurs in ``text[start:end]``."""
-        union = self.unions.get(key)
-        if union is None:
+        unions = self.unions.get(key)
+        if unions is None:
             return any(p.search(text, start, end) for p in getattr(self, key))
-        return union.search(text, start, end) is not None
+        return any(found(union, text, start, end) for union in unions)
+
+
+def _unions(patterns: list[re.Pattern[str]]) -> list[re.Pattern[str]] | None:
+    """The alternation of the patterns that start with a letter and that of the others (see :func:`_union`)."""
+    lettered = [p for p in patterns if first_letters(p.pattern)]
+    others = [p for p in patterns if not first_letters(p.pattern)]
+    unions = [_union(group) for group in (lettered, others) if group]
+    return None if any(u is None for u in unions) else [u for u in unions if u is not None]
 
 
 def _union(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
@@ -187,7 +197,7 @@ def reported(text: str, body: list[Span], cue_set: Cues | None = None) -> Report
         if c.any("literature", text, span.start, span.end):
             continue  # "we review two previously reported cases" counts other people's patients
         for p in c.series:
-            for m in p.finditer(text, span.start, span.end):
+            for m in find_all(p, text, span.start, span.end):
                 n = count_value(m.group("n"))
                 if n is not None and n >= 2:
                     counts.append((n, span))
@@ -243,7 +253,7 @@ def _ordinal_count(text: str, body: list[Span], c: Cues) -> int:
 
 
 def _owner_marks(text: str, span: Span, c: Cues) -> list[tuple[int, str]]:
-    marks = [(m.start(), owner) for p, owner in c.owners for m in p.finditer(text, span.start, span.end)]
+    marks = [(m.start(), owner) for p, owner in c.owners for m in find_all(p, text, span.start, span.end)]
     return sorted(marks)
 
 
@@ -422,7 +432,7 @@ def _pieces(text: str, sent: Span, n: int, c: Cues, is_count: bool) -> list[Span
     resp = _RESPECTIVELY.search(text, sent.start, sent.end)
     if resp:
         return _respectively_items(text, sent, resp.start(), n)
-    items = [m for p in c.list_items for m in p.finditer(text, sent.start, sent.end)]
+    items = [m for p in c.list_items for m in find_all(p, text, sent.start, sent.end)]
     if len(items) >= 2:
         starts = sorted(m.start() for m in items)[:n]
         if len(starts) == n:

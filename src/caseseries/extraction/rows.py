@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from caseseries.extraction.agents import doses_after
-from caseseries.extraction.annotate import Guarded
+from caseseries.extraction.annotate import Guarded, search
 from caseseries.extraction.draft import LineDraft, PatientDraft
 from caseseries.extraction.entities import (
     DrugHit,
@@ -62,7 +62,7 @@ _UNKNOWN_BY_METHOD = re.compile(
 
 def unknown_partner_method(text: str) -> tuple[AlkMethod, int, int] | None:
     """The method a text says left fusion partners unknown ("detected by IHC, so the partners were not known")."""
-    m = _UNKNOWN_BY_METHOD.search(text)
+    m = search(_UNKNOWN_BY_METHOD, text)
     if m is None:
         return None
     method = AlkMethod.FISH if m.group(1).upper() == "FISH" else AlkMethod.IHC

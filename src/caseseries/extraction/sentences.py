@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from caseseries.extraction.patterns import ordered_patterns
+from caseseries.extraction.scanning import matches_start
 from caseseries.text.spans import Line as Line  # re-exported: spans live in the text layer
 from caseseries.text.spans import Span as Span
 from caseseries.text.spans import lines as lines
@@ -53,7 +54,8 @@ _CASE_NUMBER = re.compile(r"(?:case|patient)\s+(?:no\.?\s*)?(\d{1,2})\b", re.I)
 # common abbreviations or single initials.
 # A period after a word may carry citation numbers before the space ("adults.1,2 Surgery").
 _SENT_END = re.compile(
-    r"[.!?](?:[\)\]\"”’])?(?=\s+[\"“(\[]?[A-Z0-9])|(?<=[A-Za-z)])\.\d{1,3}(?:[,\-–]\d{1,3})*(?=\s+[A-Z])"
+    # (one leading class, which the engine skips to; the second alternative's "." is checked behind)
+    r"[.!?](?:(?:[\)\]\"”’])?(?=\s+[\"“(\[]?[A-Z0-9])|(?<=[A-Za-z)]\.)\d{1,3}(?:[,\-–]\d{1,3})*(?=\s+[A-Z]))"
 )
 _ABBREV = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Fig|Figs|No|vs|et al|i\.e|e\.g|approx|St|Dept|Vol|ca)|\b[A-Z])$")
 
@@ -78,7 +80,7 @@ def heading_kind(line_text: str) -> tuple[SectionKind, int | None] | None:
     if not core or len(core) > 60:
         return None
     for pattern, kind in _HEADINGS:
-        if pattern.match(core):
+        if matches_start(pattern, core):
             number = None
             if kind is SectionKind.CASE:
                 m = _CASE_NUMBER.search(core)

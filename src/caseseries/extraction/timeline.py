@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from caseseries.extraction.annotate import contains, per_document
+from caseseries.extraction.annotate import contains, find_all, per_document
 
 DAYS_PER_MONTH = 30.4375
 NUMBER_WORDS: dict[str, float] = {
@@ -143,7 +143,7 @@ def find_durations(text: str, start: int = 0, end: int | None = None) -> list[Du
     """
     stop = len(text) if end is None else end
     out: list[Duration] = []
-    for m in _DURATION.finditer(text, start, stop):
+    for m in find_all(_DURATION, text, start, stop):
         value = _number(m.group(1))
         if value is None:
             continue

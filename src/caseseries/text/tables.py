@@ -52,6 +52,13 @@ class RowFormat:
 
 
 _GAP = re.compile(r"\S( {2,})(?=\S)")
+
+
+def _gaps(line: str) -> int:
+    """The number of gaps of two or more spaces between words (none without two spaces in a row)."""
+    return len(_GAP.findall(line)) if "  " in line else 0
+
+
 _SPACES = re.compile(r" {2,}")
 PIPE_RULE = re.compile(r"^\s*:?-{2,}:?\s*$")
 """A cell of a Markdown separator row (``---``, ``:--:``)."""
@@ -64,7 +71,7 @@ def row_kind(line: str, fmt: RowFormat) -> RowKind | None:
     stripped = line.strip()
     if stripped.count("|") >= fmt.min_pipes and (not fmt.leading_pipe or stripped.startswith("|")):
         return RowKind.PIPE
-    if fmt.spaces and len(stripped) < fmt.max_space_row and len(_GAP.findall(line)) >= fmt.min_gaps:
+    if fmt.spaces and len(stripped) < fmt.max_space_row and _gaps(line) >= fmt.min_gaps:
         return RowKind.SPACE
     return None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["alternation", "first_letters", "letters_first", "starts_with_letters"]
+__all__ = ["alternation", "class_end", "first_letters", "group_end", "letters_first", "starts_with_letters"]
 
 _SPLIT = re.compile(r"[\s\-]+")
 _Node = dict[str, "_Node"]
@@ -83,9 +83,9 @@ def _top_alternatives(body: str) -> list[str]:
         if c == "\\":
             i += 2
         elif c == "[":
-            i = _class_end(body, i)
+            i = class_end(body, i)
         elif c == "(":
-            i = _group_end(body, i)
+            i = group_end(body, i)
         else:
             if c == "|":
                 alts.append(body[start:i])
@@ -95,7 +95,7 @@ def _top_alternatives(body: str) -> list[str]:
     return alts
 
 
-def _class_end(body: str, i: int) -> int:
+def class_end(body: str, i: int) -> int:
     """The index after the character class opening at ``body[i]``."""
     j = i + 1
     if j < len(body) and body[j] == "^":
@@ -107,7 +107,7 @@ def _class_end(body: str, i: int) -> int:
     return j + 1
 
 
-def _group_end(body: str, i: int) -> int:
+def group_end(body: str, i: int) -> int:
     """The index after the group opening at ``body[i]``."""
     depth, j = 0, i
     while j < len(body):
@@ -116,7 +116,7 @@ def _group_end(body: str, i: int) -> int:
             j += 2
             continue
         if c == "[":
-            j = _class_end(body, j)
+            j = class_end(body, j)
             continue
         if c == "(":
             depth += 1
@@ -152,14 +152,14 @@ def _alternative_letters(alt: str) -> set[str] | None:
         if alt.startswith("\\b", i):
             i += 2
         elif alt.startswith(("(?<!", "(?<=", "(?=", "(?!"), i):
-            i = _group_end(alt, i)
+            i = group_end(alt, i)
         else:
             break
     if i >= len(alt):
         return None
     c = alt[i]
     if c == "(":
-        end = _group_end(alt, i)
+        end = group_end(alt, i)
         if end > len(alt):
             return None
         inner = alt[i + 1 : end - 1]
