@@ -279,15 +279,15 @@ def upsert_publications(session: Session, batch: Sequence[PublicationUpsert]) ->
     executemany ``UPDATE`` by id. A key added by another writer since the read (possible on
     PostgreSQL; SQLite transactions hold the write lock from their start) is updated instead.
     """
-    wanted = {u.publication.key() for u in batch} | {u.replaces for u in batch if u.replaces}
+    keyed = [(u.publication.key(), u) for u in batch]
+    wanted = {key for key, _ in keyed} | {u.replaces for u in batch if u.replaces}
     rows: dict[str, tuple[int | None, Any]] = dict(_stored_rows(session, wanted))  # as this batch leaves them
     planned: list[tuple[str, UpsertOutcome]] = []
     renamed: dict[str, str] = {}  # a key planned earlier in the batch -> the key its row took
     inserts: dict[str, dict[str, Any]] = {}
     updates: dict[int, dict[str, Any]] = {}
-    for upsert in batch:
+    for key, upsert in keyed:
         pub = upsert.publication
-        key = pub.key()
         data = pub.model_dump_json(exclude_none=True)
         values = {"key": key, "data": data, **_columns(pub)}
         current = rows.get(key)
