@@ -145,3 +145,20 @@ def test_a_deletion_and_a_revision_in_one_batch(db_url: str) -> None:
     report = import_items(items, store)
     assert (report.read, report.deleted, report.added, report.updated, report.merged) == (3, 1, 1, 1, 0)
     assert {p.key(): p.title for p in store.iter_publications()} == {"pmid:52": "Revised", "pmid:51": "Back again"}
+
+
+def test_a_row_written_as_other_json_text_is_unchanged_by_the_same_record(db_url: str) -> None:
+    # rows written before publications were stored as model_dump_json text hold json.dumps text
+    from sqlalchemy import update
+
+    from caseseries.store.schema import PublicationRow
+
+    store = Store.open(db_url)
+    repo = PublicationRepository(store)
+    record = pub("7", authors=[Author(last_name="Rossi", initials="M")])
+    repo.write([PublicationUpsert(record)])
+    with store.session() as session:
+        session.execute(update(PublicationRow).values(data=record.model_dump(mode="json", exclude_none=True)))
+    again = repo.write([PublicationUpsert(record), PublicationUpsert(pub("7", "A changed tumour"))])
+    assert [r.outcome for r in again.upserts] == [UpsertOutcome.UNCHANGED, UpsertOutcome.UPDATED]
+    assert repo.get(["pmid:7"])["pmid:7"].title == "A changed tumour"

@@ -9,15 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from caseseries.sources.eutils import DEFAULT_BASE_URL, EutilsClient
+from caseseries.choices import EUTILS_URL as DEFAULT_BASE_URL
 from caseseries.sources.importer import Skip
 from caseseries.sources.ingest import ImportReport, import_files
 from caseseries.sources.registry import AUTO
-from caseseries.sources.search import SearchOutcome, run_search
-from caseseries.store import Store
 
-__all__ = ["AUTO", "ImportReport", "NcbiSettings", "SearchOutcome", "Skip", "import_records", "import_summary",
+if TYPE_CHECKING:  # imported where used: an import (or a dry run) needs neither httpx nor SQLAlchemy
+    from caseseries.sources.eutils import EutilsClient
+    from caseseries.sources.search import SearchOutcome
+    from caseseries.store import Store
+
+__all__ = ["AUTO", "ImportReport", "NcbiSettings", "Skip", "import_records", "import_summary",
            "search_pubmed", "search_summary"]  # fmt: skip
 
 
@@ -43,6 +47,9 @@ def search_pubmed(
     progress: Callable[[int, int], None] | None = None,
 ) -> SearchOutcome:
     """Search PubMed and store the search and every record found (resumable; see :func:`run_search`)."""
+    from caseseries.sources.eutils import EutilsClient
+    from caseseries.sources.search import run_search
+
     with EutilsClient(ncbi.base_url, api_key=ncbi.api_key, email=ncbi.email, tool=ncbi.tool) as client:
         return run_search(
             store, client, query, max_records=max_records, mindate=mindate, maxdate=maxdate, name=name,
@@ -72,6 +79,8 @@ def import_records(
     """Import files into ``store`` (None: a dry run); files of PMIDs/DOIs are fetched with E-utilities."""
 
     def client() -> EutilsClient:
+        from caseseries.sources.eutils import EutilsClient
+
         return EutilsClient(ncbi.base_url, api_key=ncbi.api_key, email=ncbi.email, max_retries=2, backoff=0.5)
 
     return import_files(store, files, fmt, on_file=on_file, eutils=client)

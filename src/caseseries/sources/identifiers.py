@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from caseseries.errors import InputError, NetworkError
 from caseseries.model.enums import SourceFormat
-from caseseries.sources.eutils import EutilsClient
 from caseseries.sources.importer import Importer, ImportItem, Record, Skip, iter_lines, strip_bom
+
+if TYPE_CHECKING:  # the client (and httpx) is imported only when a file of identifiers is read
+    from caseseries.sources.eutils import EutilsClient
 
 _PMID = re.compile(r"^(?:PMID\s*:?\s*)?(\d{1,9})$", re.I)
 _DOI = re.compile(r"^(?:doi\s*:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/\S+)$", re.I)
@@ -35,7 +37,14 @@ def identifier_of(line: str) -> tuple[str, str] | None:
     return None
 
 
-ClientFactory = Callable[[], EutilsClient]
+ClientFactory = Callable[[], "EutilsClient"]
+
+
+def _default_client() -> EutilsClient:
+    """An E-utilities client with the default settings."""
+    from caseseries.sources.eutils import EutilsClient
+
+    return EutilsClient()
 
 
 class IdentifierListImporter(Importer):
@@ -46,7 +55,7 @@ class IdentifierListImporter(Importer):
     description = "a list of PMIDs and DOIs, one a line (records fetched from PubMed)"
 
     def __init__(self) -> None:
-        self.client_factory: ClientFactory = EutilsClient
+        self.client_factory: ClientFactory = _default_client
 
     def use_eutils(self, factory: ClientFactory) -> None:
         """Fetch with clients made by ``factory`` (a mirror, an API key, a test server)."""

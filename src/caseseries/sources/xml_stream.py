@@ -387,7 +387,13 @@ def batched_records(stream: BinaryIO, source: str, tags: tuple[str, ...], read: 
         except etree.XMLSyntaxError:
             break
         records = children(root)
-        if any(r.tag not in wanted for r in records) or sum(1 for _ in root.iter(tags)) != len(records):
+        end = records.pop() if records else None
+        if (
+            end is None
+            or end.tag != _BATCH_END
+            or any(r.tag not in wanted for r in records)
+            or sum(1 for _ in root.iter(tags)) != len(records)
+        ):
             break  # something else between the records, or a record inside another
         for elem in records:
             items = read(elem, count)
@@ -395,8 +401,10 @@ def batched_records(stream: BinaryIO, source: str, tags: tuple[str, ...], read: 
                 if not isinstance(item, Deletion):
                     count += 1
                 yield item
-        del records, root
-        lines, columns = _advance(buf, cut, lines, columns)
+        at = end.sourceline  # libxml2 counted the line feeds before the end mark (exact below 65535)
+        batch_lines = at - 1 if isinstance(at, int) and 0 < at < _BIG_LINE else buf.count(b"\n", 0, cut)
+        del records, root, end
+        lines, columns = _advance(buf, cut, lines, columns, batch_lines)
         del buf[:cut]
     consumed = bool(lines or columns)
     rest = [bytes(buf), reader.take()]
@@ -405,7 +413,11 @@ def batched_records(stream: BinaryIO, source: str, tags: tuple[str, ...], read: 
 
 
 _BATCH_OPEN = b"<batch>"
-_BATCH_CLOSE = b"</batch>"
+_BATCH_END = "caseseries-batch-end"
+_BATCH_CLOSE = f"<{_BATCH_END}/></batch>".encode()
+"""The batch's last element marks where its records end: its line tells how many line feeds they hold."""
+_BIG_LINE = 65535
+"""libxml2 keeps the line of an element exactly below this; above, it derives it from nearby text."""
 _TAIL = 1 << 16
 """How far from the end of the buffer record end tags are looked for first."""
 
@@ -420,9 +432,13 @@ def _last_end(buf: bytearray, ends: list[bytes]) -> int:
     return 0
 
 
-def _advance(buf: bytearray, cut: int, lines: int, columns: int) -> tuple[int, int]:
-    """Lines and columns (characters after the last line break) once ``buf[:cut]`` is read."""
-    lines += buf.count(b"\n", 0, cut)  # libxml2 counts line feeds only (not a lone carriage return)
+def _advance(buf: bytearray, cut: int, lines: int, columns: int, batch_lines: int) -> tuple[int, int]:
+    """Lines and columns (characters after the last line break) once ``buf[:cut]`` is read.
+
+    ``batch_lines`` is the number of line feeds in ``buf[:cut]`` (libxml2 counts line feeds
+    only, not a lone carriage return), as the parser counted them.
+    """
+    lines += batch_lines
     last = buf.rfind(b"\n", 0, cut)
     if last < 0:
         return lines, columns + len(buf[:cut].decode("utf-8", "replace"))

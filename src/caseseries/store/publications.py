@@ -9,24 +9,38 @@ write gives a typed result (:class:`UpsertResult`, :class:`DeleteResult`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+from typing import cast as typed
 
-from sqlalchemy import Select, delete, or_, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Select,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    delete,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from caseseries.model.publication import Publication, normalise_title
 from caseseries.store.schema import PatientRow, PublicationRow, utcnow
 
 if TYPE_CHECKING:
     from caseseries.store.repository import Store
-
-CHUNK = 500
-"""Keys per ``IN (...)`` list (well below every backend's limit on bound parameters)."""
 
 
 class UpsertOutcome(StrEnum):
@@ -137,10 +151,21 @@ def _columns(pub: Publication) -> dict[str, Any]:
     }
 
 
-def _chunks(values: Collection[str]) -> Iterator[list[str]]:
-    items = list(values)
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
+def _one_of(
+    session: Session, column: InstrumentedAttribute[Any] | ColumnElement[Any], values: Collection[str]
+) -> ColumnElement[bool]:
+    """``column IN (values)`` with the values bound as one JSON array, not one parameter each.
+
+    Binding hundreds of values one by one costs more in SQLAlchemy (expanding the parameter)
+    than the look-ups cost in the database; the array is unpacked by the database
+    (``json_each`` on SQLite, ``json_array_elements_text`` on PostgreSQL).
+    """
+    array = literal(json.dumps(list(values)), Text)
+    if session.get_bind().dialect.name == "postgresql":
+        unpacked = select(func.json_array_elements_text(cast(array, JSON)))
+    else:
+        unpacked = select(literal_column("value")).select_from(func.json_each(array))
+    return column.in_(unpacked.scalar_subquery())
 
 
 def _insert(session: Session) -> Any:
@@ -165,10 +190,16 @@ def find_identities(session: Session, identities: Collection[Identity]) -> dict[
     dois = {v for k, v in identities if k == "doi"}
     keys = {f"doi:{v}" for v in dois} | {f"title:{v}" for k, v in identities if k == "title"}
     found: dict[Identity, StoredIdentity] = {}
-    queries = [_identity_query().where(PublicationRow.pmid.in_(c)) for c in _chunks(pmids)]
     doi_forms = {form for d in dois for form in (d, d.upper())}
-    queries += [_identity_query().where(PublicationRow.doi.in_(c)) for c in _chunks(doi_forms)]
-    queries += [_identity_query().where(PublicationRow.key.in_(c)) for c in _chunks(keys)]
+    queries = [
+        _identity_query().where(_one_of(session, column, values))
+        for column, values in (
+            (PublicationRow.pmid, pmids),
+            (PublicationRow.doi, doi_forms),
+            (PublicationRow.key, keys),
+        )
+        if values
+    ]
     for query in queries:
         for key, pmid, doi, fmt, path in session.execute(query.order_by(PublicationRow.id)):
             stored = StoredIdentity(key, fmt, path)
@@ -210,35 +241,54 @@ def find_titles(session: Session, titles: Collection[str]) -> dict[str, StoredId
 def get_publications(session: Session, keys: Collection[str]) -> dict[str, Publication]:
     """The publications stored under ``keys`` (those that exist), by key."""
     out: dict[str, Publication] = {}
-    for chunk in _chunks(set(keys)):
-        for key, data in session.execute(
-            select(PublicationRow.key, PublicationRow.data).where(PublicationRow.key.in_(chunk))
-        ):
+    if keys:
+        query = select(PublicationRow.key, PublicationRow.data).where(_one_of(session, PublicationRow.key, set(keys)))
+        for key, data in session.execute(query):
             out[key] = Publication.model_validate(data)
     return out
+
+
+def _json_param(session: Session, name: str) -> ColumnElement[Any]:
+    """A bound parameter holding JSON text already serialised, written to a JSON column as it is."""
+    param = bindparam(name, type_=Text)
+    return cast(param, JSON) if session.get_bind().dialect.name == "postgresql" else param
+
+
+def _stored_rows(session: Session, keys: Collection[str]) -> dict[str, tuple[int, Any]]:
+    """The id and JSON (as stored: text, or a parsed value where the driver parses it) of the rows under ``keys``."""
+    data = cast(PublicationRow.data, Text)
+    if not keys:
+        return {}
+    query = select(PublicationRow.key, PublicationRow.id, data).where(_one_of(session, PublicationRow.key, keys))
+    return {key: (row_id, stored) for key, row_id, stored in session.execute(query)}
+
+
+def _same_json(stored: Any, text: str) -> bool:
+    """Whether the stored JSON ``stored`` (text or parsed) holds the same value as the JSON ``text``."""
+    if stored == text:
+        return True
+    return bool((json.loads(stored) if isinstance(stored, str) else stored) == json.loads(text))
 
 
 def upsert_publications(session: Session, batch: Sequence[PublicationUpsert]) -> list[UpsertResult]:
     """Insert or update publications by key, in order; one result per upsert.
 
-    The rows touched are read with one query per :data:`CHUNK` keys, new rows inserted with
-    one multi-row ``INSERT ... ON CONFLICT DO NOTHING`` and changed rows updated in bulk. A
-    key added by another writer since the read is updated instead of inserted.
+    Each publication is serialised once (``model_dump_json``) and written as that JSON text. The
+    rows touched are read with one query, new rows inserted with one
+    executemany ``INSERT ... ON CONFLICT DO NOTHING`` and changed rows updated with one
+    executemany ``UPDATE`` by id. A key added by another writer since the read (possible on
+    PostgreSQL; SQLite transactions hold the write lock from their start) is updated instead.
     """
-    wanted = {u.publication.key() for u in batch} | {u.replaces for u in batch if u.replaces}
-    rows: dict[str, tuple[int | None, Any]] = {}  # key -> (id, data) as this batch leaves it
-    for chunk in _chunks(wanted):
-        query = select(PublicationRow.key, PublicationRow.id, PublicationRow.data).where(PublicationRow.key.in_(chunk))
-        for key, row_id, data in session.execute(query):
-            rows[key] = (row_id, data)
+    keyed = [(u.publication.key(), u) for u in batch]
+    wanted = {key for key, _ in keyed} | {u.replaces for u in batch if u.replaces}
+    rows: dict[str, tuple[int | None, Any]] = dict(_stored_rows(session, wanted))  # as this batch leaves them
     planned: list[tuple[str, UpsertOutcome]] = []
     renamed: dict[str, str] = {}  # a key planned earlier in the batch -> the key its row took
     inserts: dict[str, dict[str, Any]] = {}
     updates: dict[int, dict[str, Any]] = {}
-    for upsert in batch:
+    for key, upsert in keyed:
         pub = upsert.publication
-        key = pub.key()
-        data = pub.model_dump(mode="json", exclude_none=True)
+        data = pub.model_dump_json(exclude_none=True)
         values = {"key": key, "data": data, **_columns(pub)}
         current = rows.get(key)
         if current is None and upsert.replaces is not None and upsert.replaces in rows:
@@ -253,28 +303,24 @@ def upsert_publications(session: Session, batch: Sequence[PublicationUpsert]) ->
             continue
         row_id, stored = current
         rows[key] = (row_id, data)
-        if stored == data:
+        if _same_json(stored, data):
             planned.append((key, UpsertOutcome.UNCHANGED))
             continue
         if row_id is None:
             inserts[key] = values
         else:
-            updates[row_id] = {"id": row_id, **values}
+            updates[row_id] = {"row_id": row_id, **values}
         planned.append((key, UpsertOutcome.UPDATED))
     ids = _insert_rows(session, list(inserts.values()))
     late = {k: v for k, v in inserts.items() if k not in ids}  # added by another writer meanwhile
-    for chunk in _chunks(late):
-        query = select(PublicationRow.key, PublicationRow.id, PublicationRow.data).where(PublicationRow.key.in_(chunk))
-        for key, row_id, data in session.execute(query):
-            ids[key] = row_id
-            if data == late[key]["data"]:
-                planned = [(k, UpsertOutcome.UNCHANGED if k == key else o) for k, o in planned]
-            else:
-                updates[row_id] = {"id": row_id, **late[key]}
-                planned = [(k, UpsertOutcome.UPDATED if k == key else o) for k, o in planned]
-    if updates:
-        now = utcnow()
-        session.execute(update(PublicationRow), [{**v, "updated_at": now} for v in updates.values()])
+    for key, (row_id, stored) in _stored_rows(session, late).items():
+        ids[key] = row_id
+        if _same_json(stored, late[key]["data"]):
+            planned = [(k, UpsertOutcome.UNCHANGED if k == key else o) for k, o in planned]
+        else:
+            updates[row_id] = {"row_id": row_id, **late[key]}
+            planned = [(k, UpsertOutcome.UPDATED if k == key else o) for k, o in planned]
+    _update_rows(session, list(updates.values()))
     ids.update({key: row_id for key, (row_id, _) in rows.items() if row_id is not None})
     return [UpsertResult(key, ids[_final(key, renamed)], outcome) for key, outcome in planned]
 
@@ -288,18 +334,56 @@ def _final(key: str, renamed: dict[str, str]) -> str:
     return key
 
 
+_WRITTEN = ("key", "pmid", "doi", "title", "year", "journal", "source_format")
+"""The columns an upsert writes besides the JSON and the times."""
+
+
 def _insert_rows(session: Session, values: list[dict[str, Any]]) -> dict[str, int]:
-    """Insert rows whose key is absent; the ids of those inserted, by key."""
+    """Insert rows whose key is absent (one executemany); the ids of those inserted, by key.
+
+    On SQLite, whose write transactions hold the lock from their start, no other writer can
+    have added a key since it was read: the ids are read back by key. On PostgreSQL the
+    statement returns the keys it inserted.
+    """
     if not values:
         return {}
     now = utcnow()
     table = PublicationRow.__table__
-    stmt = _insert(session)(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key, table.c.id)
-    ids: dict[str, int] = {}
-    rows = [{"created_at": now, "updated_at": now, **v} for v in values]
-    for key, row_id in session.execute(stmt, rows):  # executemany: SQLAlchemy's "insertmanyvalues"
-        ids[key] = int(row_id)
-    return ids
+    stmt = _insert(session)(table).values(
+        {
+            **{name: bindparam(name, type_=table.c[name].type) for name in _WRITTEN},
+            "data": _json_param(session, "data"),
+            "created_at": bindparam("created_at", type_=table.c.created_at.type),
+            "updated_at": bindparam("updated_at", type_=table.c.updated_at.type),
+        }
+    )
+    stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
+    rows = [{**v, "created_at": now, "updated_at": now} for v in values]
+    if session.get_bind().dialect.name != "sqlite":
+        returning = stmt.returning(table.c.key, table.c.id)
+        return {key: int(row_id) for key, row_id in session.execute(returning, rows)}
+    session.execute(stmt, rows)
+    return {key: int(row_id) for key, (row_id, _) in _stored_rows(session, [v["key"] for v in values]).items()}
+
+
+def _update_rows(session: Session, values: list[dict[str, Any]]) -> None:
+    """Update rows by id (``row_id``), all in one executemany."""
+    if not values:
+        return
+    table = typed(Table, PublicationRow.__table__)
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(
+            {
+                **{name: bindparam(name, type_=table.c[name].type) for name in _WRITTEN},
+                "data": _json_param(session, "data"),
+                "updated_at": bindparam("updated_at", type_=table.c.updated_at.type),
+            }
+        )
+    )
+    now = utcnow()
+    session.execute(stmt, [{**v, "updated_at": now} for v in values])
 
 
 def delete_publication(session: Session, key: str) -> DeleteResult:
