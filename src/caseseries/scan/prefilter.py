@@ -60,8 +60,11 @@ class Terms:
         # are ASCII, so terms with other letters cannot start at any of them)
         if text.isascii() and self._ascii_first.isdisjoint(text.encode().translate(_ASCII_TOKENS).split()):
             return False
-        words = tokens(text)
-        lower = tuple(map(str.lower, words))  # one C loop: the pre-filter's hot spot on a baseline file
+        return self.found_in_tokens(tokens(text))
+
+    def found_in_tokens(self, words: tuple[str, ...]) -> bool:
+        """Whether any term occurs in the tokens ``words`` (of :func:`tokens`) as a whole run."""
+        lower = tuple(map(str.lower, words))  # one C loop
         if self._loose_first.isdisjoint(lower) and self._exact_first.isdisjoint(words):
             return False
         for i, (word, low) in enumerate(zip(words, lower, strict=True)):

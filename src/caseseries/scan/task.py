@@ -310,7 +310,7 @@ def _scan(path: str, protocol: Protocol, result: FileResult, *, light: bool) -> 
     return tables
 
 
-def scan_file(path: str, protocol_ref: str, out_dir: str) -> FileResult:
+def scan_file(path: str, protocol_ref: str, out_dir: str, *, light: bool = True) -> FileResult:
     """Scan one file: every record pre-filtered, screened by the protocol's rules, candidates extracted.
 
     Parameters
@@ -321,6 +321,9 @@ def scan_file(path: str, protocol_ref: str, out_dir: str) -> FileResult:
         The protocol file or shipped protocol name (loaded on the worker).
     out_dir : str
         The scan's output folder; the tables are ``<stem>.<table>.parquet`` there.
+    light : bool
+        Read a PubMed XML file lightly (the default); False reads every record in full, as
+        ``caseseries import`` does (the same tables and counts, more slowly).
 
     Returns
     -------
@@ -331,7 +334,7 @@ def scan_file(path: str, protocol_ref: str, out_dir: str) -> FileResult:
     stem = output_name(path)
     result = FileResult(name=stem, path=path)
     try:
-        tables = _scan(path, protocol, result, light=True)
+        tables = _scan(path, protocol, result, light=light)
     except NotLightError:  # read again, wholly by the importer
         result = FileResult(name=stem, path=path)
         tables = _scan(path, protocol, result, light=False)
