@@ -15,10 +15,11 @@ import pyarrow.parquet as pq
 import pytest
 from lxml import etree
 from scan_files import CASE_EVERY, PROTOCOL, make_rich_file
+from tests.conftest import SHARED
 
-from caseseries.scan.light import NotLightError, _cut, light_items
-from caseseries.scan.task import TABLES, scan_file
-from caseseries.sources.importer import Record, open_source
+from caseseries.scan.light import NotLightError, _cut, _unusual, light_items
+from caseseries.scan.task import TABLES, output_name, scan_file
+from caseseries.sources.importer import Record, open_source, read_head
 
 
 def _both_ways(path: Path, tmp_path: Path) -> tuple[dict[str, object], dict[str, object]]:
@@ -27,7 +28,7 @@ def _both_ways(path: Path, tmp_path: Path) -> tuple[dict[str, object], dict[str,
     for light in (True, False):
         folder = tmp_path / ("light" if light else "full")
         result = scan_file(str(path), PROTOCOL, str(folder), light=light).to_json()
-        tables = {t: pq.read_table(folder / f"{path.name.removesuffix('.xml.gz')}.{t}.parquet") for t in TABLES}
+        tables = {t: pq.read_table(folder / f"{output_name(str(path))}.{t}.parquet") for t in TABLES}
         out.append({"result": result, **tables})
     return out[0], out[1]
 
@@ -155,3 +156,37 @@ def test_cut_elements_hold_nothing_a_light_record_is_used_for(tmp_path: Path) ->
         )
         assert full.version == part.version and full.location == part.location
     assert etree.fromstring(_cut(gzip.decompress(path.read_bytes()))) is not None  # still well-formed
+
+
+UNUSUAL = [
+    (b"<a><?nihms ?></a>", False),  # a processing instruction without markup, as in baseline files
+    (b"<a><?x <b>?></a>", True),
+    (b"<a><!-- a comment --></a>", True),
+    (b"<a><![CDATA[x]]></a>", True),
+    (b"<a>Is it? Yes!</a>", False),
+    (b"<a><?x never closed</a>", True),
+]
+
+
+@pytest.mark.parametrize(("raw", "unusual"), UNUSUAL)
+def test_unusual_table(raw: bytes, unusual: bool) -> None:
+    assert _unusual(raw) is unusual
+
+
+def _head(path: Path) -> bytes:
+    return read_head(path, 4096)
+
+
+REAL = SHARED / "data" / "real-files"
+REAL_PUBMED = sorted(
+    p for p in REAL.rglob("*.xml*") if p.is_file() and b"<PubmedArticle" in _head(p)
+) if REAL.is_dir() else []  # fmt: skip
+
+
+@pytest.mark.skipif(not REAL_PUBMED, reason="../shared/data/real-files is absent")
+@pytest.mark.parametrize("path", REAL_PUBMED, ids=lambda p: p.name)
+def test_real_pubmed_files_scan_alike_lightly_and_in_full(path: Path, tmp_path: Path) -> None:
+    light, full = _both_ways(path, tmp_path)
+    assert light["result"] == full["result"]
+    for table in TABLES:
+        assert light[table].equals(full[table]), table  # type: ignore[attr-defined]

@@ -76,16 +76,25 @@ class NotLightError(Exception):
 
 
 def _unusual(batch: bytes) -> bool:
-    """Whether ``batch`` holds a comment, CDATA section, processing instruction or declaration.
+    """Whether ``batch`` holds a comment, CDATA section, declaration or processing instruction with markup.
 
-    ``<!`` and ``<?`` are looked for from the ``!`` and ``?``, which are rare (``<`` is not).
+    ``<!`` and ``<?`` are looked for from the ``!`` and ``?``, which are rare (``<`` is not). A
+    processing instruction with no ``<`` or ``>`` inside (``<?nihms ?>``, as in baseline files) is
+    usual: it can neither hide nor fake a tag the cut looks for, and lxml reads it alike either way.
     """
-    for mark in (b"!", b"?"):
-        at = batch.find(mark)
-        while at >= 0:
-            if at and batch[at - 1] == 0x3C:
+    at = batch.find(b"!")
+    while at >= 0:
+        if at and batch[at - 1] == 0x3C:
+            return True
+        at = batch.find(b"!", at + 1)
+    at = batch.find(b"?")
+    while at >= 0:
+        if at and batch[at - 1] == 0x3C:
+            end = batch.find(b"?>", at + 1)
+            if end < 0 or batch.find(b"<", at, end) >= 0 or batch.find(b">", at, end) >= 0:
                 return True
-            at = batch.find(mark, at + 1)
+            at = end + 1
+        at = batch.find(b"?", at + 1)
     return False
 
 
