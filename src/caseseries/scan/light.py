@@ -5,7 +5,8 @@ DOI) and looks at its title, abstract and MeSH terms (the pre-filter); only the 
 pass the pre-filter are screened, extracted and kept whole. Most of a baseline record's bytes are
 elements none of that reads: the reference list, the authors and their affiliations, chemicals,
 keywords, grants, comments and corrections. This reader cuts those elements (:data:`CUT`) out of
-the bytes of each batch of records before lxml parses it, which halves the parsing, and reads
+the bytes of each batch of records before lxml parses it (more than half of a baseline record's
+bytes), and reads
 the rest with the importer's own record reader
 (:func:`caseseries.sources.pubmed_xml.record_reader`), so that the fields it keeps are the ones
 a full reading gives. A record the caller ``wants`` whole is read again, in full, from its own
@@ -13,10 +14,10 @@ bytes.
 
 It reads only what it is certain to read exactly as the importer would: a UTF-8 file with a
 plain prologue (:func:`caseseries.sources.xml_stream.plain_prologue`), records at the top level,
-no comment, CDATA section or processing instruction, no record without a PMID, nothing damaged
-or truncated. Anything else raises :class:`NotLightError` and the caller reads the whole file with the
-importer instead, whose items (skips with their lines and columns included) are then exactly
-those of ``caseseries import``.
+no comment, CDATA section or processing instruction with markup inside, no record without a
+PMID, nothing damaged or truncated. Anything else raises :class:`NotLightError` and the caller
+reads the whole file with the importer instead, whose items (skips with their lines and columns
+included) are then exactly those of ``caseseries import``.
 """
 
 from __future__ import annotations
@@ -64,7 +65,6 @@ _ENDS = [f"</{t}>".encode() for t in RECORD_TAGS]
 _END = re.compile(b"|".join(_ENDS))
 _ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*)[^<>]*>\s*\Z")
 _CUT_NAMES = frozenset(n.encode() for n in CUT)
-_CUT_ENDS = frozenset(b"/" + n for n in _CUT_NAMES)
 _NAME_END = frozenset(b" \t\r\n>")
 _NAME_ENDS = frozenset(bytes([c]) for c in _NAME_END)
 _LONGEST = max(map(len, CUT)) + 2
