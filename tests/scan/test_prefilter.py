@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from caseseries.model.publication import AbstractSection, Publication
-from caseseries.scan.prefilter import passes_prefilter, prefilter_terms
+from caseseries.scan.prefilter import passes_prefilter, prefilter_terms, tokens
 
 CASES = [
     # (title, abstract, mesh terms, passes)
@@ -34,3 +34,23 @@ def test_every_vocabulary_term_is_indexed_by_its_first_token() -> None:
     assert ("alectinib",) in terms.loose["alectinib"]
     assert ("ALK",) in terms.exact["ALK"]
     assert all(t[0] == first for first, ts in terms.loose.items() for t in ts)
+
+
+FAST_PATH = [
+    # (text, found): ASCII texts the one-pass check looks at first, and texts it leaves alone
+    ("an alk rearrangement", False),  # a symbol's first token in another case: checked, not found
+    ("an ALK_rearrangement", True),  # the underscore splits tokens in both
+    ("x-ray of the knee", False),  # a loose term's first token ("x") alone
+    ("ALECTINIB 600 mg", True),
+    ("crizotinib2", False),  # letters and digits run together
+    ("Na\u00efve ALK-positive", True),  # not ASCII: the tokens are compared directly
+    ("Na\u00efve walkers", False),
+    ("", False),
+]
+
+
+@pytest.mark.parametrize(("text", "found"), FAST_PATH)
+def test_the_one_pass_check_never_changes_the_answer(text: str, found: bool) -> None:
+    terms = prefilter_terms()
+    assert terms.found_in(text) is found
+    assert terms.found_in_tokens(tokens(text)) is found

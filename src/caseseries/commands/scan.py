@@ -38,7 +38,7 @@ def scan(
 
     Example: caseseries scan baseline/ --protocol alk-imt-alectinib-first-line --out scan/ --json
     """
-    from caseseries.scan import load_into_store, run_scan
+    from caseseries.app.scan import load_scan, scan_files
 
     err = Console(stderr=True)
     with Progress(
@@ -55,33 +55,15 @@ def scan(
         def progress(done: int, total: int, _file: str) -> None:
             bar.update(task, completed=done, total=total)
 
-        summary = run_scan(inputs, protocol, out, workers=workers, scheduler=scheduler, progress=progress)
-    data = summary.to_json()
+        result = scan_files(inputs, protocol, out, workers=workers, scheduler=scheduler, progress=progress)
     if into_store:
-        load = load_into_store(open_store(ctx, create=True), out, summary, protocol)
-        data["store"] = {
-            "stored": load.stored,
-            "decisions": load.decisions,
-            "deleted": load.deleted,
-            "orphaned_patients": load.orphaned_patients,
-        }
+        result = load_scan(open_store(ctx, create=True), result)
     if json_out:
-        print_json(data)
+        print_json(result.to_json())
     else:
-        typer.echo(
-            f"{summary.files} files ({summary.resumed} from an earlier run), {summary.records:,} records, "
-            f"{summary.candidates:,} candidates, {summary.patients:,} patients, {summary.skipped:,} skipped; "
-            f"tables in {out}"
-        )
-        for failed in summary.failed_files:
-            typer.echo(f"Failed: {failed['file']}: {failed['reason']}", err=True)
-        for pmid in summary.deleted_with_patients:
-            typer.echo(f"Deleted by an update file, with extracted patients: PMID {pmid}", err=True)
-        if into_store:
-            typer.echo(f"Store: {load.stored} records stored, {load.decisions} rule decisions, {load.deleted} deleted")
-            for p in load.orphaned_patients:
-                typer.echo(f"Stored patient whose record was deleted: {p}", err=True)
-    if summary.failed_files or summary.skipped:
+        for line, warning in result.report():
+            typer.echo(line, err=warning)
+    if result.incomplete:
         raise typer.Exit(1)
 
 

@@ -124,8 +124,16 @@ Progress = Callable[[int, int, str], None]
 
 
 def _run_tasks(
-    todo: list[str], protocol: str, out_dir: Path, manifest: Manifest, summary: ScanSummary, *,
-    workers: int | None, scheduler: str | None, progress: Progress | None, total: int,
+    todo: list[str],
+    protocol: str,
+    out_dir: Path,
+    manifest: Manifest,
+    summary: ScanSummary,
+    *,
+    workers: int | None,
+    scheduler: str | None,
+    progress: Progress | None,
+    total: int,
 ) -> None:
     if not todo:
         return
@@ -143,8 +151,12 @@ def _run_tasks(
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None, silence_logs=logging.CRITICAL,
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,
         )
     try:
         with Client(scheduler if scheduler is not None else cluster) as client:  # type: ignore[no-untyped-call]
@@ -239,7 +251,14 @@ def run_scan(
     if progress:
         progress(summary.resumed, len(files), "")
     _run_tasks(
-        todo, protocol, folder, manifest, summary, workers=workers, scheduler=scheduler, progress=progress,
+        todo,
+        protocol,
+        folder,
+        manifest,
+        summary,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
         total=len(files),
     )
     _consolidate(folder, manifest.results([output_name(f) for f in files]), summary)

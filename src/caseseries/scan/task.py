@@ -1,5 +1,9 @@
 """One scan task: read one file, pre-filter, screen and extract its records, write Parquet.
 
+A PubMed XML file is read lightly (:mod:`caseseries.scan.light`): only the records that pass the
+pre-filter are read in full; a file the light reading is not certain of is read by the importer,
+with the same tables and counts.
+
 A task is a pure function of its file and the protocol, so that Dask may run it on any worker,
 run it again when a worker dies, and a resumed scan may skip it when its output is complete.
 Each table is written to a temporary name and then renamed, and the client records the file in
@@ -11,7 +15,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +26,9 @@ import pyarrow.parquet as pq
 
 from caseseries.extraction import extract_publication, get_extractor
 from caseseries.model.publication import Publication
+from caseseries.scan.light import NotLightError, light_items
 from caseseries.scan.prefilter import passes_prefilter
-from caseseries.screening.protocol import Decision, Stage, load_protocol
+from caseseries.screening.protocol import Decision, Protocol, Stage, load_protocol
 from caseseries.screening.rules import ScreeningRecord, suggest
 from caseseries.sources.importer import Deletion, ImportItem, Record, Skip
 
@@ -149,21 +156,36 @@ def output_name(path: str) -> str:
     return name or "input"
 
 
-def _items(path: str) -> Any:
-    """The importer items of a local file or an fsspec URL (``s3://``, ``gcs://``, ``file://`` ...)."""
+def _wants(record: Record) -> bool:
+    return passes_prefilter(record.publication)
+
+
+def _items(path: str, light: bool) -> Iterator[tuple[ImportItem, bool | None]]:
+    """The importer items of a local file or an fsspec URL (``s3://``, ``gcs://``, ``file://`` ...).
+
+    Each with whether the record passes the pre-filter when the light reading already knows
+    (None when it is still to be seen). ``light`` reads a PubMed XML file lightly.
+    """
+    from caseseries.sources.importer import open_source
+    from caseseries.sources.pubmed_xml import PubmedXmlImporter
+
     if "://" in path:
         import fsspec
 
-        from caseseries.sources.pubmed_xml import PubmedXmlImporter
-
-        def remote() -> Any:
-            with fsspec.open(path, "rb", compression="infer") as stream:
-                yield from PubmedXmlImporter().read_stream(stream, path)
-
-        return remote()
+        with fsspec.open(path, "rb", compression="infer") as stream:
+            if light:
+                yield from light_items(stream, path, _wants)
+            else:
+                yield from ((item, None) for item in PubmedXmlImporter().read_stream(stream, path))
+        return
     from caseseries.sources.registry import resolve_importer
 
-    return resolve_importer(path).read(path)
+    importer = resolve_importer(path)
+    if light and isinstance(importer, PubmedXmlImporter):
+        with open_source(path) as local:
+            yield from light_items(local, path, _wants)
+    else:
+        yield from ((item, None) for item in importer.read(path))
 
 
 class _Tables:
@@ -192,10 +214,11 @@ class _Tables:
                 raise
 
 
-def _record(item: Record, protocol: Any, tables: _Tables, result: FileResult) -> None:
+def _record(item: Record, protocol: Protocol, tables: _Tables, result: FileResult, passed: bool | None) -> None:
     pub: Publication = item.publication
     key = pub.key()
-    passed = passes_prefilter(pub)
+    if passed is None:
+        passed = passes_prefilter(pub)
     result.records += 1
     tables.add(
         "records",
@@ -214,7 +237,12 @@ def _record(item: Record, protocol: Any, tables: _Tables, result: FileResult) ->
     record = ScreeningRecord(pub, extractor=get_extractor("rules"))
     s = suggest(protocol, record, Stage.TITLE_ABSTRACT)
     tables.add(
-        "suggestions", key=key, pmid=pub.pmid, decision=s.decision.value, rule_id=s.rule_id, reason=s.reason,
+        "suggestions",
+        key=key,
+        pmid=pub.pmid,
+        decision=s.decision.value,
+        rule_id=s.rule_id,
+        reason=s.reason,
         score=s.score,
     )
     if s.decision not in CANDIDATE_DECISIONS:
@@ -254,7 +282,35 @@ def _record(item: Record, protocol: Any, tables: _Tables, result: FileResult) ->
             )
 
 
-def scan_file(path: str, protocol_ref: str, out_dir: str) -> FileResult:
+@lru_cache(maxsize=8)
+def _protocol(ref: str, mtime_ns: int) -> Protocol:
+    return load_protocol(ref)
+
+
+def protocol_of(ref: str) -> Protocol:
+    """The protocol ``ref`` names, read once per worker (again when its file has changed)."""
+    try:
+        mtime = os.stat(ref).st_mtime_ns
+    except OSError:
+        mtime = -1  # a shipped protocol's name
+    return _protocol(ref, mtime)
+
+
+def _scan(path: str, protocol: Protocol, result: FileResult, *, light: bool) -> _Tables:
+    tables = _Tables()
+    for item, passed in _items(path, light):
+        if isinstance(item, Skip):
+            result.skipped += 1
+            result.skips.append(str(item))
+        elif isinstance(item, Deletion):
+            result.deletions += 1
+            tables.add("deletions", pmid=item.pmid, location=item.location)
+        else:
+            _record(item, protocol, tables, result, passed)
+    return tables
+
+
+def scan_file(path: str, protocol_ref: str, out_dir: str, *, light: bool = True) -> FileResult:
     """Scan one file: every record pre-filtered, screened by the protocol's rules, candidates extracted.
 
     Parameters
@@ -265,25 +321,22 @@ def scan_file(path: str, protocol_ref: str, out_dir: str) -> FileResult:
         The protocol file or shipped protocol name (loaded on the worker).
     out_dir : str
         The scan's output folder; the tables are ``<stem>.<table>.parquet`` there.
+    light : bool
+        Read a PubMed XML file lightly (the default); False reads every record in full, as
+        ``caseseries import`` does (the same tables and counts, more slowly).
 
     Returns
     -------
     FileResult
         The counts of the file.
     """
-    protocol = load_protocol(protocol_ref)
+    protocol = protocol_of(protocol_ref)
     stem = output_name(path)
     result = FileResult(name=stem, path=path)
-    tables = _Tables()
-    item: ImportItem
-    for item in _items(path):
-        if isinstance(item, Skip):
-            result.skipped += 1
-            result.skips.append(str(item))
-        elif isinstance(item, Deletion):
-            result.deletions += 1
-            tables.add("deletions", pmid=item.pmid, location=item.location)
-        else:
-            _record(item, protocol, tables, result)
+    try:
+        tables = _scan(path, protocol, result, light=light)
+    except NotLightError:  # read again, wholly by the importer
+        result = FileResult(name=stem, path=path)
+        tables = _scan(path, protocol, result, light=False)
     tables.write(Path(out_dir), stem)
     return result
