@@ -26,6 +26,7 @@ class Screening:
             "stage": r.stage.value,
             "counts": r.counts(),
             "changed": r.changed,
+            "unchanged": len(r.unchanged),
             "not_eligible": r.not_eligible,
             "missing": r.missing,
             "suggestions": [
@@ -35,12 +36,16 @@ class Screening:
         }
 
     def summary(self) -> str:
-        """One line: how many records were screened, per decision, and how many changed."""
+        """One line: how many records were screened, per decision, and how many changed.
+
+        Records whose stored suggestion stands (not screened again) are counted with their suggestion.
+        """
         r = self.result
         counts = ", ".join(f"{n} {d}" for d, n in r.counts().items())
+        kept = f", {len(r.unchanged)} of them unchanged since their last screening" if r.unchanged else ""
         return (
-            f"{self.protocol.name}, {r.stage.value}: {len(r.suggestions)} records screened by rules ({counts}); "
-            f"{r.changed} new or changed."
+            f"{self.protocol.name}, {r.stage.value}: {len(r.suggestions) + len(r.unchanged)} records screened by "
+            f"rules ({counts}){kept}; {r.changed} new or changed."
         )
 
 

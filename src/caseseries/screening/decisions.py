@@ -101,7 +101,11 @@ class Effective:
 
 @dataclass(frozen=True)
 class NewDecision:
-    """A decision to record (see :meth:`DecisionLog.record_many`)."""
+    """A decision to record (see :meth:`DecisionLog.record_many`).
+
+    A rule decision also carries the fingerprint of the rules it came from, the record's
+    version (``updated_at``) it was made from and the rules' score.
+    """
 
     key: str
     stage: Stage
@@ -110,6 +114,36 @@ class NewDecision:
     actor: str
     rule_id: str | None = None
     reason: str | None = None
+    fingerprint: str | None = None
+    record_version: datetime | None = None
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class RuleDecision:
+    """The stored rule decision of a record, read without the record.
+
+    Attributes
+    ----------
+    decision : Decision
+        The rules' suggestion.
+    fingerprint : str or None
+        The rules' fingerprint it was made with (None: stored before fingerprints were kept).
+    score : float or None
+        The rules' relevance score.
+    current : bool
+        Whether the record is unchanged since it was screened.
+    """
+
+    key: str
+    decision: Decision
+    fingerprint: str | None
+    score: float | None
+    current: bool
+
+    def stands(self, fingerprint: str) -> bool:
+        """Whether the suggestion still holds: the record unchanged and the rules' fingerprint the same."""
+        return self.current and self.fingerprint == fingerprint
 
 
 def _entry(row: StoredDecision) -> DecisionEntry:
@@ -145,7 +179,16 @@ def _audit_entry(r: StoredAudit) -> AuditEntry:
 def _write(item: NewDecision) -> DecisionWrite:
     _check_actor(item.role, item.actor)
     return DecisionWrite(
-        item.key, item.stage.value, item.decision.value, item.role.value, item.actor, item.rule_id, item.reason
+        item.key,
+        item.stage.value,
+        item.decision.value,
+        item.role.value,
+        item.actor,
+        item.rule_id,
+        item.reason,
+        item.fingerprint,
+        item.record_version,
+        item.score,
     )
 
 
@@ -224,6 +267,28 @@ class DecisionLog:
         for e in self.entries(stage):
             grouped[e.key].append(e)
         return {key: effective_of(key, stage, entries) for key, entries in grouped.items()}
+
+    def rule_decisions(self, stage: Stage) -> dict[str, RuleDecision]:
+        """The rules' stored decision of every record at ``stage`` (one query, no record read)."""
+        states = self.store.decisions.rule_states(self.protocol, stage.value, Role.RULE.value)
+        return {k: RuleDecision(k, Decision(r.decision), r.fingerprint, r.score, r.current) for k, r in states.items()}
+
+    def people(self, stage: Stage) -> dict[str, Effective]:
+        """The effective decision of every record a person decided at ``stage`` (the rules' decisions left out)."""
+        grouped: dict[str, list[DecisionEntry]] = defaultdict(list)
+        for row in self.store.decisions.current(self.protocol, stage.value, except_role=Role.RULE.value):
+            grouped[row.key].append(_entry(row))
+        return {key: effective_of(key, stage, entries) for key, entries in grouped.items()}
+
+    def passed_title_abstract(self) -> set[str]:
+        """Keys whose effective title-abstract decision is include or maybe (those screened at full text)."""
+        stage = Stage.TITLE_ABSTRACT
+        people = self.people(stage)
+        decided: dict[str, Decision | None] = {
+            k: r.decision for k, r in self.rule_decisions(stage).items() if k not in people
+        }
+        decided.update((k, e.decision) for k, e in people.items())
+        return {k for k, d in decided.items() if d in (Decision.INCLUDE, Decision.MAYBE)}
 
     def conflicts(self, stage: Stage | None = None) -> list[Effective]:
         """Records on which reviewers disagree and no resolution was recorded."""

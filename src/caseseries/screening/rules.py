@@ -12,6 +12,8 @@ The suggestion of a record at a stage, over the rules that apply at that stage:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ from caseseries.model.case import Patient
 from caseseries.model.casejson import Source
 from caseseries.model.publication import Publication
 from caseseries.screening.protocol import (
+    LANGUAGES,
     Decision,
     DiseaseRule,
     DrugRule,
@@ -46,6 +49,10 @@ from caseseries.screening.protocol import (
 )
 from caseseries.vocab import drugs
 from caseseries.vocab.diseases import diseases
+
+RULES_VERSION = 1
+"""Version of the rules' code: raise it whenever a change here can change a suggestion (see
+:func:`rules_fingerprint`), so stored suggestions are made again."""
 
 
 @dataclass(frozen=True)
@@ -209,8 +216,7 @@ class _DesignMap:
 
 @cache
 def _design_map() -> _DesignMap:
-    text = resources.files("caseseries.screening").joinpath("data", "publication_types.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = yaml.safe_load(_design_file())
     allowed = {"version", "designs", "title_patterns"}
     if set(data) - allowed:
         raise VocabularyError(
@@ -472,3 +478,94 @@ def suggest(protocol: Protocol, record: ScreeningRecord, stage: Stage) -> Sugges
     unmet = [r.id for r in includes if r.id not in fired]
     reason = f"inclusion rules not met: {', '.join(unmet)}" if unmet else "no rule decided"
     return Suggestion(record.key, stage, Decision.MAYBE, None, reason, results)
+
+
+# ---------------------------------------------------------------------------------- fingerprint
+
+
+@dataclass(frozen=True)
+class RulesFingerprint:
+    """What the suggestions of a protocol's rules at a stage depend on, as a short hash.
+
+    Attributes
+    ----------
+    value : str
+        The hash of the rules applying at the stage (in order), what each reads besides the record
+        (the disease and drug patterns from the vocabularies, the publication-type map, the
+        language codes, the extractor and its rule-set version) and :data:`RULES_VERSION`.
+    searches : frozenset of str
+        Names of the searches rules are limited to: which of them found a record is part of its
+        fingerprint (:meth:`of`).
+    """
+
+    value: str
+    searches: frozenset[str] = frozenset()
+
+    def of(self, searches: Iterable[str]) -> str:
+        """The fingerprint of a record found by ``searches`` (the value itself unless rules are limited to searches)."""
+        if not self.searches:
+            return self.value
+        found = sorted(self.searches.intersection(searches))
+        return f"{self.value}/{_digest(found)[:8]}"
+
+
+def _digest(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def _extractor_identity(extractor: Extractor | None) -> list[str] | None:
+    if extractor is None:
+        return None
+    name = str(getattr(extractor, "name", type(extractor).__name__))
+    if name == "rules":
+        from caseseries.extraction.ruleset import ruleset_version
+
+        return [name, ruleset_version()]
+    return [name, str(getattr(extractor, "version", ""))]
+
+
+def _reads(rule: Rule, extractor: Extractor | None) -> Any:
+    """What evaluating ``rule`` reads besides the record and the rule itself."""
+    if isinstance(rule, DiseaseRule):
+        disease = diseases().lookup(rule.disease)
+        return disease.pattern(related=rule.related).pattern if disease is not None else None
+    if isinstance(rule, DrugRule):
+        return _drug_pattern(_drug_names(rule)).pattern
+    if isinstance(rule, PublicationTypeRule):
+        return _design_file()
+    if isinstance(rule, LanguageRule):
+        return LANGUAGES
+    if isinstance(rule, IndividualPatientRule):
+        return _extractor_identity(extractor)
+    if isinstance(rule, LineOfTherapyRule):
+        vocabulary = [d.model_dump(mode="json") for d in drugs().entries]
+        return [sorted(_drug_names(rule)), _digest(vocabulary), _extractor_identity(extractor)]
+    return None
+
+
+@cache
+def _design_file() -> str:
+    return resources.files("caseseries.screening").joinpath("data", "publication_types.yaml").read_text("utf-8")
+
+
+def rules_fingerprint(protocol: Protocol, stage: Stage, extractor: Extractor | None = None) -> RulesFingerprint:
+    """The fingerprint of the protocol's rules at ``stage`` (see :class:`RulesFingerprint`).
+
+    Parameters
+    ----------
+    protocol : Protocol
+        The review protocol.
+    stage : Stage
+        The screening stage (rules that do not apply at it are left out).
+    extractor : Extractor or None
+        The extractor the patient rules use.
+
+    Returns
+    -------
+    RulesFingerprint
+        Equal for two runs exactly when their rules suggest the same for the same record.
+    """
+    rules = [r for r in protocol.criteria if stage in r.stages]
+    parts = [[r.model_dump(mode="json"), _reads(r, extractor)] for r in rules]
+    value = f"v{RULES_VERSION}-{_digest([stage.value, parts])[:16]}"
+    return RulesFingerprint(value, frozenset(name for r in rules for name in r.searches))

@@ -1,0 +1,178 @@
+"""A screening run applies the rules only to records whose stored suggestion no longer stands.
+
+A suggestion stands while its record is not updated and the rules' fingerprint is the same; the
+fingerprint changes with anything a rule's outcome depends on (the table below).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from screening_fixtures import Review
+
+from caseseries.screening import DecisionLog, Stage, parse_protocol, screen
+from caseseries.screening import rules as rules_module
+from caseseries.screening.rules import rules_fingerprint
+from caseseries.store.decisions import RuleState
+
+TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
+
+
+def _stored(review: Review) -> dict[str, tuple[Any, ...]]:
+    log = DecisionLog(review.store, review.protocol.name)
+    return {e.key: (e.decision, e.rule_id, e.reason) for e in log.entries(TA)}
+
+
+def test_a_second_run_screens_nothing_and_counts_the_standing_suggestions(review: Review) -> None:
+    first = screen(review.store, review.protocol)
+    stored = _stored(review)
+    again = screen(review.store, review.protocol)
+    assert (len(first.suggestions), first.unchanged) == (9, {})
+    assert (again.suggestions, again.changed) == ([], 0)
+    assert again.unchanged == {s.key: s.decision for s in first.suggestions}
+    assert again.counts() == first.counts()
+    assert _stored(review) == stored
+    assert len(DecisionLog(review.store, review.protocol.name).audit()) == 9
+
+
+def test_only_an_updated_record_is_screened_again(review: Review) -> None:
+    screen(review.store, review.protocol)
+    pub = review.publications["pmid:1003"]
+    review.store.upsert_publication(pub.model_copy(update={"title": f"{pub.title} (corrected)"}))
+    again = screen(review.store, review.protocol)
+    assert [s.key for s in again.suggestions] == ["pmid:1003"]
+    assert "pmid:1003" not in again.unchanged and len(again.unchanged) == 8
+    assert screen(review.store, review.protocol).suggestions == []
+
+
+def test_rescreen_applies_the_rules_to_every_record(sqlite_review: Review) -> None:
+    screen(sqlite_review.store, sqlite_review.protocol)
+    forced = screen(sqlite_review.store, sqlite_review.protocol, rescreen=True)
+    assert (len(forced.suggestions), forced.unchanged, forced.changed) == (9, {}, 0)
+
+
+def test_an_edited_rule_screens_every_record_again(sqlite_review: Review) -> None:
+    review = sqlite_review
+    screen(review.store, review.protocol)
+    edited = review.protocol.model_copy(
+        update={"criteria": [c.model_copy(update={"reason": "no animals"}) if c.id == "animals-only" else c
+                             for c in review.protocol.criteria]}
+    )  # fmt: skip
+    again = screen(review.store, edited)
+    assert len(again.suggestions) == 9 and again.unchanged == {}
+    excluded = {k for k, (d, rule, _) in _stored(review).items() if rule == "animals-only"}
+    assert excluded and again.changed == len(excluded)  # only the reason they record changed
+    assert {_stored(review)[k][2] for k in excluded} == {"no animals"}
+
+
+def test_a_full_text_rule_leaves_title_abstract_suggestions_standing(sqlite_review: Review) -> None:
+    review = sqlite_review
+    screen(review.store, review.protocol)
+    edited = review.protocol.model_copy(
+        update={"criteria": [c.model_copy(update={"reason": "late line"}) if c.id == "not-first-line" else c
+                             for c in review.protocol.criteria]}
+    )  # fmt: skip
+    assert screen(review.store, edited).suggestions == []
+
+
+def test_decisions_stored_without_a_fingerprint_are_completed_without_audit(sqlite_review: Review) -> None:
+    review = sqlite_review
+    first = screen(review.store, review.protocol)
+    with review.store.engine.begin() as conn:
+        from sqlalchemy import text
+
+        conn.execute(text("UPDATE screening_decisions SET rules_fingerprint = NULL, score = NULL"))
+    again = screen(review.store, review.protocol)
+    assert (len(again.suggestions), again.changed) == (9, 0)
+    assert len(DecisionLog(review.store, review.protocol.name).audit()) == 9
+    states = review.store.decisions.rule_states(review.protocol.name, TA.value, "rule")
+    assert {k: s.score for k, s in states.items()} == {s.key: s.score for s in first.suggestions}
+    assert screen(review.store, review.protocol).suggestions == []
+
+
+def test_full_text_screening_skips_what_stands_and_what_did_not_pass(review: Review) -> None:
+    screen(review.store, review.protocol)
+    first = screen(review.store, review.protocol, FT)
+    again = screen(review.store, review.protocol, FT)
+    assert first.suggestions and again.suggestions == []
+    assert again.unchanged == {s.key: s.decision for s in first.suggestions}
+    assert sorted(again.not_eligible) == sorted(first.not_eligible)
+
+
+PROTOCOL = """\
+name: fp
+question: q
+searches: [{name: a, query: qa}, {name: b, query: qb}]
+criteria:
+  - {id: t, type: term, terms: [spindle], action: include, reason: spindle}
+  - {id: d, type: disease, action: exclude, negate: true, reason: not the disease}
+  - {id: g, type: drug, drugs: [alectinib], action: include, reason: alectinib}
+  - {id: p, type: publication-type, types: [review], only: true, action: exclude, reason: review}
+  - {id: f, type: term, terms: [late], stages: [full-text], action: exclude, reason: late}
+"""
+
+
+def _fp(text: str = PROTOCOL, stage: Stage = TA) -> str:
+    return rules_fingerprint(parse_protocol(text), stage).value
+
+
+def _patch(monkeypatch: pytest.MonkeyPatch, name: str, value: Any) -> None:
+    monkeypatch.setattr(rules_module, name, value)
+
+
+FINGERPRINT_CASES: list[tuple[str, Callable[[pytest.MonkeyPatch], str], bool]] = [
+    ("nothing changed", lambda mp: _fp(), False),
+    ("a term added", lambda mp: _fp(PROTOCOL.replace("[spindle]", "[spindle, fusiform]")), True),
+    ("a reason reworded", lambda mp: _fp(PROTOCOL.replace("reason: alectinib", "reason: given alectinib")), True),
+    ("a rule renamed", lambda mp: _fp(PROTOCOL.replace("  - {id: t,", "  - {id: x,")), True),
+    ("a full-text rule edited", lambda mp: _fp(PROTOCOL.replace("[late]", "[later]")), False),
+    ("the other stage", lambda mp: _fp(stage=FT), True),
+    ("the rules' code version", lambda mp: (_patch(mp, "RULES_VERSION", 99), _fp())[1], True),
+    (
+        "the publication-type map",
+        lambda mp: (_patch(mp, "_design_file", lambda: "designs: {review: [Review, Survey]}\n"), _fp())[1],
+        True,
+    ),
+    (
+        "the drug vocabulary's names of a drug",
+        lambda mp: (_patch(mp, "_drug_pattern", lambda names: re.compile("alecensa|x")), _fp())[1],
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "fingerprint", "differs"), FINGERPRINT_CASES, ids=[c[0] for c in FINGERPRINT_CASES])
+def test_the_fingerprint_changes_with_what_decides_a_rule(
+    monkeypatch: pytest.MonkeyPatch, change: str, fingerprint: Callable[[pytest.MonkeyPatch], str], differs: bool
+) -> None:
+    before = _fp()
+    assert (fingerprint(monkeypatch) != before) is differs
+
+
+def test_the_disease_vocabulary_is_part_of_the_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    from caseseries.vocab.diseases import Disease
+
+    before = _fp()
+    monkeypatch.setattr(Disease, "pattern", lambda self, related=False: re.compile("imt|other"))
+    assert _fp() != before
+
+
+def test_records_found_by_other_searches_differ_only_for_rules_limited_to_searches() -> None:
+    plain = rules_fingerprint(parse_protocol(PROTOCOL), TA)
+    assert plain.of(["a"]) == plain.of(["b"]) == plain.value
+    text = PROTOCOL.replace("reason: spindle}", "reason: spindle, searches: [a]}")
+    limited = rules_fingerprint(parse_protocol(text), TA)
+    assert limited.of(["a"]) != limited.of(["b"]) == limited.of([]) and limited.of(["a", "b"]) == limited.of(["a"])
+
+
+def test_a_stored_state_says_whether_its_record_changed(sqlite_review: Review) -> None:
+    review = sqlite_review
+    screen(review.store, review.protocol)
+    pub = review.publications["pmid:1001"]
+    review.store.upsert_publication(pub.model_copy(update={"year": (pub.year or 2000) + 1}))
+    states = review.store.decisions.rule_states(review.protocol.name, TA.value, "rule")
+    assert all(isinstance(s, RuleState) for s in states.values())
+    assert {k for k, s in states.items() if not s.current} == {"pmid:1001"}
