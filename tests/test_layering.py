@@ -48,7 +48,6 @@ COMMANDS_NOT_YET_THIN = {
         "caseseries.sources.eutils",
     },
     "caseseries.commands.scan": {"caseseries.scan"},
-    "caseseries.commands.screen": {"caseseries.screening"},
     "caseseries.commands.users": {"caseseries.store.accounts", "caseseries.web.accounts"},
     "caseseries.commands.serve": {"caseseries.store.accounts", "caseseries.web.accounts", "caseseries.web"},
 }

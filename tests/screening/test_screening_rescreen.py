@@ -6,8 +6,11 @@ fingerprint changes with anything a rule's outcome depends on (the table below).
 
 from __future__ import annotations
 
-import re
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,6 +20,7 @@ from caseseries.screening import DecisionLog, Stage, parse_protocol, screen
 from caseseries.screening import rules as rules_module
 from caseseries.screening.rules import rules_fingerprint
 from caseseries.store.decisions import RuleState
+from caseseries.vocab import drugs
 
 TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
 
@@ -119,6 +123,12 @@ def _fp(text: str = PROTOCOL, stage: Stage = TA) -> str:
     return rules_fingerprint(parse_protocol(text), stage).value
 
 
+def _more_brands() -> SimpleNamespace:
+    entries = [d.model_copy(update={"brands": [*d.brands, "newbrand"]}) if d.name == "alectinib" else d
+               for d in drugs().entries]  # fmt: skip
+    return SimpleNamespace(entries=entries)
+
+
 def _patch(monkeypatch: pytest.MonkeyPatch, name: str, value: Any) -> None:
     monkeypatch.setattr(rules_module, name, value)
 
@@ -136,11 +146,7 @@ FINGERPRINT_CASES: list[tuple[str, Callable[[pytest.MonkeyPatch], str], bool]] =
         lambda mp: (_patch(mp, "_design_file", lambda: "designs: {review: [Review, Survey]}\n"), _fp())[1],
         True,
     ),
-    (
-        "the drug vocabulary's names of a drug",
-        lambda mp: (_patch(mp, "_drug_pattern", lambda names: re.compile("alecensa|x")), _fp())[1],
-        True,
-    ),
+    ("a brand name added to the drug vocabulary", lambda mp: (_patch(mp, "drugs", _more_brands), _fp())[1], True),
 ]
 
 
@@ -156,8 +162,25 @@ def test_the_disease_vocabulary_is_part_of_the_fingerprint(monkeypatch: pytest.M
     from caseseries.vocab.diseases import Disease
 
     before = _fp()
-    monkeypatch.setattr(Disease, "pattern", lambda self, related=False: re.compile("imt|other"))
+    written = Disease.written
+    monkeypatch.setattr(Disease, "written", lambda self, related=False: (["new name"], written(self)[1]))
     assert _fp() != before
+
+
+def test_the_fingerprint_is_the_same_in_every_process() -> None:
+    script = (
+        "import sys; from caseseries.screening import parse_protocol, Stage; "
+        "from caseseries.screening.rules import rules_fingerprint; "
+        "print(rules_fingerprint(parse_protocol(sys.stdin.read()), Stage.TITLE_ABSTRACT).value)"
+    )
+    found = {
+        subprocess.run(
+            [sys.executable, "-c", script], input=PROTOCOL, capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout.strip()
+        for seed in ("1", "2", "3")
+    }  # fmt: skip
+    assert found == {_fp()}
 
 
 def test_records_found_by_other_searches_differ_only_for_rules_limited_to_searches() -> None:

@@ -526,11 +526,12 @@ def _extractor_identity(extractor: Extractor | None) -> list[str] | None:
 
 def _reads(rule: Rule, extractor: Extractor | None) -> Any:
     """What evaluating ``rule`` reads besides the record and the rule itself."""
-    if isinstance(rule, DiseaseRule):
+    if isinstance(rule, DiseaseRule):  # the words its pattern is made of (sorted: a set's order varies)
         disease = diseases().lookup(rule.disease)
-        return disease.pattern(related=rule.related).pattern if disease is not None else None
+        return [sorted(w) for w in disease.written(related=rule.related)] if disease is not None else None
     if isinstance(rule, DrugRule):
-        return _drug_pattern(_drug_names(rule)).pattern
+        names = _drug_names(rule)
+        return sorted(n for d in drugs().entries if d.name in names for n in d.names())
     if isinstance(rule, PublicationTypeRule):
         return _design_file()
     if isinstance(rule, LanguageRule):
