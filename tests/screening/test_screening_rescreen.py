@@ -18,11 +18,21 @@ from screening_fixtures import Review
 
 from caseseries.screening import DecisionLog, Stage, parse_protocol, screen
 from caseseries.screening import rules as rules_module
+from caseseries.screening.records import protocol_extractor, record_plan
 from caseseries.screening.rules import rules_fingerprint
-from caseseries.store.decisions import RuleState
 from caseseries.vocab import drugs
 
 TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
+
+
+def _standing(review: Review) -> dict[str, float | None]:
+    """Key -> score of the stored suggestions that stand for the review's protocol as it is."""
+    protocol = review.protocol
+    fingerprint = rules_fingerprint(protocol, TA, protocol_extractor(protocol))
+    found_in = record_plan(review.store, protocol).found_in
+    return {
+        k: row[3] for k, row in DecisionLog(review.store, protocol.name).standing(TA, fingerprint, found_in).items()
+    }
 
 
 def _stored(review: Review) -> dict[str, tuple[Any, ...]]:
@@ -92,8 +102,7 @@ def test_decisions_stored_without_a_fingerprint_are_completed_without_audit(sqli
     again = screen(review.store, review.protocol)
     assert (len(again.suggestions), again.changed) == (9, 0)
     assert len(DecisionLog(review.store, review.protocol.name).audit()) == 9
-    states = review.store.decisions.rule_states(review.protocol.name, TA.value, "rule")
-    assert {k: s.score for k, s in states.items()} == {s.key: s.score for s in first.suggestions}
+    assert _standing(review) == {s.key: s.score for s in first.suggestions}
     assert screen(review.store, review.protocol).suggestions == []
 
 
@@ -191,11 +200,9 @@ def test_records_found_by_other_searches_differ_only_for_rules_limited_to_search
     assert limited.of(["a"]) != limited.of(["b"]) == limited.of([]) and limited.of(["a", "b"]) == limited.of(["a"])
 
 
-def test_a_stored_state_says_whether_its_record_changed(sqlite_review: Review) -> None:
+def test_the_suggestion_of_an_updated_record_no_longer_stands(sqlite_review: Review) -> None:
     review = sqlite_review
     screen(review.store, review.protocol)
     pub = review.publications["pmid:1001"]
     review.store.upsert_publication(pub.model_copy(update={"year": (pub.year or 2000) + 1}))
-    states = review.store.decisions.rule_states(review.protocol.name, TA.value, "rule")
-    assert all(isinstance(s, RuleState) for s in states.values())
-    assert {k for k, s in states.items() if not s.current} == {"pmid:1001"}
+    assert set(_standing(review)) == set(review.publications) - {"pmid:1001"}

@@ -13,6 +13,8 @@ from sqlalchemy import create_engine, inspect, text
 from tests.screening.screening_fixtures import write_review
 
 from caseseries.screening import DecisionLog, Role, Stage, screen
+from caseseries.screening.records import protocol_extractor, record_plan
+from caseseries.screening.rules import rules_fingerprint
 from caseseries.store import Store
 from caseseries.store.db import _alembic_config
 
@@ -52,13 +54,18 @@ def test_upgrading_a_database_with_decisions_keeps_them_and_the_next_run_complet
     assert _decisions(db_url) == before
     log = DecisionLog(store, review.protocol.name)
     audited = len(log.audit())
-    states = store.decisions.rule_states(review.protocol.name, Stage.TITLE_ABSTRACT.value, "rule")
-    assert {(s.fingerprint, s.score, s.current) for s in states.values()} == {(None, None, False)}
+    with store.engine.connect() as conn:
+        empty = conn.execute(
+            text("SELECT DISTINCT rules_fingerprint, record_updated_at, score FROM screening_decisions")
+        )
+        assert empty.all() == [(None, None, None)]
+    fingerprint = rules_fingerprint(review.protocol, Stage.TITLE_ABSTRACT, protocol_extractor(review.protocol))
+    found_in = record_plan(store, review.protocol).found_in
+    assert log.standing(Stage.TITLE_ABSTRACT, fingerprint, found_in) == {}
 
     again = screen(store, review.protocol)  # every record screened once more: nothing stands yet
     assert (len(again.suggestions), again.changed, len(log.audit())) == (9, 0, audited)
     assert _decisions(db_url) == before
-    states = store.decisions.rule_states(review.protocol.name, Stage.TITLE_ABSTRACT.value, "rule")
-    assert {k: s.score for k, s in states.items()} == {s.key: s.score for s in first.suggestions}
-    assert all(s.current and s.fingerprint for s in states.values())
+    standing = log.standing(Stage.TITLE_ABSTRACT, fingerprint, found_in)
+    assert {k: row[3] for k, row in standing.items()} == {s.key: s.score for s in first.suggestions}
     assert screen(store, review.protocol).suggestions == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -20,8 +20,9 @@ from typing import TypeVar
 
 from caseseries.errors import InputError
 from caseseries.screening.protocol import Decision, Protocol, Stage
+from caseseries.screening.rules import RulesFingerprint
 from caseseries.store import Store
-from caseseries.store.decisions import DecisionWrite, StoredAudit, StoredDecision
+from caseseries.store.decisions import DecisionWrite, StandingDecision, StoredAudit, StoredDecision
 
 RULES_ACTOR = "rules"
 _E = TypeVar("_E", bound=StrEnum)
@@ -117,33 +118,6 @@ class NewDecision:
     fingerprint: str | None = None
     record_version: datetime | None = None
     score: float | None = None
-
-
-@dataclass(frozen=True)
-class RuleDecision:
-    """The stored rule decision of a record, read without the record.
-
-    Attributes
-    ----------
-    decision : Decision
-        The rules' suggestion.
-    fingerprint : str or None
-        The rules' fingerprint it was made with (None: stored before fingerprints were kept).
-    score : float or None
-        The rules' relevance score.
-    current : bool
-        Whether the record is unchanged since it was screened.
-    """
-
-    key: str
-    decision: Decision
-    fingerprint: str | None
-    score: float | None
-    current: bool
-
-    def stands(self, fingerprint: str) -> bool:
-        """Whether the suggestion still holds: the record unchanged and the rules' fingerprint the same."""
-        return self.current and self.fingerprint == fingerprint
 
 
 def _entry(row: StoredDecision) -> DecisionEntry:
@@ -268,10 +242,21 @@ class DecisionLog:
             grouped[e.key].append(e)
         return {key: effective_of(key, stage, entries) for key, entries in grouped.items()}
 
-    def rule_decisions(self, stage: Stage) -> dict[str, RuleDecision]:
-        """The rules' stored decision of every record at ``stage`` (one query, no record read)."""
-        states = self.store.decisions.rule_states(self.protocol, stage.value, Role.RULE.value)
-        return {k: RuleDecision(k, Decision(r.decision), r.fingerprint, r.score, r.current) for k, r in states.items()}
+    def standing(
+        self, stage: Stage, fingerprint: RulesFingerprint, found_in: Mapping[str, Iterable[str]]
+    ) -> dict[str, StandingDecision]:
+        """The rules' stored suggestions at ``stage`` that still hold, by key (one query, no record read).
+
+        A suggestion holds when its record was not updated since and it was made with the rules'
+        ``fingerprint`` for that record (``found_in``: key -> the searches that found it). Each is a
+        row ``(key, fingerprint, decision, score)``: a large protocol has 100,000 of them, read
+        before the first record of a review is shown, so they are not made into objects.
+        """
+        if not fingerprint.searches:
+            return self.store.decisions.standing(self.protocol, stage.value, Role.RULE.value, [fingerprint.value])
+        values = {fingerprint.of(s) for s in found_in.values()}
+        rows = self.store.decisions.standing(self.protocol, stage.value, Role.RULE.value, values)
+        return {k: r for k, r in rows.items() if k in found_in and r[1] == fingerprint.of(found_in[k])}
 
     def people(self, stage: Stage) -> dict[str, Effective]:
         """The effective decision of every record a person decided at ``stage`` (the rules' decisions left out)."""
@@ -284,9 +269,8 @@ class DecisionLog:
         """Keys whose effective title-abstract decision is include or maybe (those screened at full text)."""
         stage = Stage.TITLE_ABSTRACT
         people = self.people(stage)
-        decided: dict[str, Decision | None] = {
-            k: r.decision for k, r in self.rule_decisions(stage).items() if k not in people
-        }
+        rules = self.store.decisions.decisions_by(self.protocol, stage.value, Role.RULE.value)
+        decided: dict[str, Decision | None] = {k: Decision(d) for k, d in rules.items() if k not in people}
         decided.update((k, e.decision) for k, e in people.items())
         return {k for k, d in decided.items() if d in (Decision.INCLUDE, Decision.MAYBE)}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from caseseries.choices import REVIEW_ORDERS
 from caseseries.screening.decisions import DecisionLog, Effective, Role
@@ -30,9 +31,8 @@ class Order(StrEnum):
     """By the TF-IDF model trained on the reviewed decisions (every record of the queue read)."""
 
 
-@dataclass(frozen=True)
-class Ranked:
-    """A record with its relevance score (higher first)."""
+class Ranked(NamedTuple):
+    """A record with its relevance score (higher first; a tuple: queues of 100,000 are made quickly)."""
 
     key: str
     score: float
@@ -120,9 +120,9 @@ class Ranker:
 
 def rules_ranking(keys: Sequence[str], scores: Mapping[str, float]) -> Ranking:
     """Order ``keys`` by the rules' ``scores`` (higher first; ties keep the keys' order; a missing score is 0)."""
-    position = {k: i for i, k in enumerate(keys)}
-    order = sorted(keys, key=lambda k: (-scores.get(k, 0.0), position[k]))
-    return Ranking(Order.RULES.value, [Ranked(k, float(scores.get(k, 0.0))) for k in order])
+    ranked = [Ranked(k, float(scores.get(k, 0.0))) for k in keys]
+    ranked.sort(key=lambda r: -r.score)  # a stable sort: ties keep the keys' order
+    return Ranking(Order.RULES.value, ranked)
 
 
 def rank_records(

@@ -158,13 +158,13 @@ class ReviewSession:
     def _scores(self, keys: list[str]) -> dict[str, float]:
         """The rules' score of each key: stored when its suggestion stands, else worked out (the record read)."""
         fingerprint = rules_fingerprint(self.protocol, self.stage, self._extractor)
-        stored = self.log.rule_decisions(self.stage)
+        standing = self.log.standing(self.stage, fingerprint, self._found_in)
         scores: dict[str, float] = {}
         todo: list[str] = []
         for key in keys:
-            rule = stored.get(key)
-            if rule is not None and rule.score is not None and rule.stands(fingerprint.of(self._found_in[key])):
-                scores[key] = rule.score
+            found = standing.get(key)
+            if found is not None and found[3] is not None:  # its score
+                scores[key] = found[3]
             else:
                 todo.append(key)
         scores.update((k, suggest(self.protocol, r, self.stage).score) for k, r in self._read(todo))

@@ -11,6 +11,8 @@ from caseseries.screening.records import RecordSet, protocol_extractor, record_p
 from caseseries.screening.rules import Suggestion, rules_fingerprint, suggest
 from caseseries.store import Store
 
+_DECISIONS = {d.value: d for d in Decision}  # looked up, not converted: 100,000 of them
+
 BATCH = 1000
 """Suggestions recorded per transaction (an interrupted run keeps the batches committed)."""
 
@@ -94,15 +96,13 @@ def screen(
         missing = records.missing
     result = ScreenResult(stage, missing=list(missing))
     passed = log.passed_title_abstract() if stage is Stage.FULL_TEXT else set()
-    stored = {} if rescreen else log.rule_decisions(stage)
+    standing = {} if rescreen else log.standing(stage, fingerprint, found_in)
     todo: list[str] = []
-    for key, searches in found_in.items():
+    for key in found_in:
         if stage is Stage.FULL_TEXT and key not in passed:
             result.not_eligible.append(key)
-            continue
-        rule = stored.get(key)
-        if rule is not None and rule.stands(fingerprint.of(searches)):
-            result.unchanged[key] = rule.decision
+        elif key in standing:
+            result.unchanged[key] = _DECISIONS[standing[key][2]]
         else:
             todo.append(key)
     for start in range(0, len(todo), BATCH):  # a batch at a time: only the suggestions are kept
