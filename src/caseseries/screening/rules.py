@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -55,9 +55,13 @@ RULES_VERSION = 1
 :func:`rules_fingerprint`), so stored suggestions are made again."""
 
 
-@dataclass(frozen=True)
-class Span:
-    """A matched piece of text: the field, character offsets into that field's text, the words."""
+class Span(NamedTuple):
+    """A matched piece of text: the field, character offsets into that field's text, the words.
+
+    Spans, rule results and suggestions are named tuples: screening 100,000 records makes
+    several hundred thousand of them, and a tuple is made several times faster than a frozen
+    dataclass.
+    """
 
     field: TextField
     start: int
@@ -65,8 +69,7 @@ class Span:
     text: str
 
 
-@dataclass(frozen=True)
-class RuleResult:
+class RuleResult(NamedTuple):
     """How one rule evaluated on one record."""
 
     rule_id: str
@@ -75,8 +78,7 @@ class RuleResult:
     spans: tuple[Span, ...] = ()
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     """The rules' suggestion for one record at one stage."""
 
     key: str
@@ -102,10 +104,15 @@ class Suggestion:
         return sorted(out, key=lambda s: (s.field.value, s.start, s.end))
 
 
+_BASE_SCORE = {Decision.INCLUDE: 2.0, Decision.MAYBE: 1.0, Decision.EXCLUDE: 0.0}
+
+
 def _score(s: Suggestion) -> float:
-    base = {Decision.INCLUDE: 2.0, Decision.MAYBE: 1.0, Decision.EXCLUDE: 0.0}[s.decision]
-    spans = sum(len(r.spans) for r in s.results if r.fired)
-    return base + min(spans, 20) / 40
+    spans = 0
+    for r in s.results:
+        if r.fired:
+            spans += len(r.spans)
+    return _BASE_SCORE[s.decision] + min(spans, 20) / 40
 
 
 # ---------------------------------------------------------------------------------- records

@@ -105,9 +105,10 @@ def screen(
             result.unchanged[key] = _DECISIONS[standing[key][2]]
         else:
             todo.append(key)
+    # read before the records, so a record changed meanwhile is screened again next time
+    versions = store.decisions.record_versions(todo if len(todo) <= BATCH else None)
     for start in range(0, len(todo), BATCH):  # a batch at a time: only the suggestions are kept
         chunk = todo[start : start + BATCH]
-        versions = store.decisions.record_versions(chunk)  # read before the records: a later change is seen
         if records is None:
             gathered = plan.records(store, extractor=extractor, keys=chunk)
         else:

@@ -154,7 +154,9 @@ class DecisionRepository:
                     "rule_id": item.rule_id,
                     "reason": item.reason,
                     "decided_at": now,
-                    **_state(item),
+                    "rules_fingerprint": item.fingerprint,
+                    "record_updated_at": item.record_version,
+                    "score": item.score,
                 }
                 if row is None or row[0] is None:
                     inserts[ident] = {
@@ -240,11 +242,18 @@ class DecisionRepository:
         with self._sessions.read() as s:
             return {key: decision for key, decision in s.connection().execute(q).all()}
 
-    def record_versions(self, keys: Collection[str]) -> dict[str, datetime]:
-        """The ``publications.updated_at`` of the stored records among ``keys``."""
+    def record_versions(self, keys: Collection[str] | None = None) -> dict[str, datetime]:
+        """The ``publications.updated_at`` of the stored records among ``keys`` (default: of every record).
+
+        Every record's in one read of two columns is cheaper than a thousand ``IN`` lists when
+        most records are wanted.
+        """
+        t = PublicationRow
+        q = select(t.key, t.updated_at)
+        if keys is not None:
+            q = q.where(t.key.in_(keys))
         with self._sessions.read() as s:
-            found = s.execute(select(PublicationRow.key, PublicationRow.updated_at).where(PublicationRow.key.in_(keys)))
-            return {key: updated for key, updated in found}
+            return {key: updated for key, updated in s.connection().execute(q).all()}
 
     def current(
         self, protocol: str, stage: str | None = None, *, except_role: str | None = None
