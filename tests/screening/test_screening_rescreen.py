@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from screening_fixtures import Review
 
-from caseseries.screening import DecisionLog, Stage, parse_protocol, screen
+from caseseries.screening import DecisionLog, Protocol, Stage, parse_protocol, screen
 from caseseries.screening import rules as rules_module
 from caseseries.screening.records import protocol_extractor, record_plan
 from caseseries.screening.rules import rules_fingerprint
@@ -68,14 +68,16 @@ def test_rescreen_applies_the_rules_to_every_record(sqlite_review: Review) -> No
     assert (len(forced.suggestions), forced.unchanged, forced.changed) == (9, {}, 0)
 
 
+def _reworded(protocol: Protocol, rule_id: str, reason: str) -> Protocol:
+    """The protocol with the reason of one rule reworded."""
+    criteria = [c.model_copy(update={"reason": reason}) if c.id == rule_id else c for c in protocol.criteria]
+    return protocol.model_copy(update={"criteria": criteria})
+
+
 def test_an_edited_rule_screens_every_record_again(sqlite_review: Review) -> None:
     review = sqlite_review
     screen(review.store, review.protocol)
-    edited = review.protocol.model_copy(
-        update={"criteria": [c.model_copy(update={"reason": "no animals"}) if c.id == "animals-only" else c
-                             for c in review.protocol.criteria]}
-    )  # fmt: skip
-    again = screen(review.store, edited)
+    again = screen(review.store, _reworded(review.protocol, "animals-only", "no animals"))
     assert len(again.suggestions) == 9 and again.unchanged == {}
     excluded = {k for k, (d, rule, _) in _stored(review).items() if rule == "animals-only"}
     assert excluded and again.changed == len(excluded)  # only the reason they record changed
@@ -85,11 +87,7 @@ def test_an_edited_rule_screens_every_record_again(sqlite_review: Review) -> Non
 def test_a_full_text_rule_leaves_title_abstract_suggestions_standing(sqlite_review: Review) -> None:
     review = sqlite_review
     screen(review.store, review.protocol)
-    edited = review.protocol.model_copy(
-        update={"criteria": [c.model_copy(update={"reason": "late line"}) if c.id == "not-first-line" else c
-                             for c in review.protocol.criteria]}
-    )  # fmt: skip
-    assert screen(review.store, edited).suggestions == []
+    assert screen(review.store, _reworded(review.protocol, "not-first-line", "late line")).suggestions == []
 
 
 def test_decisions_stored_without_a_fingerprint_are_completed_without_audit(sqlite_review: Review) -> None:

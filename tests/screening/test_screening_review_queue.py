@@ -7,10 +7,9 @@ The order is the one the rules' suggestions give when worked out afresh (``rank_
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from pathlib import Path
 
 import pytest
-from screening_fixtures import Review, quiet, write_review
+from screening_fixtures import Review, quiet
 
 from caseseries.cli import main
 from caseseries.screening import Decision, DecisionLog, ReviewSession, Role, Stage, rank_records, screen
@@ -108,11 +107,6 @@ def test_model_order_with_too_few_decisions_is_the_rules_order(sqlite_review: Re
     assert ranking.method == "rules" and keys == _fresh_order(review, keys)
 
 
-@pytest.fixture
-def cli_review(sqlite_url: str, tmp_path: Path) -> tuple[str, Review]:
-    return sqlite_url, write_review(sqlite_url, tmp_path)
-
-
 def test_screen_again_counts_the_unchanged_and_rescreen_applies_the_rules(
     cli_review: tuple[str, Review], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -135,12 +129,11 @@ def test_review_order_model_and_a_bad_order(
     cli_review: tuple[str, Review], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url, review = cli_review
-    proto = str(review.protocol_path)
-    main(["--db", url, "screen", "--protocol", proto])
+    screen(review.store, review.protocol)
     _label(review)
-    capsys.readouterr()
     monkeypatch.setattr("builtins.input", lambda prompt="": "q")
-    assert main(["--db", url, "screen", "review", "--protocol", proto, "--reviewer", "CD", "--order", "model"]) == 0
+    review_cd = ["--db", url, "screen", "review", "--protocol", str(review.protocol_path), "--reviewer", "CD"]
+    assert main([*review_cd, "--order", "model"]) == 0
     assert capsys.readouterr().out.endswith("0 decided, 0 skipped, 9 still to review (ordered by model).\n")
-    assert main(["--db", url, "screen", "review", "--protocol", proto, "--reviewer", "CD", "--order", "tfidf"]) == 2
+    assert main([*review_cd, "--order", "tfidf"]) == 2
     assert capsys.readouterr().err == "Error: --order: unknown order 'tfidf'; allowed: rules, model\n"
