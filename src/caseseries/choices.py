@@ -22,5 +22,8 @@ UNDECIDED = "undecided"
 SCREENING_STATES = ("include", "exclude", "maybe", UNDECIDED)
 """A record's screening state in a protocol (``records list --screening``)."""
 
+REVIEW_ORDERS = ("rules", "model")
+"""How a screening review queue is ordered (``screen review --order``; :class:`caseseries.screening.ranking.Order`)."""
+
 FIRST_STAGE = "title-abstract"
 """The first screening stage (``screen --stage`` default; :class:`caseseries.screening.Stage`)."""

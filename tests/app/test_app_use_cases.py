@@ -56,6 +56,7 @@ def test_a_screening_result_owns_its_json() -> None:
         "stage": "title-abstract",
         "counts": {"include": 0, "exclude": 1, "maybe": 0},
         "changed": 1,
+        "unchanged": 0,
         "not_eligible": [],
         "missing": ["pmid:9"],
         "suggestions": [{"key": "pmid:1", "decision": "exclude", "rule": "r1", "reason": "a review", "fired": []}],

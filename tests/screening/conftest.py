@@ -22,6 +22,12 @@ def sqlite_review(sqlite_url: str, tmp_path: Path) -> Review:
 
 
 @pytest.fixture
+def cli_review(sqlite_url: str, tmp_path: Path) -> tuple[str, Review]:
+    """The fixture review on SQLite and its database URL (for the command line)."""
+    return sqlite_url, write_review(sqlite_url, tmp_path)
+
+
+@pytest.fixture
 def scripted() -> Callable[[list[str]], Callable[[str], str]]:
     """Make an input function that answers from a script and raises EOFError when it runs out."""
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from rich.console import Console
 
 from caseseries.model import CaseDocument, CaseFile, Patient, Source
 from caseseries.model.publication import Publication, SearchRecord
@@ -14,6 +16,11 @@ from caseseries.screening import Protocol, load_protocol
 from caseseries.store import Store
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "screening"
+
+
+def quiet() -> Console:
+    """A console that prints nowhere (a review session's records)."""
+    return Console(file=io.StringIO(), width=100)
 
 
 @dataclass

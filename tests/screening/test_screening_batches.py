@@ -29,7 +29,7 @@ def test_screening_read_in_batches_suggests_what_gathered_records_do(review: Rev
     streamed = screen(store, protocol)
     log = DecisionLog(store, protocol.name)
     stored = {e.key: (e.decision, e.rule_id, e.reason) for e in log.entries(TA)}
-    again = screen(store, protocol, records=gathered)
+    again = screen(store, protocol, records=gathered, rescreen=True)
     assert again.changed == 0
     assert [(s.key, s.decision, s.rule_id, s.reason) for s in streamed.suggestions] == [
         (s.key, s.decision, s.rule_id, s.reason) for s in again.suggestions

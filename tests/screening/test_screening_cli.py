@@ -6,14 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from screening_fixtures import Review, write_review
+from screening_fixtures import Review
 
 from caseseries.cli import main
-
-
-@pytest.fixture
-def cli_review(sqlite_url: str, tmp_path: Path) -> tuple[str, Review]:
-    return sqlite_url, write_review(sqlite_url, tmp_path)
 
 
 def test_screen_then_prisma(cli_review: tuple[str, Review], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rich.console import Console
-from screening_fixtures import Review
+from screening_fixtures import Review, quiet
 
 from caseseries.errors import InputError
 from caseseries.screening import Decision, DecisionLog, ReviewSession, Role, Stage, Status, import_decisions, screen
@@ -17,10 +16,6 @@ from caseseries.screening.decisions import RULES_ACTOR
 
 TA = Stage.TITLE_ABSTRACT
 Script = Callable[[list[str]], Callable[[str], str]]
-
-
-def quiet() -> Console:
-    return Console(file=open("/dev/null", "w"), width=100)
 
 
 def test_changes_are_audited_and_unchanged_writes_are_not(review: Review) -> None:

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import typer
 
-from caseseries.choices import FIRST_STAGE
+from caseseries.choices import FIRST_STAGE, REVIEW_ORDERS
 from caseseries.commands._common import open_store, print_json
 from caseseries.errors import InputError
-
-if TYPE_CHECKING:
-    from caseseries.screening import Stage
-    from caseseries.store import Store
 
 screen_app = typer.Typer(
     help=(
@@ -27,31 +22,21 @@ _PROTOCOL_HELP = "Review protocol (YAML file, or the name of a shipped protocol)
 _STAGE_HELP = "Screening stage: title-abstract or full-text."
 
 
-def _stage(value: str) -> Stage:
-    from caseseries.screening import Stage
-
-    try:
-        return Stage(value)
-    except ValueError:
-        raise InputError(
-            f"unknown stage {value!r}; allowed: {', '.join(s.value for s in Stage)}", location="--stage"
-        ) from None
-
-
-def _reviewer(name: str) -> str:
-    if not name.strip():
-        raise InputError("the reviewer name is empty; give your name or initials", location="--reviewer")
-    return name.strip()
-
-
 @screen_app.callback()
 def screen_records(
     ctx: typer.Context,
     protocol: str | None = typer.Option(None, "--protocol", "-p", help=_PROTOCOL_HELP),
     stage: str = typer.Option(FIRST_STAGE, "--stage", help=_STAGE_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print the suggestions as JSON."),
+    rescreen: bool = typer.Option(
+        False, "--rescreen", help="Apply the rules to every record, also those unchanged since their last screening."
+    ),
 ) -> None:
     """Apply the protocol's rules to every record of its searches and imports, recording suggestions.
+
+    A record whose suggestion is stored, that was not updated since and whose rules (their
+    definitions, the vocabularies they use, the rules' version) are the same is not read or
+    screened again: it is counted with its stored suggestion ('unchanged' in --json).
 
     Example: caseseries screen --protocol alk-imt-alectinib-first-line --stage title-abstract
     """
@@ -59,20 +44,16 @@ def screen_records(
         return
     if protocol is None:
         raise InputError("give the review protocol with --protocol FILE", location="--protocol")
-    from caseseries.app.screen import screen_protocol
-    from caseseries.screening import load_protocol
+    from caseseries.app.screen import protocol_of, screen_protocol
 
-    proto = load_protocol(protocol)  # a bad protocol is reported before the database is opened
-    run = screen_protocol(open_store(ctx), proto, _stage(stage))
-    result = run.result
+    proto = protocol_of(protocol)  # a bad protocol is reported before the database is opened
+    run = screen_protocol(open_store(ctx), proto, stage, rescreen=rescreen)
     if json_out:
         print_json(run.to_json())
         return
     typer.echo(run.summary())
-    if result.not_eligible:
-        typer.echo(f"{len(result.not_eligible)} records not screened at this stage (excluded earlier or no full text).")
-    if result.missing:
-        typer.echo(f"{len(result.missing)} records found by the searches are not stored; fetch or import them.")
+    for line in run.notes():
+        typer.echo(line)
     typer.echo(f"Next: caseseries screen review --protocol {protocol} --reviewer NAME")
 
 
@@ -87,6 +68,15 @@ def review(
         False, "--all", help="Show every record, also those you already decided (to change a decision)."
     ),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Stop after this many records."),
+    order: str = typer.Option(
+        REVIEW_ORDERS[0],
+        "--order",
+        help=(
+            f"Queue order: {REVIEW_ORDERS[0]} (the rules' scores stored by 'caseseries screen') or "
+            f"{REVIEW_ORDERS[1]} (a TF-IDF model trained on the reviewed decisions; it reads every record "
+            "of the queue, so it starts slower on a large protocol)."
+        ),
+    ),
 ) -> None:
     """Walk the records you have not confirmed yet, one at a time, most likely includes first.
 
@@ -97,21 +87,19 @@ def review(
 
     Example: caseseries screen review --protocol review.yaml --reviewer AB
     """
-    from caseseries.screening import ReviewSession, load_protocol
+    from caseseries.app.screen import review_line, review_protocol
 
-    session = ReviewSession(
+    summary = review_protocol(
         open_store(ctx),
-        load_protocol(protocol),
-        _reviewer(reviewer),
-        stage=_stage(stage),
+        protocol,
+        reviewer,
+        stage=stage,
         resolve=resolve,
-        include_suggested=all_records,
+        all_records=all_records,
+        order=order,
+        limit=limit,
     )
-    summary = session.run(limit=limit)
-    typer.echo(
-        f"{summary.decided} decided, {summary.skipped} skipped, {summary.remaining} still to review "
-        f"(ordered by {summary.method})."
-    )
+    typer.echo(review_line(summary))
 
 
 @screen_app.command("import-decisions")
@@ -127,20 +115,12 @@ def import_decisions_cmd(
 
     Example: caseseries screen import-decisions decisions.csv --reviewer AB --protocol review.yaml
     """
-    from caseseries.screening import import_decisions, load_protocol
+    from caseseries.app.screen import import_decisions_file, protocol_of, reviewer_name
 
-    proto = load_protocol(protocol) if protocol else None
-    result = import_decisions(csv_file, open_store(ctx), reviewer=_reviewer(reviewer), protocol=proto)
+    proto = protocol_of(protocol) if protocol else None
+    result = import_decisions_file(open_store(ctx), csv_file, reviewer_name(reviewer), proto)
     for name, n in result.items():
         typer.echo(f"{name}: {n} decisions recorded for {reviewer}.")
-
-
-def _protocol_names(store: Store, protocol: str | None) -> list[str]:
-    from caseseries.screening import load_protocol
-
-    if protocol:
-        return [load_protocol(protocol).name]
-    return store.decisions.protocols()
 
 
 @screen_app.command("conflicts")
@@ -156,27 +136,9 @@ def conflicts(
 
     Example: caseseries screen conflicts --protocol review.yaml
     """
-    from caseseries.screening import DecisionLog
+    from caseseries.app.screen import conflicts as find_conflicts
 
-    store = open_store(ctx)
-    chosen = _stage(stage) if stage else None
-    rows: list[dict[str, Any]] = []
-    for name in _protocol_names(store, protocol):
-        for e in DecisionLog(store, name).conflicts(chosen):
-            pub = store.get_publication(e.key)
-            rows.append(
-                {
-                    "protocol": name,
-                    "key": e.key,
-                    "stage": e.stage.value,
-                    "title": pub.title if pub else None,
-                    "decisions": [
-                        {"reviewer": x.actor, "decision": x.decision.value, "reason": x.reason}
-                        for x in e.entries
-                        if x.role.value == "reviewer"
-                    ],
-                }
-            )
+    rows = find_conflicts(open_store(ctx), protocol, stage)
     if json_out:
         print_json(rows)
     else:
@@ -208,27 +170,17 @@ def prisma(
 
     Example: caseseries screen prisma --protocol review.yaml --out report/
     """
-    from caseseries.screening import DecisionLog, load_protocol, prisma_counts, work_saved, write_prisma
+    from caseseries.app.screen import prisma_report
 
-    store = open_store(ctx)
-    proto = load_protocol(protocol)
-    counts = prisma_counts(store, proto)
-    written = write_prisma(counts, out)
-    saved = work_saved(DecisionLog(store, proto.name))
+    report = prisma_report(open_store(ctx), protocol, out)
     if json_out:
-        print_json(
-            {
-                **counts.as_dict(),
-                "files": {k: str(v) for k, v in written.items()},
-                "screened_before_last_include": saved.screened_before_last_include,
-            }
-        )
+        print_json(report.to_json())
         return
-    typer.echo(counts.methods_sentence())
-    typer.echo(f"Title-abstract screening: {saved.sentence()}.")
-    for problem in counts.arithmetic_problems():
-        typer.echo(f"Warning: counts do not add up: {problem}", err=True)
-    typer.echo("Wrote " + ", ".join(str(p) for p in written.values()))
+    for line in report.lines():
+        typer.echo(line)
+    for warning in report.warnings():
+        typer.echo(warning, err=True)
+    typer.echo(report.wrote())
 
 
 def register(app: typer.Typer) -> None:

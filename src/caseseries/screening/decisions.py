@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -20,8 +20,9 @@ from typing import TypeVar
 
 from caseseries.errors import InputError
 from caseseries.screening.protocol import Decision, Protocol, Stage
+from caseseries.screening.rules import RulesFingerprint
 from caseseries.store import Store
-from caseseries.store.decisions import DecisionWrite, StoredAudit, StoredDecision
+from caseseries.store.decisions import DecisionWrite, StandingDecision, StoredAudit, StoredDecision
 
 RULES_ACTOR = "rules"
 _E = TypeVar("_E", bound=StrEnum)
@@ -101,7 +102,11 @@ class Effective:
 
 @dataclass(frozen=True)
 class NewDecision:
-    """A decision to record (see :meth:`DecisionLog.record_many`)."""
+    """A decision to record (see :meth:`DecisionLog.record_many`).
+
+    A rule decision also carries the fingerprint of the rules it came from, the record's
+    version (``updated_at``) it was made from and the rules' score.
+    """
 
     key: str
     stage: Stage
@@ -110,6 +115,9 @@ class NewDecision:
     actor: str
     rule_id: str | None = None
     reason: str | None = None
+    fingerprint: str | None = None
+    record_version: datetime | None = None
+    score: float | None = None
 
 
 def _entry(row: StoredDecision) -> DecisionEntry:
@@ -145,7 +153,16 @@ def _audit_entry(r: StoredAudit) -> AuditEntry:
 def _write(item: NewDecision) -> DecisionWrite:
     _check_actor(item.role, item.actor)
     return DecisionWrite(
-        item.key, item.stage.value, item.decision.value, item.role.value, item.actor, item.rule_id, item.reason
+        item.key,
+        item.stage.value,
+        item.decision.value,
+        item.role.value,
+        item.actor,
+        item.rule_id,
+        item.reason,
+        item.fingerprint,
+        item.record_version,
+        item.score,
     )
 
 
@@ -224,6 +241,38 @@ class DecisionLog:
         for e in self.entries(stage):
             grouped[e.key].append(e)
         return {key: effective_of(key, stage, entries) for key, entries in grouped.items()}
+
+    def standing(
+        self, stage: Stage, fingerprint: RulesFingerprint, found_in: Mapping[str, Iterable[str]]
+    ) -> dict[str, StandingDecision]:
+        """The rules' stored suggestions at ``stage`` that still hold, by key (one query, no record read).
+
+        A suggestion holds when its record was not updated since and it was made with the rules'
+        ``fingerprint`` for that record (``found_in``: key -> the searches that found it). Each is a
+        row ``(key, fingerprint, decision, score)``: a large protocol has 100,000 of them, read
+        before the first record of a review is shown, so they are not made into objects.
+        """
+        if not fingerprint.searches:
+            return self.store.decisions.standing(self.protocol, stage.value, Role.RULE.value, [fingerprint.value])
+        values = {fingerprint.of(s) for s in found_in.values()}
+        rows = self.store.decisions.standing(self.protocol, stage.value, Role.RULE.value, values)
+        return {k: r for k, r in rows.items() if k in found_in and r[1] == fingerprint.of(found_in[k])}
+
+    def people(self, stage: Stage) -> dict[str, Effective]:
+        """The effective decision of every record a person decided at ``stage`` (the rules' decisions left out)."""
+        grouped: dict[str, list[DecisionEntry]] = defaultdict(list)
+        for row in self.store.decisions.current(self.protocol, stage.value, except_role=Role.RULE.value):
+            grouped[row.key].append(_entry(row))
+        return {key: effective_of(key, stage, entries) for key, entries in grouped.items()}
+
+    def passed_title_abstract(self) -> set[str]:
+        """Keys whose effective title-abstract decision is include or maybe (those screened at full text)."""
+        stage = Stage.TITLE_ABSTRACT
+        people = self.people(stage)
+        rules = self.store.decisions.decisions_by(self.protocol, stage.value, Role.RULE.value)
+        decided: dict[str, Decision | None] = {k: Decision(d) for k, d in rules.items() if k not in people}
+        decided.update((k, e.decision) for k, e in people.items())
+        return {k for k, d in decided.items() if d in (Decision.INCLUDE, Decision.MAYBE)}
 
     def conflicts(self, stage: Stage | None = None) -> list[Effective]:
         """Records on which reviewers disagree and no resolution was recorded."""

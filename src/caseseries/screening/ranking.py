@@ -3,14 +3,18 @@
 With at least ``min_per_class`` reviewed includes and excludes, a TF-IDF (title and abstract,
 word 1-2-grams) + logistic-regression model trained on those decisions scores each record by
 its probability of inclusion. With fewer, the rules' suggestion scores are used
-(:attr:`caseseries.screening.rules.Suggestion.score`).
+(:attr:`caseseries.screening.rules.Suggestion.score`). The model reads the text of every
+record it ranks; the rules' order needs only their scores (stored with the rule decisions).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import NamedTuple
 
+from caseseries.choices import REVIEW_ORDERS
 from caseseries.screening.decisions import DecisionLog, Effective, Role
 from caseseries.screening.protocol import Decision, Protocol, Stage
 from caseseries.screening.rules import ScreeningRecord, Suggestion, suggest
@@ -18,9 +22,17 @@ from caseseries.screening.rules import ScreeningRecord, Suggestion, suggest
 MIN_PER_CLASS = 3
 
 
-@dataclass(frozen=True)
-class Ranked:
-    """A record with its relevance score (higher first)."""
+class Order(StrEnum):
+    """How a review queue is ordered."""
+
+    RULES = REVIEW_ORDERS[0]
+    """By the rules' scores (stored with their decisions): nothing but the records shown is read."""
+    MODEL = REVIEW_ORDERS[1]
+    """By the TF-IDF model trained on the reviewed decisions (every record of the queue read)."""
+
+
+class Ranked(NamedTuple):
+    """A record with its relevance score (higher first; a tuple: queues of 100,000 are made quickly)."""
 
     key: str
     score: float
@@ -55,6 +67,11 @@ class Ranker:
     def __init__(self, min_per_class: int = MIN_PER_CLASS):
         self.min_per_class = min_per_class
 
+    def trains_on(self, decisions: Iterable[Decision]) -> bool:
+        """Whether reviewed ``decisions`` hold enough includes and excludes to train the model."""
+        found = list(decisions)
+        return min(found.count(Decision.INCLUDE), found.count(Decision.EXCLUDE)) >= self.min_per_class
+
     def rank(
         self,
         candidates: Sequence[ScreeningRecord],
@@ -78,17 +95,12 @@ class Ranker:
             Most likely include first; ties keep the candidates' order.
         """
         pairs = [(r, d) for r, d in labelled.values() if d in (Decision.INCLUDE, Decision.EXCLUDE)]
-        n_inc = sum(1 for _, d in pairs if d is Decision.INCLUDE)
-        n_exc = len(pairs) - n_inc
+        if not candidates or not self.trains_on(d for _, d in pairs):
+            return rules_ranking([r.key for r in candidates], rule_scores)
         position = {r.key: i for i, r in enumerate(candidates)}
-        if n_inc >= self.min_per_class and n_exc >= self.min_per_class and candidates:
-            scores = self._model_scores(candidates, pairs)
-            method = "model"
-        else:
-            scores = {r.key: rule_scores.get(r.key, 0.0) for r in candidates}
-            method = "rules"
+        scores = self._model_scores(candidates, pairs)
         order = sorted(candidates, key=lambda r: (-scores[r.key], -rule_scores.get(r.key, 0.0), position[r.key]))
-        return Ranking(method, [Ranked(r.key, float(scores[r.key])) for r in order])
+        return Ranking(Order.MODEL.value, [Ranked(r.key, float(scores[r.key])) for r in order])
 
     @staticmethod
     def _model_scores(
@@ -104,6 +116,13 @@ class Ranker:
         model.fit(x, y)
         proba = model.predict_proba(vectoriser.transform([_text(r) for r in candidates]))[:, 1]
         return {r.key: float(p) for r, p in zip(candidates, proba, strict=True)}
+
+
+def rules_ranking(keys: Sequence[str], scores: Mapping[str, float]) -> Ranking:
+    """Order ``keys`` by the rules' ``scores`` (higher first; ties keep the keys' order; a missing score is 0)."""
+    ranked = [Ranked(k, float(scores.get(k, 0.0))) for k in keys]
+    ranked.sort(key=lambda r: -r.score)  # a stable sort: ties keep the keys' order
+    return Ranking(Order.RULES.value, ranked)
 
 
 def rank_records(

@@ -8,7 +8,7 @@ it was imported from (the sources of curated or extracted cases are not records 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,10 +128,15 @@ class RecordPlan:
     missing: list[str]
 
     def records(
-        self, store: Store, *, extractor: Extractor | None = None, batch: int = 1000
+        self,
+        store: Store,
+        *,
+        extractor: Extractor | None = None,
+        batch: int = 1000,
+        keys: Iterable[str] | None = None,
     ) -> Iterator[tuple[str, ScreeningRecord]]:
-        """The records, in source order, read ``batch`` at a time (only one batch is held)."""
-        keys = list(self.found_in)
+        """The records (or those of ``keys``), in source order, read ``batch`` at a time (only one batch is held)."""
+        keys = list(self.found_in) if keys is None else [k for k in keys if k in self.found_in]
         repository = PublicationRepository(store)
         for start in range(0, len(keys), batch):
             chunk = keys[start : start + batch]
@@ -167,7 +172,9 @@ def record_plan(store: Store, protocol: Protocol) -> RecordPlan:
     wanted = {k for s in sources for k in s.keys}
     found: set[str] = set()
     others: dict[str, list[str]] = {}
-    for origin in PublicationRepository(store).origins():
+    if not imports and not every:  # only the searches' records: which of them are stored is enough
+        found = wanted & store.decisions.publication_keys()
+    for origin in PublicationRepository(store).origins() if imports or every else ():
         key = origin.key
         listed = key in wanted
         if listed:

@@ -6,7 +6,7 @@ never loses a decision. The input function is injectable (tests drive the loop w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -15,9 +15,9 @@ from rich.text import Text
 
 from caseseries.screening.decisions import RULES_ACTOR, DecisionLog, Effective, Role, Status
 from caseseries.screening.protocol import Decision, Protocol, Stage, TextField
-from caseseries.screening.ranking import Ranking, rank_records
-from caseseries.screening.records import RecordSet, protocol_records
-from caseseries.screening.rules import ScreeningRecord, Span, Suggestion, suggest
+from caseseries.screening.ranking import Order, Ranker, Ranking, rules_ranking
+from caseseries.screening.records import RecordPlan, RecordSet, protocol_extractor, record_plan
+from caseseries.screening.rules import ScreeningRecord, Span, Suggestion, rules_fingerprint, suggest
 from caseseries.store import Store
 
 KEYS = {"i": Decision.INCLUDE, "e": Decision.EXCLUDE, "m": Decision.MAYBE}
@@ -53,6 +53,11 @@ def highlight(text: str, spans: list[Span], fld: TextField) -> Text:
 class ReviewSession:
     """One reviewer screening a protocol's records.
 
+    The queue is ordered by the rules' scores stored with their decisions (``caseseries screen``):
+    only the records without a standing suggestion are read to score them, and then only the
+    records shown. ``order=model`` ranks by a TF-IDF model trained on the reviewed decisions
+    instead (:class:`~caseseries.screening.ranking.Ranker`), which reads every record of the queue.
+
     Parameters
     ----------
     store : Store
@@ -73,6 +78,11 @@ class ReviewSession:
         Walk every record, also those this reviewer already decided (``--all``). By default the
         queue holds what this reviewer has not confirmed yet: records without a decision of
         theirs (also those the rules decided, awaiting a human) and their own 'maybe's.
+    records : RecordSet or None
+        Pre-gathered records (default: read from the store when needed).
+    order : Order
+        ``rules`` (default) or ``model`` (with too few reviewed includes and excludes to train
+        the model, the rules' order).
     """
 
     def __init__(
@@ -87,6 +97,7 @@ class ReviewSession:
         resolve: bool = False,
         include_suggested: bool = False,
         records: RecordSet | None = None,
+        order: Order = Order.RULES,
     ):
         self.store = store
         self.protocol = protocol
@@ -96,15 +107,33 @@ class ReviewSession:
         self.console = console or Console()
         self.resolve = resolve
         self.include_suggested = include_suggested
-        self.records = records or protocol_records(store, protocol)
+        self.order = order
         self.log = DecisionLog(store, protocol.name)
+        self._given = records
+        self._extractor = protocol_extractor(protocol)
+        self._plan: RecordPlan | None = None
+        if records is not None:
+            self._found_in = {k: sorted(r.searches) for k, r in records.records.items()}
+        else:
+            self._plan = record_plan(store, protocol)
+            self._found_in = self._plan.found_in
+
+    # ------------------------------------------------------------------ records
+    def _read(self, keys: list[str]) -> Iterator[tuple[str, ScreeningRecord]]:
+        if self._given is not None:
+            return ((k, self._given.records[k]) for k in keys)
+        assert self._plan is not None
+        return self._plan.records(self.store, extractor=self._extractor, keys=keys)
+
+    def _record(self, key: str) -> ScreeningRecord:
+        return next(r for _, r in self._read([key]))
 
     # ------------------------------------------------------------------ queue
     def _eligible(self) -> list[str]:
-        keys = list(self.records.records)
+        keys = list(self._found_in)
         if self.stage is Stage.FULL_TEXT:
-            ta = self.log.effective(Stage.TITLE_ABSTRACT)
-            keys = [k for k in keys if k in ta and ta[k].decision in (Decision.INCLUDE, Decision.MAYBE)]
+            passed = self.log.passed_title_abstract()
+            keys = [k for k in keys if k in passed]
         return keys
 
     def _wanted(self, e: Effective | None) -> bool:
@@ -119,16 +148,43 @@ class ReviewSession:
             return own[0].decision is Decision.MAYBE
         return True  # the rules' suggestion (if any) awaits a human's confirmation
 
-    def _queued(self, effective: dict[str, Effective]) -> list[str]:
-        return [k for k in self._eligible() if self._wanted(effective.get(k))]
+    def _queued(self, people: dict[str, Effective]) -> list[str]:
+        return [k for k in self._eligible() if self._wanted(people.get(k))]
 
     def queue(self) -> tuple[list[str], Ranking]:
         """The keys still to review, most likely include first, and the ranking used."""
-        return self._ranked(self.log.effective(self.stage))
+        return self._ranked(self.log.people(self.stage))
 
-    def _ranked(self, effective: dict[str, Effective]) -> tuple[list[str], Ranking]:
-        keys = self._queued(effective)
-        ranking = rank_records(self.log, self.protocol, self.records.records, keys, self.stage, effective=effective)
+    def _scores(self, keys: list[str]) -> dict[str, float]:
+        """The rules' score of each key: stored when its suggestion stands, else worked out (the record read)."""
+        fingerprint = rules_fingerprint(self.protocol, self.stage, self._extractor)
+        standing = self.log.standing(self.stage, fingerprint, self._found_in)
+        scores: dict[str, float] = {}
+        todo: list[str] = []
+        for key in keys:
+            found = standing.get(key)
+            if found is not None and found[3] is not None:  # its score
+                scores[key] = found[3]
+            else:
+                todo.append(key)
+        scores.update((k, suggest(self.protocol, r, self.stage).score) for k, r in self._read(todo))
+        return scores
+
+    def _ranked(self, people: dict[str, Effective]) -> tuple[list[str], Ranking]:
+        keys = self._queued(people)
+        scores = self._scores(keys)
+        labelled = {
+            k: e.decision for k, e in people.items() if e.reviewed and e.decision is not None and k in self._found_in
+        }
+        ranker = Ranker()
+        if self.order is Order.MODEL and ranker.trains_on(labelled.values()):
+            wanted = [k for k in self._found_in if k in labelled or k in scores]
+            records = dict(self._read(wanted))
+            ranking = ranker.rank(
+                [records[k] for k in keys], {k: (records[k], d) for k, d in labelled.items() if k in records}, scores
+            )
+        else:
+            ranking = rules_ranking(keys, scores)
         return ranking.keys(), ranking
 
     # ------------------------------------------------------------------ loop
@@ -140,15 +196,15 @@ class ReviewSession:
         ReviewSummary
             Decided, skipped and remaining counts.
         """
-        effective = self.log.effective(self.stage)
-        keys, ranking = self._ranked(effective)
+        people = self.log.people(self.stage)
+        keys, ranking = self._ranked(people)
         summary = ReviewSummary(method=ranking.method)
         for n, key in enumerate(keys, start=1):
             if limit is not None and summary.decided + summary.skipped >= limit:
                 break
-            record = self.records.records[key]
+            record = self._record(key)
             suggestion = suggest(self.protocol, record, self.stage)
-            self.show(record, suggestion, effective.get(key), n, len(keys))
+            self.show(record, suggestion, people.get(key), n, len(keys))
             try:
                 answer = self._ask_decision()
                 if answer is None:
@@ -170,7 +226,7 @@ class ReviewSession:
             self.log.record(key, self.stage, decision, role=role, actor=self.reviewer, reason=reason, via="review")
             summary.decided += 1
             self.console.print(f"[green]saved[/green] {decision.value}" + (f" ({reason})" if reason else ""))
-        summary.remaining = len(self._queued(self.log.effective(self.stage)))  # counted, not ranked again
+        summary.remaining = len(self._queued(self.log.people(self.stage)))  # counted, not ranked again
         return summary
 
     def _ask_decision(self) -> str | None:

@@ -12,12 +12,14 @@ The suggestion of a record at a stage, over the rules that apply at that stage:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -27,6 +29,7 @@ from caseseries.model.case import Patient
 from caseseries.model.casejson import Source
 from caseseries.model.publication import Publication
 from caseseries.screening.protocol import (
+    LANGUAGES,
     Decision,
     DiseaseRule,
     DrugRule,
@@ -47,10 +50,18 @@ from caseseries.screening.protocol import (
 from caseseries.vocab import drugs
 from caseseries.vocab.diseases import diseases
 
+RULES_VERSION = 1
+"""Version of the rules' code: raise it whenever a change here can change a suggestion (see
+:func:`rules_fingerprint`), so stored suggestions are made again."""
 
-@dataclass(frozen=True)
-class Span:
-    """A matched piece of text: the field, character offsets into that field's text, the words."""
+
+class Span(NamedTuple):
+    """A matched piece of text: the field, character offsets into that field's text, the words.
+
+    Spans, rule results and suggestions are named tuples: screening 100,000 records makes
+    several hundred thousand of them, and a tuple is made several times faster than a frozen
+    dataclass.
+    """
 
     field: TextField
     start: int
@@ -58,8 +69,7 @@ class Span:
     text: str
 
 
-@dataclass(frozen=True)
-class RuleResult:
+class RuleResult(NamedTuple):
     """How one rule evaluated on one record."""
 
     rule_id: str
@@ -68,8 +78,7 @@ class RuleResult:
     spans: tuple[Span, ...] = ()
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     """The rules' suggestion for one record at one stage."""
 
     key: str
@@ -95,10 +104,15 @@ class Suggestion:
         return sorted(out, key=lambda s: (s.field.value, s.start, s.end))
 
 
+_BASE_SCORE = {Decision.INCLUDE: 2.0, Decision.MAYBE: 1.0, Decision.EXCLUDE: 0.0}
+
+
 def _score(s: Suggestion) -> float:
-    base = {Decision.INCLUDE: 2.0, Decision.MAYBE: 1.0, Decision.EXCLUDE: 0.0}[s.decision]
-    spans = sum(len(r.spans) for r in s.results if r.fired)
-    return base + min(spans, 20) / 40
+    spans = 0
+    for r in s.results:
+        if r.fired:
+            spans += len(r.spans)
+    return _BASE_SCORE[s.decision] + min(spans, 20) / 40
 
 
 # ---------------------------------------------------------------------------------- records
@@ -209,8 +223,7 @@ class _DesignMap:
 
 @cache
 def _design_map() -> _DesignMap:
-    text = resources.files("caseseries.screening").joinpath("data", "publication_types.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = yaml.safe_load(_design_file())
     allowed = {"version", "designs", "title_patterns"}
     if set(data) - allowed:
         raise VocabularyError(
@@ -472,3 +485,95 @@ def suggest(protocol: Protocol, record: ScreeningRecord, stage: Stage) -> Sugges
     unmet = [r.id for r in includes if r.id not in fired]
     reason = f"inclusion rules not met: {', '.join(unmet)}" if unmet else "no rule decided"
     return Suggestion(record.key, stage, Decision.MAYBE, None, reason, results)
+
+
+# ---------------------------------------------------------------------------------- fingerprint
+
+
+@dataclass(frozen=True)
+class RulesFingerprint:
+    """What the suggestions of a protocol's rules at a stage depend on, as a short hash.
+
+    Attributes
+    ----------
+    value : str
+        The hash of the rules applying at the stage (in order), what each reads besides the record
+        (the disease and drug patterns from the vocabularies, the publication-type map, the
+        language codes, the extractor and its rule-set version) and :data:`RULES_VERSION`.
+    searches : frozenset of str
+        Names of the searches rules are limited to: which of them found a record is part of its
+        fingerprint (:meth:`of`).
+    """
+
+    value: str
+    searches: frozenset[str] = frozenset()
+
+    def of(self, searches: Iterable[str]) -> str:
+        """The fingerprint of a record found by ``searches`` (the value itself unless rules are limited to searches)."""
+        if not self.searches:
+            return self.value
+        found = sorted(self.searches.intersection(searches))
+        return f"{self.value}/{_digest(found)[:8]}"
+
+
+def _digest(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def _extractor_identity(extractor: Extractor | None) -> list[str] | None:
+    if extractor is None:
+        return None
+    name = str(getattr(extractor, "name", type(extractor).__name__))
+    if name == "rules":
+        from caseseries.extraction.ruleset import ruleset_version
+
+        return [name, ruleset_version()]
+    return [name, str(getattr(extractor, "version", ""))]
+
+
+def _reads(rule: Rule, extractor: Extractor | None) -> Any:
+    """What evaluating ``rule`` reads besides the record and the rule itself."""
+    if isinstance(rule, DiseaseRule):  # the words its pattern is made of (sorted: a set's order varies)
+        disease = diseases().lookup(rule.disease)
+        return [sorted(w) for w in disease.written(related=rule.related)] if disease is not None else None
+    if isinstance(rule, DrugRule):
+        names = _drug_names(rule)
+        return sorted(n for d in drugs().entries if d.name in names for n in d.names())
+    if isinstance(rule, PublicationTypeRule):
+        return _design_file()
+    if isinstance(rule, LanguageRule):
+        return LANGUAGES
+    if isinstance(rule, IndividualPatientRule):
+        return _extractor_identity(extractor)
+    if isinstance(rule, LineOfTherapyRule):
+        vocabulary = [d.model_dump(mode="json") for d in drugs().entries]
+        return [sorted(_drug_names(rule)), _digest(vocabulary), _extractor_identity(extractor)]
+    return None
+
+
+@cache
+def _design_file() -> str:
+    return resources.files("caseseries.screening").joinpath("data", "publication_types.yaml").read_text("utf-8")
+
+
+def rules_fingerprint(protocol: Protocol, stage: Stage, extractor: Extractor | None = None) -> RulesFingerprint:
+    """The fingerprint of the protocol's rules at ``stage`` (see :class:`RulesFingerprint`).
+
+    Parameters
+    ----------
+    protocol : Protocol
+        The review protocol.
+    stage : Stage
+        The screening stage (rules that do not apply at it are left out).
+    extractor : Extractor or None
+        The extractor the patient rules use.
+
+    Returns
+    -------
+    RulesFingerprint
+        Equal for two runs exactly when their rules suggest the same for the same record.
+    """
+    rules = [r for r in protocol.criteria if stage in r.stages]
+    parts = [[r.model_dump(mode="json"), _reads(r, extractor)] for r in rules]
+    value = f"v{RULES_VERSION}-{_digest([stage.value, parts])[:16]}"
+    return RulesFingerprint(value, frozenset(name for r in rules for name in r.searches))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caseseries.store.schema import Base, utcnow
@@ -15,6 +15,8 @@ class ScreeningDecisionRow(Base):
 
     ``role`` is ``rule``, ``reviewer`` or ``resolution``; ``actor`` is ``rules`` for the rules,
     else the reviewer's name. ``rule_id`` names the deciding rule when a single rule decided.
+    A rule decision also keeps the fingerprint of the rules it came from, the record's
+    ``updated_at`` when it was screened and the rules' score (None for people's decisions).
     """
 
     __tablename__ = "screening_decisions"
@@ -32,6 +34,9 @@ class ScreeningDecisionRow(Base):
     rule_id: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    rules_fingerprint: Mapped[str | None] = mapped_column(Text)
+    record_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    score: Mapped[float | None] = mapped_column(Float)
 
 
 class ScreeningAuditRow(Base):

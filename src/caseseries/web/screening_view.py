@@ -3,7 +3,9 @@
 The records of a protocol (:func:`~caseseries.screening.protocol_records`), the rules'
 suggestions and the ranking are kept in memory per protocol and recomputed when the stored
 records change (:func:`~caseseries.store.web_queries.records_fingerprint`); the ranking also
-every :data:`RERANK_EVERY` reviewed decisions. Decisions are always read from the store.
+every :data:`RERANK_EVERY` reviewed decisions. The ranking takes the rules' scores that
+``caseseries screen`` stored where they still stand, applying the rules only to the other records.
+Decisions are always read from the store.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from caseseries.screening import DecisionLog, Effective, Protocol, RecordSet, Ro
 from caseseries.screening.decisions import DecisionEntry
 from caseseries.screening.protocol import Decision, TextField
 from caseseries.screening.ranking import Ranker
-from caseseries.screening.rules import ScreeningRecord, Span, Suggestion, suggest
+from caseseries.screening.records import protocol_extractor
+from caseseries.screening.rules import ScreeningRecord, Span, Suggestion, rules_fingerprint, suggest
 from caseseries.store import Store
 from caseseries.store.web_queries import records_fingerprint
 
@@ -121,11 +124,20 @@ class ScreeningViews:
             return cached[1]
         records = cache.records.records
         labelled = {k: (records[k], e.decision) for k, e in reviewed.items() if k in records and e.decision}
-        scores = {k: _suggestion(cache, protocol, stage, k).score for k in eligible}
+        scores = self._stored_scores(protocol, stage, log, cache)  # what 'caseseries screen' stored and stands
+        scores.update((k, _suggestion(cache, protocol, stage, k).score) for k in eligible if k not in scores)
         ranking = Ranker().rank([records[k] for k in eligible], labelled, scores)
         order = ranking.keys()
         cache.order[stage] = (version, order)
         return order
+
+    @staticmethod
+    def _stored_scores(protocol: Protocol, stage: Stage, log: DecisionLog, cache: _ProtocolCache) -> dict[str, float]:
+        """The rules' scores stored with their suggestions that still stand (no rule applied to get them)."""
+        fingerprint = rules_fingerprint(protocol, stage, protocol_extractor(protocol))
+        found_in = {k: r.searches for k, r in cache.records.records.items()}
+        standing = log.standing(stage, fingerprint, found_in)
+        return {k: row[3] for k, row in standing.items() if k in found_in and row[3] is not None}
 
     def queue(
         self, protocol: Protocol, stage: Stage, reviewer: str, *, show: Show = Show.TODO, page: int = 1
