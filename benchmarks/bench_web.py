@@ -20,11 +20,11 @@ import time
 import warnings
 from pathlib import Path
 
+from caseseries.app.accounts import add_user
 from caseseries.model.publication import Publication, SearchRecord
 from caseseries.store import Store
 from caseseries.store.accounts import Accounts, UserRole, Via
 from caseseries.web import create_app
-from caseseries.web.accounts import add_user
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -18,11 +18,11 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from caseseries.app.accounts import add_user
 from caseseries.model import parse_case_data
 from caseseries.store import Store
 from caseseries.store.accounts import Accounts, UserRole, Via
 from caseseries.web import create_app
-from caseseries.web.accounts import add_user
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
