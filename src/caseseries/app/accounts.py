@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from caseseries.app.choice import parse_choice
 from caseseries.errors import InputError
 from caseseries.store import Store
 from caseseries.store.accounts import Accounts, User, UserRole, Via
@@ -31,12 +32,8 @@ def open_accounts(store: Store) -> Accounts:
 
 
 def parse_role(value: str, location: str = "--role") -> UserRole:
-    """The role named ``value``, or InputError listing the roles."""
-    try:
-        return UserRole(value.strip().lower())
-    except ValueError:
-        allowed = ", ".join(r.value for r in UserRole)
-        raise InputError(f"unknown role {value!r}; allowed: {allowed}", location=location) from None
+    """The role named ``value`` (case and spaces ignored), or InputError listing the roles."""
+    return parse_choice(UserRole, value.strip().lower(), location, "role")
 
 
 def require_user(accounts: Accounts, name: str) -> User:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from caseseries.app.choice import parse_choice
 from caseseries.errors import InputError
 from caseseries.screening import (
     DecisionLog,
@@ -30,14 +31,6 @@ from caseseries.screening.screen import ScreenResult
 from caseseries.store import Store
 
 
-def _choice(kind: type[Stage] | type[Order], value: str | Stage | Order, option: str) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in kind)
-        raise InputError(f"unknown {option.strip('-')} {value!r}; allowed: {allowed}", location=option) from None
-
-
 def parse_stage(value: str | Stage) -> Stage:
     """The stage named ``value`` (``--stage``).
 
@@ -46,8 +39,7 @@ def parse_stage(value: str | Stage) -> Stage:
     InputError
         For an unknown stage, listing the allowed ones.
     """
-    stage: Stage = _choice(Stage, value, "--stage")
-    return stage
+    return parse_choice(Stage, value, "--stage", "stage")
 
 
 def reviewer_name(name: str) -> str:
@@ -138,7 +130,7 @@ def review_protocol(
     limit: int | None = None,
 ) -> ReviewSummary:
     """A reviewer's session in the terminal (:class:`caseseries.screening.ReviewSession`); its summary."""
-    chosen: Order = _choice(Order, order, "--order")
+    chosen = parse_choice(Order, order, "--order", "order")
     session = ReviewSession(
         store,
         protocol_of(protocol),
