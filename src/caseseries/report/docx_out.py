@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.shared import Pt
@@ -28,6 +29,7 @@ DOCUMENT_XML = "word/document.xml"
 _CHUNK_ROWS = 500
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 """Characters XML 1.0 cannot hold (lxml refuses them in text)."""
+_CARRIAGE_RETURN = {"\r": "&#13;"}
 
 
 def write_docx(tables: Sequence[Table], out: Path, *, title: str, statement: str) -> Path:
@@ -153,4 +155,4 @@ def _escape(text: str) -> str:
     """Text as lxml writes it in an element (``&``, ``<``, ``>`` and carriage returns escaped)."""
     if _NOT_XML.search(text):
         raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return escape(text, _CARRIAGE_RETURN)
