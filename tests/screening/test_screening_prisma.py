@@ -11,6 +11,7 @@ import pytest
 from screening_fixtures import Review
 
 from caseseries.screening import Decision, DecisionLog, PrismaCounts, Role, Stage, prisma_counts, screen, write_prisma
+from caseseries.screening.prisma_diagram import render_diagram
 
 TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
 
@@ -165,6 +166,17 @@ def test_diagram_files(review: Review, tmp_path: Path) -> None:
         "Patients included (n = 3)",
     ):
         assert f">{text}<" in svg.replace(">  ", ">"), text
+
+
+def test_the_diagram_is_drawn_in_the_formats_asked_for(review: Review) -> None:
+    counts = screened_review(review)
+    only_svg = render_diagram(counts, ("svg",))
+    assert list(only_svg) == ["svg"]
+    assert only_svg["svg"].lstrip().startswith(b"<?xml")
+    both = render_diagram(counts)
+    assert list(both) == ["svg", "png"]
+    assert both["svg"] == only_svg["svg"]
+    assert both["png"][:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.parametrize("stage", [TA, FT])

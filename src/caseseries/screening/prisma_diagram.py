@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import itertools
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from caseseries.files import write_atomic
 from caseseries.screening.prisma import PrismaCounts
@@ -77,18 +79,27 @@ def diagram_boxes(counts: PrismaCounts) -> list[tuple[str, _Box, _Box | None]]:
     ]
 
 
-def render_diagram(counts: PrismaCounts) -> tuple[bytes, bytes]:
-    """Draw the flow diagram.
+_SAVE: dict[str, dict[str, Any]] = {
+    "svg": {"format": "svg", "metadata": {"Date": None}},
+    "png": {"format": "png", "dpi": 150},
+}
+"""How each format of the diagram is saved (matplotlib ``savefig`` arguments)."""
+
+
+def render_diagram(counts: PrismaCounts, formats: Sequence[str] = ("svg", "png")) -> dict[str, bytes]:
+    """Draw the flow diagram in each of ``formats``.
 
     Parameters
     ----------
     counts : PrismaCounts
         The flow counts.
+    formats : sequence of str
+        ``svg`` (text as ``<text>`` elements, searchable) and/or ``png`` (150 dpi).
 
     Returns
     -------
-    tuple of bytes
-        The SVG (text as ``<text>`` elements, searchable) and the PNG (150 dpi).
+    dict
+        Format -> the drawing's bytes, in the order of ``formats``.
     """
     import matplotlib
 
@@ -150,11 +161,13 @@ def render_diagram(counts: PrismaCounts) -> tuple[bytes, bytes]:
                 FancyBboxPatch((0.15, lo), 0.55, hi - lo, boxstyle="round,pad=0.02", fc="#cfe2f3", ec="#6fa8dc", lw=1)
             )
             ax.text(0.425, (lo + hi) / 2, phase, rotation=90, ha="center", va="center", fontsize=9, fontweight="bold")
-        svg, png = io.BytesIO(), io.BytesIO()
-        fig.savefig(svg, format="svg", metadata={"Date": None})
-        fig.savefig(png, format="png", dpi=150)
+        out: dict[str, bytes] = {}
+        for kind in formats:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, **_SAVE[kind])
+            out[kind] = buffer.getvalue()
         plt.close(fig)
-    return svg.getvalue(), png.getvalue()
+    return out
 
 
 def write_prisma(counts: PrismaCounts, out_dir: str | Path, *, stem: str = "prisma2020") -> dict[str, Path]:
@@ -180,11 +193,9 @@ def write_prisma(counts: PrismaCounts, out_dir: str | Path, *, stem: str = "pris
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    svg, png = render_diagram(counts)
     payloads: dict[str, bytes] = {
         "csv": counts.prisma2020_csv().encode("utf-8"),
         "json": (json.dumps(counts.as_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
-        "svg": svg,
-        "png": png,
+        **render_diagram(counts),
     }
     return {ext: write_atomic(out / f"{stem}.{ext}", data) for ext, data in payloads.items()}

@@ -257,7 +257,7 @@ class DiagramData:
 @lru_cache(maxsize=32)
 def diagram_svg(data: DiagramData) -> bytes:
     """The SVG of the PRISMA diagram, drawn once per set of counts (the counts are all it shows)."""
-    return render_diagram(data.counts)[0]
+    return render_diagram(data.counts, ("svg",))["svg"]
 
 
 # ---------------------------------------------------------------------------------- writing
