@@ -31,7 +31,7 @@ from lxml import etree
 from caseseries.sources.importer import READ_ERRORS, Record, Skip
 from caseseries.sources.importer import ImportItem as Item
 from caseseries.sources.pubmed_xml import RECORD_TAGS, record_reader
-from caseseries.sources.xml_stream import ReadElement, children, plain_prologue, xml_parser
+from caseseries.sources.xml_stream import BATCH, CHUNK, ReadElement, children, last_end, plain_prologue, xml_parser
 
 CUT = frozenset(
     {
@@ -53,10 +53,6 @@ CUT = frozenset(
 abstract or MeSH terms, the fields a lightly read record is used for. Every name ends in ``List``,
 so that one search for that word finds them all."""
 
-CHUNK = 1 << 18
-"""Bytes read from the stream at a time."""
-BATCH = 1 << 19
-"""A batch is parsed once this many bytes are buffered (about 40 baseline records)."""
 MAX_RECORD = 1 << 25
 """A record longer than this (no record end in as many bytes) is left to the importer."""
 
@@ -193,7 +189,7 @@ class _Batches:
         while True:
             while len(self._buf) < BATCH and not self.eof:
                 self._more()
-            cut = _last_end(self._buf)
+            cut = last_end(self._buf, _ENDS)
             if not cut:
                 if self.eof:
                     return
@@ -209,15 +205,6 @@ class _Batches:
     def tail(self) -> bytes:
         """What is left after the last record."""
         return bytes(self._buf)
-
-
-def _last_end(buf: bytearray) -> int:
-    """Where the last record end tag in ``buf`` ends (0 when there is none); the tail is looked at first."""
-    for start in (max(len(buf) - (1 << 16), 0), 0):
-        found = [at + len(end) for end in _ENDS if (at := buf.rfind(end, start)) >= 0]
-        if found:
-            return max(found)
-    return 0
 
 
 def _parse(data: bytes, parser: etree.XMLParser) -> etree._Element:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import operator
 import re
 import zlib
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import BinaryIO, cast
 
 from lxml import etree
@@ -376,7 +376,7 @@ def batched_records(stream: BinaryIO, source: str, tags: tuple[str, ...], read: 
     while True:
         while len(buf) < BATCH and reader.more():
             buf += reader.take()
-        cut = _last_end(buf, ends)
+        cut = last_end(buf, ends)
         if not cut:
             if len(buf) < MAX_RECORD and reader.more():
                 buf += reader.take()
@@ -422,8 +422,8 @@ _TAIL = 1 << 16
 """How far from the end of the buffer record end tags are looked for first."""
 
 
-def _last_end(buf: bytearray, ends: list[bytes]) -> int:
-    """Where the last record end tag in ``buf`` ends (0 when there is none)."""
+def last_end(buf: bytearray, ends: Sequence[bytes]) -> int:
+    """Where the last of the record end tags ``ends`` in ``buf`` ends (0 when there is none)."""
     starts = (len(buf) - _TAIL, 0) if len(buf) > _TAIL else (0,)  # the tail first: it holds the last one
     for start in starts:
         found = [at + len(end) for end in ends if (at := buf.rfind(end, start)) >= 0]
