@@ -70,8 +70,8 @@ def _rules(entry: str) -> str:
             "r.json: context_rules[0] ('no'): unknown direction 'LEFT'; allowed: FORWARD, BACKWARD, BIDIRECTIONAL",
         ),
         (
-            '{"literal": "no", "category": "NEGATED_EXISTENCE", "terminated_by": ["CONJ"]}',
-            "terminated_by names unknown category 'CONJ'",
+            '{"literal": "no", "category": "NEGATED_EXISTENCE", "terminated_by": ["CONJUNCTION"]}',
+            "terminated_by names unknown category 'CONJUNCTION'",
         ),
         ('{"literal": "no", "category": "NEGATED_EXISTENCE", "max_scope": 0}', "max_scope must be a positive"),
         ('{"literal": "no", "category": "NEGATED_EXISTENCE", "pattern": "(no"}', "pattern does not compile"),

@@ -50,7 +50,9 @@ class Direction(StrEnum):
 class Category(StrEnum):
     """What a cue says about the mentions in its scope (a rule's ``category``).
 
-    ``TERMINATE`` and ``PSEUDO`` are the categories of cues that only end or block other cues.
+    ``TERMINATE`` and ``PSEUDO`` are the categories of cues that only end or block other cues;
+    ``CONJ`` ("and", "with") and ``DISCONTINUED`` ("stopped") cues modify nothing (their rules
+    allow no target type) and end the scopes of the rules that name them in ``terminated_by``.
     """
 
     NEGATED_EXISTENCE = "NEGATED_EXISTENCE"
@@ -59,6 +61,10 @@ class Category(StrEnum):
     HISTORICAL = "HISTORICAL"
     OTHER_PATIENT = "OTHER_PATIENT"
     COMPARTMENT = "COMPARTMENT"
+    NOT_GIVEN = "NOT_GIVEN"
+    SUPPORTIVE = "SUPPORTIVE"
+    CONJ = "CONJ"
+    DISCONTINUED = "DISCONTINUED"
     TERMINATE = "TERMINATE"
     PSEUDO = "PSEUDO"
 
@@ -448,10 +454,12 @@ class ContextEngine:
             k = max(0, bisect.bisect_right(sent_starts, t0) - 1)
             by_sentence.setdefault(k, []).append(_Modifier(cue, t0, t1, bounds[k]))
         modifiers: list[_Modifier] = []
+        kinds = {t.kind for t in targets}
         for group in by_sentence.values():
-            # scopes stay inside their sentence; only cues that modify have a scope worth cutting
+            # scopes stay inside their sentence; only cues that may modify a target have a scope worth cutting
             for a in group:
-                if a.cue.rule.direction not in (Direction.TERMINATE, Direction.PSEUDO):
+                rule = a.cue.rule
+                if rule.direction not in (Direction.TERMINATE, Direction.PSEUDO) and any(map(rule.allows, kinds)):
                     for b in group:
                         if b is not a:
                             a.limit_by(b)
