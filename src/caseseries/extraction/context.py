@@ -328,17 +328,23 @@ class ContextEngine:
     def __init__(self, rules: Iterable[ContextRule] | None = None) -> None:
         self.rules = tuple(default_rules() if rules is None else rules)
         self._literals: dict[str, list[tuple[tuple[str, ...], ContextRule]]] = {}
-        patterns: list[str] = []
+        # the patterns as two alternations: those whose first letters are known (skipped at once
+        # where no such letter stands) and the others (a pattern led by a comma, a class ...)
+        grouped: dict[bool, list[str]] = {True: [], False: []}
         self._pattern_rules: list[ContextRule] = []
         for rule in self.rules:
             if rule.pattern is None:
                 words = tuple(t.lower() for t in _TOKEN.findall(rule.literal))
                 self._literals.setdefault(words[0], []).append((words, rule))
             else:
-                patterns.append(f"(?P<p{len(self._pattern_rules)}>{rule.pattern})")
+                grouped[bool(starts_with_letters(rule.pattern))].append(
+                    f"(?P<p{len(self._pattern_rules)}>{rule.pattern})"
+                )
                 self._pattern_rules.append(rule)
-        body = "|".join(patterns)
-        self._patterns = re.compile(f"{starts_with_letters(body)}(?:{body})", re.I) if patterns else None
+        self._patterns = [
+            re.compile(f"{starts_with_letters(body)}(?:{body})", re.I)
+            for body in ("|".join(group) for group in grouped.values() if group)
+        ]
 
     def cues(self, text: str, start: int = 0, end: int | None = None) -> list[Cue]:
         """Every cue in ``text[start:end]`` after pruning overlaps (the longest is kept), in order."""
@@ -387,10 +393,10 @@ class ContextEngine:
         found: list[tuple[Cue, int, int]] = [
             (Cue(rule, tokens[i][0], tokens[j - 1][1]), i, j) for rule, i, j in self._range_literal_cues(text, tokens)
         ]
-        if self._patterns is not None and tokens:
+        if self._patterns and tokens:
             starts = [a for a, _ in tokens]
             ends = [b for _, b in tokens]
-            for m in finditer(self._patterns, text, start, stop):
+            for m in (m for pattern in self._patterns for m in finditer(pattern, text, start, stop)):
                 if m.end() <= m.start() or m.lastgroup is None:
                     continue
                 t0 = bisect.bisect_right(ends, m.start())
