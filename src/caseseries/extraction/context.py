@@ -1,8 +1,9 @@
-"""The context of mentions: negated, hedged, hypothetical, historical, another patient's, one compartment's.
+"""The context of mentions: negated, hedged, hypothetical, historical, another patient's, not given ...
 
 One pass over a text range gives each typed mention (a target: a response category, a drug, a
-site ...) the modifiers that cue phrases around it assign. The cues are data, in
-``extraction/data/context_rules.json``, written in medspacy's ConTextRule JSON layout
+site ...) the modifiers that cue phrases around it assign: negated, hedged, hypothetical,
+historical, another patient's, one compartment's, a drug not given or given as supportive care.
+The cues are data, in ``extraction/data/context_rules.json``, written in medspacy's ConTextRule JSON layout
 (``{"context_rules": [{"literal", "category", "direction", "pattern", "max_scope",
 "allowed_types", "terminated_by", ...}]}``) so that the file reads like any ConText rule set and
 runs unchanged through medspacy (``benchmarks/bench_context.py`` compares the two).
