@@ -347,23 +347,6 @@ class ContextEngine:
             for body in ("|".join(group) for group in grouped.values() if group)
         ]
 
-    @cache  # noqa: B019 - one engine per rule set, kept for the process
-    def _relevant(self, kinds: frozenset[str]) -> frozenset[ContextRule]:
-        """The rules whose cues matter for targets of these kinds.
-
-        TERMINATE cues, the rules that may modify one of them and the categories that end such a
-        rule's scope; any other cue neither modifies these targets nor cuts a scope that does.
-        """
-        modifying = {
-            r
-            for r in self.rules
-            if r.direction not in (Direction.TERMINATE, Direction.PSEUDO) and any(map(r.allows, kinds))
-        }
-        ending = {c for r in modifying for c in r.terminated_by}
-        return frozenset(
-            r for r in self.rules if r in modifying or r.direction is Direction.TERMINATE or r.category in ending
-        )
-
     def cues(self, text: str, start: int = 0, end: int | None = None) -> list[Cue]:
         """Every cue in ``text[start:end]`` after pruning overlaps (the longest is kept), in order."""
         stop = len(text) if end is None else end
@@ -474,10 +457,7 @@ class ContextEngine:
             bounds = [(bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)) for a, b in sorted(sentences)]
         sent_starts = [b[0] for b in bounds]
         by_sentence: dict[int, list[_Modifier]] = {}
-        wanted = self._relevant(frozenset(t.kind for t in targets))
         for cue, t0, t1 in self._cues(text, tokens, start, stop):
-            if cue.rule not in wanted:
-                continue
             k = max(0, bisect.bisect_right(sent_starts, t0) - 1)
             by_sentence.setdefault(k, []).append(_Modifier(cue, t0, t1, bounds[k]))
         modifiers: list[_Modifier] = []
