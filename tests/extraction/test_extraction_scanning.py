@@ -21,6 +21,10 @@ PATTERNS = [
     re.compile(r"(?<![\w-])(?:(?i:inflammatory\s+myofibroblastic\s+tumou?r)|IMT|ALCL)(?![\w-])"),
     # case-sensitive codes (first-letter form on the text itself)
     re.compile(r"(?<![A-Za-z0-9])(?:CR[1-9]?|PR|SD|PD)(?![A-Za-z0-9])"),
+    # many first letters behind a boundary (word-start forms, on the lower-cased text and the text)
+    re.compile(r"(?<![A-Za-z0-9\-])(?:lung|bone|liver|kidney|spleen|marrow|thyroid)(?![A-Za-z])", re.I),
+    re.compile(r"\b(?=\w)(?:stable|partial|complete|minor|no)\s+(?:response|disease)|\bdied\b", re.I),
+    re.compile(r"\b(?:CHOP|ICE|ABVD|VAC|BFM|LMB|MTX)\b"),
     # case turned off inside: not folded
     re.compile(r"\b(?:stage\s+(?-i:IV)|response)\b", re.I),
     # not starting with a letter: folded form only
@@ -30,7 +34,9 @@ PATTERNS = [
 WORDS = [
     "partial response", "PR", "pr", "Completely Remission", "LUNG", "lymph-nodes", "liver", "condition remained",
     "remains stable", "Stable Disease", "IMT", "imt", "Inflammatory Myofibroblastic Tumour", "ALCL", "alcl", "CR2",
-    "sd", "PD-1", "stage IV", "stage iv", "Response", "12 months", "3 Weeks", "xlung", "-IMT", "responsE", "ſ", "K",
+    "sd", "PD-1", "stage IV", "Kidney", "bone-marrow", "thyroid", "No Response", "minor disease", "died",
+    "CHOP", "ABVD", "R-ICE", "VAC2", "MTX",
+    "stage iv", "Response", "12 months", "3 Weeks", "xlung", "-IMT", "responsE", "ſ", "K",
 ]
 
 
@@ -76,8 +82,22 @@ def test_fold(source: str, flags: int, folded: str | None) -> None:
 
 def test_first_letter_form_of_a_word_start_vocabulary() -> None:
     p = plan(re.compile(r"\b(?=\w)(?:lung|liver|bone)\b", re.I))
-    assert p.lower_starts is not None and p.lower_starts.pattern.startswith("[")
-    assert [m.start() for m in p.lower_starts.finditer("a lung, the liver and bones; bone")] == [2, 12, 29]
+    assert p.lower_starts is not None and p.lower_starts.pattern.pattern.startswith("[")
+    assert not p.lower_starts.shift
+    assert [m.start() for m in p.lower_starts.pattern.finditer("a lung, the liver and bones; bone")] == [2, 12, 29]
+
+
+def test_word_start_form_of_a_vocabulary_with_many_first_letters() -> None:
+    p = plan(re.compile(r"(?<![A-Za-z\-])(?:lung|liver|bone|kidney|spleen|skin|marrow|thyroid)\b", re.I))
+    assert p.lower_starts is not None and p.lower_starts.shift == 1
+    # the character before each start: after a letter or a hyphen is never one
+    text = "a lung, theliver and -bones; (kidney)"
+    assert [m.start() for m in p.lower_starts.pattern.finditer(text)] == [1, 29]
+    assert [m.start() for m in scan(p.pattern, text, lowered(text))] == [2, 30]
+    assert [m.start() for m in scan(p.pattern, "Lung and skin", lowered("Lung and skin"))] == [0, 9]
+    # an alternative without a boundary: the first-letter form
+    q = plan(re.compile(r"\b(?:lung|liver|bone|kidney|spleen|marrow)\b|thyroid", re.I))
+    assert q.lower_starts is not None and q.lower_starts.shift == 0
 
 
 def test_lowered_is_empty_where_lower_case_would_not_fold_as_the_engine_does() -> None:

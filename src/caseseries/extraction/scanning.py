@@ -1,4 +1,4 @@
-"""Fast exact scans: a pattern's matches found through a cheaper pattern, then matched by the pattern itself.
+r"""Fast exact scans: a pattern's matches found through a cheaper pattern, then matched by the pattern itself.
 
 The regular-expression engine tries a pattern that starts with a word boundary or a look-behind
 at every position of a text, and a pattern that ignores case folds every character it compares.
@@ -10,7 +10,10 @@ Two rewrites of a pattern find the same places for less:
 - **first letters**: a pattern whose matches all start with one of a few letters
   (:func:`caseseries.vocab.trie.first_letters`) is written ``[letters](?<=(?=PATTERN).)``, which
   the engine only tries where one of those letters stands, skipping the other positions in one
-  tight loop.
+  tight loop;
+- **word starts**: a pattern that starts with many letters behind ``\b`` or ``(?<![...])`` is
+  written ``[^before](?=[letters])(?=PATTERN)``, tried only just before a word (where a character
+  that cannot stand before a match stands), not at every one of those common letters.
 
 Both find *candidate* starts: every position where the pattern matches is among them. Each
 candidate is then matched by the original pattern on the original text, so the matches (their
@@ -20,16 +23,30 @@ groups, ``m.string``, ``m.re``) are the pattern's own and the list is exactly ``
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from caseseries.vocab.trie import class_end, first_letters, group_end
+from caseseries.vocab.trie import class_end, first_letters, group_end, top_alternatives
 
-__all__ = ["Plan", "fold", "found", "lowered", "matches_start", "plan", "scan", "search", "search_string"]
+__all__ = ["Plan", "Starts", "fold", "found", "lowered", "matches_start", "plan", "scan", "search", "search_string"]
 
 # escapes that name a character by its code (the letter they name would not be lower-cased)
 _CODE_ESCAPE = re.compile(r"\\[xuUN0-9]")
 _ESCAPE = re.compile(r"\\.")
 _NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
+_ASCII = tuple(map(chr, range(128)))
+_WORD_CHARS = frozenset(c for c in _ASCII if c.isalnum() or c == "_")
+_QUANTIFIERS = ("?", "*", "+", "{")
+# with fewer distinct first letters (case aside), skipping to those letters is cheaper than to word starts
+_WORD_START_LETTERS = 6
+
+
+class Starts(NamedTuple):
+    """A pattern matching one character at (``shift`` 0) or just before (``shift`` 1) every start of a match."""
+
+    pattern: re.Pattern[str]
+    shift: int
 
 
 @dataclass(frozen=True)
@@ -44,17 +61,17 @@ class Plan:
         Its letters lower-cased, compiled without ``re.IGNORECASE``, for the lower-cased text:
         it matches wherever ``pattern`` matches the text (see :func:`fold`); None also where
         ``lower_starts`` is given.
-    lower_starts : re.Pattern or None
-        One character of the lower-cased text at every start of a match of the folded pattern
-        (the first-letter form).
-    text_starts : re.Pattern or None
-        One character at every start of a match of ``pattern`` on the text itself.
+    lower_starts : Starts or None
+        One character of the lower-cased text at or before every start of a match of the folded
+        pattern (the first-letter or word-start form).
+    text_starts : Starts or None
+        The same for ``pattern`` on the text itself.
     """
 
     pattern: re.Pattern[str]
     folded: re.Pattern[str] | None
-    lower_starts: re.Pattern[str] | None
-    text_starts: re.Pattern[str] | None
+    lower_starts: Starts | None
+    text_starts: Starts | None
 
 
 _PLANS: dict[int, Plan] = {}
@@ -83,8 +100,8 @@ def _compiled(source: str, flags: int) -> re.Pattern[str] | None:
         return None
 
 
-def _starts(source: str, flags: int, *, lowered: bool = False) -> re.Pattern[str] | None:
-    """``[letters](?<=(?=PATTERN).)``: matches one character where a match of ``source`` starts, or None.
+def _starts(source: str, flags: int, *, lowered: bool = False) -> Starts | None:
+    """The :class:`Starts` of ``source``: its first-letter or word-start form, or None.
 
     On the lower-cased text (``lowered``) no character folds to an ASCII letter, so the first
     letters of a ``(?i:...)`` group are its letters in both cases (elsewhere a group ignoring
@@ -93,11 +110,67 @@ def _starts(source: str, flags: int, *, lowered: bool = False) -> re.Pattern[str
     letters = first_letters(source.replace("(?i:", "(?:") if lowered else source)
     if not letters:
         return None
+    before = _never_before(source) if len(set(letters.lower())) >= _WORD_START_LETTERS else None
     if "(?P=" not in source:
         # only where a match starts matters here: without named groups the engine passes over an
         # alternative by its first letter
         source = _NAMED_GROUP.sub("(?:", source)
-    return _compiled(f"[{letters}](?<=(?={source}).)", flags)
+    if before:
+        # one character that may stand before a match, then the match itself
+        others = "".join(re.escape(c) for c in sorted(before))
+        found = _compiled(f"[^{others}](?=[{letters}])(?={source})", flags)
+        return None if found is None else Starts(found, 1)
+    found = _compiled(f"[{letters}](?<=(?={source}).)", flags)
+    return None if found is None else Starts(found, 0)
+
+
+def _never_before(source: str) -> frozenset[str] | None:
+    r"""ASCII characters that never stand just before a match of ``source``, whose matches start with a letter.
+
+    Read from what every alternative asserts where it starts: ``\b`` (before a letter: no word
+    character) or ``(?<![...])`` (none of the class's characters); None when an alternative
+    asserts neither.
+    """
+    common: frozenset[str] | None = None
+    for alt in top_alternatives(source):
+        found = _alternative_never_before(alt)
+        if not found:
+            return None
+        common = found if common is None else common & found
+    return common or None
+
+
+def _alternative_never_before(alt: str) -> frozenset[str] | None:
+    i = 0
+    while i < len(alt):
+        if alt.startswith("\\b", i):
+            end = i + 2
+            found: frozenset[str] | None = _WORD_CHARS
+        elif alt.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            end = group_end(alt, i)
+            found = _class_before(alt[i:end])
+        elif alt.startswith(("(?:", "(?P<"), i):
+            end = group_end(alt, i)
+            if end < len(alt) and alt[end] in _QUANTIFIERS:
+                return None
+            inner = alt[i + 3 : end - 1] if alt[i + 2] == ":" else alt[alt.index(">", i) + 1 : end - 1]
+            return _never_before(inner)
+        else:
+            return None
+        if end < len(alt) and alt[end] in _QUANTIFIERS:
+            return None
+        if found:
+            return found
+        i = end
+    return None
+
+
+def _class_before(group: str) -> frozenset[str] | None:
+    """The ASCII characters of ``(?<![...])``'s class (the characters it says cannot stand before), else None."""
+    if not group.startswith("(?<![") or group.startswith("(?<![^") or class_end(group, 4) != len(group) - 1:
+        return None
+    cls = _compiled(group[4:-1], 0)
+    return None if cls is None else frozenset(c for c in _ASCII if cls.fullmatch(c))
 
 
 def fold(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
@@ -198,8 +271,7 @@ def scan(
         # every start of a match is a candidate; the first candidate at or after the end of the
         # previous match where the pattern matches is finditer's next match
         pos = start
-        for m in starts.finditer(subject, start, stop):
-            a = m.start()
+        for a in _candidates(starts, subject, start, stop):
             if a < pos:
                 continue
             real = match(text, a, stop)
@@ -222,6 +294,31 @@ def scan(
     return out
 
 
+def _candidates(starts: Starts, subject: str, start: int, stop: int) -> Iterator[int]:
+    """The candidate starts of matches in ``subject[start:stop]``, ascending."""
+    if not starts.shift:
+        for m in starts.pattern.finditer(subject, start, stop):
+            yield m.start()
+        return
+    # the word-start form matches the character before a start: from one before the range, and
+    # the start of the text, which has none, is tried as it is
+    if start == 0:
+        yield 0
+    for m in starts.pattern.finditer(subject, max(start - 1, 0), stop):
+        yield m.start() + 1
+
+
+def _first(starts: Starts, subject: str, start: int, stop: int) -> int:
+    """The first candidate start in ``subject[start:stop]``, or -1."""
+    if starts.shift:
+        if start == 0:
+            return 0
+        m = starts.pattern.search(subject, start - 1, stop)
+        return -1 if m is None else m.start() + 1
+    m = starts.pattern.search(subject, start, stop)
+    return -1 if m is None else m.start()
+
+
 def found(pattern: re.Pattern[str], text: str, lower: str, start: int = 0, end: int | None = None) -> bool:
     """Whether ``pattern.search(text, start, end)`` finds a match (see :func:`search`).
 
@@ -231,8 +328,8 @@ def found(pattern: re.Pattern[str], text: str, lower: str, start: int = 0, end: 
     stop = len(text) if end is None else end
     if lower and pattern.flags & re.IGNORECASE:
         starts = plan(pattern).lower_starts
-        if starts is not None:
-            return starts.search(lower, start, stop) is not None
+        if starts is not None and not (starts.shift and start == 0):
+            return _first(starts, lower, start, stop) >= 0
     return search(pattern, text, lower, start, stop) is not None
 
 
@@ -270,13 +367,13 @@ def search(
     if starts is not None:
         pos = start
         while True:
-            m = starts.search(subject, pos, stop)
-            if m is None:
+            a = _first(starts, subject, pos, stop)
+            if a < 0:
                 return None
-            real = pattern.match(text, m.start(), stop)
+            real = pattern.match(text, a, stop)
             if real is not None:
                 return real
-            pos = m.start() + 1
+            pos = a + 1
     if not lower or p.folded is None:
         return pattern.search(text, start, stop)
     m = p.folded.search(lower, start, stop)

@@ -7,9 +7,11 @@ The database is chosen by an explicit URL, else ``CASESERIES_DB``, else
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import pkgutil
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -114,23 +116,50 @@ def _script() -> ScriptDirectory:
     return ScriptDirectory.from_config(_alembic_config())
 
 
+_VERSIONS = Path(__file__).parent / "migrations" / "versions"
+_ASSIGNMENT = re.compile(r"""^(revision|down_revision)\s*=\s*(?:None|"([^"]+)"|'([^']+)')\s*$""", re.MULTILINE)
+
+
+@functools.cache
+def _revision_chain() -> dict[str, str | None] | None:
+    """Each shipped revision and the one it revises, read from the version files' assignments.
+
+    Reading the ``revision = "..."`` and ``down_revision = "..."`` lines costs far less than
+    importing Alembic (and Mako) to load the scripts. None when a file does not assign both in
+    the plain form (a quoted revision; a quoted one or ``None`` revised): Alembic then reads them.
+    """
+    chain: dict[str, str | None] = {}
+    for path in sorted(_VERSIONS.glob("*.py")):
+        found = {m[1]: m[2] or m[3] for m in _ASSIGNMENT.finditer(path.read_text(encoding="utf-8"))}
+        revision = found.get("revision")
+        if revision is None or "down_revision" not in found:
+            return None
+        chain[revision] = found["down_revision"]
+    return chain or None
+
+
 def head_revision() -> str:
     """The newest migration revision shipped with this version."""
-    head = _script().get_current_head()
-    return head or ""
+    chain = _revision_chain()
+    if chain is not None:
+        heads = set(chain) - set(chain.values())
+        if len(heads) == 1:
+            return heads.pop()
+    return _script().get_current_head() or ""
 
 
 def known_revisions() -> set[str]:
     """Every migration revision shipped with this version."""
+    chain = _revision_chain()
+    if chain is not None:
+        return set(chain)
     return {rev.revision for rev in _script().walk_revisions()}
 
 
 def current_revision(engine: Engine) -> str | None:
     """The migration revision the database is at (None for an empty database)."""
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    revisions = _inspect(engine)[1]
+    return revisions[0] if revisions else None
 
 
 def sqlite_file(engine: Engine) -> Path | None:

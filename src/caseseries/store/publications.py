@@ -336,18 +336,46 @@ def _final(key: str, renamed: dict[str, str]) -> str:
 
 _WRITTEN = ("key", "pmid", "doi", "title", "year", "journal", "source_format")
 """The columns an upsert writes besides the JSON and the times."""
+_SQLITE_NAMED = sqlite.dialect(paramstyle="named")
+"""SQLite with ``:name`` parameters: a statement rendered for it runs on the driver with the rows' dicts as they are."""
+
+
+def _run_many(session: Session, stmt: Any, rows: list[dict[str, Any]]) -> None:
+    """Execute ``stmt`` once per row in one executemany.
+
+    On SQLite the statement is rendered once and handed with the rows to the driver's
+    ``executemany``: SQLAlchemy then processes no row (the rows hold only text, numbers and
+    None, and times already as the text SQLite stores, see :func:`_stored_time`). Elsewhere
+    SQLAlchemy runs it.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql(stmt.compile(dialect=_SQLITE_NAMED).string, rows)
+    else:
+        session.execute(stmt, rows)
+
+
+def _stored_time(session: Session) -> Any:
+    """Now, as the ``created_at``/``updated_at`` of :func:`_run_many`'s rows: on SQLite the text its type stores."""
+    now = utcnow()
+    dialect = session.get_bind().dialect
+    if dialect.name != "sqlite":
+        return now
+    column_type = PublicationRow.__table__.c.created_at.type
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    return process(now) if process else now
 
 
 def _insert_rows(session: Session, values: list[dict[str, Any]]) -> dict[str, int]:
     """Insert rows whose key is absent (one executemany); the ids of those inserted, by key.
 
     On SQLite, whose write transactions hold the lock from their start, no other writer can
-    have added a key since it was read: the ids are read back by key. On PostgreSQL the
+    have added a row since the batch began: the rows inserted are those with an id above the
+    largest before the insert, and their ids are read back by that. On PostgreSQL the
     statement returns the keys it inserted.
     """
     if not values:
         return {}
-    now = utcnow()
+    now = _stored_time(session)
     table = PublicationRow.__table__
     stmt = _insert(session)(table).values(
         {
@@ -362,8 +390,10 @@ def _insert_rows(session: Session, values: list[dict[str, Any]]) -> dict[str, in
     if session.get_bind().dialect.name != "sqlite":
         returning = stmt.returning(table.c.key, table.c.id)
         return {key: int(row_id) for key, row_id in session.execute(returning, rows)}
-    session.execute(stmt, rows)
-    return {key: int(row_id) for key, (row_id, _) in _stored_rows(session, [v["key"] for v in values]).items()}
+    last = session.scalar(select(func.max(table.c.id))) or 0
+    _run_many(session, stmt, rows)
+    inserted = select(table.c.key, table.c.id).where(table.c.id > last)
+    return {key: int(row_id) for key, row_id in session.execute(inserted)}
 
 
 def _update_rows(session: Session, values: list[dict[str, Any]]) -> None:
@@ -382,8 +412,8 @@ def _update_rows(session: Session, values: list[dict[str, Any]]) -> None:
             }
         )
     )
-    now = utcnow()
-    session.execute(stmt, [{**v, "updated_at": now} for v in values])
+    now = _stored_time(session)
+    _run_many(session, stmt, [{**v, "updated_at": now} for v in values])
 
 
 def delete_publication(session: Session, key: str) -> DeleteResult:

@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["alternation", "class_end", "first_letters", "group_end", "letters_first", "starts_with_letters"]
+__all__ = [
+    "alternation",
+    "class_end",
+    "first_letters",
+    "group_end",
+    "letters_first",
+    "starts_with_letters",
+    "top_alternatives",
+]
 
 _SPLIT = re.compile(r"[\s\-]+")
 _Node = dict[str, "_Node"]
@@ -75,7 +83,7 @@ def alternation(names: Iterable[str], gap: str | None, *, fold: bool) -> str:
 _QUANTIFIED = ("?", "*", "{")
 
 
-def _top_alternatives(body: str) -> list[str]:
+def top_alternatives(body: str) -> list[str]:
     """The alternatives of ``body`` at nesting depth 0 (escapes, classes and groups skipped)."""
     alts, start, i = [], 0, 0
     while i < len(body):
@@ -138,7 +146,7 @@ def first_letters(body: str) -> str | None:
     instead of trying every alternative there.
     """
     letters: set[str] = set()
-    for alt in _top_alternatives(body):
+    for alt in top_alternatives(body):
         found = _alternative_letters(alt)
         if found is None:
             return None
