@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from caseseries.analysis.compact import compact
 from caseseries.analysis.duplicates import (
     CandidatePair,
     DuplicateRules,
@@ -149,5 +150,18 @@ def duplicates_json(store: Store, views: list[PairView]) -> dict[str, Any]:
 
 
 def pooled_series(store: Store) -> MergedSeries:
-    """The stored case series with linked patients merged: what the analyses and the report pool."""
-    return merge_linked(store.patients(), LinkStore(store).groups())
+    """The stored case series with linked patients merged: what the analyses and the report pool.
+
+    The patients are read as a stream and each one not linked to another is compacted as it is
+    read (:func:`~caseseries.analysis.compact.compact`: read-only, about 40% less memory), so the
+    whole series is never held as full models; linked patients stay as read, for the merge to copy.
+    """
+    groups = LinkStore(store).groups()
+    linked = set().union(*groups)
+    entries = [sp if sp.id in linked else _compacted(sp) for sp in store.cases.iter_patients()]
+    return merge_linked(entries, groups)
+
+
+def _compacted(stored: StoredPatient) -> StoredPatient:
+    compact(stored.patient)
+    return stored
