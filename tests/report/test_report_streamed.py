@@ -8,7 +8,7 @@ import pytest
 from tests.report.report_series import document, line, patient, series
 
 from caseseries.analysis.cohort import Cohort
-from caseseries.analysis.compact import compact
+from caseseries.analysis.compact import Compactor, compact
 from caseseries.app.duplicates import pooled_series
 from caseseries.app.report import write_report
 from caseseries.model.case import Dose, Fusion, Patient
@@ -44,8 +44,10 @@ def test_streamed_store_report_equals_in_memory_report(tmp_path: Path) -> None:
     )
     store = Store.open(f"sqlite:///{tmp_path / 'series.db'}")
     store.add_case_file(case_file)
-    pooled = pooled_series(store).case_file
-    assert all(type(p.model_fields_set) is frozenset for _, p in pooled.patients())
+    pooled = [p for _, p in pooled_series(store).case_file.patients()]
+    assert all(type(p.model_fields_set) is frozenset for p in pooled)
+    assert pooled[0].cited is pooled[2].cited  # one shared citation
+    assert pooled[0].lines[0] is not pooled[1].lines[0]  # lines (which can hold evidence) are never shared
     streamed = write_report(store, tmp_path / "streamed", formats=FORMATS, cohort=Cohort())
     in_memory = build_report(store.case_file(), tmp_path / "in-memory")
     assert (streamed.n_patients, streamed.n_lines) == (in_memory.n_patients, in_memory.n_lines) == (3, 6)
@@ -78,4 +80,10 @@ def test_compact_keeps_values_and_refuses_changes() -> None:
         compacted.model_copy(update={"notes": ["changed"]})
     with pytest.raises(TypeError):
         compacted.model_dump(exclude_unset=True)
+    # Parts of equal value are shared by the patients one compactor compacts, unequal ones are not.
+    compactor = Compactor()
+    a, b, c = (compactor.compact(Patient(label=f"case {i}", fusions=[Fusion(gene5=g, as_written=f"{g}-ALK")]))
+               for i, g in enumerate(["EML4", "EML4", "TPM3"]))  # fmt: skip
+    assert a.fusions[0] is b.fusions[0] and a.fusions[0] is not c.fusions[0]
+    assert a.alk is b.alk is c.alk
     assert other.model_fields_set == {"label", "primary_site", "fusions", "lines"}
