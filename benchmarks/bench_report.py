@@ -6,11 +6,14 @@ the bytes). Target: under 10 s for 1,000 patients on one core; size linear in pa
 
 What is measured: ``build_report`` of a synthetic ``CaseFile`` built in memory in the measured
 process (about 7.4 KB of pydantic objects per patient, inside the peak); the report itself reads
-no store. ``--breakdown N`` measures one size in one process step by step (peak and current RSS
-after the imports and a warm-up report of 50 patients, the series, assembling the content, and
-each writer), to show where the memory goes.
+no store. With ``--store``, each size is first stored in a new SQLite database (in a process of
+its own, not measured) and the measured process does what ``caseseries report`` does: read the
+stored series (``caseseries.app.report.write_report``) and build the full report, and the target
+is peak RSS under 1 GB at 100,000 patients. ``--breakdown N`` measures one size in one process
+step by step (peak and current RSS after the imports and a warm-up report of 50 patients, the
+series, assembling the content, and each writer), to show where the memory goes.
 
-Run: PYTHONPATH=src python benchmarks/bench_report.py [--patients N [N ...]] [--seed S] [--breakdown N]
+Run: PYTHONPATH=src python benchmarks/bench_report.py [--patients N [N ...]] [--seed S] [--store] [--breakdown N]
 """
 
 from __future__ import annotations
@@ -87,6 +90,32 @@ def measure(n: int, seed: int) -> dict[str, float]:
             "cpu_seconds": cpu, "bytes": size, "html_bytes": html, "rss_mb": rss_mb}  # fmt: skip
 
 
+def fill_store(n: int, seed: int, db: Path) -> None:
+    """Store the ``n``-patient synthetic series in a new SQLite database ``db`` (not measured)."""
+    from caseseries.store import Store
+
+    Store.open(f"sqlite:///{db}").add_case_file(synthetic_series(n, seed))
+
+
+def measure_store(db: Path) -> dict[str, float]:
+    """What ``caseseries report`` does, in this process: read the stored series, build the full report."""
+    from caseseries.analysis.cohort import Cohort
+    from caseseries.app.report import write_report
+    from caseseries.report.build import FORMATS
+    from caseseries.store import Store
+
+    store = Store.open(f"sqlite:///{db}", create=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        start, cpu = time.perf_counter(), time.process_time()
+        result = write_report(store, Path(tmp) / "report", formats=FORMATS, cohort=Cohort())
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+        size = sum(p.stat().st_size for p in result.files)
+        html = (Path(tmp) / "report" / "report.html").stat().st_size
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"patients": result.n_patients, "lines": result.n_lines, "files": len(result.files), "seconds": elapsed,
+            "cpu_seconds": cpu, "bytes": size, "html_bytes": html, "rss_mb": rss_mb}  # fmt: skip
+
+
 def _rss_now_mb() -> float:
     with open("/proc/self/status") as status:  # Linux
         return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS"))
@@ -134,10 +163,18 @@ def breakdown(n: int, seed: int) -> None:
         step("tables.docx (body rows streamed)", t)
 
 
-def _child(n: int, seed: int) -> dict[str, float]:
-    cmd = [sys.executable, __file__, "--one", str(n), "--seed", str(seed)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return dict(json.loads(out.strip().splitlines()[-1]))
+def _run(*args: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(out.strip().splitlines()[-1])) if out.strip() else {}
+
+
+def _child(n: int, seed: int, store: bool) -> dict[str, float]:
+    if not store:
+        return _run("--one", str(n), "--seed", str(seed))
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "series.db"
+        _run("--fill", str(n), "--seed", str(seed), "--db", str(db))
+        return _run("--one-store", "--db", str(db))
 
 
 def exponent(a: float, b: float, n_a: float, n_b: float) -> float:
@@ -151,14 +188,26 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20240320)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--breakdown", type=int, metavar="N", help="Measure one size step by step.")
+    parser.add_argument(
+        "--store", action="store_true", help="Report a stored series (SQLite), as the report command does."
+    )
+    parser.add_argument("--fill", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--one-store", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.fill:
+        fill_store(args.fill, args.seed, args.db)
+        return
+    if args.one_store:
+        print(json.dumps(measure_store(args.db)))
+        return
     if args.breakdown:
         breakdown(args.breakdown, args.seed)
         return
     if args.one:
         print(json.dumps(measure(args.one, args.seed)))
         return
-    rows = [_child(n, args.seed) for n in args.patients]
+    rows = [_child(n, args.seed, args.store) for n in args.patients]
     print("| patients | lines | files | written | report.html | peak RSS | time (CPU) |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
@@ -172,7 +221,8 @@ def main() -> None:
               f"{exponent(a['html_bytes'], b['html_bytes'], n_a, n_b):.2f}, peak RSS "
               f"{exponent(a['rss_mb'], b['rss_mb'], n_a, n_b):.2f} (1 = linear)")  # fmt: skip
     sizes = " ".join(str(n) for n in args.patients)
-    print(f"command: PYTHONPATH=src python benchmarks/bench_report.py --patients {sizes} --seed {args.seed}")
+    store = " --store" if args.store else ""
+    print(f"command: PYTHONPATH=src python benchmarks/bench_report.py --patients {sizes} --seed {args.seed}{store}")
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ def agent_name(text: str, *, field: str = "agent") -> str:
     return drugs().require(text, field=field).name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineUnit:
     """One therapy line selected by a cohort, with its patient and document.
 

@@ -167,7 +167,7 @@ def line_text(line: TherapyLine) -> str:
     return f"{name}: {', '.join(parts)}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Transition:
     """Line n followed by line n+1 in one patient."""
 
@@ -240,7 +240,7 @@ def transition_summary(items: Sequence[Transition]) -> list[TransitionGroup]:
     return sorted(out, key=lambda g: (-g.n, g.before, g.after))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NextLine:
     """A line that followed the comparable situation, with reported evidence on its agents."""
 
@@ -264,7 +264,7 @@ class NextLine:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SimilarPatient:
     """A published patient comparable to the query, and what happened next."""
 

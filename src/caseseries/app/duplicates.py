@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from caseseries.analysis.compact import Compactor
 from caseseries.analysis.duplicates import (
     CandidatePair,
     DuplicateRules,
@@ -149,5 +150,19 @@ def duplicates_json(store: Store, views: list[PairView]) -> dict[str, Any]:
 
 
 def pooled_series(store: Store) -> MergedSeries:
-    """The stored case series with linked patients merged: what the analyses and the report pool."""
-    return merge_linked(store.patients(), LinkStore(store).groups())
+    """The stored case series with linked patients merged: what the analyses and the report pool.
+
+    The patients are read as a stream and each one not linked to another is compacted as it is
+    read (:class:`~caseseries.analysis.compact.Compactor`: read-only, about half the memory), so
+    the whole series is never held as full models; linked patients stay as read, for the merge to copy.
+    """
+    groups = LinkStore(store).groups()
+    linked = set().union(*groups)
+    compactor = Compactor()
+    entries = [sp if sp.id in linked else _compacted(sp, compactor) for sp in store.cases.iter_patients()]
+    return merge_linked(entries, groups)
+
+
+def _compacted(stored: StoredPatient, compactor: Compactor) -> StoredPatient:
+    compactor.compact(stored.patient)
+    return stored

@@ -308,17 +308,6 @@ def _candidates(starts: Starts, subject: str, start: int, stop: int) -> Iterator
         yield m.start() + 1
 
 
-def _first(starts: Starts, subject: str, start: int, stop: int) -> int:
-    """The first candidate start in ``subject[start:stop]``, or -1."""
-    if starts.shift:
-        if start == 0:
-            return 0
-        m = starts.pattern.search(subject, start - 1, stop)
-        return -1 if m is None else m.start() + 1
-    m = starts.pattern.search(subject, start, stop)
-    return -1 if m is None else m.start()
-
-
 def found(pattern: re.Pattern[str], text: str, lower: str, start: int = 0, end: int | None = None) -> bool:
     """Whether ``pattern.search(text, start, end)`` finds a match (see :func:`search`).
 
@@ -329,7 +318,7 @@ def found(pattern: re.Pattern[str], text: str, lower: str, start: int = 0, end: 
     if lower and pattern.flags & re.IGNORECASE:
         starts = plan(pattern).lower_starts
         if starts is not None and not (starts.shift and start == 0):
-            return _first(starts, lower, start, stop) >= 0
+            return next(_candidates(starts, lower, start, stop), None) is not None
     return search(pattern, text, lower, start, stop) is not None
 
 
@@ -365,15 +354,11 @@ def search(
     p = plan(pattern)
     starts, subject = (p.lower_starts, lower) if lower and p.lower_starts is not None else (p.text_starts, text)
     if starts is not None:
-        pos = start
-        while True:
-            a = _first(starts, subject, pos, stop)
-            if a < 0:
-                return None
+        for a in _candidates(starts, subject, start, stop):
             real = pattern.match(text, a, stop)
             if real is not None:
                 return real
-            pos = a + 1
+        return None
     if not lower or p.folded is None:
         return pattern.search(text, start, stop)
     m = p.folded.search(lower, start, stop)

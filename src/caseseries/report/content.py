@@ -157,8 +157,10 @@ def _sequencing_section(selection: Selection, sub_file: CaseFile, labels: Patien
     )
     for g in transition_summary(items):
         r = g.responses
-        summary.rows.append([g.before, g.after, str(g.n), *(str(x) for x in (r.CR, r.PR, r.SD, r.PD, r.NE, r.missing))])
-        summary.row_labels.append(f"{g.before} -> {g.after}")
+        summary.add_row(
+            [g.before, g.after, str(g.n), *(str(x) for x in (r.CR, r.PR, r.SD, r.PD, r.NE, r.missing))],
+            f"{g.before} -> {g.after}",
+        )
     summary.footnotes.append("Counts are line-to-line transitions (one per patient and pair of consecutive lines).")
     summary.add_abbreviations()
     section.tables.extend([summary, tables.transition_table(items)])

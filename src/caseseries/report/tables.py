@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -81,10 +82,19 @@ class Table:
     footnotes: list[str] = field(default_factory=list)
     row_labels: list[str] = field(default_factory=list)
 
+    def add_row(self, cells: list[str], label: str) -> None:
+        """Append a body row and the patient (or group) it traces back to.
+
+        Cells repeat from row to row (sites, regimens, outcomes, references): each is kept as one
+        interned string, so a table of many rows holds its distinct texts once.
+        """
+        self.rows.append([c if c is label else sys.intern(c) for c in cells])
+        self.row_labels.append(label)
+
     def add_abbreviations(self, extra: Mapping[str, str] | None = None) -> None:
         """Append the abbreviation footnote for the abbreviations the table uses."""
         known = {**ABBREVIATIONS, **(extra or {})}
-        text = " ".join([*self.columns, *(c for r in self.rows for c in r)])
+        text = " ".join(dict.fromkeys([*self.columns, *(c for r in self.rows for c in r)]))
         used = [f"{k}: {v}" for k, v in known.items() if re.search(rf"(?<![A-Za-z]){re.escape(k)}(?![A-Za-z])", text)]
         if used:
             self.footnotes.append(", ".join(used))
@@ -247,11 +257,11 @@ def table1(case_file: CaseFile, agent: str = "alectinib", labels: PatientLabels 
         if note:
             partner += marks.mark(note)
         label = labels(unit.document, unit.patient)
-        table.rows.append(
+        table.add_row(
             [label, site_cell(unit.patient), partner, response_cell(unit.line), pfs_cell(unit.line),
-             reference_cell(unit.document, unit.patient, marks)]
+             reference_cell(unit.document, unit.patient, marks)],
+            label,
         )  # fmt: skip
-        table.row_labels.append(label)
     table.footnotes.extend(marks.footnotes())
     table.add_abbreviations()
     return table
@@ -282,11 +292,11 @@ def table2(case_file: CaseFile, labels: PatientLabels | None = None) -> Table:
             note = "Subsequent therapy: " + "; ".join(f"line {ln.line} {line_text(ln)}" for ln in later)
             second_outcome += marks.mark(note)
         label = labels(doc, patient)
-        table.rows.append(
+        table.add_row(
             [label, site_cell(patient), alk_cell(patient), regimen_cell(first), outcome_cell(first),
-             regimen_cell(second), second_outcome, reference_cell(doc, patient, marks)]
+             regimen_cell(second), second_outcome, reference_cell(doc, patient, marks)],
+            label,
         )  # fmt: skip
-        table.row_labels.append(label)
     table.footnotes.extend(marks.footnotes())
     table.add_abbreviations()
     return table
@@ -365,11 +375,11 @@ def response_table(groups: Mapping[str, ResponseSummary], *, key: str, title: st
                  "ORR (responders/evaluable lines)", "DCR (controlled/evaluable lines)"],
     )  # fmt: skip
     for name, s in groups.items():
-        table.rows.append(
+        table.add_row(
             [name, str(s.n), str(s.CR), str(s.PR), str(s.SD), str(s.PD), str(s.NE), str(s.missing),
-             str(s.evaluable), rate_cell(s, "orr"), rate_cell(s, "dcr")]
+             str(s.evaluable), rate_cell(s, "orr"), rate_cell(s, "dcr")],
+            name,
         )  # fmt: skip
-        table.row_labels.append(name)
     table.footnotes.append(
         "Counts are lines of therapy (a patient can contribute several lines). Rates are over evaluable lines "
         "(CR + PR + SD + PD); lines not evaluable (NE) or without a reported response are counted beside the rate "
@@ -390,11 +400,11 @@ def pfs_table(groups: Mapping[str, PfsSummary], *, key: str, title: str, group_n
     )  # fmt: skip
     for name, s in groups.items():
         km = s.km
-        table.rows.append(
+        table.add_row(
             [name, str(km.n), str(km.events), str(km.censored), str(s.censoring_unknown), str(s.missing),
-             median_ci(s)]
+             median_ci(s)],
+            name,
         )  # fmt: skip
-        table.row_labels.append(name)
     table.footnotes.append(
         "Kaplan–Meier estimates over lines of therapy; lines reported as ongoing are censored. Lines with a "
         "duration but no word on whether they ended in progression are not on the curve (censoring unknown). "
@@ -412,12 +422,12 @@ def transition_table(items: Iterable[Transition]) -> Table:
         columns=["Patient", "Line n", "Outcome", "Resistance mutations", "Line n+1", "Outcome", "Reference"],
     )
     for t in items:
-        table.rows.append(
+        table.add_row(
             [t.label, f"{t.before.line}: {regimen_cell(t.before)}", outcome_cell(t.before),
              ", ".join(t.mutations) or "–", f"{t.after.line}: {regimen_cell(t.after)}", outcome_cell(t.after),
-             t.reference]
+             t.reference],
+            t.label,
         )  # fmt: skip
-        table.row_labels.append(t.label)
     table.add_abbreviations()
     return table
 
@@ -432,11 +442,11 @@ def similar_table(patients: Iterable[SimilarPatient], *, title: str) -> Table:
     for sp in patients:
         prior = f"{sp.prior.line}: {regimen_cell(sp.prior)} ({outcome_cell(sp.prior)})" if sp.prior else "–"
         for nl in sp.next_lines:
-            table.rows.append(
+            table.add_row(
                 [sp.label, prior, f"{nl.line.line}: {regimen_cell(nl.line)}", outcome_cell(nl.line),
-                 " ".join(nl.evidence) or "–", sp.citation]
+                 " ".join(nl.evidence) or "–", sp.citation],
+                sp.label,
             )  # fmt: skip
-            table.row_labels.append(sp.label)
     table.footnotes.append("Reported evidence from published sources; not a treatment recommendation.")
     table.add_abbreviations()
     return table
