@@ -34,7 +34,7 @@ from importlib import resources
 from typing import Any
 
 from caseseries.errors import FormatError
-from caseseries.extraction.annotate import current, finditer, spans
+from caseseries.extraction.annotate import Annotations, current, finditer, spans
 from caseseries.vocab.trie import starts_with_letters
 
 
@@ -84,6 +84,8 @@ RULE_KEYS = (
 )
 _ORIGIN = "caseseries/extraction/data/context_rules.json"
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+# a literal cue found in a token sequence: its rule, first token and end token
+_Found = tuple["ContextRule", int, int]
 
 
 @dataclass(frozen=True)
@@ -268,6 +270,13 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] <= b[0] < a[1] or a[0] < b[1] <= a[1]
 
 
+def _may_modify(rule: ContextRule, kinds: frozenset[str]) -> bool:
+    """Whether a cue of the rule may modify a target of one of these kinds (it is no TERMINATE or PSEUDO cue)."""
+    return rule.direction is not Direction.TERMINATE and rule.direction is not Direction.PSEUDO and any(
+        map(rule.allows, kinds)
+    )
+
+
 class _Modifier:
     """A cue placed in a token sequence, with its scope (token indices, end exclusive)."""
 
@@ -367,18 +376,22 @@ class ContextEngine:
                     found.append((rule, i, i + n))
         return found
 
+    def _document_literal_cues(self, text: str, ann: Annotations) -> tuple[list[int], list[_Found]]:
+        """The token starts and the literal cues of the whole document being read (found once)."""
+        key = (ContextEngine, id(self))
+        every: tuple[list[int], list[_Found]] | None = ann.memo.get(key)
+        if every is None:
+            doc_tokens = self._tokens(text, 0, len(text))
+            every = ([a for a, _ in doc_tokens], self._literal_cues(text, doc_tokens))
+            ann.memo[key] = every
+        return every
+
     def _range_literal_cues(self, text: str, tokens: list[tuple[int, int]]) -> list[tuple[ContextRule, int, int]]:
         """The literal cues of a range; while a document is read, from the cues of the whole document."""
         ann = current(text)
         if ann is None or not tokens:
             return self._literal_cues(text, tokens)
-        key = (ContextEngine, id(self))
-        every = ann.memo.get(key)
-        if every is None:
-            doc_tokens = self._tokens(text, 0, len(text))
-            every = ([a for a, _ in doc_tokens], self._literal_cues(text, doc_tokens))
-            ann.memo[key] = every
-        starts, cues = every
+        starts, cues = self._document_literal_cues(text, ann)
         first = bisect.bisect_left(starts, tokens[0][0])
         last = first + len(tokens)
         lo = bisect.bisect_left(cues, first, key=lambda c: c[1])
@@ -389,6 +402,25 @@ class ContextEngine:
             if j <= last:
                 out.append((rule, i - first, j - first))
         return out
+
+    def _modifier_starts(self, text: str, ann: Annotations, kinds: frozenset[str]) -> list[int]:
+        """Where the cues of the document being read that may modify a target of these kinds start, in order.
+
+        A cue takes part in a range's pass only when it starts inside the range, so a range
+        without one of these starts leaves every target of these kinds unmodified.
+        """
+        key = (ContextEngine, id(self), kinds)
+        found: list[int] | None = ann.memo.get(key)
+        if found is None:
+            starts, literal = self._document_literal_cues(text, ann)
+            found = [starts[i] for rule, i, _ in literal if _may_modify(rule, kinds)]
+            for pattern in self._patterns:
+                for m in finditer(pattern, text):
+                    if m.lastgroup is not None and _may_modify(self._pattern_rules[int(m.lastgroup[1:])], kinds):
+                        found.append(m.start())
+            found.sort()
+            ann.memo[key] = found
+        return found
 
     def _cues(self, text: str, tokens: list[tuple[int, int]], start: int, stop: int) -> list[tuple[Cue, int, int]]:
         found: list[tuple[Cue, int, int]] = [
@@ -447,6 +479,13 @@ class ContextEngine:
         stop = len(text) if end is None else end
         if not targets:
             return []
+        kinds = frozenset(t.kind for t in targets)
+        ann = current(text)
+        if ann is not None:
+            cue_starts = self._modifier_starts(text, ann, kinds)
+            i = bisect.bisect_left(cue_starts, start)
+            if i == len(cue_starts) or cue_starts[i] >= stop:
+                return [Mention(t.kind, t.start, t.end, t.value) for t in targets]
         tokens = self._tokens(text, start, stop)
         if not tokens:
             return [Mention(t.kind, t.start, t.end, t.value) for t in targets]
@@ -461,12 +500,10 @@ class ContextEngine:
             k = max(0, bisect.bisect_right(sent_starts, t0) - 1)
             by_sentence.setdefault(k, []).append(_Modifier(cue, t0, t1, bounds[k]))
         modifiers: list[_Modifier] = []
-        kinds = {t.kind for t in targets}
         for group in by_sentence.values():
             # scopes stay inside their sentence; only cues that may modify a target have a scope worth cutting
             for a in group:
-                rule = a.cue.rule
-                if rule.direction not in (Direction.TERMINATE, Direction.PSEUDO) and any(map(rule.allows, kinds)):
+                if _may_modify(a.cue.rule, kinds):
                     for b in group:
                         if b is not a:
                             a.limit_by(b)
