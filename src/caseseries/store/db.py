@@ -7,15 +7,17 @@ The database is chosen by an explicit URL, else ``CASESERIES_DB``, else
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import os
 import pkgutil
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, DatabaseError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -238,6 +240,32 @@ def check_database(engine: Engine, *, create: bool) -> str | None:
     return revisions[0] if revisions else None
 
 
+@contextlib.contextmanager
+def _sqlite_foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite's foreign keys off while the block runs (outside a transaction, where the pragma applies).
+
+    A migration that rebuilds a table drops it; with foreign keys on, dropping a table deletes
+    (``ON DELETE CASCADE``) every row of the tables that refer to it.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _dangling_references(conn: Connection) -> int:
+    """How many rows of a SQLite database refer to a missing row (0 on other backends, which enforce it)."""
+    if conn.dialect.name != "sqlite":
+        return 0
+    return len(conn.exec_driver_sql("PRAGMA foreign_key_check").all())
+
+
 def migrate(engine: Engine, *, create: bool = True) -> str:
     """Create or upgrade the schema to the newest revision; return that revision.
 
@@ -254,9 +282,19 @@ def migrate(engine: Engine, *, create: bool = True) -> str:
 
     cfg = _alembic_config()
     try:
-        with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        with (
+            engine.execution_options(**{WRITE_OPTION: True}).connect() as conn,
+            _sqlite_foreign_keys_off(conn),
+            conn.begin(),
+        ):
+            dangling = _dangling_references(conn)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            if _dangling_references(conn) > dangling:
+                raise StoreError(
+                    f"{display_url(engine)}: migrating the database would leave rows that refer to "
+                    "missing rows; nothing was changed"
+                )
     except SQLAlchemyError as err:
         raise StoreError(
             f"{display_url(engine)}: cannot create or migrate the database ({describe_db_error(err)}); "
