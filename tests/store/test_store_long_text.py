@@ -10,24 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from alembic import command
-from sqlalchemy import create_engine
 
 from caseseries.cli import main
 from caseseries.model.publication import Author, Publication
 from caseseries.sources.writers import ris_text
 from caseseries.store import Store
-from caseseries.store.db import _alembic_config
-
-
-def _upgrade(url: str, revision: str = "head") -> None:
-    """``alembic upgrade`` of the database at ``url``, as a database made by an earlier version."""
-    engine = create_engine(url)
-    cfg = _alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
-    engine.dispose()
+from caseseries.store.db import make_engine, migrate
 
 
 def _long(word: str, n: int = 600) -> str:
@@ -37,7 +25,9 @@ def _long(word: str, n: int = 600) -> str:
 def test_text_longer_than_the_earlier_widths_imports_into_an_upgraded_store(
     db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _upgrade(db_url)  # through every revision, as a database made by an earlier version
+    engine = make_engine(db_url)
+    migrate(engine)  # through every revision, as a database made by an earlier version
+    engine.dispose()
     folder = tmp_path.joinpath(*[_long("folder", 120)] * 3)
     folder.mkdir(parents=True)
     author = Author(last_name=_long("Lastname", 300), fore_name=_long("Forename", 300))
@@ -49,7 +39,9 @@ def test_text_longer_than_the_earlier_widths_imports_into_an_upgraded_store(
     path = folder / "records.ris"
     path.write_text(ris_text(pubs), encoding="utf-8")
     assert main(["--db", db_url, "import", str(path)]) == 0, capsys.readouterr().err
-    stored = {p.key(): p for p in Store.open(db_url).iter_publications()}
+    store = Store.open(db_url)
+    stored = {p.key(): p for p in store.iter_publications()}
+    store.engine.dispose()
     assert len(stored) == 3
     assert sum(len(key) > 512 for key in stored) == 2  # the DOI and the title keys
     for pub in pubs:
