@@ -9,6 +9,8 @@ table keeps every row, and text longer than the widths earlier revisions declare
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -25,7 +27,15 @@ from caseseries.model.publication import Author, Publication, SearchRecord
 from caseseries.sources.writers import pubmed_xml, ris_text
 from caseseries.store import Store
 from caseseries.store.accounts import Accounts, UserRole
-from caseseries.store.db import _alembic_config, metadata
+from caseseries.store.db import (
+    _alembic_config,
+    _create_schema,
+    current_revision,
+    head_revision,
+    make_engine,
+    metadata,
+    migrate,
+)
 from caseseries.store.decisions import DecisionWrite
 from caseseries.store.links import LinkStatus, LinkStore
 
@@ -110,6 +120,55 @@ def test_upgrading_an_empty_database_gives_the_declared_schema(db_url: str, othe
     assert _schema(upgraded) == _schema(created)
     upgraded.dispose()
     created.dispose()
+
+
+def _version(engine: Engine) -> tuple[Any, ...]:
+    """Alembic's revision table of the database: its columns, primary key and rows."""
+    found = inspect(engine)
+    with engine.connect() as conn:
+        rows = sorted(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
+    return (
+        [
+            (c["name"], c["type"].compile(dialect=engine.dialect), c["nullable"])
+            for c in found.get_columns("alembic_version")
+        ],
+        found.get_pk_constraint("alembic_version"),
+        rows,
+    )
+
+
+def test_a_new_database_is_created_with_the_schema_of_every_migration(db_url: str, other_url: str) -> None:
+    migrate(make_engine(other_url))
+    _upgrade(db_url)
+    created, upgraded = create_engine(other_url), create_engine(db_url)
+    assert _schema(created) == _schema(upgraded)
+    assert _version(created) == _version(upgraded)
+    assert _version(created)[2] == [head_revision()]
+    _upgrade(other_url)  # Alembic reads the revision the store wrote: nothing left to run
+    assert _version(created)[2] == [head_revision()]
+    created.dispose()
+    upgraded.dispose()
+
+
+def test_a_database_created_meanwhile_is_upgraded_not_created_again(db_url: str) -> None:
+    _upgrade(db_url, BEFORE_TEXT_COLUMNS)
+    engine = make_engine(db_url)
+    with engine.connect() as conn, conn.begin():
+        assert not _create_schema(conn)
+    assert current_revision(engine) == BEFORE_TEXT_COLUMNS
+    assert migrate(engine) == head_revision()
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_creating_a_new_sqlite_store_does_not_load_the_migrations(tmp_path: Path) -> None:
+    code = (
+        "import sys; from caseseries.store.db import make_engine, migrate; "
+        f"migrate(make_engine({str('sqlite:///' + str(tmp_path / 'new.db'))!r})); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def _long(word: str, n: int = 600) -> str:
