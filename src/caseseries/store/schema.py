@@ -72,11 +72,11 @@ class PatientRow(Base):
     primary_site: Mapped[str | None] = mapped_column(Text, index=True)
     alk_status: Mapped[str | None] = mapped_column(String(16))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     extractor: Mapped[str | None] = mapped_column(Text)
     ruleset_version: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     publication: Mapped[PublicationRow] = relationship(back_populates="patients")
     lines: Mapped[list[LineRow]] = relationship(
