@@ -12,7 +12,8 @@ from pydantic import Field
 
 from caseseries.errors import ValidationError
 from caseseries.files import read_data
-from caseseries.model.case import AGE_MAX_YEARS, MONTHS_MAX, Patient, Strict
+from caseseries.model.base import Strict
+from caseseries.model.case import AGE_MAX_YEARS, MONTHS_MAX, Patient
 from caseseries.model.publication import Author, Publication, document_key
 
 SCHEMA_ID = "caseseries/1"
