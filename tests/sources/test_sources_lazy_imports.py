@@ -1,7 +1,7 @@
 """A dry run imports neither the store (SQLAlchemy) nor the E-utilities client (httpx); a real import does.
 
 Nor does it build the patient models or read the schema files (YAML): a PubMed import needs only
-the publication model.
+the publication model; and off a terminal it draws no progress bar, so it loads no Rich.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ _SCRIPT = """
 import json, sys
 from caseseries.cli import main
 code = main(sys.argv[1:])
-heavy = sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "httpx", "alembic", "yaml")})
+heavy = sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "httpx", "alembic", "yaml", "rich")})
 MODELS = ("caseseries.model.case", "caseseries.model.casejson", "caseseries.files")
 heavy += sorted(m for m in sys.modules if m in MODELS)
 print(json.dumps({"code": code, "heavy": heavy}))
