@@ -23,12 +23,27 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 
 def utcnow() -> datetime:
     """Timezone-aware current time (UTC)."""
     return datetime.now(UTC)
+
+
+def dialect_insert(session: Session) -> Any:
+    """The ``INSERT`` construct of the session's backend, with its ``ON CONFLICT`` clauses.
+
+    PostgreSQL's or SQLite's; PostgreSQL's dialect package (and with it the modules of its
+    drivers) is imported only for a PostgreSQL store.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 class Base(DeclarativeBase):
