@@ -1,4 +1,8 @@
-"""A dry run imports neither the store (SQLAlchemy) nor the E-utilities client (httpx); a real import does."""
+"""A dry run imports neither the store (SQLAlchemy) nor the E-utilities client (httpx); a real import does.
+
+Nor does it build the patient models or read the schema files (YAML): a PubMed import needs only
+the publication model; and off a terminal it draws no progress bar, so it loads no Rich.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,10 @@ _SCRIPT = """
 import json, sys
 from caseseries.cli import main
 code = main(sys.argv[1:])
-heavy = sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "httpx", "alembic")})
+PACKAGES = ("sqlalchemy", "httpx", "alembic", "yaml", "rich")
+heavy = sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in PACKAGES})
+MODULES = ("caseseries.model.case", "caseseries.model.casejson", "caseseries.files", "sqlalchemy.dialects.postgresql")
+heavy += sorted(m for m in sys.modules if m in MODULES)
 print(json.dumps({"code": code, "heavy": heavy}))
 """
 
@@ -35,3 +42,4 @@ def test_an_import_into_a_store_imports_sqlalchemy(tmp_path: Path) -> None:
     result = _imported("--db", f"sqlite:///{tmp_path / 'store.db'}", "import", str(XML))
     assert result["code"] == 0
     assert "sqlalchemy" in result["heavy"]  # type: ignore[operator]
+    assert "sqlalchemy.dialects.postgresql" not in result["heavy"]  # type: ignore[operator]  # a SQLite store

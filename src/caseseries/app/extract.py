@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from caseseries.extraction import get_extractor
 from caseseries.extraction.base import ExtractionResult, read_text_file
 from caseseries.extraction.ruleset import ruleset_version
 from caseseries.model import CaseFile, CurationStatus, Publication, Source
-from caseseries.screening import load_protocol, prisma_counts
-from caseseries.store import Store, WriteResult
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) and the screening rules are loaded only by runs that use them
+    from caseseries.store import Store, WriteResult
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ class IncludedRecords:
 
 def included_publications(store: Store, protocol: str) -> IncludedRecords:
     """The stored publications a screened review protocol (file or shipped name) included, in PRISMA order."""
+    from caseseries.screening import load_protocol, prisma_counts
+
     counts = prisma_counts(store, load_protocol(protocol))
     pubs = [store.get_publication(key) for key in counts.included_keys]
     return IncludedRecords([p for p in pubs if p is not None], counts.reports_sought)

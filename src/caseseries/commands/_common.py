@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
 
@@ -14,7 +15,7 @@ from caseseries.commands._state import state
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     from caseseries.store import Store
 
@@ -37,8 +38,38 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def stderr_progress(label: str, console: Console | None = None) -> Progress:
-    """A transient progress bar on stderr (``label`` may use ``{task.description}``); off when not a terminal."""
+class QuietProgress:
+    """The calls of a progress bar, doing nothing: what :func:`stderr_progress` gives off a terminal."""
+
+    def __enter__(self) -> QuietProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add_task(self, description: str, total: float | None = None, **fields: Any) -> TaskID:
+        """A task that is never shown."""
+        return cast("TaskID", 0)
+
+    def update(self, task_id: TaskID, **fields: Any) -> None:
+        """Nothing to show."""
+
+
+def _not_a_terminal() -> bool:
+    """Whether stderr is plainly not a terminal (nor one forced by rich's ``FORCE_TERMINAL``/``TTY_COMPATIBLE``)."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    forced = os.environ.get("FORCE_TERMINAL") or os.environ.get("TTY_COMPATIBLE")
+    return not forced and not (isatty is not None and isatty())
+
+
+def stderr_progress(label: str, console: Console | None = None) -> Progress | QuietProgress:
+    """A transient progress bar on stderr (``label`` may use ``{task.description}``); off when not a terminal.
+
+    Off a terminal (output redirected, a pipe, a batch job) nothing is drawn and Rich is not
+    even loaded.
+    """
+    if console is None and _not_a_terminal():
+        return QuietProgress()
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 

@@ -106,10 +106,9 @@ def import_(
     from caseseries.app.sources import NcbiSettings, import_records, import_summary
 
     store = None if dry_run else open_store(ctx, create=True)
-    if store is not None:
-        # This one-shot command's start-up objects (modules, classes, the store's tables) live to
-        # its end: out of the cyclic collector's scans, which the batches held in memory trigger often.
-        gc.freeze()
+    # This one-shot command's start-up objects (modules, classes, the store's tables) live to its
+    # end: out of the cyclic collector's scans, which the records read and held in batches trigger often.
+    gc.freeze()
     with stderr_progress("Importing {task.description}") as bar:
         task = bar.add_task("", total=len(files))
         started = False

@@ -11,8 +11,9 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from caseseries.model.base import Strict
 from caseseries.model.enums import (
     AlkMethod,
     AlkStatus,
@@ -42,12 +43,6 @@ EARLIEST_YEAR = 1900
 Age = Annotated[float, Field(ge=0, le=AGE_MAX_YEARS)]
 Months = Annotated[float, Field(ge=0, le=MONTHS_MAX)]
 Offset = Annotated[int, Field(ge=0, le=OFFSET_MAX)]
-
-
-class Strict(BaseModel):
-    """Base for every model class: unknown keys are errors, assignments are validated."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Evidence(Strict):

@@ -7,7 +7,7 @@ import unicodedata
 
 from pydantic import Field
 
-from caseseries.model.case import Strict
+from caseseries.model.base import Strict
 from caseseries.model.enums import SourceFormat
 
 

@@ -6,7 +6,8 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from caseseries.model.case import CitedReference, Strict
+from caseseries.model.base import Strict
+from caseseries.model.case import CitedReference
 from caseseries.model.publication import Publication
 
 

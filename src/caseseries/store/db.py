@@ -7,15 +7,29 @@ The database is chosen by an explicit URL, else ``CASESERIES_DB``, else
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import os
 import pkgutil
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.exc import ArgumentError, DatabaseError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -238,6 +252,32 @@ def check_database(engine: Engine, *, create: bool) -> str | None:
     return revisions[0] if revisions else None
 
 
+@contextlib.contextmanager
+def _sqlite_foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite's foreign keys off while the block runs (outside a transaction, where the pragma applies).
+
+    A migration that rebuilds a table drops it; with foreign keys on, dropping a table deletes
+    (``ON DELETE CASCADE``) every row of the tables that refer to it.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _dangling_references(conn: Connection) -> int:
+    """How many rows of a SQLite database refer to a missing row (0 on other backends, which enforce it)."""
+    if conn.dialect.name != "sqlite":
+        return 0
+    return len(conn.exec_driver_sql("PRAGMA foreign_key_check").all())
+
+
 def migrate(engine: Engine, *, create: bool = True) -> str:
     """Create or upgrade the schema to the newest revision; return that revision.
 
@@ -248,21 +288,65 @@ def migrate(engine: Engine, *, create: bool = True) -> str:
     StoreError
         If the database cannot be used (see :func:`check_database`), reached or migrated.
     """
-    if check_database(engine, create=create) == head_revision():
+    current = check_database(engine, create=create)
+    if current == head_revision():
         return head_revision()
-    from alembic import command
-
-    cfg = _alembic_config()
     try:
-        with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        with (
+            engine.execution_options(**{WRITE_OPTION: True}).connect() as conn,
+            _sqlite_foreign_keys_off(conn),
+            conn.begin(),
+        ):
+            if current is None and _create_schema(conn):
+                return head_revision()
+            dangling = _dangling_references(conn)
+            _upgrade(conn)
+            if _dangling_references(conn) > dangling:
+                raise StoreError(
+                    f"{display_url(engine)}: migrating the database would leave rows that refer to "
+                    "missing rows; nothing was changed"
+                )
     except SQLAlchemyError as err:
         raise StoreError(
             f"{display_url(engine)}: cannot create or migrate the database ({describe_db_error(err)}); "
             "check the path, its permissions and the server"
         ) from None
     return head_revision()
+
+
+def _version_table() -> Table:
+    """Alembic's table of the database's revision, as ``alembic upgrade`` creates it."""
+    return Table(
+        "alembic_version",
+        MetaData(),
+        Column("version_num", String(32), nullable=False),
+        PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+    )
+
+
+def _create_schema(conn: Connection) -> bool:
+    """Create the newest schema in an empty database: the declared tables, stamped with the head revision.
+
+    The same schema as running every migration (``tests/store/test_store_schema.py`` compares
+    the two), without importing Alembic. False, and nothing done, when the database is no longer
+    empty (another process created it first): it is then upgraded as any other.
+    """
+    if inspect(conn).get_table_names():
+        return False
+    metadata.create_all(conn, checkfirst=False)
+    version = _version_table()
+    version.create(conn)
+    conn.execute(version.insert().values(version_num=head_revision()))
+    return True
+
+
+def _upgrade(conn: Connection) -> None:
+    """Run every migration the database has not had (Alembic ``upgrade head``) on ``conn``."""
+    from alembic import command
+
+    cfg = _alembic_config()
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "head")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

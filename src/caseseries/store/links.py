@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, delete, select
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caseseries.errors import InputError, NotFoundError
@@ -41,7 +41,7 @@ class PatientLinkRow(Base):
     patient_b: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(Text)
-    score: Mapped[float | None] = mapped_column()
+    score: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -33,11 +33,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from caseseries.model.publication import Publication, normalise_title
-from caseseries.store.schema import PatientRow, PublicationRow, utcnow
+from caseseries.store.schema import PatientRow, PublicationRow, dialect_insert, utcnow
 
 if TYPE_CHECKING:
     from caseseries.store.repository import Store
@@ -166,10 +166,6 @@ def _one_of(
     else:
         unpacked = select(literal_column("value")).select_from(func.json_each(array))
     return column.in_(unpacked.scalar_subquery())
-
-
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def _identity_query() -> Select[Any]:
@@ -377,7 +373,7 @@ def _insert_rows(session: Session, values: list[dict[str, Any]]) -> dict[str, in
         return {}
     now = _stored_time(session)
     table = PublicationRow.__table__
-    stmt = _insert(session)(table).values(
+    stmt = dialect_insert(session)(table).values(
         {
             **{name: bindparam(name, type_=table.c[name].type) for name in _WRITTEN},
             "data": _json_param(session, "data"),

@@ -23,12 +23,27 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 
 def utcnow() -> datetime:
     """Timezone-aware current time (UTC)."""
     return datetime.now(UTC)
+
+
+def dialect_insert(session: Session) -> Any:
+    """The ``INSERT`` construct of the session's backend, with its ``ON CONFLICT`` clauses.
+
+    PostgreSQL's or SQLite's; PostgreSQL's dialect package (and with it the modules of its
+    drivers) is imported only for a PostgreSQL store.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 class Base(DeclarativeBase):
@@ -72,11 +87,11 @@ class PatientRow(Base):
     primary_site: Mapped[str | None] = mapped_column(Text, index=True)
     alk_status: Mapped[str | None] = mapped_column(String(16))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     extractor: Mapped[str | None] = mapped_column(Text)
     ruleset_version: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     publication: Mapped[PublicationRow] = relationship(back_populates="patients")
     lines: Mapped[list[LineRow]] = relationship(

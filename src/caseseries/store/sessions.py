@@ -7,13 +7,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from caseseries.errors import StoreError
 from caseseries.store.db import WRITE_OPTION, describe_db_error, display_url, session_factory
-from caseseries.store.schema import Base, utcnow
+from caseseries.store.schema import Base, dialect_insert, utcnow
 
 
 class Sessions:
@@ -71,9 +70,12 @@ def insert_if_absent(session: Session, table: type[Base], values: dict[str, Any]
     """
     now = utcnow()
     values = {"created_at": now, "updated_at": now, **values}
-    dialect = session.get_bind().dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=["key"]).returning(table.id)  # type: ignore[attr-defined]
+    stmt = (
+        dialect_insert(session)(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(table.id)  # type: ignore[attr-defined]
+    )
     new_id = session.execute(stmt).scalar()
     return int(new_id) if new_id is not None else None
 
