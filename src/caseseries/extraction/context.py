@@ -83,6 +83,7 @@ RULE_KEYS = (
     "metadata",
 )
 _ORIGIN = "caseseries/extraction/data/context_rules.json"
+_SPECIAL = frozenset(".^$*+?{}[]\\|()")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 # a literal cue found in a token sequence: its rule, first token and end token
 _Found = tuple["ContextRule", int, int]
@@ -272,9 +273,35 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 def _may_modify(rule: ContextRule, kinds: frozenset[str]) -> bool:
     """Whether a cue of the rule may modify a target of one of these kinds (it is no TERMINATE or PSEUDO cue)."""
-    return rule.direction is not Direction.TERMINATE and rule.direction is not Direction.PSEUDO and any(
-        map(rule.allows, kinds)
+    return (
+        rule.direction is not Direction.TERMINATE
+        and rule.direction is not Direction.PSEUDO
+        and any(map(rule.allows, kinds))
     )
+
+
+def _lead(pattern: str) -> str | None:
+    """The punctuation character every match of ``pattern`` starts with (written first, once), or None."""
+    c, after = pattern[:1], pattern[1:2]
+    if not c or c.isalnum() or c.isspace() or c in _SPECIAL or (after and after in "*+?{"):
+        return None
+    depth, i, klass = 0, 1, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 1
+        elif klass:
+            klass = c != "]"
+        elif c == "[":
+            klass = True
+            i += pattern[i + 1 : i + 2] == "^"
+            i += pattern[i + 1 : i + 2] == "]"
+        elif c in "()":
+            depth += 1 if c == "(" else -1
+        elif c == "|" and depth == 0:
+            return None
+        i += 1
+    return pattern[0]
 
 
 class _Modifier:
@@ -338,22 +365,23 @@ class ContextEngine:
     def __init__(self, rules: Iterable[ContextRule] | None = None) -> None:
         self.rules = tuple(default_rules() if rules is None else rules)
         self._literals: dict[str, list[tuple[tuple[str, ...], ContextRule]]] = {}
-        # the patterns as two alternations: those whose first letters are known (skipped at once
-        # where no such letter stands) and the others (a pattern led by a comma, a class ...)
-        grouped: dict[bool, list[str]] = {True: [], False: []}
+        # the patterns as alternations: those whose first letters are known (skipped at once where
+        # no such letter stands), those led by one punctuation character (written once in front, so
+        # the search jumps from one such character to the next) and the others (a class ...)
+        grouped: dict[str | None, list[str]] = {"": []}
         self._pattern_rules: list[ContextRule] = []
         for rule in self.rules:
             if rule.pattern is None:
                 words = tuple(t.lower() for t in _TOKEN.findall(rule.literal))
                 self._literals.setdefault(words[0], []).append((words, rule))
             else:
-                grouped[bool(starts_with_letters(rule.pattern))].append(
-                    f"(?P<p{len(self._pattern_rules)}>{rule.pattern})"
-                )
+                lead = "" if starts_with_letters(rule.pattern) else _lead(rule.pattern)
+                body = rule.pattern[len(lead or "") :]
+                grouped.setdefault(lead, []).append(f"(?P<p{len(self._pattern_rules)}>{body})")
                 self._pattern_rules.append(rule)
         self._patterns = [
-            re.compile(f"{starts_with_letters(body)}(?:{body})", re.I)
-            for body in ("|".join(group) for group in grouped.values() if group)
+            re.compile(f"{starts_with_letters(body) if lead == '' else re.escape(lead or '')}(?:{body})", re.I)
+            for lead, body in ((lead, "|".join(group)) for lead, group in grouped.items() if group)
         ]
 
     def cues(self, text: str, start: int = 0, end: int | None = None) -> list[Cue]:
