@@ -370,6 +370,7 @@ class ContextEngine:
         # the search jumps from one such character to the next) and the others (a class ...)
         grouped: dict[str | None, list[str]] = {"": []}
         self._pattern_rules: list[ContextRule] = []
+        self._may_modify: dict[frozenset[str], frozenset[int]] = {}
         for rule in self.rules:
             if rule.pattern is None:
                 words = tuple(t.lower() for t in _TOKEN.findall(rule.literal))
@@ -431,6 +432,13 @@ class ContextEngine:
                 out.append((rule, i - first, j - first))
         return out
 
+    def _modifying(self, kinds: frozenset[str]) -> frozenset[int]:
+        """The ids of the rules whose cues may modify a target of one of these kinds (found once per kinds)."""
+        ids = self._may_modify.get(kinds)
+        if ids is None:
+            ids = self._may_modify[kinds] = frozenset(id(rule) for rule in self.rules if _may_modify(rule, kinds))
+        return ids
+
     def _modifier_starts(self, text: str, ann: Annotations, kinds: frozenset[str]) -> list[int]:
         """Where the cues of the document being read that may modify a target of these kinds start, in order.
 
@@ -441,10 +449,11 @@ class ContextEngine:
         found: list[int] | None = ann.memo.get(key)
         if found is None:
             starts, literal = self._document_literal_cues(text, ann)
-            found = [starts[i] for rule, i, _ in literal if _may_modify(rule, kinds)]
+            modifying = self._modifying(kinds)
+            found = [starts[i] for rule, i, _ in literal if id(rule) in modifying]
             for pattern in self._patterns:
                 for m in finditer(pattern, text):
-                    if m.lastgroup is not None and _may_modify(self._pattern_rules[int(m.lastgroup[1:])], kinds):
+                    if m.lastgroup is not None and id(self._pattern_rules[int(m.lastgroup[1:])]) in modifying:
                         found.append(m.start())
             found.sort()
             ann.memo[key] = found
@@ -528,10 +537,11 @@ class ContextEngine:
             k = max(0, bisect.bisect_right(sent_starts, t0) - 1)
             by_sentence.setdefault(k, []).append(_Modifier(cue, t0, t1, bounds[k]))
         modifiers: list[_Modifier] = []
+        modifying = self._modifying(kinds)
         for group in by_sentence.values():
             # scopes stay inside their sentence; only cues that may modify a target have a scope worth cutting
             for a in group:
-                if _may_modify(a.cue.rule, kinds):
+                if id(a.cue.rule) in modifying:
                     for b in group:
                         if b is not a:
                             a.limit_by(b)
