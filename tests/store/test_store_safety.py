@@ -19,7 +19,7 @@ from tests.conftest import DATA
 
 from caseseries.cli import main
 from caseseries.store import Store
-from caseseries.store.db import _alembic_config, head_revision
+from caseseries.store.db import _alembic_config, current_revision, head_revision, make_engine
 
 
 def _err_line(capsys: pytest.CaptureFixture[str]) -> str:
@@ -164,6 +164,20 @@ def test_three_concurrent_imports_of_one_file(db_url: str) -> None:
     store = Store.open(db_url)
     keys = [p.key() for p in store.iter_publications()]
     assert len(keys) == len(set(keys)) == reports[0]["read"]
+
+
+def test_three_concurrent_first_imports_create_one_new_database(db_url: str) -> None:
+    source = DATA / "sources" / "efetch_imt.xml"
+    cmd = [sys.executable, "-m", "caseseries.cli", "--db", db_url, "import", str(source), "--json"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outcomes = [p.communicate(timeout=300) for p in procs]
+    for proc, (_, err) in zip(procs, outcomes, strict=True):
+        assert proc.returncode == 0, err
+    reports = [json.loads(out) for out, _ in outcomes]
+    assert sum(r["added"] for r in reports) == reports[0]["read"]
+    engine = make_engine(db_url)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
 
 
 def test_three_concurrent_case_adds_of_one_file(db_url: str, tmp_path: Path) -> None:

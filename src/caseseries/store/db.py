@@ -297,6 +297,7 @@ def migrate(engine: Engine, *, create: bool = True) -> str:
             _sqlite_foreign_keys_off(conn),
             conn.begin(),
         ):
+            _one_migration_at_a_time(conn)
             if current is None and _create_schema(conn):
                 return head_revision()
             dangling = _dangling_references(conn)
@@ -312,6 +313,21 @@ def migrate(engine: Engine, *, create: bool = True) -> str:
             "check the path, its permissions and the server"
         ) from None
     return head_revision()
+
+
+MIGRATION_LOCK = 0x63617365736572
+"""The PostgreSQL advisory lock held by the transaction that creates or migrates a database."""
+
+
+def _one_migration_at_a_time(conn: Connection) -> None:
+    """Make a second process creating or migrating the same database wait for the first.
+
+    On PostgreSQL a transaction-level advisory lock: the second then sees the tables the first
+    committed (and upgrades, or finds nothing to do) instead of creating them again and failing.
+    SQLite's write transactions (``BEGIN IMMEDIATE``) already queue.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 
 
 def _version_table() -> Table:
