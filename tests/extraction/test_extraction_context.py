@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pytest
@@ -70,8 +72,8 @@ def _rules(entry: str) -> str:
             "r.json: context_rules[0] ('no'): unknown direction 'LEFT'; allowed: FORWARD, BACKWARD, BIDIRECTIONAL",
         ),
         (
-            '{"literal": "no", "category": "NEGATED_EXISTENCE", "terminated_by": ["CONJ"]}',
-            "terminated_by names unknown category 'CONJ'",
+            '{"literal": "no", "category": "NEGATED_EXISTENCE", "terminated_by": ["CONJUNCTION"]}',
+            "terminated_by names unknown category 'CONJUNCTION'",
         ),
         ('{"literal": "no", "category": "NEGATED_EXISTENCE", "max_scope": 0}', "max_scope must be a positive"),
         ('{"literal": "no", "category": "NEGATED_EXISTENCE", "pattern": "(no"}', "pattern does not compile"),
@@ -119,6 +121,17 @@ def test_terminated_by_and_max_targets() -> None:
     assert alk.modifiers == {Category.POSSIBLE_EXISTENCE}
     assert ros1.modifiers == frozenset()  # max_targets 1: only the nearest
     assert ret.modifiers == {Category.NEGATED_EXISTENCE}  # the positive cue ends at "negative for"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r";\s*x", r";x|y", r";+x", r";[|]x", r";(?:x|y)", r"[;]x", r"\;x", ";"],
+)
+def test_punctuation_led_patterns_find_what_the_pattern_finds(pattern: str) -> None:
+    entry = json.dumps({"literal": "c", "category": "TERMINATE", "direction": "TERMINATE", "pattern": pattern})
+    text = "a ;x b ;;x y ;z ;"
+    found = [(c.start, c.end) for c in ContextEngine(parse_rules(_rules(entry))).cues(text)]
+    assert found == [m.span() for m in re.finditer(pattern, text, re.I)]
 
 
 def test_phrase_loader_rejects_bad_entries() -> None:

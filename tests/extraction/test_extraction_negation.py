@@ -41,6 +41,9 @@ def test_negated_sites_of_a_sentence() -> None:
         ("The tumour cells lack ALK rearrangements.", []),
         ("There was no ALK rearrangement by FISH.", []),
         ("An ALK rearrangement was found by FISH.", [(None, "ALK")]),
+        ("Testing for ALK rearrangement was negative.", []),
+        ("ALK rearrangement FISH showed no split signals.", []),
+        ("The ALK rearrangement assay did not confirm it.", []),
     ],
 )
 def test_negated_rearrangements_are_no_fusions(text: str, fusions: list[tuple[str | None, str]]) -> None:

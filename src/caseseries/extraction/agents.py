@@ -11,9 +11,9 @@ import re
 from functools import cache
 
 from caseseries.extraction.annotate import finditer, per_document
+from caseseries.extraction.context import Category, Mention, default_engine
 from caseseries.extraction.draft import UNNAMED
 from caseseries.extraction.entities import DrugHit, find_drugs
-from caseseries.extraction.pfs import ADVERSE
 from caseseries.extraction.sentences import Span
 from caseseries.model import Dose
 from caseseries.vocab import drugs
@@ -25,20 +25,6 @@ SEQUENCE = re.compile(
     r"|;|→|->",
     re.I,
 )
-_NOT_GIVEN = re.compile(
-    r"^[^.;]{0,40}?\b(?:was|were)\s+(?:not\s+(?:yet\s+)?(?:available|approved|given|started|administered|used)|planned|"
-    r"considered|recommended|proposed|discussed|declined|refused|unavailable)"
-    r"|^[^.;]{0,20}?\b(?:could\s+not|cannot|is\s+recommended|are\s+recommended)",
-    re.I,
-)
-_NOT_GIVEN_BEFORE = re.compile(
-    r"\b(?:instead\s+of|rather\s+than|guidelines?\s+recommend\w*|recommending|candidate\s+for|eligible\s+for|"
-    r"consider(?:ed|ing)?|planned|sensitive\s+to|sensitivity\s+to|resistance\s+to\s+second-generation|"
-    r"inhibitors?\s+such\s+as|such\s+as|including|like)\s+(?:the\s+)?(?:\w+\s+){0,3}$",
-    re.I,
-)
-_RESISTANCE_TO = re.compile(r"\bmechanisms?\s+of\s+(?:acquired\s+)?resistance\s+to\s+$", re.I)
-_ACQUIRED = re.compile(r"\b(?:acquired|mechanisms?\s+of)\s+$", re.I)
 _DOSE = re.compile(r"[^.;]{0,25}?(\d+(?:[.,]\d+)?)\s*(mg/m²|mg/m2|g/m²|g/m2|mg/kg|mg|g|AUC\s*\d)\b([^;.)\]]{0,60})")
 _DIGIT = re.compile(r"\d")
 _SCHEDULE = re.compile(
@@ -47,17 +33,6 @@ _SCHEDULE = re.compile(
     r"\bevery\s+\d+(?:\s+to\s+\d+)?\s+(?:days|weeks)\b|\bweekly\b|\b(?:bid|qd|tid)\b",
     re.I,
 )
-_SYMPTOM = rf"(?:{ADVERSE}|diarrho?ea|nausea|vomiting|pain|fever|colitis|hyper\w*emia|hypercholesterol\w*)"
-# a drug given for an adverse event or a symptom ("the pneumonitis was treated with prednisolone") is not a line
-_SUPPORTIVE_BEFORE = re.compile(
-    rf"\b{_SYMPTOM}(?:,?\s+(?:which|that))?\s+(?:was|were|is)\s+(?:treated|managed|controlled)\s+(?:successfully\s+)?with\s+$",
-    re.I,
-)
-_SUPPORTIVE_AFTER = re.compile(
-    rf"^[^.;]{{0,40}}?\b(?:for|to\s+treat|to\s+control)\s+(?:\w+\s+){{0,2}}?{_SYMPTOM}", re.I
-)
-
-
 # words before "chemotherapy" that say it was given ("received adjuvant chemotherapy", "relapse following chemotherapy")
 _CHEMO_GIVEN_BEFORE = re.compile(
     r"\b(?:received|receiving|started|initiated|treated\s+with|underwent|given|administered|salvage|"
@@ -71,42 +46,41 @@ _CHEMO_GIVEN_AFTER = re.compile(
     r"(?:ineffective|unsuccessful|effective|discontinued|stopped|complicated)",
     re.I,
 )
-_CHEMO_NOT_GIVEN_BEFORE = re.compile(
-    r"\b(?:this|the|that|same|such|prior|previous|shift|switch|alternative\s+to|compared\s+(?:with|to))\s+$", re.I
-)
+# what the context rules say of a drug that is not given to the patient: "instead of", "was
+# considered", "was not available", "such as", "for the pneumonitis" (extraction/data/context_rules.json)
+_NOT_GIVEN = frozenset({Category.NEGATED_EXISTENCE, Category.HYPOTHETICAL, Category.NOT_GIVEN, Category.SUPPORTIVE})
+
+
+def _kind(text: str, hit: DrugHit) -> str:
+    """The context target type of a drug hit: the word "chemotherapy" (``CHEMOTHERAPY``) or a drug."""
+    chemo = hit.value == "chemotherapy" and text[hit.start : hit.start + 5].lower() == "chemo"
+    return "CHEMOTHERAPY" if chemo else "DRUG"
+
+
+@per_document
+def _modifiers(text: str, start: int, end: int) -> dict[tuple[int, int, str], frozenset[Category]]:
+    """The context modifiers of the agents of a sentence, by span and target type (one context pass)."""
+    targets = [Mention(_kind(text, h), h.start, h.end) for h in find_agents(text, start, end)]
+    return {(m.start, m.end, m.kind): m.modifiers for m in default_engine().annotate(text, targets, start, end)}
 
 
 @per_document
 def is_given(text: str, hit: DrugHit, sent: Span) -> bool:
     """Whether the sentence gives the drug to the patient (not planned, declined, or for an adverse event)."""
-    after = text[hit.end : sent.end]
-    before = text[max(sent.start, hit.start - 60) : hit.start]
-    if hit.value == "chemotherapy" and re.match(r"chemo", text[hit.start : hit.end], re.I):
+    kind = _kind(text, hit)
+    if kind == "CHEMOTHERAPY":
+        after = text[hit.end : sent.end]
+        before = text[max(sent.start, hit.start - 60) : hit.start]
         with_drug = re.search(r"\b(?:with|and|plus)\s+(?:[\w\-]+\s+){0,2}$", before) and find_drugs(
             text, sent.start, hit.start
         )  # "brentuximab vedotin with conventional chemotherapy"
         if not (_CHEMO_GIVEN_BEFORE.search(before) or _CHEMO_GIVEN_AFTER.match(after) or with_drug):
             return False
-        if _CHEMO_NOT_GIVEN_BEFORE.search(before) or re.search(
-            r"^\s+(?:protocols?|regimens?\s+(?:designed|used)|designed)", after, re.I
-        ):
-            return False
-    if _NOT_GIVEN.search(after) and not re.search(r"\b(?:and|with|plus)\b", after[:12]):
-        return False
-    if _RESISTANCE_TO.search(before) or (_ACQUIRED.search(before) and re.match(r"[\s\-]*resistan", after, re.I)):
-        return False  # "a mechanism of acquired lorlatinib resistance": the drug a resistance is named after
-    supportive_after = _SUPPORTIVE_AFTER.match(after)
-    if supportive_after and re.search(
-        r"\b(?:stopped|discontinued|interrupted|halted|withdrawn|ceased)\b", supportive_after.group(0)
-    ):
-        supportive_after = None  # "which was stopped for hepatic toxicity": the reason it ended
-    if _SUPPORTIVE_BEFORE.search(before) or supportive_after:
-        return False
-    if re.search(
-        r"\b(?:chemotherapy|regimen|protocol|cycles?|courses?)\s+\(?including\s+(?:[\w\-]+\s+){0,3}$", before, re.I
-    ):
-        return True  # "a new cycle of chemotherapy including irinotecan": the regimen's drugs
-    return not _NOT_GIVEN_BEFORE.search(before)
+    modifiers = _modifiers(text, sent.start, sent.end).get((hit.start, hit.end, kind))
+    if modifiers is None:  # a hit that is not one of the sentence's agents
+        (target,) = default_engine().annotate(text, [Mention(kind, hit.start, hit.end)], sent.start, sent.end)
+        modifiers = target.modifiers
+    return not modifiers & _NOT_GIVEN
 
 
 # ------------------------------------------------------------------ regimens and unnamed drug classes

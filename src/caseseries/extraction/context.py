@@ -1,8 +1,9 @@
-"""The context of mentions: negated, hedged, hypothetical, historical, another patient's, one compartment's.
+"""The context of mentions: negated, hedged, hypothetical, historical, another patient's, not given ...
 
 One pass over a text range gives each typed mention (a target: a response category, a drug, a
-site ...) the modifiers that cue phrases around it assign. The cues are data, in
-``extraction/data/context_rules.json``, written in medspacy's ConTextRule JSON layout
+site ...) the modifiers that cue phrases around it assign: negated, hedged, hypothetical,
+historical, another patient's, one compartment's, a drug not given or given as supportive care.
+The cues are data, in ``extraction/data/context_rules.json``, written in medspacy's ConTextRule JSON layout
 (``{"context_rules": [{"literal", "category", "direction", "pattern", "max_scope",
 "allowed_types", "terminated_by", ...}]}``) so that the file reads like any ConText rule set and
 runs unchanged through medspacy (``benchmarks/bench_context.py`` compares the two).
@@ -33,7 +34,7 @@ from importlib import resources
 from typing import Any
 
 from caseseries.errors import FormatError
-from caseseries.extraction.annotate import current, finditer, spans
+from caseseries.extraction.annotate import Annotations, current, finditer, spans
 from caseseries.vocab.trie import starts_with_letters
 
 
@@ -50,7 +51,9 @@ class Direction(StrEnum):
 class Category(StrEnum):
     """What a cue says about the mentions in its scope (a rule's ``category``).
 
-    ``TERMINATE`` and ``PSEUDO`` are the categories of cues that only end or block other cues.
+    ``TERMINATE`` and ``PSEUDO`` are the categories of cues that only end or block other cues;
+    ``CONJ`` ("and", "with") and ``DISCONTINUED`` ("stopped") cues modify nothing (their rules
+    allow no target type) and end the scopes of the rules that name them in ``terminated_by``.
     """
 
     NEGATED_EXISTENCE = "NEGATED_EXISTENCE"
@@ -59,6 +62,10 @@ class Category(StrEnum):
     HISTORICAL = "HISTORICAL"
     OTHER_PATIENT = "OTHER_PATIENT"
     COMPARTMENT = "COMPARTMENT"
+    NOT_GIVEN = "NOT_GIVEN"
+    SUPPORTIVE = "SUPPORTIVE"
+    CONJ = "CONJ"
+    DISCONTINUED = "DISCONTINUED"
     TERMINATE = "TERMINATE"
     PSEUDO = "PSEUDO"
 
@@ -76,7 +83,10 @@ RULE_KEYS = (
     "metadata",
 )
 _ORIGIN = "caseseries/extraction/data/context_rules.json"
+_SPECIAL = frozenset(".^$*+?{}[]\\|()")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+# a literal cue found in a token sequence: its rule, first token and end token
+_Found = tuple["ContextRule", int, int]
 
 
 @dataclass(frozen=True)
@@ -261,6 +271,39 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] <= b[0] < a[1] or a[0] < b[1] <= a[1]
 
 
+def _may_modify(rule: ContextRule, kinds: frozenset[str]) -> bool:
+    """Whether a cue of the rule may modify a target of one of these kinds (it is no TERMINATE or PSEUDO cue)."""
+    return (
+        rule.direction is not Direction.TERMINATE
+        and rule.direction is not Direction.PSEUDO
+        and any(map(rule.allows, kinds))
+    )
+
+
+def _lead(pattern: str) -> str | None:
+    """The punctuation character every match of ``pattern`` starts with (written first, once), or None."""
+    c, after = pattern[:1], pattern[1:2]
+    if not c or c.isalnum() or c.isspace() or c in _SPECIAL or (after and after in "*+?{"):
+        return None
+    depth, i, klass = 0, 1, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 1
+        elif klass:
+            klass = c != "]"
+        elif c == "[":
+            klass = True
+            i += pattern[i + 1 : i + 2] == "^"
+            i += pattern[i + 1 : i + 2] == "]"
+        elif c in "()":
+            depth += 1 if c == "(" else -1
+        elif c == "|" and depth == 0:
+            return None
+        i += 1
+    return pattern[0]
+
+
 class _Modifier:
     """A cue placed in a token sequence, with its scope (token indices, end exclusive)."""
 
@@ -322,17 +365,25 @@ class ContextEngine:
     def __init__(self, rules: Iterable[ContextRule] | None = None) -> None:
         self.rules = tuple(default_rules() if rules is None else rules)
         self._literals: dict[str, list[tuple[tuple[str, ...], ContextRule]]] = {}
-        patterns: list[str] = []
+        # the patterns as alternations: those whose first letters are known (skipped at once where
+        # no such letter stands), those led by one punctuation character (written once in front, so
+        # the search jumps from one such character to the next) and the others (a class ...)
+        grouped: dict[str | None, list[str]] = {"": []}
         self._pattern_rules: list[ContextRule] = []
+        self._may_modify: dict[frozenset[str], frozenset[int]] = {}
         for rule in self.rules:
             if rule.pattern is None:
                 words = tuple(t.lower() for t in _TOKEN.findall(rule.literal))
                 self._literals.setdefault(words[0], []).append((words, rule))
             else:
-                patterns.append(f"(?P<p{len(self._pattern_rules)}>{rule.pattern})")
+                lead = "" if starts_with_letters(rule.pattern) else _lead(rule.pattern)
+                body = rule.pattern[len(lead or "") :]
+                grouped.setdefault(lead, []).append(f"(?P<p{len(self._pattern_rules)}>{body})")
                 self._pattern_rules.append(rule)
-        body = "|".join(patterns)
-        self._patterns = re.compile(f"{starts_with_letters(body)}(?:{body})", re.I) if patterns else None
+        self._patterns = [
+            re.compile(f"{starts_with_letters(body) if lead == '' else re.escape(lead or '')}(?:{body})", re.I)
+            for lead, body in ((lead, "|".join(group)) for lead, group in grouped.items() if group)
+        ]
 
     def cues(self, text: str, start: int = 0, end: int | None = None) -> list[Cue]:
         """Every cue in ``text[start:end]`` after pruning overlaps (the longest is kept), in order."""
@@ -354,18 +405,22 @@ class ContextEngine:
                     found.append((rule, i, i + n))
         return found
 
+    def _document_literal_cues(self, text: str, ann: Annotations) -> tuple[list[int], list[_Found]]:
+        """The token starts and the literal cues of the whole document being read (found once)."""
+        key = (ContextEngine, id(self))
+        every: tuple[list[int], list[_Found]] | None = ann.memo.get(key)
+        if every is None:
+            doc_tokens = self._tokens(text, 0, len(text))
+            every = ([a for a, _ in doc_tokens], self._literal_cues(text, doc_tokens))
+            ann.memo[key] = every
+        return every
+
     def _range_literal_cues(self, text: str, tokens: list[tuple[int, int]]) -> list[tuple[ContextRule, int, int]]:
         """The literal cues of a range; while a document is read, from the cues of the whole document."""
         ann = current(text)
         if ann is None or not tokens:
             return self._literal_cues(text, tokens)
-        key = (ContextEngine, id(self))
-        every = ann.memo.get(key)
-        if every is None:
-            doc_tokens = self._tokens(text, 0, len(text))
-            every = ([a for a, _ in doc_tokens], self._literal_cues(text, doc_tokens))
-            ann.memo[key] = every
-        starts, cues = every
+        starts, cues = self._document_literal_cues(text, ann)
         first = bisect.bisect_left(starts, tokens[0][0])
         last = first + len(tokens)
         lo = bisect.bisect_left(cues, first, key=lambda c: c[1])
@@ -377,14 +432,41 @@ class ContextEngine:
                 out.append((rule, i - first, j - first))
         return out
 
+    def _modifying(self, kinds: frozenset[str]) -> frozenset[int]:
+        """The ids of the rules whose cues may modify a target of one of these kinds (found once per kinds)."""
+        ids = self._may_modify.get(kinds)
+        if ids is None:
+            ids = self._may_modify[kinds] = frozenset(id(rule) for rule in self.rules if _may_modify(rule, kinds))
+        return ids
+
+    def _modifier_starts(self, text: str, ann: Annotations, kinds: frozenset[str]) -> list[int]:
+        """Where the cues of the document being read that may modify a target of these kinds start, in order.
+
+        A cue takes part in a range's pass only when it starts inside the range, so a range
+        without one of these starts leaves every target of these kinds unmodified.
+        """
+        key = (ContextEngine, id(self), kinds)
+        found: list[int] | None = ann.memo.get(key)
+        if found is None:
+            starts, literal = self._document_literal_cues(text, ann)
+            modifying = self._modifying(kinds)
+            found = [starts[i] for rule, i, _ in literal if id(rule) in modifying]
+            for pattern in self._patterns:
+                for m in finditer(pattern, text):
+                    if m.lastgroup is not None and id(self._pattern_rules[int(m.lastgroup[1:])]) in modifying:
+                        found.append(m.start())
+            found.sort()
+            ann.memo[key] = found
+        return found
+
     def _cues(self, text: str, tokens: list[tuple[int, int]], start: int, stop: int) -> list[tuple[Cue, int, int]]:
         found: list[tuple[Cue, int, int]] = [
             (Cue(rule, tokens[i][0], tokens[j - 1][1]), i, j) for rule, i, j in self._range_literal_cues(text, tokens)
         ]
-        if self._patterns is not None and tokens:
+        if self._patterns and tokens:
             starts = [a for a, _ in tokens]
             ends = [b for _, b in tokens]
-            for m in finditer(self._patterns, text, start, stop):
+            for m in (m for pattern in self._patterns for m in finditer(pattern, text, start, stop)):
                 if m.end() <= m.start() or m.lastgroup is None:
                     continue
                 t0 = bisect.bisect_right(ends, m.start())
@@ -434,6 +516,13 @@ class ContextEngine:
         stop = len(text) if end is None else end
         if not targets:
             return []
+        kinds = frozenset(t.kind for t in targets)
+        ann = current(text)
+        if ann is not None:
+            cue_starts = self._modifier_starts(text, ann, kinds)
+            i = bisect.bisect_left(cue_starts, start)
+            if i == len(cue_starts) or cue_starts[i] >= stop:
+                return [Mention(t.kind, t.start, t.end, t.value) for t in targets]
         tokens = self._tokens(text, start, stop)
         if not tokens:
             return [Mention(t.kind, t.start, t.end, t.value) for t in targets]
@@ -448,10 +537,11 @@ class ContextEngine:
             k = max(0, bisect.bisect_right(sent_starts, t0) - 1)
             by_sentence.setdefault(k, []).append(_Modifier(cue, t0, t1, bounds[k]))
         modifiers: list[_Modifier] = []
+        modifying = self._modifying(kinds)
         for group in by_sentence.values():
-            # scopes stay inside their sentence; only cues that modify have a scope worth cutting
+            # scopes stay inside their sentence; only cues that may modify a target have a scope worth cutting
             for a in group:
-                if a.cue.rule.direction not in (Direction.TERMINATE, Direction.PSEUDO):
+                if id(a.cue.rule) in modifying:
                     for b in group:
                         if b is not a:
                             a.limit_by(b)

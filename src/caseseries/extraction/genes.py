@@ -216,10 +216,6 @@ def partner_hit(token: str, start: int, end: int, as_written: str | None = None)
 OTHER_KINASES = frozenset({"ROS1", "NTRK1", "NTRK2", "NTRK3", "RET", "PDGFRB", "IGF1R", "MET", "BRAF"})
 # A kinase family named without its member ("ETV6-NTRK fusion"): 3' gene unknown, flagged.
 KINASE_FAMILIES = {"NTRK": "NTRK1/2/3"}
-_NO_AFTER = re.compile(
-    r"[\s\-]*(?:FISH|probe|testing|test|assay)?\s*(?:was\s+negative|showed\s+no|revealed\s+no|did\s+not|negative)",
-    re.I,
-)
 
 
 def _fusion_pairs(text: str, start: int, stop: int) -> list[re.Match[str]]:
@@ -413,11 +409,12 @@ def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[Fusi
                 out.append(FusionHit(None, "ALK", m.group(0), m.start(), m.end()))
     if not any(h.gene5 or h.flags for h in out) and contains(text, _UNKNOWN_PARTNER_NEED, start, stop):
         unknown = list(_UNKNOWN_PARTNER.finditer(view, start, stop))
-        # "no ALK rearrangement", "lack ALK rearrangements": the FUSION cue rules of context_rules.json
+        # "no ALK rearrangement", "lack ALK rearrangements", "ALK rearrangement FISH was negative":
+        # the FUSION cue rules of context_rules.json
         targets = default_engine().annotate(view, [Mention("FUSION", m.start(), m.end()) for m in unknown], start, stop)
         for m, target in zip(unknown, targets, strict=True):
-            if target.has(Category.NEGATED_EXISTENCE) or _NO_AFTER.match(view, m.end(), stop):
-                continue  # "break-apart FISH showed no ..."
+            if target.has(Category.NEGATED_EXISTENCE):
+                continue
             out.append(FusionHit(None, "ALK", text[m.start() : m.end()], m.start(), m.end()))
     out.sort(key=lambda h: h.start)
     return out
