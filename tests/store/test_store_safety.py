@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -151,8 +152,8 @@ def test_a_read_only_file_refuses_writes(tmp_path: Path, capsys: pytest.CaptureF
     assert "read-only" in _err_line(capsys)
 
 
-def test_three_concurrent_imports_of_one_file(db_url: str) -> None:
-    assert main(["--db", db_url, "init", "--no-bundled"]) == 0
+def _three_concurrent_imports(db_url: str) -> list[dict[str, Any]]:
+    """The JSON reports of three processes importing one file into ``db_url`` at once (each must succeed)."""
     source = DATA / "sources" / "efetch_imt.xml"
     cmd = [sys.executable, "-m", "caseseries.cli", "--db", db_url, "import", str(source), "--json"]
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
@@ -161,20 +162,19 @@ def test_three_concurrent_imports_of_one_file(db_url: str) -> None:
         assert proc.returncode == 0, err
     reports = [json.loads(out) for out, _ in outcomes]
     assert sum(r["added"] for r in reports) == reports[0]["read"]
+    return reports
+
+
+def test_three_concurrent_imports_of_one_file(db_url: str) -> None:
+    assert main(["--db", db_url, "init", "--no-bundled"]) == 0
+    reports = _three_concurrent_imports(db_url)
     store = Store.open(db_url)
     keys = [p.key() for p in store.iter_publications()]
     assert len(keys) == len(set(keys)) == reports[0]["read"]
 
 
 def test_three_concurrent_first_imports_create_one_new_database(db_url: str) -> None:
-    source = DATA / "sources" / "efetch_imt.xml"
-    cmd = [sys.executable, "-m", "caseseries.cli", "--db", db_url, "import", str(source), "--json"]
-    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
-    outcomes = [p.communicate(timeout=300) for p in procs]
-    for proc, (_, err) in zip(procs, outcomes, strict=True):
-        assert proc.returncode == 0, err
-    reports = [json.loads(out) for out, _ in outcomes]
-    assert sum(r["added"] for r in reports) == reports[0]["read"]
+    _three_concurrent_imports(db_url)  # no init: the three race to create the database
     engine = make_engine(db_url)
     assert current_revision(engine) == head_revision()
     engine.dispose()
