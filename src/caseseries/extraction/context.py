@@ -370,7 +370,7 @@ class ContextEngine:
         # the search jumps from one such character to the next) and the others (a class ...)
         grouped: dict[str | None, list[str]] = {"": []}
         self._pattern_rules: list[ContextRule] = []
-        self._may_modify: dict[frozenset[str], frozenset[int]] = {}
+        self._modifying_rules: dict[frozenset[str], frozenset[int]] = {}  # ids of rules, by target kinds
         for rule in self.rules:
             if rule.pattern is None:
                 words = tuple(t.lower() for t in _TOKEN.findall(rule.literal))
@@ -434,17 +434,21 @@ class ContextEngine:
 
     def _modifying(self, kinds: frozenset[str]) -> frozenset[int]:
         """The ids of the rules whose cues may modify a target of one of these kinds (found once per kinds)."""
-        ids = self._may_modify.get(kinds)
+        ids = self._modifying_rules.get(kinds)
         if ids is None:
-            ids = self._may_modify[kinds] = frozenset(id(rule) for rule in self.rules if _may_modify(rule, kinds))
+            ids = self._modifying_rules[kinds] = frozenset(id(rule) for rule in self.rules if _may_modify(rule, kinds))
         return ids
 
-    def _modifier_starts(self, text: str, ann: Annotations, kinds: frozenset[str]) -> list[int]:
-        """Where the cues of the document being read that may modify a target of these kinds start, in order.
+    def _modifier_within(self, text: str, kinds: frozenset[str], start: int, stop: int) -> bool:
+        """Whether a cue that may modify a target of these kinds starts in ``text[start:stop]``.
 
         A cue takes part in a range's pass only when it starts inside the range, so a range
-        without one of these starts leaves every target of these kinds unmodified.
+        without one leaves every target of these kinds unmodified. The starts are found once per
+        document being read and set of kinds; outside a document's reading the answer is yes.
         """
+        ann = current(text)
+        if ann is None:
+            return True
         key = (ContextEngine, id(self), kinds)
         found: list[int] | None = ann.memo.get(key)
         if found is None:
@@ -457,7 +461,8 @@ class ContextEngine:
                         found.append(m.start())
             found.sort()
             ann.memo[key] = found
-        return found
+        i = bisect.bisect_left(found, start)
+        return i < len(found) and found[i] < stop
 
     def _cues(self, text: str, tokens: list[tuple[int, int]], start: int, stop: int) -> list[tuple[Cue, int, int]]:
         found: list[tuple[Cue, int, int]] = [
@@ -517,14 +522,7 @@ class ContextEngine:
         if not targets:
             return []
         kinds = frozenset(t.kind for t in targets)
-        ann = current(text)
-        if ann is not None:
-            cue_starts = self._modifier_starts(text, ann, kinds)
-            i = bisect.bisect_left(cue_starts, start)
-            if i == len(cue_starts) or cue_starts[i] >= stop:
-                return [Mention(t.kind, t.start, t.end, t.value) for t in targets]
-        tokens = self._tokens(text, start, stop)
-        if not tokens:
+        if not self._modifier_within(text, kinds, start, stop) or not (tokens := self._tokens(text, start, stop)):
             return [Mention(t.kind, t.start, t.end, t.value) for t in targets]
         starts = [a for a, _ in tokens]
         ends = [b for _, b in tokens]
