@@ -18,14 +18,15 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, create_engine, insert, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, insert, inspect, select
 from tests.conftest import create_pg_database, drop_pg_database
 
 from caseseries.cli import main
+from caseseries.errors import StoreError
 from caseseries.model import CaseDocument, CaseFile, Evidence, Patient, Response, Source, TherapyLine
 from caseseries.model.publication import Author, Publication, SearchRecord
 from caseseries.sources.writers import pubmed_xml, ris_text
-from caseseries.store import Store
+from caseseries.store import Store, db
 from caseseries.store.accounts import Accounts, UserRole
 from caseseries.store.db import (
     _alembic_config,
@@ -111,17 +112,6 @@ def other_url(db_url: str, tmp_path: Path) -> Iterator[str]:
         drop_pg_database(url)
 
 
-def test_upgrading_an_empty_database_gives_the_declared_schema(db_url: str, other_url: str) -> None:
-    _upgrade(db_url)
-    created = create_engine(other_url)
-    metadata.create_all(created)
-    upgraded = create_engine(db_url)
-    assert set(_schema(upgraded)) == set(metadata.tables)
-    assert _schema(upgraded) == _schema(created)
-    upgraded.dispose()
-    created.dispose()
-
-
 def _version(engine: Engine) -> tuple[Any, ...]:
     """Alembic's revision table of the database: its columns, primary key and rows."""
     found = inspect(engine)
@@ -141,6 +131,7 @@ def test_a_new_database_is_created_with_the_schema_of_every_migration(db_url: st
     migrate(make_engine(other_url))
     _upgrade(db_url)
     created, upgraded = create_engine(other_url), create_engine(db_url)
+    assert set(_schema(upgraded)) == set(metadata.tables)
     assert _schema(created) == _schema(upgraded)
     assert _version(created) == _version(upgraded)
     assert _version(created)[2] == [head_revision()]
@@ -208,19 +199,24 @@ def _populate(url: str, tmp_path: Path) -> None:
     store.engine.dispose()
 
 
-def test_upgrading_a_database_keeps_every_row_and_gives_the_declared_schema(
-    db_url: str, other_url: str, tmp_path: Path
-) -> None:
+def _previous_version_with_rows(db_url: str, other_url: str, tmp_path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """``db_url`` at the previous version's revision, holding rows of every table; those rows."""
     _populate(other_url, tmp_path)
     before = _rows(other_url)
     assert all(before.values()), [name for name, rows in before.items() if not rows]
-    _upgrade(db_url, BEFORE_TEXT_COLUMNS)  # a database made by the previous version, holding the same rows
+    _upgrade(db_url, BEFORE_TEXT_COLUMNS)
     engine = create_engine(db_url)
     with engine.begin() as conn:
         for table in metadata.sorted_tables:
             conn.execute(insert(table), [dict(pairs) for pairs in before[table.name]])
     engine.dispose()
+    return before
 
+
+def test_upgrading_a_database_keeps_every_row_and_gives_the_declared_schema(
+    db_url: str, other_url: str, tmp_path: Path
+) -> None:
+    before = _previous_version_with_rows(db_url, other_url, tmp_path)
     store = Store.open(db_url)  # upgraded on opening, with the store's own engine (foreign keys on)
     if store.engine.dialect.name == "sqlite":
         with store.engine.connect() as conn:  # and back on after the upgrade
@@ -232,6 +228,24 @@ def test_upgrading_a_database_keeps_every_row_and_gives_the_declared_schema(
     assert _schema(upgraded) == _schema(created)
     upgraded.dispose()
     created.dispose()
+
+
+def test_a_migration_that_would_leave_dangling_rows_changes_nothing(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    before = _previous_version_with_rows(sqlite_url, other, tmp_path)
+
+    def broken_upgrade(conn: Connection) -> None:  # a rebuild that loses the rows others refer to
+        conn.exec_driver_sql("DELETE FROM publications")
+
+    monkeypatch.setattr(db, "_upgrade", broken_upgrade)
+    engine = make_engine(sqlite_url)
+    with pytest.raises(StoreError, match="rows that refer to missing rows; nothing was changed"):
+        migrate(engine)
+    assert current_revision(engine) == BEFORE_TEXT_COLUMNS
+    engine.dispose()
+    assert _rows(sqlite_url) == before
 
 
 def test_text_longer_than_the_earlier_widths_imports_into_an_upgraded_store(
@@ -249,7 +263,9 @@ def test_text_longer_than_the_earlier_widths_imports_into_an_upgraded_store(
     path = folder / "records.ris"
     path.write_text(ris_text(pubs), encoding="utf-8")
     assert main(["--db", db_url, "import", str(path)]) == 0, capsys.readouterr().err
-    stored = {p.key(): p for p in Store.open(db_url).iter_publications()}
+    store = Store.open(db_url)
+    stored = {p.key(): p for p in store.iter_publications()}
+    store.engine.dispose()
     assert len(stored) == 3
     assert sum(len(key) > 512 for key in stored) == 2  # the DOI and the title keys
     for pub in pubs:
