@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from tests.conftest import DATA as TESTS_DATA
 
@@ -209,6 +209,8 @@ SNIPPETS = st.sampled_from(
     chunk=st.integers(3, 400),
     batch=st.integers(1, 3000),
 )
+# a record start tag before the XML declaration: the parser's message depends on where its input is cut
+@example(n=1, sep="\n", edits=[(0.0, b"&nbsp;"), (0.0, b"<PubmedArticle>")], cut=None, chunk=11, batch=1)
 def test_damaged_files_read_alike(
     n: int, sep: str, edits: list[tuple[float, bytes]], cut: float | None, chunk: int, batch: int
 ) -> None:

@@ -292,18 +292,47 @@ class Replay:
         self.padded = padded
 
     def read(self, size: int = -1) -> bytes:
-        """Up to ``size`` bytes (the rest of the current part when negative)."""
+        """``size`` bytes, fewer only at the end or before the error (the rest of the current part when negative).
+
+        The parts and then the stream are read on until ``size`` bytes are there, so that a
+        parser fed by this stream gets the pieces it would get from the bytes read straight (libxml2's
+        messages for a damaged file depend on where its input is cut).
+        """
+        if size < 0:
+            return self._next_part() or self._from_stream(size)
+        out = b""
+        while len(out) < size:
+            part = self._next_part(size - len(out))
+            if not part:
+                if self._error is not None and out:
+                    return out  # the error is raised by the next read
+                try:
+                    part = self._from_stream(size - len(out))
+                except Exception as err:
+                    if not out:
+                        raise
+                    self._error = err  # raised by the next read, after the bytes read before it
+                    return out
+                if not part:
+                    break
+            out += part
+        return out
+
+    def _next_part(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes of the parts (the rest of the current part when negative); b"" once they are out."""
         while not self._buf:
             part = next(self._parts, None)
             if part is None:
-                break
+                return b""
             self._buf = part
-        if self._buf:
-            if 0 <= size < len(self._buf):
-                out, self._buf = self._buf[:size], self._buf[size:]
-            else:
-                out, self._buf = self._buf, b""
-            return out
+        if 0 <= size < len(self._buf):
+            out, self._buf = self._buf[:size], self._buf[size:]
+        else:
+            out, self._buf = self._buf, b""
+        return out
+
+    def _from_stream(self, size: int) -> bytes:
+        """Up to ``size`` bytes of the stream after the parts (or its error)."""
         if self._error is not None:
             raise self._error
         return self._stream.read(size) if self._stream is not None else b""
