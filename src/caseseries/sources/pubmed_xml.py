@@ -3,7 +3,10 @@
 Records are read in batches of about 130, each parsed with one lxml call
 (:func:`caseseries.sources.xml_stream.batched_records`, which hands anything unusual to
 :func:`lxml.etree.iterparse`), so memory stays constant whatever the file size. Each record's
-texts are read as written and cleaned only when one of them needs it (:func:`_read`).
+texts are read as written and cleaned only when one of them needs it (:func:`_read`). Where the
+package was built with a C compiler, a ``PubmedArticle`` is read by the compiled form of
+:func:`_citation_parts` (``caseseries.sources._pubmed_parts``), which reads the same parts
+straight from libxml2's nodes and leaves any record it would read differently to the walk here.
 
 ``DeleteCitation`` entries become :class:`Deletion` items; a revised record carries its
 ``PMID/@Version`` so that a later or newer version replaces an earlier one. A truncated or
@@ -32,6 +35,15 @@ from caseseries.sources.importer import (
     year_of,
 )
 from caseseries.sources.xml_stream import ReadElement, batched_records, children
+
+CompiledParts = Callable[[etree._Element, list[str | None]], dict[str, Any] | None]
+"""A compiled reader of a record's parts: appends the texts it reads, None for a record it leaves."""
+
+compiled_citation_parts: CompiledParts | None
+try:  # the compiled form of _citation_parts, built when the package is installed with a C compiler
+    from caseseries.sources._pubmed_parts import citation_parts as compiled_citation_parts
+except ImportError:  # pragma: no cover - an installation without a C compiler
+    compiled_citation_parts = None
 
 RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 """The elements read as records (or deletions) of a PubMed XML file."""
@@ -291,15 +303,23 @@ def _cleaned(value: Any) -> Any:
     return value
 
 
-def _read(parts_of: Callable[[etree._Element, Note], dict[str, Any]], root: etree._Element) -> dict[str, Any]:
+def _read(
+    parts_of: Callable[[etree._Element, Note], dict[str, Any]],
+    root: etree._Element,
+    compiled: CompiledParts | None = None,
+) -> dict[str, Any]:
     """The parts ``parts_of`` reads from ``root``, cleaned text by text only when one needs it.
 
-    By far most texts are already clean (no white space to collapse): one check over all the
-    texts of a record says so, and then they are kept as read. Either way the parts hold the
-    texts :func:`clean` gives.
+    ``compiled``, when given, reads the same parts and may decline a record (None), which
+    ``parts_of`` then reads. By far most texts are already clean (no white space to collapse):
+    one check over all the texts of a record says so, and then they are kept as read. Either
+    way the parts hold the texts :func:`clean` gives.
     """
     seen: list[str | None] = []
-    parts = parts_of(root, seen.append)
+    parts = compiled(root, seen) if compiled is not None else None
+    if parts is None:
+        seen = []
+        parts = parts_of(root, seen.append)
     if not all_clean([text for text in seen if text is not None]):
         parts = _cleaned(parts)
     return parts
@@ -344,7 +364,7 @@ def _citation_fields(parts: dict[str, Any]) -> dict[str, Any]:
 
 def _citation(root: etree._Element, source: str, location: str) -> Record | Skip:
     """One ``PubmedArticle`` as a Record, or a Skip when it has no PMID."""
-    parts = _read(_citation_parts, root)
+    parts = _read(_citation_parts, root, compiled_citation_parts)
     if not parts["pmid"]:
         return Skip(source, location, "no-pmid", "PubmedArticle without a PMID; the record cannot be identified")
     version = parts["version"]

@@ -1,0 +1,5 @@
+from typing import Any
+
+from lxml import etree
+
+def citation_parts(root: etree._Element, seen: list[str | None]) -> dict[str, Any] | None: ...
