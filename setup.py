@@ -14,18 +14,22 @@ from setuptools.command.build_ext import build_ext
 class OptionalBuildExt(build_ext):
     """Build the extension when a compiler is there; otherwise say so and go on without it."""
 
+    failed = False
+
     def run(self) -> None:
         """Build the extensions, or report why not."""
         try:
             super().run()
         except Exception as exc:  # no compiler, no Python headers: the Python reader is used
-            print(f"caseseries: the compiled PubMed reader was not built ({exc}); the Python reader is used")
+            if not self.failed:
+                print(f"caseseries: the compiled PubMed reader was not built ({exc}); the Python reader is used")
 
     def build_extension(self, ext: Extension) -> None:
-        """Build ``ext``, or report why not."""
+        """Build ``ext``, or report why not (copying the missing result then fails, quietly)."""
         try:
             super().build_extension(ext)
         except Exception as exc:
+            self.failed = True
             print(f"caseseries: {ext.name} was not built ({exc}); the Python reader is used")
 
 
