@@ -36,8 +36,7 @@ if pubmed_xml.compiled_citation_parts is None:
         pytest.fail("CASESERIES_REQUIRE_COMPILED is set but caseseries.sources._pubmed_parts was not built")
     pytest.skip("the compiled PubMed reader was not built (no C compiler at install)", allow_module_level=True)
 
-COMPILED = pubmed_xml.compiled_citation_parts
-assert COMPILED is not None
+COMPILED = pubmed_xml._compiled_parts
 
 
 def both(article: etree._Element) -> tuple[tuple[dict[str, Any], list[str | None]], tuple[Any, list[str | None]]]:

@@ -114,6 +114,17 @@ cdef object _child_text(xmlNode* el, const char* name):
     return None
 
 
+cdef object _author_key(xmlNode* node):
+    """The key of an author's name part (``_AUTHOR_KEYS``), None for other elements."""
+    if _is(node, b"LastName"):
+        return "last_name"
+    if _is(node, b"ForeName"):
+        return "fore_name"
+    if _is(node, b"Initials"):
+        return "initials"
+    return None
+
+
 cdef list _authors(xmlNode* author_list, list seen):
     cdef list out = []
     cdef dict parts
@@ -125,18 +136,11 @@ cdef list _authors(xmlNode* author_list, list seen):
             child = author.children
             while child is not NULL:
                 if _element(child):
-                    if _is(child, b"LastName"):
+                    key = _author_key(child)
+                    if key is not None:
                         text = _text(child)
                         seen.append(text)
-                        parts["last_name"] = text
-                    elif _is(child, b"ForeName"):
-                        text = _text(child)
-                        seen.append(text)
-                        parts["fore_name"] = text
-                    elif _is(child, b"Initials"):
-                        text = _text(child)
-                        seen.append(text)
-                        parts["initials"] = text
+                        parts[key] = text
                     elif _is(child, b"CollectiveName"):
                         text = _written(child)
                         seen.append(text)
@@ -183,9 +187,9 @@ def citation_parts(_Element root not None, list seen not None):
 
     Returns
     -------
-    dict or None
-        The parts, or None when the record holds a node this reader leaves to the Python walk
-        (``seen`` may then hold some texts already).
+    tuple or None
+        The parts, in the order of ``pubmed_xml.CITATION_PARTS``, or None when the record holds
+        a node this reader leaves to the Python walk (``seen`` may then hold some texts already).
     """
     try:
         return _parts(root._c_node, seen)
@@ -193,7 +197,7 @@ def citation_parts(_Element root not None, list seen not None):
         return None
 
 
-cdef dict _parts(xmlNode* root, list seen):
+cdef tuple _parts(xmlNode* root, list seen):
     if _declares_attributes(root.doc):
         raise _UNUSUAL
     cdef xmlNode* mc = NULL
@@ -347,23 +351,7 @@ cdef dict _parts(xmlNode* root, list seen):
                     other_year = year_of(_child_text(node, b"Year"))
                 node = node.next
         child = child.next
-    return {
-        "pmid": pmid,
-        "version": version,
-        "title": title,
-        "vernacular": vernacular,
-        "journal": journal,
-        "journal_abbrev": journal_abbrev,
-        "medline_ta": medline_ta,
-        "volume": volume,
-        "issue": issue,
-        "year": year or other_year,
-        "pages": pages,
-        "eloc_doi": eloc_doi,
-        "languages": languages,
-        "types": types,
-        "mesh": mesh,
-        "abstract": abstract,
-        "authors": authors,
-        "ids": ids,
-    }
+    return (
+        pmid, version, title, vernacular, journal, journal_abbrev, medline_ta, volume, issue,
+        year or other_year, pages, eloc_doi, languages, types, mesh, abstract, authors, ids,
+    )

@@ -36,14 +36,19 @@ from caseseries.sources.importer import (
 )
 from caseseries.sources.xml_stream import ReadElement, batched_records, children
 
-CompiledParts = Callable[[etree._Element, list[str | None]], dict[str, Any] | None]
-"""A compiled reader of a record's parts: appends the texts it reads, None for a record it leaves."""
-
-compiled_citation_parts: CompiledParts | None
-try:  # the compiled form of _citation_parts, built when the package is installed with a C compiler
+compiled_citation_parts: Callable[[etree._Element, list[str | None]], tuple[Any, ...] | None] | None
+"""The compiled form of :func:`_citation_parts` (None without it): appends the texts it reads and
+returns the parts in the order of :data:`CITATION_PARTS`, or None for a record it leaves to the walk."""
+try:  # built when the package is installed with a C compiler
     from caseseries.sources._pubmed_parts import citation_parts as compiled_citation_parts
 except ImportError:  # pragma: no cover - an installation without a C compiler
     compiled_citation_parts = None
+
+CITATION_PARTS = (
+    "pmid", "version", "title", "vernacular", "journal", "journal_abbrev", "medline_ta", "volume", "issue",
+    "year", "pages", "eloc_doi", "languages", "types", "mesh", "abstract", "authors", "ids",
+)  # fmt: skip
+"""The parts :func:`_citation_parts` reads from a ``PubmedArticle``, in order."""
 
 RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 """The elements read as records (or deletions) of a PubMed XML file."""
@@ -238,26 +243,18 @@ def _citation_parts(root: etree._Element, note: Note) -> dict[str, Any]:
             for date in children(child):
                 if date.get("PubStatus") == "pubmed":
                     other_year = year_of(child_text(date, "Year"))
-    return {
-        "pmid": pmid,
-        "version": version,
-        "title": title,
-        "vernacular": vernacular,
-        "journal": journal,
-        "journal_abbrev": journal_abbrev,
-        "medline_ta": medline_ta,
-        "volume": volume,
-        "issue": issue,
-        "year": year or other_year,
-        "pages": pages,
-        "eloc_doi": eloc_doi,
-        "languages": languages,
-        "types": types,
-        "mesh": mesh,
-        "abstract": abstract,
-        "authors": authors,
-        "ids": ids,
-    }
+    values = (
+        pmid, version, title, vernacular, journal, journal_abbrev, medline_ta, volume, issue,
+        year or other_year, pages, eloc_doi, languages, types, mesh, abstract, authors, ids,
+    )  # fmt: skip
+    return dict(zip(CITATION_PARTS, values, strict=True))
+
+
+def _compiled_parts(root: etree._Element, seen: list[str | None]) -> dict[str, Any] | None:
+    """The parts :data:`compiled_citation_parts` reads, as :func:`_citation_parts` gives them (or None)."""
+    assert compiled_citation_parts is not None
+    values = compiled_citation_parts(root, seen)
+    return None if values is None else dict(zip(CITATION_PARTS, values, strict=True))
 
 
 def _book_parts(root: etree._Element, note: Note) -> dict[str, Any]:
@@ -306,7 +303,7 @@ def _cleaned(value: Any) -> Any:
 def _read(
     parts_of: Callable[[etree._Element, Note], dict[str, Any]],
     root: etree._Element,
-    compiled: CompiledParts | None = None,
+    compiled: Callable[[etree._Element, list[str | None]], dict[str, Any] | None] | None = None,
 ) -> dict[str, Any]:
     """The parts ``parts_of`` reads from ``root``, cleaned text by text only when one needs it.
 
@@ -364,7 +361,7 @@ def _citation_fields(parts: dict[str, Any]) -> dict[str, Any]:
 
 def _citation(root: etree._Element, source: str, location: str) -> Record | Skip:
     """One ``PubmedArticle`` as a Record, or a Skip when it has no PMID."""
-    parts = _read(_citation_parts, root, compiled_citation_parts)
+    parts = _read(_citation_parts, root, _compiled_parts if compiled_citation_parts is not None else None)
     if not parts["pmid"]:
         return Skip(source, location, "no-pmid", "PubmedArticle without a PMID; the record cannot be identified")
     version = parts["version"]
