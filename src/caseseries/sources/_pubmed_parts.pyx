@@ -51,6 +51,25 @@ cdef inline bint _element(xmlNode* node) except -1:
     raise _UNUSUAL
 
 
+cdef xmlNode* _elements_from(xmlNode* node) except? NULL:
+    """``node`` or the first element after it (text passed over; raises for any other node)."""
+    while node is not NULL:
+        if _element(node):
+            return node
+        node = node.next
+    return NULL
+
+
+cdef inline xmlNode* _first(xmlNode* el) except? NULL:
+    """The first element child of ``el``, or NULL."""
+    return _elements_from(el.children)
+
+
+cdef inline xmlNode* _next(xmlNode* node) except? NULL:
+    """The next element after ``node``, or NULL."""
+    return _elements_from(node.next)
+
+
 cdef object _text(xmlNode* el):
     """lxml's ``el.text``, for an element holding text only (raises when it holds more)."""
     cdef xmlNode* child = el.children
@@ -104,14 +123,32 @@ cdef object _get(xmlNode* el, const char* name):
     return None
 
 
+cdef xmlNode* _first_named(xmlNode* el, const char* name) except? NULL:
+    """The first child of ``el`` named ``name``, or NULL."""
+    cdef xmlNode* child = _first(el)
+    while child is not NULL and not _is(child, name):
+        child = _next(child)
+    return child
+
+
 cdef object _child_text(xmlNode* el, const char* name):
     """The text of the first child of ``el`` named ``name`` (None when there is none)."""
-    cdef xmlNode* child = el.children
-    while child is not NULL:
-        if _element(child) and _is(child, name):
-            return _text(child)
-        child = child.next
-    return None
+    cdef xmlNode* child = _first_named(el, name)
+    return _text(child) if child is not NULL else None
+
+
+cdef object _told(xmlNode* el, list seen):
+    """``_text(el)`` (None for a NULL ``el``), appended to ``seen``."""
+    text = _text(el) if el is not NULL else None
+    seen.append(text)
+    return text
+
+
+cdef object _told_written(xmlNode* el, list seen):
+    """``_written(el)``, appended to ``seen``."""
+    text = _written(el)
+    seen.append(text)
+    return text
 
 
 cdef object _author_key(xmlNode* node):
@@ -128,41 +165,88 @@ cdef object _author_key(xmlNode* node):
 cdef list _authors(xmlNode* author_list, list seen):
     cdef list out = []
     cdef dict parts
-    cdef xmlNode* author = author_list.children
+    cdef xmlNode* author = _first(author_list)
     cdef xmlNode* child
     while author is not NULL:
-        if _element(author) and _is(author, b"Author"):
+        if _is(author, b"Author"):
             parts = {}
-            child = author.children
+            child = _first(author)
             while child is not NULL:
-                if _element(child):
-                    key = _author_key(child)
-                    if key is not None:
-                        text = _text(child)
-                        seen.append(text)
-                        parts[key] = text
-                    elif _is(child, b"CollectiveName"):
-                        text = _written(child)
-                        seen.append(text)
-                        parts = {"collective_name": text}
-                        break
-                child = child.next
+                key = _author_key(child)
+                if key is not None:
+                    text = _told(child, seen)
+                    parts[key] = text
+                elif _is(child, b"CollectiveName"):
+                    text = _told_written(child, seen)
+                    parts = {"collective_name": text}
+                    break
+                child = _next(child)
             out.append(parts)
-        author = author.next
+        author = _next(author)
     return out
 
 
 cdef list _abstract(xmlNode* abstract, list seen):
     cdef list out = []
-    cdef xmlNode* section = abstract.children
+    cdef xmlNode* section = _first(abstract)
     while section is not NULL:
-        if _element(section) and _is(section, b"AbstractText"):
+        if _is(section, b"AbstractText"):
             label = _get(section, b"Label")
             seen.append(label)
-            text = _written(section)
-            seen.append(text)
+            text = _told_written(section, seen)
             out.append((label, text))
-        section = section.next
+        section = _next(section)
+    return out
+
+
+cdef tuple _journal(xmlNode* journal, list seen, tuple values):
+    """(title, abbreviation, volume, issue, year) updated from a ``Journal`` element."""
+    title, abbrev, volume, issue, year = values
+    cdef xmlNode* part = _first(journal)
+    cdef xmlNode* issue_part
+    cdef xmlNode* date
+    while part is not NULL:
+        if _is(part, b"JournalIssue"):
+            issue_part = _first(part)
+            while issue_part is not NULL:
+                if _is(issue_part, b"Volume"):
+                    volume = _told(issue_part, seen)
+                elif _is(issue_part, b"Issue"):
+                    issue = _told(issue_part, seen)
+                elif _is(issue_part, b"PubDate"):
+                    date = _first(issue_part)
+                    while date is not NULL:
+                        if year is None and (_is(date, b"Year") or _is(date, b"MedlineDate")):
+                            year = year_of(_text(date))
+                        date = _next(date)
+                issue_part = _next(issue_part)
+        elif _is(part, b"Title"):
+            title = _told(part, seen)
+        elif _is(part, b"ISOAbbreviation"):
+            abbrev = _told(part, seen)
+        part = _next(part)
+    return title, abbrev, volume, issue, year
+
+
+cdef dict _texts_by(xmlNode* el, list seen, const char* attribute):
+    """The text of every element child of ``el``, told, by that attribute of the child (by its
+    tag when ``attribute`` is NULL); a later child of the same key wins."""
+    cdef dict out = {}
+    cdef xmlNode* node = _first(el)
+    while node is not NULL:
+        text = _told(node, seen)
+        out[_utf8(node.name) if attribute is NULL else _get(node, attribute)] = text
+        node = _next(node)
+    return out
+
+
+cdef list _texts_of_children(xmlNode* el, list seen, list out):
+    """The text of every element child of ``el``, told and appended to ``out``."""
+    cdef xmlNode* node = _first(el)
+    while node is not NULL:
+        text = _told(node, seen)
+        out.append(text)
+        node = _next(node)
     return out
 
 
@@ -202,19 +286,16 @@ cdef tuple _parts(xmlNode* root, list seen):
         raise _UNUSUAL
     cdef xmlNode* mc = NULL
     cdef xmlNode* pubmed_data = NULL
-    cdef xmlNode* child = root.children
+    cdef xmlNode* child = _first(root)
     cdef xmlNode* field
-    cdef xmlNode* part
-    cdef xmlNode* issue_part
-    cdef xmlNode* d
     cdef xmlNode* node
+    cdef xmlNode* d
     while child is not NULL:
-        if _element(child):
-            if _is(child, b"MedlineCitation"):
-                mc = child
-            elif _is(child, b"PubmedData"):
-                pubmed_data = child
-        child = child.next
+        if _is(child, b"MedlineCitation"):
+            mc = child
+        elif _is(child, b"PubmedData"):
+            pubmed_data = child
+        child = _next(child)
     pmid = version = title = journal = journal_abbrev = medline_ta = volume = issue = None
     year = other_year = None
     cdef list vernacular = []
@@ -226,131 +307,67 @@ cdef tuple _parts(xmlNode* root, list seen):
     cdef list authors = []
     cdef dict pages = {}
     cdef dict ids = {}
-    child = mc.children if mc is not NULL else NULL
+    child = _first(mc) if mc is not NULL else NULL
     while child is not NULL:
-        if not _element(child):
-            pass
-        elif _is(child, b"Article"):
-            field = child.children
+        if _is(child, b"Article"):
+            field = _first(child)
             while field is not NULL:
-                if not _element(field):
-                    pass
-                elif _is(field, b"Journal"):
-                    part = field.children
-                    while part is not NULL:
-                        if not _element(part):
-                            pass
-                        elif _is(part, b"JournalIssue"):
-                            issue_part = part.children
-                            while issue_part is not NULL:
-                                if not _element(issue_part):
-                                    pass
-                                elif _is(issue_part, b"Volume"):
-                                    volume = _text(issue_part)
-                                    seen.append(volume)
-                                elif _is(issue_part, b"Issue"):
-                                    issue = _text(issue_part)
-                                    seen.append(issue)
-                                elif _is(issue_part, b"PubDate"):
-                                    d = issue_part.children
-                                    while d is not NULL:
-                                        if (
-                                            _element(d)
-                                            and year is None
-                                            and (_is(d, b"Year") or _is(d, b"MedlineDate"))
-                                        ):
-                                            year = year_of(_text(d))
-                                        d = d.next
-                                issue_part = issue_part.next
-                        elif _is(part, b"Title"):
-                            journal = _text(part)
-                            seen.append(journal)
-                        elif _is(part, b"ISOAbbreviation"):
-                            journal_abbrev = _text(part)
-                            seen.append(journal_abbrev)
-                        part = part.next
+                if _is(field, b"Journal"):
+                    journal, journal_abbrev, volume, issue, year = _journal(
+                        field, seen, (journal, journal_abbrev, volume, issue, year)
+                    )
                 elif _is(field, b"ArticleTitle"):
-                    title = _written(field)
-                    seen.append(title)
+                    title = _told_written(field, seen)
                 elif _is(field, b"AuthorList"):
                     authors = _authors(field, seen)
                 elif _is(field, b"Abstract"):
                     abstract = _abstract(field, seen)
                 elif _is(field, b"Pagination"):
-                    pages = {}
-                    node = field.children
-                    while node is not NULL:
-                        if _element(node):
-                            text = _text(node)
-                            seen.append(text)
-                            pages[_utf8(node.name)] = text
-                        node = node.next
+                    pages = _texts_by(field, seen, NULL)
                 elif _is(field, b"ELocationID"):
                     if _get(field, b"EIdType") == "doi":
-                        text = _text(field)
-                        seen.append(text)
+                        text = _told(field, seen)
                         eloc_doi.append(text)
                 elif _is(field, b"Language"):
-                    text = _text(field)
-                    seen.append(text)
+                    text = _told(field, seen)
                     languages.append(text)
                 elif _is(field, b"PublicationTypeList"):
-                    node = field.children
-                    while node is not NULL:
-                        if _element(node):
-                            text = _text(node)
-                            seen.append(text)
-                            types.append(text)
-                        node = node.next
+                    _texts_of_children(field, seen, types)
                 elif _is(field, b"VernacularTitle"):
-                    text = _written(field)
-                    seen.append(text)
+                    text = _told_written(field, seen)
                     vernacular.append(text)
                 elif _is(field, b"ArticleDate") and other_year is None:
                     other_year = year_of(_child_text(field, b"Year"))
-                field = field.next
+                field = _next(field)
         elif _is(child, b"MeshHeadingList"):
-            node = child.children
+            node = _first(child)
             while node is not NULL:
-                if _element(node):
-                    d = node.children
-                    while d is not NULL:
-                        if _element(d) and _is(d, b"DescriptorName"):
-                            text = _written(d)
-                            seen.append(text)
-                            mesh.append(text)
-                            break
-                        d = d.next
-                node = node.next
+                d = _first(node)
+                while d is not NULL:
+                    if _is(d, b"DescriptorName"):
+                        text = _told_written(d, seen)
+                        mesh.append(text)
+                        break
+                    d = _next(d)
+                node = _next(node)
         elif _is(child, b"PMID") and pmid is None:  # the first one is the record's
-            pmid = _text(child)
-            seen.append(pmid)
+            pmid = _told(child, seen)
             version = _get(child, b"Version")
             seen.append(version)
         elif _is(child, b"MedlineJournalInfo"):
-            medline_ta = _child_text(child, b"MedlineTA")
-            seen.append(medline_ta)
-        child = child.next
-    child = pubmed_data.children if pubmed_data is not NULL else NULL
+            medline_ta = _told(_first_named(child, b"MedlineTA"), seen)
+        child = _next(child)
+    child = _first(pubmed_data) if pubmed_data is not NULL else NULL
     while child is not NULL:
-        if not _element(child):
-            pass
-        elif _is(child, b"ArticleIdList"):
-            ids = {}
-            node = child.children
-            while node is not NULL:
-                if _element(node):
-                    text = _text(node)
-                    seen.append(text)
-                    ids[_get(node, b"IdType")] = text
-                node = node.next
+        if _is(child, b"ArticleIdList"):
+            ids = _texts_by(child, seen, b"IdType")
         elif _is(child, b"History") and other_year is None:
-            node = child.children
+            node = _first(child)
             while node is not NULL:
-                if _element(node) and _get(node, b"PubStatus") == "pubmed":
+                if _get(node, b"PubStatus") == "pubmed":
                     other_year = year_of(_child_text(node, b"Year"))
-                node = node.next
-        child = child.next
+                node = _next(node)
+        child = _next(child)
     return (
         pmid, version, title, vernacular, journal, journal_abbrev, medline_ta, volume, issue,
         year or other_year, pages, eloc_doi, languages, types, mesh, abstract, authors, ids,
