@@ -76,11 +76,14 @@ def _alk_clauses(sentence: str) -> list[tuple[int, int]]:
 
     A clause qualifies when it names ALK, or reports a fusion or rearrangement without naming
     another gene ("break-apart FISH showed a rearrangement", "a panel found no kinase fusion");
-    "RNA sequencing identified a TFG-ROS1 fusion" and "no ROS1, NTRK or RET fusion" do not.
+    "RNA sequencing identified a TFG-ROS1 fusion" and "no ROS1, NTRK or RET fusion" do not. A list
+    in brackets does not end a clause ("partners (TPM3 for case 1, and VCL for case 2) were found by NGS").
     """
     out: list[tuple[int, int]] = []
     pos = 0
-    bounds = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(sentence)] + [(len(sentence), len(sentence))]
+    bounds = [
+        (m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(sentence) if not _in_brackets(sentence, m.start())
+    ] + [(len(sentence), len(sentence))]
     for b_start, b_end in bounds:
         clause = sentence[pos:b_start]
         names_alk = bool(re.search(r"\bALK\b", clause, re.I))
@@ -89,6 +92,12 @@ def _alk_clauses(sentence: str) -> list[tuple[int, int]]:
             out.append((pos, b_start))
         pos = b_end
     return out
+
+
+def _in_brackets(sentence: str, pos: int) -> bool:
+    """Whether ``pos`` lies inside an open bracket of the sentence."""
+    before = sentence[:pos]
+    return before.count("(") > before.count(")")
 
 
 def alk_methods_in(cell: str) -> list[tuple[AlkMethod, int, int]]:

@@ -34,6 +34,7 @@ from caseseries.extraction.genes import alk_view, partner_hit
 from caseseries.extraction.hits import FusionHit, MutationHit
 from caseseries.extraction.lines import CITED, Narrative
 from caseseries.extraction.reported import (
+    cues,
     group_study,
     mentions_patient,
     reported,
@@ -130,11 +131,19 @@ _PRIMARY_CUE = re.compile(
 
 @dataclass
 class Segment:
-    """The text of one narrative patient: ordered narrative sentences and ranked side statements."""
+    """The text of one narrative patient: ordered narrative sentences and ranked side statements.
+
+    ``findings`` are sentences outside the story read only for the ALK status, methods and fusions
+    when the story and the side statements give none: the sentences that present the case ("we
+    present the case of a patient with an EML4-ALK fusion", a "case report" title) and, in a text of
+    several patients, the pooled sentences before the first of them is told ("all three tumours
+    were positive for ALK", "partners were TPM3 for case 1 and VCL for case 2").
+    """
 
     label: str
     narrative: list[Span] = field(default_factory=list)
     statements: list[tuple[Span, int]] = field(default_factory=list)
+    findings: list[Span] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------------ segmentation
@@ -211,7 +220,14 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
         for s in narrative
     ):
         return []
-    numbered = _split_numbered(text, narrative, case_secs)
+    earlier = [
+        s
+        for sec in secs
+        if sec.kind not in (SectionKind.REFERENCES, SectionKind.BACK)
+        for s in sec.sentences
+        if s.start < narrative[0].start and usable(s)
+    ]
+    numbered = _split_numbered(text, narrative, case_secs, earlier)
     if numbered:
         return numbered
     intros = [i for i, s in enumerate(narrative) if _is_intro(text, s)]
@@ -222,7 +238,8 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
             stop = intros[k + 1] if k + 1 < len(intros) else len(narrative)
             out.append(Segment(f"case {k + 1}", narrative[i:stop]))
         return out
-    return [Segment("index patient", narrative, _side_statements(text, secs, usable, captions, narrative))]
+    side = _side_statements(text, secs, usable, captions, narrative)
+    return [Segment("index patient", narrative, side, _presenting(text, secs, usable, narrative, side))]
 
 
 def _side_statements(
@@ -238,6 +255,24 @@ def _side_statements(
     statements.extend((c, 2) for c in captions)
     narrative_starts = {s.start for s in narrative}
     return [(s, r) for s, r in statements if s.start not in narrative_starts]
+
+
+def _presenting(
+    text: str, secs: list[Section], usable: Callable[[Span], bool], narrative: list[Span], side: list[tuple[Span, int]]
+) -> list[Span]:
+    """Sentences of the front matter and introduction that present the text's own patient (``single`` cues)."""
+    taken = {s.start for s in narrative} | {s.start for s, _ in side}
+    c = cues()
+    return [
+        s
+        for sec in secs
+        if sec.kind in (SectionKind.FRONT, SectionKind.INTRODUCTION)
+        for s in sec.sentences
+        if usable(s)
+        and s.start not in taken
+        and c.any("single", text, s.start, s.end)
+        and not c.any("literature", text, s.start, s.end)
+    ]
 
 
 def _reported_segments(text: str, secs: list[Section], body: list[Span], captions: list[Span]) -> list[Segment]:
@@ -273,7 +308,7 @@ def _reported_segments(text: str, secs: list[Section], body: list[Span], caption
         side = _side_statements(text, secs, usable, captions, narrative)
         if home is not None:  # the sentences before the patient is mentioned are background
             side = [(s, r) for s, r in side if not home.start <= s.start < cue.start]
-        return [Segment("index patient", narrative, side)]
+        return [Segment("index patient", narrative, side, _presenting(text, secs, usable, narrative, side))]
     # pooled sentences before any patient is named are not given to anyone (only a count sentence
     # that says what all of them received is)
     split = split_patients(text, narrative, report.patients, report.cue)
@@ -295,14 +330,17 @@ def _is_intro(text: str, span: Span) -> bool:
     return not (_COHORT_AGE.search(text, span.start, span.end) or CITED.search(text, span.start, span.end))
 
 
-def _split_numbered(text: str, narrative: list[Span], case_secs: list[Section]) -> list[Segment]:
+def _split_numbered(text: str, narrative: list[Span], case_secs: list[Section], earlier: list[Span]) -> list[Segment]:
     numbered_secs = [s for s in case_secs if s.case_number is not None]
     if len({s.case_number for s in numbered_secs}) >= 2:
         out = []
+        first = min(sec.start for sec in numbered_secs)
+        before = [*earlier, *(s for s in narrative if s.start < first)]
         for sec in numbered_secs:
             sents = [s for s in narrative if sec.start <= s.start < sec.end]
-            if sents:
-                out.append(Segment(f"case {sec.case_number}", sents))
+            if sents and sec.case_number is not None:
+                seg = Segment(f"case {sec.case_number}", sents, findings=_pooled(text, before, sec.case_number))
+                out.append(seg)
         return out
     starts: list[tuple[int, int]] = []
     for i, sent in enumerate(narrative):
@@ -311,11 +349,27 @@ def _split_numbered(text: str, narrative: list[Span], case_secs: list[Section]) 
         if m and line_start >= (narrative[i - 1].end if i else 0) - 1:
             starts.append((i, int(m.group(1))))
     if len({n for _, n in starts}) < 2:
-        return _interleaved(text, narrative)
+        return _interleaved(text, narrative, earlier)
     out = []
+    before = [*earlier, *narrative[: starts[0][0]]]
     for k, (i, number) in enumerate(starts):
         stop = starts[k + 1][0] if k + 1 < len(starts) else len(narrative)
-        out.append(Segment(f"case {number}", narrative[i:stop]))
+        out.append(Segment(f"case {number}", narrative[i:stop], findings=_pooled(text, before, number)))
+    return out
+
+
+def _pooled(text: str, before: list[Span], number: int) -> list[Span]:
+    """The sentences before the patients are told that speak of patient ``number``.
+
+    A sentence naming several patients inside it ("TPM3 for case 1 and VCL for case 2") speaks of
+    those it names; one about all of them (``all`` cues: "all three tumours", "both patients") of each.
+    """
+    c = cues()
+    out = []
+    for sent in before:
+        names = _named_cases(text, sent)
+        if number in names if len(names) >= 2 else c.any("all", text, sent.start, sent.end):
+            out.append(sent)
     return out
 
 
@@ -323,39 +377,50 @@ _SENTENCE_CASE = re.compile(
     r"[\s*_#>(\[]*(?:[A-Z][a-z]+:\s*)?(?:Case|Patient|Pt\.?)\s+(\d{1,2})\b(?!\s*(?:and|&)\s*\d|\s*,\s*\d{1,2}\s*(?:and|&|,))",
     re.I,
 )
-_ALL_CASES = Guarded(
-    re.compile(r"\b(?:both|all|each|either)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:patients|cases|children|adults)\b", re.I),
-    ("patients", "cases", "children", "adults"),
-)
+# cases named inside a sentence ("TPM3 for case 1, VCL for case 2", "in cases 1 and 3")
+_INLINE_CASES = re.compile(r"\b(?:cases?|patients?)\s+(\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)", re.I)
 
 
-def _interleaved(text: str, narrative: list[Span]) -> list[Segment]:
+def _named_cases(text: str, sent: Span) -> set[int]:
+    """The numbers of the patients a sentence names inside it."""
+    return {int(n) for m in _INLINE_CASES.finditer(text, sent.start, sent.end) for n in re.findall(r"\d+", m.group(1))}
+
+
+def _interleaved(text: str, narrative: list[Span], earlier: list[Span]) -> list[Segment]:
     """Patients told in turns inside shared paragraphs ("Patient 1 was ... Patient 2 was ... Both patients ...").
 
     A sentence that starts with "Patient N"/"Case N" moves the story to that patient; the sentences
-    after it stay with that patient until another one is named; "both/all patients" sentences go to
-    every patient introduced so far and to the ones introduced later in the same paragraph.
+    after it stay with that patient until another one is named; "both/all patients" sentences
+    (``all`` cues) go to every patient and a sentence naming several of them inside it ("TPM3 for
+    case 1 and VCL for case 2") to each one it names. Before the first patient is told, such
+    pooled sentences (also those of the text before the narrative, ``earlier``) are read only for
+    the molecular findings (``Segment.findings``).
     """
+    c = cues()
     owners: list[int | None] = []
     shared: list[bool] = []
+    named: list[set[int]] = []
     current: int | None = None
     for sent in narrative:
         m = _SENTENCE_CASE.match(text, sent.start, sent.end)
         if m:
             current = int(m.group(1))
         owners.append(current)
-        shared.append(bool(_ALL_CASES.search(text, sent.start, sent.end)) and m is None)
+        shared.append(m is None and c.any("all", text, sent.start, sent.end))
+        names = _named_cases(text, sent) if m is None else set()
+        named.append(names if len(names) >= 2 else set())
     numbers = sorted({n for n in owners if n is not None})
     if len(numbers) < 2:
         return []
     out = []
+    before = [*earlier, *(s for s, owner in zip(narrative, owners, strict=True) if owner is None)]
     for number in numbers:
-        sents = [
+        mine = [
             s
-            for s, owner, common in zip(narrative, owners, shared, strict=True)
-            if owner == number or (common and owner is not None)
+            for s, owner, common, names in zip(narrative, owners, shared, named, strict=True)
+            if owner is not None and (number in names if names else owner == number or common)
         ]
-        out.append(Segment(f"case {number}", sents))
+        out.append(Segment(f"case {number}", mine, findings=_pooled(text, before, number)))
     return out
 
 
@@ -388,22 +453,7 @@ def narrative_patient(
             draft.set("histology", doc_diagnosis[1], doc_diagnosis[2], doc_diagnosis[3])
     _sites(text, spans, side, draft)
     _site_of_diagnosis(text, draft)
-    alk = find_alk(text, spans)
-    side_alk = find_alk(text, side)
-    if alk.status is None and side_alk.status is not None:
-        alk.status, alk.status_span = side_alk.status, side_alk.status_span
-    if alk.status is not None and alk.status_span is not None:
-        draft.set("alk.status", alk.status.value, *alk.status_span)
-    for method, (s, e) in alk.methods.items():
-        draft.alk_methods.append(method)
-        draft.support(f"alk.methods[{len(draft.alk_methods) - 1}]", s, e)
-    _fusions(text, spans, side, draft)
-    named = next((i for i, f in enumerate(draft.fusions) if f.gene3 == "ALK" and f.gene5), None)
-    if "alk.status" not in draft.values and named is not None:
-        # a named ALK fusion (RANBP2::ALK) shows ALK is positive
-        fusion_span = next(((s, e) for key, s, e in draft.spans if key == f"fusions[{named}]"), None)
-        if fusion_span is not None:
-            draft.set("alk.status", "positive", *fusion_span)
+    _alk(text, spans, side, [(s.start, s.end) for s in seg.findings], draft)
     narrative = Narrative(text)
     narrative.read(seg.narrative)
     for span, rank in seg.statements:
@@ -428,6 +478,40 @@ def narrative_patient(
     _mutations(text, [*spans, *side], narrative.mutations, draft)
     draft.lines = [ln for ln in narrative.lines if ln.given]
     return draft
+
+
+def _alk(
+    text: str,
+    spans: list[tuple[int, int]],
+    side: list[tuple[int, int]],
+    findings: list[tuple[int, int]],
+    draft: PatientDraft,
+) -> None:
+    """ALK status, methods and fusions of a patient.
+
+    The status comes from the story, else the side statements, else a named fusion, else the
+    findings (``Segment.findings``); the methods from the first of the story, the side statements
+    and the findings that names any; the fusions as ``_fusions`` reads them.
+    """
+    alk = find_alk(text, spans)
+    side_alk = find_alk(text, side)
+    late = find_alk(text, findings)
+    if alk.status is None and side_alk.status is not None:
+        alk.status, alk.status_span = side_alk.status, side_alk.status_span
+    if alk.status is not None and alk.status_span is not None:
+        draft.set("alk.status", alk.status.value, *alk.status_span)
+    for method, (s, e) in (alk.methods or side_alk.methods or late.methods).items():
+        draft.alk_methods.append(method)
+        draft.support(f"alk.methods[{len(draft.alk_methods) - 1}]", s, e)
+    _fusions(text, spans, [*side, *findings], draft)
+    named = next((i for i, f in enumerate(draft.fusions) if f.gene3 == "ALK" and f.gene5), None)
+    if "alk.status" not in draft.values and named is not None:
+        # a named ALK fusion (RANBP2::ALK) shows ALK is positive
+        fusion_span = next(((s, e) for key, s, e in draft.spans if key == f"fusions[{named}]"), None)
+        if fusion_span is not None:
+            draft.set("alk.status", "positive", *fusion_span)
+    if "alk.status" not in draft.values and late.status is not None and late.status_span is not None:
+        draft.set("alk.status", late.status.value, *late.status_span)
 
 
 def _first(finder: Callable[[str, int, int], Hit | None], text: str, spans: list[tuple[int, int]]) -> Hit | None:
@@ -455,6 +539,7 @@ def _sex_of(text: str, spans: list[tuple[int, int]]) -> tuple[Sex, int, int] | N
     return sex, *votes[sex][0]
 
 
+_CLAUSE_OPEN = re.compile(r"[,;(]|\bwho(?:se)?\b", re.I)
 _LISTED_SITE = re.compile(r"(?:\s*(?:,|and|or|&|as\s+well\s+as)\s*)+(?:the\s+|both\s+)?(?:[a-z]+\s+){0,2}")
 # A site listed before a metastatic noun that covers the list ("retroperitoneal lymph nodes and lung metastases").
 _LISTED_BEFORE_METASTASES = re.compile(r"\s*(?:,|and|or)\s+(?:the\s+)?(?:[a-z]+\s+){1,2}metasta", re.I)
@@ -491,7 +576,8 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
             for hit in hits:
                 if lymphoma and hit.value == "lymph node":
                     continue
-                before = re.split(r"[,;(]", text[max(s, hit.start - 70) : hit.start])[-1]
+                # the words of its clause ("metastatic NSCLC who had pulmonary disease": the cue is the disease's)
+                before = _CLAUSE_OPEN.split(text[max(s, hit.start - 70) : hit.start])[-1]
                 after = text[hit.end : min(e, hit.end + 30)]
                 if hit.start in negated:
                     continue  # "no cervical lymphadenopathy", "without liver metastases"
@@ -602,9 +688,9 @@ def _sentence_fusions(text: str, s: int, e: int, label: str) -> list[FusionHit]:
 def _fusions(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]], draft: PatientDraft) -> None:
     hits = [h for s, e in spans for h in _sentence_fusions(text, s, e, draft.label)]
     if not any(h.gene5 for h in hits):
-        side_hits = [h for s, e in side for h in _sentence_fusions(text, s, e, draft.label) if h.gene5]
-        if side_hits:
-            hits = side_hits
+        side_hits = [h for s, e in side for h in _sentence_fusions(text, s, e, draft.label)]
+        # a named partner stated outside the story, or its rearrangement when the story states none
+        hits = [h for h in side_hits if h.gene5] or hits or side_hits
     if draft.values.get("alk.status") == "negative":
         hits = [
             h for h in hits if h.gene3 != "ALK" or h.gene5
