@@ -42,8 +42,15 @@ def is_general(sentence: str) -> bool:
     return kind is StatementKind.GENERAL
 
 
+class Purpose(StrEnum):
+    """What a test named in a sentence was done for."""
+
+    OTHER = "other than ALK"
+
+
 _STATUS = ordered_patterns("alk_status", AlkStatus)
 _METHODS = ordered_patterns("alk_methods", AlkMethod)
+_PURPOSES = [pattern for pattern, purpose in ordered_patterns("test_purposes", Purpose) if purpose is Purpose.OTHER]
 
 
 def find_alk(text: str, spans: list[tuple[int, int]]) -> AlkFinding:
@@ -62,7 +69,7 @@ def find_alk(text: str, spans: list[tuple[int, int]]) -> AlkFinding:
         for c_start, c_end in _alk_clauses(sentence):
             for pattern, method in _METHODS:
                 mm = pattern.search(sentence, c_start, c_end)
-                if mm and method not in found.methods:
+                if mm and method not in found.methods and not _other_purpose(sentence, mm.end(), c_end):
                     found.methods[method] = (s + mm.start(), s + mm.end())
     return found
 
@@ -92,6 +99,16 @@ def _alk_clauses(sentence: str) -> list[tuple[int, int]]:
             out.append((pos, b_start))
         pos = b_end
     return out
+
+
+def _other_purpose(sentence: str, after: int, clause_end: int) -> bool:
+    """Whether the test named just before ``after`` was done to study something other than ALK.
+
+    "whole exome sequencing to study her genetic profile" was; "NGS to characterise the genomic
+    profile revealed an EML4-ALK fusion" names ALK after the purpose and was not.
+    """
+    m = next((m for p in _PURPOSES if (m := p.match(sentence, after, clause_end))), None)
+    return m is not None and not re.search(r"\bALK\b", sentence[m.end() : clause_end])
 
 
 def _in_brackets(sentence: str, pos: int) -> bool:

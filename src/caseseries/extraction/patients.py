@@ -137,13 +137,17 @@ class Segment:
     when the story and the side statements give none: the sentences that present the case ("we
     present the case of a patient with an EML4-ALK fusion", a "case report" title) and, in a text of
     several patients, the pooled sentences before the first of them is told ("all three tumours
-    were positive for ALK", "partners were TPM3 for case 1 and VCL for case 2").
+    were positive for ALK", "partners were TPM3 for case 1 and VCL for case 2"). ``cut`` pairs each
+    sentence cut between patients with this patient's piece of it: when the piece states an ALK
+    finding, the tests the whole sentence names are this patient's too ("NGS revealed a STRN-ALK
+    fusion in the first patient and a LMO7-ALK fusion in another").
     """
 
     label: str
     narrative: list[Span] = field(default_factory=list)
     statements: list[tuple[Span, int]] = field(default_factory=list)
     findings: list[Span] = field(default_factory=list)
+    cut: list[tuple[Span, Span]] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------------ segmentation
@@ -317,7 +321,7 @@ def _reported_segments(text: str, secs: list[Section], body: list[Span], caption
     for k in range(1, report.patients + 1):
         mine = sorted({*shared_first, *(split.own[k] or split.shared_before)}, key=lambda sp: sp.start)
         if mine:
-            out.append(Segment(f"case {k}", mine))
+            out.append(Segment(f"case {k}", mine, cut=split.cut.get(k, [])))
     return out
 
 
@@ -454,6 +458,13 @@ def narrative_patient(
     _sites(text, spans, side, draft)
     _site_of_diagnosis(text, draft)
     _alk(text, spans, side, [(s.start, s.end) for s in seg.findings], draft)
+    for whole, piece in seg.cut:
+        if find_alk(text, [(piece.start, piece.end)]).status is None and not find_fusions(text, piece.start, piece.end):
+            continue
+        for method, (s, e) in find_alk(text, [(whole.start, whole.end)]).methods.items():
+            if method not in draft.alk_methods:
+                draft.alk_methods.append(method)
+                draft.support(f"alk.methods[{len(draft.alk_methods) - 1}]", s, e)
     narrative = Narrative(text)
     narrative.read(seg.narrative)
     for span, rank in seg.statements:
@@ -696,6 +707,10 @@ def _fusions(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]
             h for h in hits if h.gene3 != "ALK" or h.gene5
         ]  # no unknown-partner ALK fusion in an ALK-negative tumour
     known = [h for h in hits if h.gene5 or h.flags]
+    # "ALK-X" written again after the text read ALK as the 5' gene of X ("non-reciprocal ALK-X")
+    # is that fusion, not X::ALK
+    alk_first = {h.gene3 for h in known if h.gene5 == "ALK"}
+    known = [h for h in known if not (h.gene3 == "ALK" and h.gene5 in alk_first and _written_alk_first(h))]
     chosen = known or hits[:1]
     seen: set[str | None] = set()
     for h in chosen:
@@ -711,6 +726,11 @@ def _fusions(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]
             if alt.value not in draft.other_alterations and not fused:
                 draft.other_alterations.append(alt.value)
                 draft.support(f"other_alterations[{len(draft.other_alterations) - 1}]", alt.start, alt.end)
+
+
+def _written_alk_first(hit: FusionHit) -> bool:
+    """Whether a fusion is written with ALK first ("ALK-GCA", "ALK::X")."""
+    return alk_view(hit.as_written).lstrip("( ").startswith("ALK")
 
 
 def _mutations(text: str, spans: list[tuple[int, int]], from_lines: list[MutationHit], draft: PatientDraft) -> None:
