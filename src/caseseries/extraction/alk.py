@@ -68,9 +68,12 @@ def find_alk(text: str, spans: list[tuple[int, int]]) -> AlkFinding:
             continue
         for c_start, c_end in _alk_clauses(sentence):
             for pattern, method in _METHODS:
-                mm = pattern.search(sentence, c_start, c_end)
-                if mm and method not in found.methods and not _other_purpose(sentence, mm.end(), c_end):
-                    found.methods[method] = (s + mm.start(), s + mm.end())
+                if method in found.methods:
+                    continue
+                for mm in pattern.finditer(sentence, c_start, c_end):
+                    if not _other_purpose(sentence, mm.end(), c_end):
+                        found.methods[method] = (s + mm.start(), s + mm.end())
+                        break
     return found
 
 
