@@ -68,12 +68,11 @@ def find_alk(text: str, spans: list[tuple[int, int]]) -> AlkFinding:
             continue
         for c_start, c_end in _alk_clauses(sentence):
             for pattern, method in _METHODS:
-                if method in found.methods:
-                    continue
-                for mm in pattern.finditer(sentence, c_start, c_end):
-                    if not _other_purpose(sentence, mm.end(), c_end):
-                        found.methods[method] = (s + mm.start(), s + mm.end())
-                        break
+                mm = pattern.search(sentence, c_start, c_end) if method not in found.methods else None
+                while mm and _other_purpose(sentence, mm.end(), c_end):
+                    mm = pattern.search(sentence, mm.end(), c_end)
+                if mm:
+                    found.methods[method] = (s + mm.start(), s + mm.end())
     return found
 
 

@@ -224,13 +224,16 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
         for s in narrative
     ):
         return []
-    earlier = [
-        s
-        for sec in secs
-        if sec.kind not in (SectionKind.REFERENCES, SectionKind.BACK)
-        for s in sec.sentences
-        if s.start < narrative[0].start and usable(s)
-    ]
+
+    def earlier() -> list[Span]:
+        return [
+            s
+            for sec in secs
+            if sec.kind not in (SectionKind.REFERENCES, SectionKind.BACK)
+            for s in sec.sentences
+            if s.start < narrative[0].start and usable(s)
+        ]
+
     numbered = _split_numbered(text, narrative, case_secs, earlier)
     if numbered:
         return numbered
@@ -261,6 +264,10 @@ def _side_statements(
     return [(s, r) for s, r in statements if s.start not in narrative_starts]
 
 
+# Words one of which a sentence that states an ALK status, test or fusion contains.
+_FINDING_NEED = ("alk", "fusion", "rearrang", "transloca", "::")
+
+
 def _presenting(
     text: str, secs: list[Section], usable: Callable[[Span], bool], narrative: list[Span], side: list[tuple[Span, int]]
 ) -> list[Span]:
@@ -274,6 +281,7 @@ def _presenting(
         for s in sec.sentences
         if usable(s)
         and s.start not in taken
+        and contains(text, _FINDING_NEED, s.start, s.end)
         and c.any("single", text, s.start, s.end)
         and not c.any("literature", text, s.start, s.end)
     ]
@@ -334,12 +342,14 @@ def _is_intro(text: str, span: Span) -> bool:
     return not (_COHORT_AGE.search(text, span.start, span.end) or CITED.search(text, span.start, span.end))
 
 
-def _split_numbered(text: str, narrative: list[Span], case_secs: list[Section], earlier: list[Span]) -> list[Segment]:
+def _split_numbered(
+    text: str, narrative: list[Span], case_secs: list[Section], earlier: Callable[[], list[Span]]
+) -> list[Segment]:
     numbered_secs = [s for s in case_secs if s.case_number is not None]
     if len({s.case_number for s in numbered_secs}) >= 2:
         out = []
         first = min(sec.start for sec in numbered_secs)
-        before = [*earlier, *(s for s in narrative if s.start < first)]
+        before = [*earlier(), *(s for s in narrative if s.start < first)]
         for sec in numbered_secs:
             sents = [s for s in narrative if sec.start <= s.start < sec.end]
             if sents and sec.case_number is not None:
@@ -355,7 +365,7 @@ def _split_numbered(text: str, narrative: list[Span], case_secs: list[Section], 
     if len({n for _, n in starts}) < 2:
         return _interleaved(text, narrative, earlier)
     out = []
-    before = [*earlier, *narrative[: starts[0][0]]]
+    before = [*earlier(), *narrative[: starts[0][0]]]
     for k, (i, number) in enumerate(starts):
         stop = starts[k + 1][0] if k + 1 < len(starts) else len(narrative)
         out.append(Segment(f"case {number}", narrative[i:stop], findings=_pooled(text, before, number)))
@@ -368,13 +378,21 @@ def _pooled(text: str, before: list[Span], number: int) -> list[Span]:
     A sentence naming several patients inside it ("TPM3 for case 1 and VCL for case 2") speaks of
     those it names; one about all of them (``all`` cues: "all three tumours", "both patients") of each.
     """
-    c = cues()
     out = []
     for sent in before:
         names = _named_cases(text, sent)
-        if number in names if len(names) >= 2 else c.any("all", text, sent.start, sent.end):
+        if number in names if len(names) >= 2 else _about_all(text, sent):
             out.append(sent)
     return out
+
+
+def _about_all(text: str, sent: Span) -> bool:
+    """Whether a sentence is about all the patients (``all`` cues)."""
+    return contains(text, _ALL_NEED, sent.start, sent.end) and cues().any("all", text, sent.start, sent.end)
+
+
+# Words one of which every ``all`` cue contains (patient_cues.yaml).
+_ALL_NEED = ("both", "all", "each", "either")
 
 
 _SENTENCE_CASE = re.compile(
@@ -387,10 +405,12 @@ _INLINE_CASES = re.compile(r"\b(?:cases?|patients?)\s+(\d{1,2}(?:\s*(?:,|and|&)\
 
 def _named_cases(text: str, sent: Span) -> set[int]:
     """The numbers of the patients a sentence names inside it."""
+    if not contains(text, ("case", "patient"), sent.start, sent.end):
+        return set()
     return {int(n) for m in _INLINE_CASES.finditer(text, sent.start, sent.end) for n in re.findall(r"\d+", m.group(1))}
 
 
-def _interleaved(text: str, narrative: list[Span], earlier: list[Span]) -> list[Segment]:
+def _interleaved(text: str, narrative: list[Span], earlier: Callable[[], list[Span]]) -> list[Segment]:
     """Patients told in turns inside shared paragraphs ("Patient 1 was ... Patient 2 was ... Both patients ...").
 
     A sentence that starts with "Patient N"/"Case N" moves the story to that patient; the sentences
@@ -400,24 +420,23 @@ def _interleaved(text: str, narrative: list[Span], earlier: list[Span]) -> list[
     pooled sentences (also those of the text before the narrative, ``earlier``) are read only for
     the molecular findings (``Segment.findings``).
     """
-    c = cues()
     owners: list[int | None] = []
-    shared: list[bool] = []
-    named: list[set[int]] = []
+    starts: list[bool] = []
     current: int | None = None
     for sent in narrative:
         m = _SENTENCE_CASE.match(text, sent.start, sent.end)
         if m:
             current = int(m.group(1))
         owners.append(current)
-        shared.append(m is None and c.any("all", text, sent.start, sent.end))
-        names = _named_cases(text, sent) if m is None else set()
-        named.append(names if len(names) >= 2 else set())
+        starts.append(m is not None)
     numbers = sorted({n for n in owners if n is not None})
     if len(numbers) < 2:
         return []
+    shared = [not first and _about_all(text, s) for s, first in zip(narrative, starts, strict=True)]
+    named = [set() if first else _named_cases(text, s) for s, first in zip(narrative, starts, strict=True)]
+    named = [names if len(names) >= 2 else set() for names in named]
     out = []
-    before = [*earlier, *(s for s, owner in zip(narrative, owners, strict=True) if owner is None)]
+    before = [*earlier(), *(s for s, owner in zip(narrative, owners, strict=True) if owner is None)]
     for number in numbers:
         mine = [
             s
