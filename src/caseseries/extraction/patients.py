@@ -376,7 +376,7 @@ def _pooled(text: str, before: list[Span], number: int) -> list[Span]:
     """The sentences before the patients are told that speak of patient ``number``.
 
     A sentence naming several patients inside it ("TPM3 for case 1 and VCL for case 2") speaks of
-    those it names; one about all of them (``all`` cues: "all three tumours", "both patients") of each.
+    those it names; one about all of them (``pooled`` cues: "all three tumours", "both patients") of each.
     """
     out = []
     for sent in before:
@@ -387,17 +387,21 @@ def _pooled(text: str, before: list[Span], number: int) -> list[Span]:
 
 
 def _about_all(text: str, sent: Span) -> bool:
-    """Whether a sentence is about all the patients (``all`` cues)."""
-    return contains(text, _ALL_NEED, sent.start, sent.end) and cues().any("all", text, sent.start, sent.end)
+    """Whether a sentence before the patients are told is about all of them (``pooled`` cues)."""
+    return contains(text, _ALL_NEED, sent.start, sent.end) and cues().any("pooled", text, sent.start, sent.end)
 
 
-# Words one of which every ``all`` cue contains (patient_cues.yaml).
+# Words one of which every ``pooled`` cue contains (patient_cues.yaml).
 _ALL_NEED = ("both", "all", "each", "either")
 
 
 _SENTENCE_CASE = re.compile(
     r"[\s*_#>(\[]*(?:[A-Z][a-z]+:\s*)?(?:Case|Patient|Pt\.?)\s+(\d{1,2})\b(?!\s*(?:and|&)\s*\d|\s*,\s*\d{1,2}\s*(?:and|&|,))",
     re.I,
+)
+_ALL_CASES = Guarded(
+    re.compile(r"\b(?:both|all|each|either)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:patients|cases|children|adults)\b", re.I),
+    ("patients", "cases", "children", "adults"),
 )
 # cases named inside a sentence ("TPM3 for case 1, VCL for case 2", "in cases 1 and 3")
 _INLINE_CASES = re.compile(r"\b(?:cases?|patients?)\s+(\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)", re.I)
@@ -414,11 +418,11 @@ def _interleaved(text: str, narrative: list[Span], earlier: Callable[[], list[Sp
     """Patients told in turns inside shared paragraphs ("Patient 1 was ... Patient 2 was ... Both patients ...").
 
     A sentence that starts with "Patient N"/"Case N" moves the story to that patient; the sentences
-    after it stay with that patient until another one is named; "both/all patients" sentences
-    (``all`` cues) go to every patient and a sentence naming several of them inside it ("TPM3 for
-    case 1 and VCL for case 2") to each one it names. Before the first patient is told, such
-    pooled sentences (also those of the text before the narrative, ``earlier``) are read only for
-    the molecular findings (``Segment.findings``).
+    after it stay with that patient until another one is named; "both/all patients" sentences go
+    to every patient and a sentence naming several of them inside it ("TPM3 for case 1 and VCL for
+    case 2") to each one it names. Before the first patient is told, the sentences about all of
+    them or naming several (``_pooled``; also those of the text before the narrative,
+    ``earlier``) are read only for the molecular findings (``Segment.findings``).
     """
     owners: list[int | None] = []
     starts: list[bool] = []
@@ -432,7 +436,9 @@ def _interleaved(text: str, narrative: list[Span], earlier: Callable[[], list[Sp
     numbers = sorted({n for n in owners if n is not None})
     if len(numbers) < 2:
         return []
-    shared = [not first and _about_all(text, s) for s, first in zip(narrative, starts, strict=True)]
+    shared = [
+        not first and bool(_ALL_CASES.search(text, s.start, s.end)) for s, first in zip(narrative, starts, strict=True)
+    ]
     named = [set() if first else _named_cases(text, s) for s, first in zip(narrative, starts, strict=True)]
     named = [names if len(names) >= 2 else set() for names in named]
     out = []

@@ -31,6 +31,7 @@ _PATTERN_LISTS = (
     "mention",
     "shared_treatment",
     "all",
+    "pooled",
     "list_items",
     "other_diagnosis_before",
     "other_diagnosis_after",
@@ -54,6 +55,7 @@ class Cues:
     shared_treatment: list[re.Pattern[str]]
     owners: list[tuple[re.Pattern[str], str]]
     all: list[re.Pattern[str]]
+    pooled: list[re.Pattern[str]]
     list_items: list[re.Pattern[str]]
     other_diagnosis_before: list[re.Pattern[str]]
     other_diagnosis_after: list[re.Pattern[str]]
