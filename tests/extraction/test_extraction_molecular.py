@@ -16,8 +16,9 @@ from caseseries.errors import VocabularyError
 from caseseries.extraction.alk import find_alk
 from caseseries.extraction.anatomy import find_sites
 from caseseries.extraction.draft import PatientDraft
+from caseseries.extraction.findings import _sentence_fusions
 from caseseries.extraction.genes import find_fusions, find_mutations, find_other_alterations
-from caseseries.extraction.patients import _sentence_fusions, _sites
+from caseseries.extraction.patients import _sites
 from caseseries.extraction.rules import RuleExtractor
 from caseseries.vocab.loader import Site, _check_parents, reported_site, site_lineage
 
