@@ -16,8 +16,10 @@ from caseseries.errors import VocabularyError
 from caseseries.extraction.alk import find_alk
 from caseseries.extraction.anatomy import find_sites
 from caseseries.extraction.draft import PatientDraft
+from caseseries.extraction.findings import _sentence_fusions
 from caseseries.extraction.genes import find_fusions, find_mutations, find_other_alterations
-from caseseries.extraction.patients import _sentence_fusions, _sites
+from caseseries.extraction.patients import _sites
+from caseseries.extraction.rules import RuleExtractor
 from caseseries.vocab.loader import Site, _check_parents, reported_site, site_lineage
 
 TABLES = TESTS_DATA / "extraction" / "tables"
@@ -121,3 +123,22 @@ def test_site_parents(word: str, lineage: list[str], reported: str | None) -> No
 def test_site_parents_are_checked(entries: list[dict[str, Any]], message: str) -> None:
     with pytest.raises(VocabularyError, match=message):
         _check_parents([Site.model_validate(e) for e in entries], "sites.yaml")
+
+
+@pytest.mark.parametrize(
+    "row",
+    [pytest.param(r, id=r["name"]) for r in yaml.safe_load((TABLES / "patient_findings.yaml").read_text("utf-8"))],
+)
+def test_patient_findings_table(row: dict[str, Any]) -> None:
+    doc = RuleExtractor().extract(row["text"]).document
+    got = [
+        {
+            "label": p.label,
+            "status": p.alk.status.value if p.alk.status else None,
+            "methods": sorted(m.value for m in p.alk.methods),
+            "fusions": [_label(f.gene5, f.gene3) for f in p.fusions],
+        }
+        for p in doc.patients
+    ]
+    want = [{**p, "methods": sorted(p["methods"])} for p in row["patients"]]
+    assert got == want

@@ -290,7 +290,7 @@ def test_pattern_file_rejects_unknown_keys() -> None:
     assert str(err.value) == (
         "p.yaml: unknown top-level keys ['headings']; "
         "allowed keys: alk_methods, alk_status, column_roles, molecular_statements, "
-        "section_headings, site_cues, version"
+        "section_headings, site_cues, test_purposes, version"
     )
 
 

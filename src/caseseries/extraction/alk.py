@@ -42,8 +42,15 @@ def is_general(sentence: str) -> bool:
     return kind is StatementKind.GENERAL
 
 
+class Purpose(StrEnum):
+    """What a test named in a sentence was done for."""
+
+    OTHER = "other than ALK"
+
+
 _STATUS = ordered_patterns("alk_status", AlkStatus)
 _METHODS = ordered_patterns("alk_methods", AlkMethod)
+_PURPOSES = [pattern for pattern, purpose in ordered_patterns("test_purposes", Purpose) if purpose is Purpose.OTHER]
 
 
 def find_alk(text: str, spans: list[tuple[int, int]]) -> AlkFinding:
@@ -61,8 +68,10 @@ def find_alk(text: str, spans: list[tuple[int, int]]) -> AlkFinding:
             continue
         for c_start, c_end in _alk_clauses(sentence):
             for pattern, method in _METHODS:
-                mm = pattern.search(sentence, c_start, c_end)
-                if mm and method not in found.methods:
+                mm = pattern.search(sentence, c_start, c_end) if method not in found.methods else None
+                while mm and _other_purpose(sentence, mm.end(), c_end):
+                    mm = pattern.search(sentence, mm.end(), c_end)
+                if mm:
                     found.methods[method] = (s + mm.start(), s + mm.end())
     return found
 
@@ -76,11 +85,14 @@ def _alk_clauses(sentence: str) -> list[tuple[int, int]]:
 
     A clause qualifies when it names ALK, or reports a fusion or rearrangement without naming
     another gene ("break-apart FISH showed a rearrangement", "a panel found no kinase fusion");
-    "RNA sequencing identified a TFG-ROS1 fusion" and "no ROS1, NTRK or RET fusion" do not.
+    "RNA sequencing identified a TFG-ROS1 fusion" and "no ROS1, NTRK or RET fusion" do not. A list
+    in brackets does not end a clause ("partners (TPM3 for case 1, and VCL for case 2) were found by NGS").
     """
     out: list[tuple[int, int]] = []
     pos = 0
-    bounds = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(sentence)] + [(len(sentence), len(sentence))]
+    bounds = [
+        (m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(sentence) if not _in_brackets(sentence, m.start())
+    ] + [(len(sentence), len(sentence))]
     for b_start, b_end in bounds:
         clause = sentence[pos:b_start]
         names_alk = bool(re.search(r"\bALK\b", clause, re.I))
@@ -89,6 +101,22 @@ def _alk_clauses(sentence: str) -> list[tuple[int, int]]:
             out.append((pos, b_start))
         pos = b_end
     return out
+
+
+def _other_purpose(sentence: str, after: int, clause_end: int) -> bool:
+    """Whether the test named just before ``after`` was done to study something other than ALK.
+
+    "whole exome sequencing to study her genetic profile" was; "NGS to characterise the genomic
+    profile revealed an EML4-ALK fusion" names ALK after the purpose and was not.
+    """
+    m = next((m for p in _PURPOSES if (m := p.match(sentence, after, clause_end))), None)
+    return m is not None and not re.search(r"\bALK\b", sentence[m.end() : clause_end])
+
+
+def _in_brackets(sentence: str, pos: int) -> bool:
+    """Whether ``pos`` lies inside an open bracket of the sentence."""
+    before = sentence[:pos]
+    return before.count("(") > before.count(")")
 
 
 def alk_methods_in(cell: str) -> list[tuple[AlkMethod, int, int]]:

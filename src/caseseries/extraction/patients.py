@@ -22,18 +22,17 @@ from caseseries.extraction.entities import (
 from caseseries.extraction.entities import (
     Hit,
     find_age,
-    find_alk,
     find_birth_age,
-    find_fusions,
     find_mutations,
-    find_other_alterations,
     find_sex,
     find_sites,
 )
-from caseseries.extraction.genes import alk_view, partner_hit
-from caseseries.extraction.hits import FusionHit, MutationHit
+from caseseries.extraction.findings import patient_alk
+from caseseries.extraction.genes import alk_view
+from caseseries.extraction.hits import MutationHit
 from caseseries.extraction.lines import CITED, Narrative
 from caseseries.extraction.reported import (
+    cues,
     group_study,
     mentions_patient,
     reported,
@@ -44,7 +43,7 @@ from caseseries.extraction.reported import (
 from caseseries.extraction.scanning import search_string
 from caseseries.extraction.sentences import Section, SectionKind, Span
 from caseseries.extraction.tables import TextTable
-from caseseries.model import Fusion, Mutation, Sex
+from caseseries.model import Mutation, Sex
 from caseseries.vocab.trie import letters_first
 
 _LITERATURE = Guarded(
@@ -130,11 +129,23 @@ _PRIMARY_CUE = re.compile(
 
 @dataclass
 class Segment:
-    """The text of one narrative patient: ordered narrative sentences and ranked side statements."""
+    """The text of one narrative patient: ordered narrative sentences and ranked side statements.
+
+    ``findings`` are sentences outside the story read only for the ALK status, methods and fusions
+    when the story and the side statements give none: the sentences that present the case ("we
+    present the case of a patient with an EML4-ALK fusion", a "case report" title) and, in a text of
+    several patients, the pooled sentences before the first of them is told ("all three tumours
+    were positive for ALK", "partners were TPM3 for case 1 and VCL for case 2"). ``cut`` pairs each
+    sentence cut between patients with this patient's piece of it: when the piece states an ALK
+    finding, the tests the whole sentence names are this patient's too ("NGS revealed a STRN-ALK
+    fusion in the first patient and a LMO7-ALK fusion in another").
+    """
 
     label: str
     narrative: list[Span] = field(default_factory=list)
     statements: list[tuple[Span, int]] = field(default_factory=list)
+    findings: list[Span] = field(default_factory=list)
+    cut: list[tuple[Span, Span]] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------------ segmentation
@@ -211,7 +222,17 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
         for s in narrative
     ):
         return []
-    numbered = _split_numbered(text, narrative, case_secs)
+
+    def earlier() -> list[Span]:
+        return [
+            s
+            for sec in secs
+            if sec.kind not in (SectionKind.REFERENCES, SectionKind.BACK)
+            for s in sec.sentences
+            if s.start < narrative[0].start and usable(s)
+        ]
+
+    numbered = _split_numbered(text, narrative, case_secs, earlier)
     if numbered:
         return numbered
     intros = [i for i, s in enumerate(narrative) if _is_intro(text, s)]
@@ -222,7 +243,8 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
             stop = intros[k + 1] if k + 1 < len(intros) else len(narrative)
             out.append(Segment(f"case {k + 1}", narrative[i:stop]))
         return out
-    return [Segment("index patient", narrative, _side_statements(text, secs, usable, captions, narrative))]
+    side = _side_statements(text, secs, usable, captions, narrative)
+    return [Segment("index patient", narrative, side, _presenting(text, secs, usable, narrative, side))]
 
 
 def _side_statements(
@@ -238,6 +260,29 @@ def _side_statements(
     statements.extend((c, 2) for c in captions)
     narrative_starts = {s.start for s in narrative}
     return [(s, r) for s, r in statements if s.start not in narrative_starts]
+
+
+# Words one of which a sentence that states an ALK status, test or fusion contains.
+_FINDING_NEED = ("alk", "fusion", "rearrang", "transloca", "::")
+
+
+def _presenting(
+    text: str, secs: list[Section], usable: Callable[[Span], bool], narrative: list[Span], side: list[tuple[Span, int]]
+) -> list[Span]:
+    """Sentences of the front matter and introduction that present the text's own patient (``single`` cues)."""
+    taken = {s.start for s in narrative} | {s.start for s, _ in side}
+    c = cues()
+    return [
+        s
+        for sec in secs
+        if sec.kind in (SectionKind.FRONT, SectionKind.INTRODUCTION)
+        for s in sec.sentences
+        if usable(s)
+        and s.start not in taken
+        and contains(text, _FINDING_NEED, s.start, s.end)
+        and c.any("single", text, s.start, s.end)
+        and not c.any("literature", text, s.start, s.end)
+    ]
 
 
 def _reported_segments(text: str, secs: list[Section], body: list[Span], captions: list[Span]) -> list[Segment]:
@@ -273,7 +318,7 @@ def _reported_segments(text: str, secs: list[Section], body: list[Span], caption
         side = _side_statements(text, secs, usable, captions, narrative)
         if home is not None:  # the sentences before the patient is mentioned are background
             side = [(s, r) for s, r in side if not home.start <= s.start < cue.start]
-        return [Segment("index patient", narrative, side)]
+        return [Segment("index patient", narrative, side, _presenting(text, secs, usable, narrative, side))]
     # pooled sentences before any patient is named are not given to anyone (only a count sentence
     # that says what all of them received is)
     split = split_patients(text, narrative, report.patients, report.cue)
@@ -282,7 +327,7 @@ def _reported_segments(text: str, secs: list[Section], body: list[Span], caption
     for k in range(1, report.patients + 1):
         mine = sorted({*shared_first, *(split.own[k] or split.shared_before)}, key=lambda sp: sp.start)
         if mine:
-            out.append(Segment(f"case {k}", mine))
+            out.append(Segment(f"case {k}", mine, cut=split.cut.get(k, [])))
     return out
 
 
@@ -295,14 +340,19 @@ def _is_intro(text: str, span: Span) -> bool:
     return not (_COHORT_AGE.search(text, span.start, span.end) or CITED.search(text, span.start, span.end))
 
 
-def _split_numbered(text: str, narrative: list[Span], case_secs: list[Section]) -> list[Segment]:
+def _split_numbered(
+    text: str, narrative: list[Span], case_secs: list[Section], earlier: Callable[[], list[Span]]
+) -> list[Segment]:
     numbered_secs = [s for s in case_secs if s.case_number is not None]
     if len({s.case_number for s in numbered_secs}) >= 2:
         out = []
+        first = min(sec.start for sec in numbered_secs)
+        before = [*earlier(), *(s for s in narrative if s.start < first)]
         for sec in numbered_secs:
             sents = [s for s in narrative if sec.start <= s.start < sec.end]
-            if sents:
-                out.append(Segment(f"case {sec.case_number}", sents))
+            if sents and sec.case_number is not None:
+                seg = Segment(f"case {sec.case_number}", sents, findings=_pooled(text, before, sec.case_number))
+                out.append(seg)
         return out
     starts: list[tuple[int, int]] = []
     for i, sent in enumerate(narrative):
@@ -311,12 +361,36 @@ def _split_numbered(text: str, narrative: list[Span], case_secs: list[Section]) 
         if m and line_start >= (narrative[i - 1].end if i else 0) - 1:
             starts.append((i, int(m.group(1))))
     if len({n for _, n in starts}) < 2:
-        return _interleaved(text, narrative)
+        return _interleaved(text, narrative, earlier)
     out = []
+    before = [*earlier(), *narrative[: starts[0][0]]]
     for k, (i, number) in enumerate(starts):
         stop = starts[k + 1][0] if k + 1 < len(starts) else len(narrative)
-        out.append(Segment(f"case {number}", narrative[i:stop]))
+        out.append(Segment(f"case {number}", narrative[i:stop], findings=_pooled(text, before, number)))
     return out
+
+
+def _pooled(text: str, before: list[Span], number: int) -> list[Span]:
+    """The sentences before the patients are told that speak of patient ``number``.
+
+    A sentence naming several patients inside it ("TPM3 for case 1 and VCL for case 2") speaks of
+    those it names; one about all of them (``pooled`` cues: "all three tumours", "both patients") of each.
+    """
+    out = []
+    for sent in before:
+        names = _named_cases(text, sent)
+        if number in names if len(names) >= 2 else _about_all(text, sent):
+            out.append(sent)
+    return out
+
+
+def _about_all(text: str, sent: Span) -> bool:
+    """Whether a sentence before the patients are told is about all of them (``pooled`` cues)."""
+    return contains(text, _ALL_NEED, sent.start, sent.end) and cues().any("pooled", text, sent.start, sent.end)
+
+
+# Words one of which every ``pooled`` cue contains (patient_cues.yaml).
+_ALL_NEED = ("both", "all", "each", "either")
 
 
 _SENTENCE_CASE = re.compile(
@@ -327,35 +401,53 @@ _ALL_CASES = Guarded(
     re.compile(r"\b(?:both|all|each|either)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:patients|cases|children|adults)\b", re.I),
     ("patients", "cases", "children", "adults"),
 )
+# cases named inside a sentence ("TPM3 for case 1, VCL for case 2", "in cases 1 and 3")
+_INLINE_CASES = re.compile(r"\b(?:cases?|patients?)\s+(\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)", re.I)
 
 
-def _interleaved(text: str, narrative: list[Span]) -> list[Segment]:
+def _named_cases(text: str, sent: Span) -> set[int]:
+    """The numbers of the patients a sentence names inside it."""
+    if not contains(text, ("case", "patient"), sent.start, sent.end):
+        return set()
+    return {int(n) for m in _INLINE_CASES.finditer(text, sent.start, sent.end) for n in re.findall(r"\d+", m.group(1))}
+
+
+def _interleaved(text: str, narrative: list[Span], earlier: Callable[[], list[Span]]) -> list[Segment]:
     """Patients told in turns inside shared paragraphs ("Patient 1 was ... Patient 2 was ... Both patients ...").
 
     A sentence that starts with "Patient N"/"Case N" moves the story to that patient; the sentences
-    after it stay with that patient until another one is named; "both/all patients" sentences go to
-    every patient introduced so far and to the ones introduced later in the same paragraph.
+    after it stay with that patient until another one is named; "both/all patients" sentences go
+    to every patient and a sentence naming several of them inside it ("TPM3 for case 1 and VCL for
+    case 2") to each one it names. Before the first patient is told, the sentences about all of
+    them or naming several (``_pooled``; also those of the text before the narrative,
+    ``earlier``) are read only for the molecular findings (``Segment.findings``).
     """
     owners: list[int | None] = []
-    shared: list[bool] = []
+    starts: list[bool] = []
     current: int | None = None
     for sent in narrative:
         m = _SENTENCE_CASE.match(text, sent.start, sent.end)
         if m:
             current = int(m.group(1))
         owners.append(current)
-        shared.append(bool(_ALL_CASES.search(text, sent.start, sent.end)) and m is None)
+        starts.append(m is not None)
     numbers = sorted({n for n in owners if n is not None})
     if len(numbers) < 2:
         return []
+    shared = [
+        not first and bool(_ALL_CASES.search(text, s.start, s.end)) for s, first in zip(narrative, starts, strict=True)
+    ]
+    named = [set() if first else _named_cases(text, s) for s, first in zip(narrative, starts, strict=True)]
+    named = [names if len(names) >= 2 else set() for names in named]
     out = []
+    before = [*earlier(), *(s for s, owner in zip(narrative, owners, strict=True) if owner is None)]
     for number in numbers:
-        sents = [
+        mine = [
             s
-            for s, owner, common in zip(narrative, owners, shared, strict=True)
-            if owner == number or (common and owner is not None)
+            for s, owner, common, names in zip(narrative, owners, shared, named, strict=True)
+            if owner is not None and (number in names if names else owner == number or common)
         ]
-        out.append(Segment(f"case {number}", sents))
+        out.append(Segment(f"case {number}", mine, findings=_pooled(text, before, number)))
     return out
 
 
@@ -388,22 +480,7 @@ def narrative_patient(
             draft.set("histology", doc_diagnosis[1], doc_diagnosis[2], doc_diagnosis[3])
     _sites(text, spans, side, draft)
     _site_of_diagnosis(text, draft)
-    alk = find_alk(text, spans)
-    side_alk = find_alk(text, side)
-    if alk.status is None and side_alk.status is not None:
-        alk.status, alk.status_span = side_alk.status, side_alk.status_span
-    if alk.status is not None and alk.status_span is not None:
-        draft.set("alk.status", alk.status.value, *alk.status_span)
-    for method, (s, e) in alk.methods.items():
-        draft.alk_methods.append(method)
-        draft.support(f"alk.methods[{len(draft.alk_methods) - 1}]", s, e)
-    _fusions(text, spans, side, draft)
-    named = next((i for i, f in enumerate(draft.fusions) if f.gene3 == "ALK" and f.gene5), None)
-    if "alk.status" not in draft.values and named is not None:
-        # a named ALK fusion (RANBP2::ALK) shows ALK is positive
-        fusion_span = next(((s, e) for key, s, e in draft.spans if key == f"fusions[{named}]"), None)
-        if fusion_span is not None:
-            draft.set("alk.status", "positive", *fusion_span)
+    patient_alk(text, spans, side, [(s.start, s.end) for s in seg.findings], seg.cut, draft)
     narrative = Narrative(text)
     narrative.read(seg.narrative)
     for span, rank in seg.statements:
@@ -455,6 +532,7 @@ def _sex_of(text: str, spans: list[tuple[int, int]]) -> tuple[Sex, int, int] | N
     return sex, *votes[sex][0]
 
 
+_CLAUSE_OPEN = re.compile(r"[,;(]|\bwho(?:se)?\b", re.I)
 _LISTED_SITE = re.compile(r"(?:\s*(?:,|and|or|&|as\s+well\s+as)\s*)+(?:the\s+|both\s+)?(?:[a-z]+\s+){0,2}")
 # A site listed before a metastatic noun that covers the list ("retroperitoneal lymph nodes and lung metastases").
 _LISTED_BEFORE_METASTASES = re.compile(r"\s*(?:,|and|or)\s+(?:the\s+)?(?:[a-z]+\s+){1,2}metasta", re.I)
@@ -491,7 +569,8 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
             for hit in hits:
                 if lymphoma and hit.value == "lymph node":
                     continue
-                before = re.split(r"[,;(]", text[max(s, hit.start - 70) : hit.start])[-1]
+                # the words of its clause ("metastatic NSCLC who had pulmonary disease": the cue is the disease's)
+                before = _CLAUSE_OPEN.split(text[max(s, hit.start - 70) : hit.start])[-1]
                 after = text[hit.end : min(e, hit.end + 30)]
                 if hit.start in negated:
                     continue  # "no cervical lymphadenopathy", "without liver metastases"
@@ -561,70 +640,6 @@ def _site_of_diagnosis(text: str, draft: PatientDraft) -> None:
     hit = next((h for h in find_sites(text, *where) if h.role == "primary"), None)
     if hit is not None:
         draft.set("primary_site", hit.value, hit.start, hit.end)
-
-
-_SEVERAL_PATIENTS = re.compile(
-    r"\b(?:two|three|four|five|both|\d)\s+(?:\w+\s+){0,2}(?:patients|cases|children|adults|infants|women|men)\b|\b(?:first|second|third|another|other)\s+"
-    r"(?:patient|case)\b|\brespectively\b",
-    re.I,
-)
-_PARTNER_OF_CASE = re.compile(r"\b([A-Z][A-Z0-9]{1,9})\s+(?:for|in)\s+(?:case|patient)\s+(\d{1,2})\b")
-
-
-def _case_number(label: str) -> int | None:
-    m = re.fullmatch(r"case (\d+)", label)
-    return int(m.group(1)) if m else None
-
-
-def _sentence_fusions(text: str, s: int, e: int, label: str) -> list[FusionHit]:
-    """The fusions a sentence gives the patient ``label``.
-
-    A general statement gives none. In a sentence about several patients, partners written per
-    case ("partners were TPM3 for case 1 and VCL for case 2") or fusions listed in the order of
-    the patients ("a STRN-ALK fusion in the first patient and a LMO7-ALK fusion in the other")
-    give case N its own one.
-    """
-    if is_general(alk_view(text[s:e])):
-        return []
-    number = _case_number(label)
-    if number is not None and re.search(r"\bpartners?\b", text[s:e], re.I):
-        per_case = [(int(m.group(2)), m) for m in _PARTNER_OF_CASE.finditer(text, s, e)]
-        mine = [m for n, m in per_case if n == number]
-        if per_case:
-            return [h for m in mine if (h := partner_hit(m.group(1), m.start(1), m.end(1))) is not None]
-    hits = find_fusions(text, s, e)
-    named = [h for h in hits if h.gene5 or h.flags]
-    if number is not None and len(named) >= 2 and _SEVERAL_PATIENTS.search(text, s, e):
-        return [named[number - 1]] if number <= len(named) else []
-    return hits
-
-
-def _fusions(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]], draft: PatientDraft) -> None:
-    hits = [h for s, e in spans for h in _sentence_fusions(text, s, e, draft.label)]
-    if not any(h.gene5 for h in hits):
-        side_hits = [h for s, e in side for h in _sentence_fusions(text, s, e, draft.label) if h.gene5]
-        if side_hits:
-            hits = side_hits
-    if draft.values.get("alk.status") == "negative":
-        hits = [
-            h for h in hits if h.gene3 != "ALK" or h.gene5
-        ]  # no unknown-partner ALK fusion in an ALK-negative tumour
-    known = [h for h in hits if h.gene5 or h.flags]
-    chosen = known or hits[:1]
-    seen: set[str | None] = set()
-    for h in chosen:
-        if (h.gene5 or h.as_written) in seen:
-            continue
-        seen.add(h.gene5 or h.as_written)
-        draft.fusions.append(Fusion(gene5=h.gene5, gene3=h.gene3, as_written=h.as_written, flags=list(h.flags)))
-        draft.support(f"fusions[{len(draft.fusions) - 1}]", h.start, h.end)
-    for s, e in spans:
-        for alt in find_other_alterations(text, s, e):
-            gene, kind = alt.value.split(" ", 1)
-            fused = kind in ("fusion", "rearrangement") and any(gene in (f.gene5, f.gene3) for f in draft.fusions)
-            if alt.value not in draft.other_alterations and not fused:
-                draft.other_alterations.append(alt.value)
-                draft.support(f"other_alterations[{len(draft.other_alterations) - 1}]", alt.start, alt.end)
 
 
 def _mutations(text: str, spans: list[tuple[int, int]], from_lines: list[MutationHit], draft: PatientDraft) -> None:

@@ -18,7 +18,15 @@ import yaml
 from caseseries.errors import FormatError
 
 E = TypeVar("E", bound=Enum)
-PATTERN_LISTS = ("section_headings", "column_roles", "alk_methods", "alk_status", "molecular_statements", "site_cues")
+PATTERN_LISTS = (
+    "section_headings",
+    "column_roles",
+    "alk_methods",
+    "alk_status",
+    "molecular_statements",
+    "test_purposes",
+    "site_cues",
+)
 _ORIGIN = "caseseries/extraction/data/patterns.yaml"
 
 

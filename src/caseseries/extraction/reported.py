@@ -31,6 +31,7 @@ _PATTERN_LISTS = (
     "mention",
     "shared_treatment",
     "all",
+    "pooled",
     "list_items",
     "other_diagnosis_before",
     "other_diagnosis_after",
@@ -54,6 +55,7 @@ class Cues:
     shared_treatment: list[re.Pattern[str]]
     owners: list[tuple[re.Pattern[str], str]]
     all: list[re.Pattern[str]]
+    pooled: list[re.Pattern[str]]
     list_items: list[re.Pattern[str]]
     other_diagnosis_before: list[re.Pattern[str]]
     other_diagnosis_after: list[re.Pattern[str]]
@@ -298,6 +300,7 @@ class Split:
 
     own: dict[int, list[Span]]
     shared_before: list[Span]
+    cut: dict[int, list[tuple[Span, Span]]] = field(default_factory=dict)
 
 
 def _top_level_separators(text: str, start: int, end: int) -> list[re.Match[str]]:
@@ -384,10 +387,14 @@ def split_patients(text: str, narrative: list[Span], n: int, count_span: Span | 
     -------
     Split
         ``own[k]`` the spans of patient k (1-based) after the first named clause, including the
-        shared sentences there; ``shared_before`` the sentences before any patient is named.
+        shared sentences there; ``shared_before`` the sentences before any patient is named;
+        ``cut[k]`` the sentences cut into pieces with patient k's piece of each (a test named
+        once for the findings of several patients: "NGS revealed A in the first patient and B in
+        another").
     """
     c = cues()
     own: dict[int, list[Span]] = {k: [] for k in range(1, n + 1)}
+    cut: dict[int, list[tuple[Span, Span]]] = {k: [] for k in range(1, n + 1)}
     before: list[Span] = []
     current: int | None = None
     last = 0
@@ -396,6 +403,7 @@ def split_patients(text: str, narrative: list[Span], n: int, count_span: Span | 
         if pieces is not None:
             for k, piece in enumerate(pieces, start=1):
                 own[k].append(piece)
+                cut[k].append((sent, piece))
             if sent == count_span:  # the rest of the counting sentence is about all of them
                 rest = [trimmed(text, sent.start, pieces[0].start), trimmed(text, pieces[-1].end, sent.end)]
                 for k in own:
@@ -423,8 +431,9 @@ def split_patients(text: str, narrative: list[Span], n: int, count_span: Span | 
         else:
             for span, k in _cut_at_marks(text, sent, marks, owners):
                 own[k].append(span)
+                cut[k].append((sent, span))
         current = owners[-1]
-    return Split(own, before)
+    return Split(own, before, cut)
 
 
 def _pieces(text: str, sent: Span, n: int, c: Cues, is_count: bool) -> list[Span] | None:
