@@ -114,8 +114,8 @@ _PRIMARY_CUE = re.compile(
 class Segment:
     """The text of one narrative patient: ordered narrative sentences and ranked side statements.
 
-    ``findings`` are sentences outside the story read only for the ALK status, methods and fusions
-    when the story and the side statements give none: the sentences that present the case ("we
+    ``findings`` are sentences outside the story read only for the ALK status, methods, fusions and
+    point mutations when the story and the side statements give none: the sentences that present the case ("we
     present the case of a patient with an EML4-ALK fusion", a "case report" title) and, in a text of
     several patients, the pooled sentences before the first of them is told ("all three tumours
     were positive for ALK", "partners were TPM3 for case 1 and VCL for case 2"). ``cut`` pairs each
@@ -486,6 +486,8 @@ def narrative_patient(
             )
     narrative.mark_censoring(seg.narrative)
     _mutations(text, [*spans, *side], narrative.mutations, draft)
+    if not draft.mutations:
+        _mutations(text, [(s.start, s.end) for s in seg.findings], [], draft)
     draft.lines = [ln for ln in narrative.lines if ln.given]
     return draft
 
