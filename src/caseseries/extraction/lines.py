@@ -87,7 +87,7 @@ _PATIENT_ANCHOR = letters_first(
     re.compile(
         r"\b(?=\w)(?:he|she|his|her|him|the\s+patient|our\s+patient|this\s+patient|(?:case|patient)\s+\d+|"
         r"the\s+(?:child|boy|girl|man|woman|infant|baby)|both\s+patients|was\s+(?:started|given|treated|administered|initiated|"
-        r"switched|changed|continued|resumed|discontinued|stopped|added|begun)|were\s+(?:started|given|administered)|"
+        r"switched|changed|continued|resumed|discontinued|stopped|added|begun|enrolled)|were\s+(?:started|given|administered|enrolled)|"
         r"received|receiving|underwent|achieved|responded|(?:decided|decision)\s+(?:\w+\s+){0,4}to\s+(?:initiate|start|begin)|"
         r"we\s+(?:started|initiated|gave|administered|treated)|the\s+(?:tumou?r|mass|lesions?|nodules?|disease)\s+"
         r"(?:decreased|shrank|regressed|progressed|grew|responded|remained)|"
