@@ -1,6 +1,7 @@
 """Ordered pattern lists of the rule-based extractor, read from ``extraction/data/patterns.yaml``.
 
-Section headings, table column roles, ALK test methods and ALK status statements are data: each list holds entries
+Section headings, table column roles, ALK test methods and ALK status statements, site cues and
+the words that split the drugs of a sentence into lines are data: each list holds entries
 ``{name, pattern}`` tried in order (the first match wins), compiled ignoring case. The loader
 rejects unknown keys and names, listing the allowed ones.
 """
@@ -26,6 +27,7 @@ PATTERN_LISTS = (
     "molecular_statements",
     "test_purposes",
     "site_cues",
+    "line_breaks",
 )
 _ORIGIN = "caseseries/extraction/data/patterns.yaml"
 
