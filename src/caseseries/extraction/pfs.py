@@ -19,7 +19,7 @@ PROGRESSION = re.compile(
     r"recurred|regrowth|re-?grew|grew|growing|continued\s+to\s+grow|enlarged|enlargement|increased\s+in\s+size|"
     r"(?<!no\s)(?<!without\s)new\s+(?:\w+\s+)?(?:lesions?|nodules?|metastas\w+)|(?:developed|revealed|showed)\s+(?:\w+\s+){0,3}metastas\w+|"
     r"resistance\s+(?:developed|emerged|occurred)|acquired\s+resistance|"
-    r"(?:alectinib|crizotinib|ceritinib|lorlatinib|brigatinib|drug)\s+resistance|resistance\s+to|(?-i:PD))\b",
+    r"(?:alectinib|crizotinib|ceritinib|lorlatinib|brigatinib|drug)\s+resistance|resistance\s+to|(?-i:PD)(?![\-\u2010\u2011]?[A-Za-z0-9]))\b",
     re.I,
 )
 PFS_STATEMENT = re.compile(
