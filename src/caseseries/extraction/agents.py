@@ -15,7 +15,7 @@ from caseseries.extraction.annotate import finditer, per_document
 from caseseries.extraction.context import Category, Mention, default_engine
 from caseseries.extraction.draft import UNNAMED
 from caseseries.extraction.entities import DrugHit, find_drugs
-from caseseries.extraction.patterns import ordered_patterns
+from caseseries.extraction.patterns import patterns_by_name
 from caseseries.extraction.sentences import Span
 from caseseries.model import Dose
 from caseseries.vocab import drugs
@@ -232,10 +232,7 @@ class LineBreak(StrEnum):
 
 @cache
 def _line_breaks() -> dict[LineBreak, list[re.Pattern[str]]]:
-    out: dict[LineBreak, list[re.Pattern[str]]] = {kind: [] for kind in LineBreak}
-    for pattern, kind in ordered_patterns("line_breaks", LineBreak):
-        out[kind].append(pattern)
-    return out
+    return patterns_by_name("line_breaks", LineBreak)
 
 
 def _breaks_line(text: str, gap_start: int, hit: DrugHit) -> bool:

@@ -9,7 +9,7 @@ from functools import cache
 from caseseries.extraction.annotate import finditer, per_document
 from caseseries.extraction.context import Category, Mention, default_engine
 from caseseries.extraction.hits import SiteHit
-from caseseries.extraction.patterns import ordered_patterns
+from caseseries.extraction.patterns import patterns_by_name
 from caseseries.vocab import sites
 from caseseries.vocab.loader import reported_site
 from caseseries.vocab.trie import alternation, letters_first, starts_with_letters
@@ -29,10 +29,7 @@ class SiteCue(StrEnum):
 
 @cache
 def _cues() -> dict[SiteCue, list[re.Pattern[str]]]:
-    out: dict[SiteCue, list[re.Pattern[str]]] = {cue: [] for cue in SiteCue}
-    for pattern, cue in ordered_patterns("site_cues", SiteCue):
-        out[cue].append(pattern)
-    return out
+    return patterns_by_name("site_cues", SiteCue)
 
 
 def site_cue(cue: SiteCue, text: str, pos: int, end: int) -> re.Match[str] | None:

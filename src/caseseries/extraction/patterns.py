@@ -111,3 +111,17 @@ def ordered_patterns(key: str, kind: type[E], data: dict[str, Any] | None = None
             )
         out.append((re.compile(str(entry["pattern"]), re.I), by_value[name]))
     return out
+
+
+def patterns_by_name(key: str, kind: type[E]) -> dict[E, list[re.Pattern[str]]]:
+    """The bundled list ``key`` grouped by name: each member of ``kind`` with its patterns in file order.
+
+    Raises
+    ------
+    FormatError
+        A name that is not a value of ``kind``.
+    """
+    out: dict[E, list[re.Pattern[str]]] = {member: [] for member in kind}
+    for pattern, member in ordered_patterns(key, kind):
+        out[member].append(pattern)
+    return out
