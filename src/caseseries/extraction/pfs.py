@@ -143,8 +143,8 @@ class DurationReading:
 def _shared_tail(text: str, end: int) -> bool:
     """Whether the words after "respectively" that closes the list a duration is in say it goes on.
 
-    "crizotinib (PFS: 11 months) and ensartinib (PFS: 18 months), respectively, up till the last
-    follow-up": the words after "respectively" are about every item, also one cut off before them.
+    "brigatinib (PFS: 9 months) and lorlatinib (PFS: 14 months), respectively, up to the last
+    visit": the words after "respectively" are about every item, also one cut off before them.
     """
     rest = re.split(r"[.;]\s", text[end : end + 200])[0]
     m = re.search(r"\brespectively\b", rest, re.I)
