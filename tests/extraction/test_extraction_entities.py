@@ -26,6 +26,9 @@ from caseseries.model import AlkMethod, AlkStatus, Sex
         ("methotrexate plus vinorelbine (Navelbine)", ["methotrexate", "vinorelbine", "vinorelbine"]),
         ("steroid and NSAID", ["steroid", "nsaid"]),
         ("ASP3062", ["asp3026"]),
+        ("she joined the STARTRK-2 basket study", ["entrectinib"]),
+        ("enrolled on PROFILE-1001 at our centre", ["crizotinib"]),
+        ("randomised in the ALEX and CROWN studies; the word profile 1001 in lower case", []),
         ("no drug named here", []),
     ],
 )

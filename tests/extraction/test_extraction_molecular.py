@@ -137,8 +137,9 @@ def test_patient_findings_table(row: dict[str, Any]) -> None:
             "status": p.alk.status.value if p.alk.status else None,
             "methods": sorted(m.value for m in p.alk.methods),
             "fusions": [_label(f.gene5, f.gene3) for f in p.fusions],
+            "mutations": [f"{m.gene} {m.protein}" for m in p.mutations],
         }
         for p in doc.patients
     ]
-    want = [{**p, "methods": sorted(p["methods"])} for p in row["patients"]]
+    want = [{"mutations": [], **p, "methods": sorted(p["methods"])} for p in row["patients"]]
     assert got == want

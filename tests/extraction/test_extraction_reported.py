@@ -34,6 +34,7 @@ def _patients(text: str) -> list[dict[str, Any]]:
                 "histology": p.histology,
                 "fusions": [f.label for f in p.fusions],
                 "site": p.primary_site,
+                "lines": [(ln.agents, ln.pfs_months, ln.pfs_censored) for ln in p.lines],
             }
         )
     return out
@@ -41,6 +42,16 @@ def _patients(text: str) -> list[dict[str, Any]]:
 
 # text -> the patients expected, each as a subset of fields (label always)
 PATIENTS: list[tuple[str, str, list[dict[str, Any]]]] = [
+    (
+        "words after 'respectively' are about every item",
+        "Abstract\nWe describe two women with advanced ALK-positive NSCLC who were given ceritinib first. Both "
+        "patients had a partial response. After progression they moved on to brigatinib (PFS: 9 months) and "
+        "lorlatinib (PFS: 14 months), respectively, and both were still taking them up to the last visit.",
+        [
+            {"label": "case 1", "lines": [(["ceritinib"], None, None), (["brigatinib"], 9.0, True)]},
+            {"label": "case 2", "lines": [(["ceritinib"], None, None), (["lorlatinib"], 14.0, True)]},
+        ],
+    ),
     (
         "single case without an age",
         "Background: ALK inhibitors are standard in lung cancer.\n"

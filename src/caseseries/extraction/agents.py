@@ -8,12 +8,14 @@ and sequence words ("followed by", "switched to") split them.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from functools import cache
 
 from caseseries.extraction.annotate import finditer, per_document
 from caseseries.extraction.context import Category, Mention, default_engine
 from caseseries.extraction.draft import UNNAMED
 from caseseries.extraction.entities import DrugHit, find_drugs
+from caseseries.extraction.patterns import patterns_by_name
 from caseseries.extraction.sentences import Span
 from caseseries.model import Dose
 from caseseries.vocab import drugs
@@ -221,8 +223,32 @@ def first_mentions(hits: list[DrugHit]) -> list[DrugHit]:
     return out
 
 
+class LineBreak(StrEnum):
+    """Words that split the drugs of a sentence into lines (``line_breaks`` in ``extraction/data/patterns.yaml``)."""
+
+    EARLIER_ENDED = "earlier ended"
+    STARTED_LATER = "started later"
+
+
+@cache
+def _line_breaks() -> dict[LineBreak, list[re.Pattern[str]]]:
+    return patterns_by_name("line_breaks", LineBreak)
+
+
+def _breaks_line(text: str, gap_start: int, hit: DrugHit) -> bool:
+    """Whether the words between two drugs, or right after the second, say the first one's line ended."""
+    breaks = _line_breaks()
+    if any(p.search(text, gap_start, hit.start) for p in breaks[LineBreak.EARLIER_ENDED]):
+        return True
+    return any(p.match(text, hit.end, hit.end + 40) for p in breaks[LineBreak.STARTED_LATER])
+
+
 def groups(text: str, hits: list[DrugHit]) -> list[list[DrugHit]]:
-    """Split drugs named in one sentence into lines at sequence words."""
+    """Split drugs named in one sentence into lines at sequence words.
+
+    Besides "followed by" or "switched to", the first drug's end written between them ("proved
+    ineffective, and") or "was then started" after the second one split them (``line_breaks``).
+    """
     groups: list[list[DrugHit]] = []
     for hit in hits:
         gap = text[groups[-1][-1].end : hit.start] if groups else ""
@@ -234,7 +260,7 @@ def groups(text: str, hits: list[DrugHit]) -> list[list[DrugHit]]:
                 r"\b(?:After|Following)\b[^,.;]*$", text[max(0, groups[-1][0].start - 100) : groups[-1][0].start]
             )
         )
-        if groups and not SEQUENCE.search(gap) and not after_first:
+        if groups and not SEQUENCE.search(gap) and not after_first and not _breaks_line(text, groups[-1][-1].end, hit):
             groups[-1].append(hit)
         else:
             groups.append([hit])

@@ -9,10 +9,10 @@ from functools import cache
 from caseseries.extraction.annotate import finditer, per_document
 from caseseries.extraction.context import Category, Mention, default_engine
 from caseseries.extraction.hits import SiteHit
-from caseseries.extraction.patterns import ordered_patterns
+from caseseries.extraction.patterns import patterns_by_name
 from caseseries.vocab import sites
 from caseseries.vocab.loader import reported_site
-from caseseries.vocab.trie import alternation, starts_with_letters
+from caseseries.vocab.trie import alternation, letters_first, starts_with_letters
 
 
 class SiteCue(StrEnum):
@@ -23,14 +23,13 @@ class SiteCue(StrEnum):
     REGIONAL_NODE = "regional node"
     CANCER = "cancer of the site"
     NODAL_STAGE = "nodal stage"
+    TUMOUR = "tumour context"
+    METASTATIC = "metastatic context"
 
 
 @cache
 def _cues() -> dict[SiteCue, list[re.Pattern[str]]]:
-    out: dict[SiteCue, list[re.Pattern[str]]] = {cue: [] for cue in SiteCue}
-    for pattern, cue in ordered_patterns("site_cues", SiteCue):
-        out[cue].append(pattern)
-    return out
+    return patterns_by_name("site_cues", SiteCue)
 
 
 def site_cue(cue: SiteCue, text: str, pos: int, end: int) -> re.Match[str] | None:
@@ -40,6 +39,18 @@ def site_cue(cue: SiteCue, text: str, pos: int, end: int) -> re.Match[str] | Non
         if m:
             return m
     return None
+
+
+@cache
+def site_context(cue: SiteCue) -> re.Pattern[str]:
+    """The cue's patterns as one pattern searched in a sentence or before a site word.
+
+    ``tumour context``: words that make a sentence speak of disease at its sites ("mass",
+    "metastases", "disease progressed in"); ``metastatic context``: words before a site word
+    that make it a metastatic one ("spread to", "progressed in").
+    """
+    body = "|".join(f"(?:{p.pattern})" for p in _cues()[cue])
+    return letters_first(re.compile(body, re.I))
 
 
 @cache

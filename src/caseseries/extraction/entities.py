@@ -72,6 +72,19 @@ def _drug_regex() -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9]){starts_with_letters(alts)}(?:{alts})(?![A-Za-z0-9])", re.I)
 
 
+@cache
+def _trial_names() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The single-arm trials of the drug vocabulary (``trials``), matched with their case, and their drugs."""
+    drug_of = {_trial_key(t): d.name for d in drugs().entries for t in d.trials}
+    names = sorted({t for d in drugs().entries for t in d.trials}, key=len, reverse=True)
+    alts = "|".join(r"[\s\-]*".join(map(re.escape, re.split(r"[\s\-]+", n))) for n in names) or "(?!)"
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{alts})(?![A-Za-z0-9])"), drug_of
+
+
+def _trial_key(name: str) -> str:
+    return re.sub(r"[\s\-]+", "", name).upper()
+
+
 _CODE = re.compile(r"(?<![A-Za-z0-9\-])([A-Z]{2,5})-?(\d{3,7})(?![A-Za-z0-9])")
 
 
@@ -116,6 +129,9 @@ def fuzzy_code(token: str) -> str | None:
 def find_drugs(text: str, start: int = 0, end: int | None = None) -> list[DrugHit]:
     """Drug mentions by generic, brand or code name (and near-miss code names, flagged fuzzy).
 
+    The name of a single-arm trial of one drug (``trials`` in ``vocab/data/drugs.yaml``,
+    "STARTRK-NG") is a mention of that drug.
+
     Parameters
     ----------
     text : str
@@ -139,6 +155,10 @@ def find_drugs(text: str, start: int = 0, end: int | None = None) -> list[DrugHi
         if entry is None:
             continue
         out.append(DrugHit(entry.name, m.start(), m.end()))
+        taken.append((m.start(), m.end()))
+    trials, drug_of = _trial_names()
+    for m in trials.finditer(text, start, stop):
+        out.append(DrugHit(drug_of[_trial_key(m.group(0))], m.start(), m.end()))  # "enrolled in STARTRK-NG"
         taken.append((m.start(), m.end()))
     for m in finditer(_CODE, text, start, stop):
         if any(a <= m.start() < b for a, b in taken):

@@ -87,7 +87,7 @@ _PATIENT_ANCHOR = letters_first(
     re.compile(
         r"\b(?=\w)(?:he|she|his|her|him|the\s+patient|our\s+patient|this\s+patient|(?:case|patient)\s+\d+|"
         r"the\s+(?:child|boy|girl|man|woman|infant|baby)|both\s+patients|was\s+(?:started|given|treated|administered|initiated|"
-        r"switched|changed|continued|resumed|discontinued|stopped|added|begun)|were\s+(?:started|given|administered)|"
+        r"switched|changed|continued|resumed|discontinued|stopped|added|begun|enrolled)|were\s+(?:started|given|administered|enrolled)|"
         r"received|receiving|underwent|achieved|responded|(?:decided|decision)\s+(?:\w+\s+){0,4}to\s+(?:initiate|start|begin)|"
         r"we\s+(?:started|initiated|gave|administered|treated)|the\s+(?:tumou?r|mass|lesions?|nodules?|disease)\s+"
         r"(?:decreased|shrank|regressed|progressed|grew|responded|remained)|"
@@ -135,7 +135,7 @@ _REBIOPSY = re.compile(
 # a mutation written as an attribute of the tumour ("F1174L-mutated", "F1174L-positive neuroblastoma")
 _DRIVER = re.compile(r"[\s\-\u2010\u2011]*(?:mutated|mutant|positive|driven|harbou?ring)\b", re.I)
 _ABOUT_NEXT = re.compile(
-    r"\b(?:did\s+not\s+respond|failed\s+to\s+respond|no\s+(?:\w+\s+)?response|refractory|resistant|unresponsive|"
+    r"\b(?:did\s+not\s+respond|fail(?:ed|ing)\s+to\s+respond|no\s+(?:\w+\s+)?response|refractory|resistant|unresponsive|"
     r"progressed|progression|responded(?:\s+\w+)?)\s+(?:to|on|despite|during|under|while\s+on)\s+"
     r"(?:the\s+|treatment\s+with\s+|therapy\s+with\s+)?(?:(?:first|second|third)[\s\-]+generation\s+)?"
     r"(?:ALK(?:/ROS1)?[\s\-]+(?:inhibitors?|TKIs?)\s+)?$"

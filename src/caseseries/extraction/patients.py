@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from caseseries.extraction.alk import is_general
-from caseseries.extraction.anatomy import negated_sites
+from caseseries.extraction.anatomy import SiteCue, negated_sites, site_context
 from caseseries.extraction.annotate import Guarded, contains, found, per_document, search
 from caseseries.extraction.diagnosis import own_diagnoses
 from caseseries.extraction.draft import LineDraft, PatientDraft
@@ -44,7 +44,6 @@ from caseseries.extraction.scanning import search_string
 from caseseries.extraction.sentences import Section, SectionKind, Span
 from caseseries.extraction.tables import TextTable
 from caseseries.model import Mutation, Sex
-from caseseries.vocab.trie import letters_first
 
 _LITERATURE = Guarded(
     re.compile(
@@ -100,22 +99,6 @@ _COHORT_AGE = re.compile(
 )
 _CASE_START = re.compile(r"^[\s*_#>]*(?:Case|Patient)\s+(\d{1,2})\b\s*[:.)\-–]?", re.M)
 _MANY = re.compile(r"\b(two|three|four|five|2|3|4|5)\s+(?:\w+\s+){0,3}?(?:patients|cases)\b", re.I)
-_TUMOUR_CONTEXT = letters_first(
-    re.compile(
-        r"\b(?=\w)(?:mass|masses|tumou?rs?|lesions?|nodules?|IMTs?|sarcoma|neoplasm|metasta\w*|relapse\w*|recurren\w*|"
-        r"involve\w*|infiltrat\w*|deposits?|spread|disease\s+progression|progression\s+in|lymphadenopathy|"
-        r"pseudotumou?r|residual|growth|primary|cancers?|carcinomas?|adenocarcinomas?|lymphomas?|fibrosarcoma|"
-        r"neuroblastoma|histiocytosis|malignan\w*|stage[sd]?)\b",
-        re.I,
-    )
-)
-_METASTATIC_CUE = letters_first(
-    re.compile(
-        r"metasta\w*|relaps\w*|recurren\w*|spread|disseminat\w*|secondary|new\s+(?:lesion|growth)|nodules?|deposits?|"
-        r"implants?|progress(?:ion|ed|ing)|involvement|lymphadenopathy|residual",
-        re.I,
-    )
-)
 _ADJACENT_METASTASIS = re.compile(
     r"^[\s\-]*(?:metasta\w*|relaps\w*|recurren\w*|nodules?|deposits?|implants?|lesions?|involvement|spread)", re.I
 )
@@ -131,8 +114,8 @@ _PRIMARY_CUE = re.compile(
 class Segment:
     """The text of one narrative patient: ordered narrative sentences and ranked side statements.
 
-    ``findings`` are sentences outside the story read only for the ALK status, methods and fusions
-    when the story and the side statements give none: the sentences that present the case ("we
+    ``findings`` are sentences outside the story read only for the ALK status, methods, fusions and
+    point mutations when the story and the side statements give none: the sentences that present the case ("we
     present the case of a patient with an EML4-ALK fusion", a "case report" title) and, in a text of
     several patients, the pooled sentences before the first of them is told ("all three tumours
     were positive for ALK", "partners were TPM3 for case 1 and VCL for case 2"). ``cut`` pairs each
@@ -503,6 +486,8 @@ def narrative_patient(
             )
     narrative.mark_censoring(seg.narrative)
     _mutations(text, [*spans, *side], narrative.mutations, draft)
+    if not draft.mutations:
+        _mutations(text, [(s.start, s.end) for s in seg.findings], [], draft)
     draft.lines = [ln for ln in narrative.lines if ln.given]
     return draft
 
@@ -562,7 +547,7 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
         for s, e in source:
             hits = find_sites(text, s, e)
             staged = [h for h in hits if h.role == "metastatic"]
-            if not (found(_TUMOUR_CONTEXT, text, s, e) or staged) or is_general(text[s:e]):
+            if not (found(site_context(SiteCue.TUMOUR), text, s, e) or staged) or is_general(text[s:e]):
                 continue
             negated = negated_sites(text, s, e)
             previous_metastatic: int | None = None
@@ -581,10 +566,10 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
                     hit.role is None
                     and (
                         listed
-                        or _METASTATIC_CUE.search(before)
+                        or site_context(SiteCue.METASTATIC).search(before)
                         or _ADJACENT_METASTASIS.match(after)
                         or _LISTED_BEFORE_METASTASES.match(after)
-                        or _METASTATIC_CUE.search(text[hit.start : hit.end])
+                        or site_context(SiteCue.METASTATIC).search(text[hit.start : hit.end])
                     )
                 )
                 primary = hit.role == "primary" or bool(
@@ -610,7 +595,7 @@ def _sites(text: str, spans: list[tuple[int, int]], side: list[tuple[int, int]],
             break
     if "primary_site" not in draft.values and not lymphoma:
         for s, e in spans:
-            if not found(_TUMOUR_CONTEXT, text, s, e) or is_general(text[s:e]):
+            if not found(site_context(SiteCue.TUMOUR), text, s, e) or is_general(text[s:e]):
                 continue
             hits = [
                 h

@@ -1,6 +1,7 @@
 """Ordered pattern lists of the rule-based extractor, read from ``extraction/data/patterns.yaml``.
 
-Section headings, table column roles, ALK test methods and ALK status statements are data: each list holds entries
+Section headings, table column roles, ALK test methods and ALK status statements, site cues and
+the words that split the drugs of a sentence into lines are data: each list holds entries
 ``{name, pattern}`` tried in order (the first match wins), compiled ignoring case. The loader
 rejects unknown keys and names, listing the allowed ones.
 """
@@ -26,6 +27,7 @@ PATTERN_LISTS = (
     "molecular_statements",
     "test_purposes",
     "site_cues",
+    "line_breaks",
 )
 _ORIGIN = "caseseries/extraction/data/patterns.yaml"
 
@@ -108,4 +110,18 @@ def ordered_patterns(key: str, kind: type[E], data: dict[str, Any] | None = None
                 f"unknown name {name!r}; allowed: {', '.join(sorted(by_value))}", source=_ORIGIN, location=f"{key}[{i}]"
             )
         out.append((re.compile(str(entry["pattern"]), re.I), by_value[name]))
+    return out
+
+
+def patterns_by_name(key: str, kind: type[E]) -> dict[E, list[re.Pattern[str]]]:
+    """The bundled list ``key`` grouped by name: each member of ``kind`` with its patterns in file order.
+
+    Raises
+    ------
+    FormatError
+        A name that is not a value of ``kind``.
+    """
+    out: dict[E, list[re.Pattern[str]]] = {member: [] for member in kind}
+    for pattern, member in ordered_patterns(key, kind):
+        out[member].append(pattern)
     return out

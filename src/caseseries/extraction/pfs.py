@@ -19,7 +19,7 @@ PROGRESSION = re.compile(
     r"recurred|regrowth|re-?grew|grew|growing|continued\s+to\s+grow|enlarged|enlargement|increased\s+in\s+size|"
     r"(?<!no\s)(?<!without\s)new\s+(?:\w+\s+)?(?:lesions?|nodules?|metastas\w+)|(?:developed|revealed|showed)\s+(?:\w+\s+){0,3}metastas\w+|"
     r"resistance\s+(?:developed|emerged|occurred)|acquired\s+resistance|"
-    r"(?:alectinib|crizotinib|ceritinib|lorlatinib|brigatinib|drug)\s+resistance|resistance\s+to|(?-i:PD))\b",
+    r"(?:alectinib|crizotinib|ceritinib|lorlatinib|brigatinib|drug)\s+resistance|resistance\s+to|(?-i:PD)(?![\-\u2010\u2011]?[A-Za-z0-9]))\b",
     re.I,
 )
 PFS_STATEMENT = re.compile(
@@ -140,6 +140,17 @@ class DurationReading:
     clause_end: int = 0
 
 
+def _shared_tail(text: str, end: int) -> bool:
+    """Whether the words after "respectively" that closes the list a duration is in say it goes on.
+
+    "brigatinib (PFS: 9 months) and lorlatinib (PFS: 14 months), respectively, up to the last
+    visit": the words after "respectively" are about every item, also one cut off before them.
+    """
+    rest = re.split(r"[.;]\s", text[end : end + 200])[0]
+    m = re.search(r"\brespectively\b", rest, re.I)
+    return m is not None and _CONTINUING_AFTER.search(rest, m.end()) is not None
+
+
 def read_duration(text: str, d: Duration, span_start: int, span_end: int) -> DurationReading:
     """Classify a duration written about a line.
 
@@ -206,6 +217,8 @@ def read_duration(text: str, d: Duration, span_start: int, span_end: int) -> Dur
         censored = False  # "CT after 2 months showed enlargement of the mass"
     if censored is None and (still or RUNNING.search(before) or _CONTINUING_AFTER.search(clause_after)):
         censored = True  # "has received it for 2 months", "stable disease after 6 months, which continues"
-    if re.search(r"\bPFS\s*[:=]?\s*$", before) and _CONTINUING_AFTER.search(text[d.end : min(span_end, d.end + 160)]):
+    if re.search(r"\bPFS\s*[:=]?\s*$", before) and (
+        _CONTINUING_AFTER.search(text[d.end : min(span_end, d.end + 160)]) or _shared_tail(text, d.end)
+    ):
         censored = True  # "(PFS: 11 months ...), respectively, up till the last follow-up"
     return DurationReading("pfs", censored, lower_bound=bool(search_string(_LOWER_BOUND, before)))

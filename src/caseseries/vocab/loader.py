@@ -42,6 +42,7 @@ class Drug(_Entry):
     brands: list[str] = Field(default_factory=list)
     codes: list[str] = Field(default_factory=list)
     synonyms: list[str] = Field(default_factory=list)
+    trials: list[str] = Field(default_factory=list)
     drug_class: DrugClass = Field(alias="class")
     generation: int | None = Field(default=None, ge=1, le=4)
     targets: list[str] = Field(default_factory=list)
