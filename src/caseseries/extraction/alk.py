@@ -86,7 +86,7 @@ def _alk_clauses(sentence: str) -> list[tuple[int, int]]:
     A clause qualifies when it names ALK, or reports a fusion or rearrangement without naming
     another gene ("break-apart FISH showed a rearrangement", "a panel found no kinase fusion");
     "RNA sequencing identified a TFG-ROS1 fusion" and "no ROS1, NTRK or RET fusion" do not. A list
-    in brackets does not end a clause ("partners (TPM3 for case 1, and VCL for case 2) were found by NGS").
+    in brackets does not end a clause ("partners (CLTC for case 1, and RANBP2 for case 2) were found by NGS").
     """
     out: list[tuple[int, int]] = []
     pos = 0
@@ -106,7 +106,7 @@ def _alk_clauses(sentence: str) -> list[tuple[int, int]]:
 def _other_purpose(sentence: str, after: int, clause_end: int) -> bool:
     """Whether the test named just before ``after`` was done to study something other than ALK.
 
-    "whole exome sequencing to study her genetic profile" was; "NGS to characterise the genomic
+    "genome sequencing to explore his molecular make-up" was; "NGS to characterise the genomic
     profile revealed an EML4-ALK fusion" names ALK after the purpose and was not.
     """
     m = next((m for p in _PURPOSES if (m := p.match(sentence, after, clause_end))), None)

@@ -95,8 +95,8 @@ def _sentence_fusions(text: str, s: int, e: int, label: str) -> list[FusionHit]:
     """The fusions a sentence gives the patient ``label``.
 
     A general statement gives none. In a sentence about several patients, partners written per
-    case ("partners were TPM3 for case 1 and VCL for case 2") or fusions listed in the order of
-    the patients ("a STRN-ALK fusion in the first patient and a LMO7-ALK fusion in the other")
+    case ("partners were CLTC for case 1 and RANBP2 for case 2") or fusions listed in the order of
+    the patients ("a CLTC-ALK fusion in the first patient and a RANBP2-ALK fusion in the second")
     give case N its own one.
     """
     if is_general(alk_view(text[s:e])):

@@ -118,10 +118,10 @@ class Segment:
     point mutations when the story and the side statements give none: the sentences that present the case ("we
     present the case of a patient with an EML4-ALK fusion", a "case report" title) and, in a text of
     several patients, the pooled sentences before the first of them is told ("all three tumours
-    were positive for ALK", "partners were TPM3 for case 1 and VCL for case 2"). ``cut`` pairs each
+    were positive for ALK", "partners were CLTC for case 1 and RANBP2 for case 2"). ``cut`` pairs each
     sentence cut between patients with this patient's piece of it: when the piece states an ALK
-    finding, the tests the whole sentence names are this patient's too ("NGS revealed a STRN-ALK
-    fusion in the first patient and a LMO7-ALK fusion in another").
+    finding, the tests the whole sentence names are this patient's too ("NGS revealed a CLTC-ALK
+    fusion in the first patient and a RANBP2-ALK fusion in the second").
     """
 
     label: str
@@ -356,7 +356,7 @@ def _split_numbered(
 def _pooled(text: str, before: list[Span], number: int) -> list[Span]:
     """The sentences before the patients are told that speak of patient ``number``.
 
-    A sentence naming several patients inside it ("TPM3 for case 1 and VCL for case 2") speaks of
+    A sentence naming several patients inside it ("CLTC for case 1 and RANBP2 for case 2") speaks of
     those it names; one about all of them (``pooled`` cues: "all three tumours", "both patients") of each.
     """
     out = []
@@ -384,7 +384,7 @@ _ALL_CASES = Guarded(
     re.compile(r"\b(?:both|all|each|either)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:patients|cases|children|adults)\b", re.I),
     ("patients", "cases", "children", "adults"),
 )
-# cases named inside a sentence ("TPM3 for case 1, VCL for case 2", "in cases 1 and 3")
+# cases named inside a sentence ("CLTC for case 1, RANBP2 for case 2", "in cases 1 and 3")
 _INLINE_CASES = re.compile(r"\b(?:cases?|patients?)\s+(\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)", re.I)
 
 
@@ -400,7 +400,7 @@ def _interleaved(text: str, narrative: list[Span], earlier: Callable[[], list[Sp
 
     A sentence that starts with "Patient N"/"Case N" moves the story to that patient; the sentences
     after it stay with that patient until another one is named; "both/all patients" sentences go
-    to every patient and a sentence naming several of them inside it ("TPM3 for case 1 and VCL for
+    to every patient and a sentence naming several of them inside it ("CLTC for case 1 and RANBP2 for
     case 2") to each one it names. Before the first patient is told, the sentences about all of
     them or naming several (``_pooled``; also those of the text before the narrative,
     ``earlier``) are read only for the molecular findings (``Segment.findings``).
