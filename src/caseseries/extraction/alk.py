@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from caseseries.extraction.genes import DASHES, alk_name_end, alk_view, gene_like
 from caseseries.extraction.patterns import ordered_patterns
+from caseseries.extraction.reported import cues
 from caseseries.model.enums import AlkMethod, AlkStatus
 
 
@@ -36,8 +37,12 @@ def is_general(sentence: str) -> bool:
     """Whether a sentence states something general about a disease or gene, not about the patient.
 
     "Approximately half of these tumours harbour ALK rearrangements" is general; "the biopsy
-    showed an ALK rearrangement, as in about half of these tumours" speaks of the patient.
+    showed an ALK rearrangement, as in about half of these tumours" speaks of the patient, and so
+    does one that reports a number of patients with it ("three adults with ROS1-rearranged tumours
+    are described", the ``counted`` cues of ``patient_cues.yaml``).
     """
+    if cues().any("counted", sentence, 0, len(sentence)):
+        return False
     kind = next((k for pattern, k in _STATEMENTS if pattern.search(sentence)), StatementKind.PATIENT)
     return kind is StatementKind.GENERAL
 

@@ -80,7 +80,7 @@ def patient_alk(
 
 _SEVERAL_PATIENTS = re.compile(
     r"\b(?:two|three|four|five|both|\d)\s+(?:\w+\s+){0,2}(?:patients|cases|children|adults|infants|women|men)\b|\b(?:first|second|third|another|other)\s+"
-    r"(?:patient|case)\b|\brespectively\b",
+    r"(?:patient|case)\b|\brespectively\b|\b(?:patient|case)\s+\d",
     re.I,
 )
 _PARTNER_OF_CASE = re.compile(r"\b([A-Z][A-Z0-9]{1,9})\s+(?:for|in)\s+(?:case|patient)\s+(\d{1,2})\b")
@@ -96,7 +96,8 @@ def _sentence_fusions(text: str, s: int, e: int, label: str) -> list[FusionHit]:
 
     A general statement gives none. In a sentence about several patients, partners written per
     case ("partners were CLTC for case 1 and RANBP2 for case 2") or fusions listed in the order of
-    the patients ("a CLTC-ALK fusion in the first patient and a RANBP2-ALK fusion in the second")
+    the patients ("a CLTC-ALK fusion in the first patient and a RANBP2-ALK fusion in the second",
+    "... in case 1 and ... in case 2")
     give case N its own one.
     """
     if is_general(alk_view(text[s:e])):

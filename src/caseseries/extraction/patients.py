@@ -32,9 +32,11 @@ from caseseries.extraction.genes import alk_view
 from caseseries.extraction.hits import MutationHit
 from caseseries.extraction.lines import CITED, Narrative
 from caseseries.extraction.reported import (
+    counts_told,
     cues,
     group_study,
     mentions_patient,
+    named_owners,
     reported,
     split_patients,
     title_like,
@@ -331,11 +333,12 @@ def _split_numbered(
         out = []
         first = min(sec.start for sec in numbered_secs)
         before = [*earlier(), *(s for s in narrative if s.start < first)]
+        told = len({s.case_number for s in numbered_secs})
         for sec in numbered_secs:
             sents = [s for s in narrative if sec.start <= s.start < sec.end]
             if sents and sec.case_number is not None:
-                seg = Segment(f"case {sec.case_number}", sents, findings=_pooled(text, before, sec.case_number))
-                out.append(seg)
+                findings = _pooled(text, before, sec.case_number, told)
+                out.append(Segment(f"case {sec.case_number}", sents, findings=findings))
         return out
     starts: list[tuple[int, int]] = []
     for i, sent in enumerate(narrative):
@@ -347,22 +350,25 @@ def _split_numbered(
         return _interleaved(text, narrative, earlier)
     out = []
     before = [*earlier(), *narrative[: starts[0][0]]]
+    told = len({n for _, n in starts})
     for k, (i, number) in enumerate(starts):
         stop = starts[k + 1][0] if k + 1 < len(starts) else len(narrative)
-        out.append(Segment(f"case {number}", narrative[i:stop], findings=_pooled(text, before, number)))
+        out.append(Segment(f"case {number}", narrative[i:stop], findings=_pooled(text, before, number, told)))
     return out
 
 
-def _pooled(text: str, before: list[Span], number: int) -> list[Span]:
-    """The sentences before the patients are told that speak of patient ``number``.
+def _pooled(text: str, before: list[Span], number: int, told: int) -> list[Span]:
+    """The sentences before the ``told`` patients are told that speak of patient ``number``.
 
-    A sentence naming several patients inside it ("CLTC for case 1 and RANBP2 for case 2") speaks of
-    those it names; one about all of them (``pooled`` cues: "all three tumours", "both patients") of each.
+    A sentence naming several patients inside it ("CLTC for case 1 and RANBP2 for case 2", "in the
+    first patient ... in the second") speaks of those it names; one about all of them (``pooled``
+    cues: "all three tumours", "both patients") or counting them ("two children with an ALK-rearranged
+    tumour are reported", ``counted`` cues, when ``told`` are told) of each.
     """
     out = []
     for sent in before:
         names = _named_cases(text, sent)
-        if number in names if len(names) >= 2 else _about_all(text, sent):
+        if number in names if len(names) >= 2 else _about_all(text, sent) or counts_told(text, sent, told):
             out.append(sent)
     return out
 
@@ -390,9 +396,15 @@ _INLINE_CASES = re.compile(r"\b(?:cases?|patients?)\s+(\d{1,2}(?:\s*(?:,|and|&)\
 
 def _named_cases(text: str, sent: Span) -> set[int]:
     """The numbers of the patients a sentence names inside it."""
+    ordinals = named_owners(text, sent) if contains(text, _ORDINAL_NEED, sent.start, sent.end) else set()
     if not contains(text, ("case", "patient"), sent.start, sent.end):
-        return set()
-    return {int(n) for m in _INLINE_CASES.finditer(text, sent.start, sent.end) for n in re.findall(r"\d+", m.group(1))}
+        return ordinals
+    inline = _INLINE_CASES.finditer(text, sent.start, sent.end)
+    return ordinals | {int(n) for m in inline for n in re.findall(r"\d+", m.group(1))}
+
+
+# Words one of which every ordinal of the ``owners`` cues contains (patient_cues.yaml).
+_ORDINAL_NEED = ("first", "second", "third", "fourth", "fifth", "sixth")
 
 
 def _interleaved(text: str, narrative: list[Span], earlier: Callable[[], list[Span]]) -> list[Segment]:
@@ -430,7 +442,7 @@ def _interleaved(text: str, narrative: list[Span], earlier: Callable[[], list[Sp
             for s, owner, common, names in zip(narrative, owners, shared, named, strict=True)
             if owner is not None and (number in names if names else owner == number or common)
         ]
-        out.append(Segment(f"case {number}", mine, findings=_pooled(text, before, number)))
+        out.append(Segment(f"case {number}", mine, findings=_pooled(text, before, number, len(numbers))))
     return out
 
 

@@ -37,6 +37,7 @@ _PATTERN_LISTS = (
     "other_diagnosis_after",
     "about_patient",
     "literature",
+    "counted",
 )
 _KEYS = {"version", "max_series", "owners", *_PATTERN_LISTS}
 _COUNT = r"(?P<n>\d{1,3}|[a-z]+(?:-[a-z]+)?)"
@@ -61,6 +62,7 @@ class Cues:
     other_diagnosis_after: list[re.Pattern[str]]
     about_patient: list[re.Pattern[str]]
     literature: list[re.Pattern[str]]
+    counted: list[re.Pattern[str]]
     unions: dict[str, list[re.Pattern[str]] | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -257,6 +259,20 @@ def _ordinal_count(text: str, body: list[Span], c: Cues) -> int:
 def _owner_marks(text: str, span: Span, c: Cues) -> list[tuple[int, str]]:
     marks = [(m.start(), owner) for p, owner in c.owners for m in find_all(p, text, span.start, span.end)]
     return sorted(marks)
+
+
+def named_owners(text: str, span: Span, cue_set: Cues | None = None) -> set[int]:
+    """The numbers of the patients a sentence names by ordinal ("the first patient", "in the second")."""
+    c = cue_set or cues()
+    return {int(o) for _, o in _owner_marks(text, span, c) if o.isdigit()}
+
+
+def counts_told(text: str, span: Span, told: int, cue_set: Cues | None = None) -> bool:
+    """Whether a sentence counts ``told`` patients with what they have (``counted`` cues), not cited ones."""
+    c = cue_set or cues()
+    if c.any("literature", text, span.start, span.end):
+        return False
+    return any(count_value(m.group("n")) == told for p in c.counted for m in find_all(p, text, span.start, span.end))
 
 
 def mentions_patient(text: str, span: Span, cue_set: Cues | None = None) -> bool:
