@@ -13,9 +13,17 @@ from tests.conftest import SHARED
 
 from caseseries.errors import FormatError
 from caseseries.extraction.entities import find_age, find_birth_age
-from caseseries.extraction.reported import _PATTERN_LISTS, _union, count_value, cues, parse_cues
+from caseseries.extraction.reported import (
+    _PATTERN_LISTS,
+    _union,
+    count_value,
+    counts_told,
+    cues,
+    named_owners,
+    parse_cues,
+)
 from caseseries.extraction.rules import RuleExtractor
-from caseseries.extraction.sentences import sentences
+from caseseries.extraction.sentences import Span, sentences
 from caseseries.vocab.diseases import diseases
 
 REAL_DEV = SHARED / "corpus" / "real-dev"
@@ -326,6 +334,34 @@ def test_age_at_birth(text: str, found: bool) -> None:
 )
 def test_count_value(word: str, value: int | None) -> None:
     assert count_value(word) == value
+
+
+@pytest.mark.parametrize(
+    ("sentence", "owners"),
+    [
+        ("A KIF5B-ALK fusion was found in the first patient and a TFG-ALK fusion in the second.", {1, 2}),
+        ("RNA sequencing showed a DCTN1-ALK fusion in the first and an LMNA-ALK fusion in the third patient.", {1, 3}),
+        ("Brigatinib was used in the first and second lines.", set()),
+        ("The second cycle was delayed.", set()),
+    ],
+)
+def test_patients_named_by_ordinal(sentence: str, owners: set[int]) -> None:
+    assert named_owners(sentence, Span(0, len(sentence))) == owners
+
+
+@pytest.mark.parametrize(
+    ("sentence", "told", "counted"),
+    [
+        ("Three adults with ROS1-rearranged tumours are described.", 3, True),
+        ("Three adults with ROS1-rearranged tumours are described.", 2, False),
+        ("Two infants with a congenital fibrosarcoma were treated with larotrectinib.", 2, True),
+        ("Two infants with a congenital fibrosarcoma were reported by another group.", 2, False),
+        ("Two infants with a congenital fibrosarcoma were described in the literature.", 2, False),
+        ("Infants with a congenital fibrosarcoma often respond to larotrectinib.", 2, False),
+    ],
+)
+def test_sentence_counting_the_patients_told(sentence: str, told: int, counted: bool) -> None:
+    assert counts_told(sentence, Span(0, len(sentence)), told) is counted
 
 
 @pytest.mark.parametrize(
