@@ -41,7 +41,7 @@ def is_general(sentence: str) -> bool:
     does one that reports a number of patients with it ("three adults with ROS1-rearranged tumours
     are described", the ``counted`` cues of ``patient_cues.yaml``).
     """
-    if cues().any("counted", sentence, 0, len(sentence)):
+    if "with" in sentence.lower() and cues().any("counted", sentence, 0, len(sentence)):
         return False
     kind = next((k for pattern, k in _STATEMENTS if pattern.search(sentence)), StatementKind.PATIENT)
     return kind is StatementKind.GENERAL

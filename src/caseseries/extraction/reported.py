@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from caseseries.errors import FormatError
-from caseseries.extraction.annotate import find_all, found
+from caseseries.extraction.annotate import contains, find_all, found
 from caseseries.extraction.sentences import Span, trimmed
 from caseseries.extraction.timeline import NUMBER_WORDS
 from caseseries.vocab.trie import first_letters, starts_with_letters
@@ -270,6 +270,8 @@ def named_owners(text: str, span: Span, cue_set: Cues | None = None) -> set[int]
 def counts_told(text: str, span: Span, told: int, cue_set: Cues | None = None) -> bool:
     """Whether a sentence counts ``told`` patients with what they have (``counted`` cues), not cited ones."""
     c = cue_set or cues()
+    if not contains(text, ("with",), span.start, span.end) or not c.any("counted", text, span.start, span.end):
+        return False
     if c.any("literature", text, span.start, span.end):
         return False
     return any(count_value(m.group("n")) == told for p in c.counted for m in find_all(p, text, span.start, span.end))
