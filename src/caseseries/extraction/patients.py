@@ -373,6 +373,7 @@ def _pooled(text: str, before: list[Span], number: int, told: int) -> list[Span]
     return out
 
 
+@per_document
 def _about_all(text: str, sent: Span) -> bool:
     """Whether a sentence before the patients are told is about all of them (``pooled`` cues)."""
     return contains(text, _ALL_NEED, sent.start, sent.end) and cues().any("pooled", text, sent.start, sent.end)
@@ -394,6 +395,7 @@ _ALL_CASES = Guarded(
 _INLINE_CASES = re.compile(r"\b(?:cases?|patients?)\s+(\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)", re.I)
 
 
+@per_document
 def _named_cases(text: str, sent: Span) -> set[int]:
     """The numbers of the patients a sentence names inside it."""
     ordinals = named_owners(text, sent) if contains(text, _ORDINAL_NEED, sent.start, sent.end) else set()

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from caseseries.errors import FormatError
-from caseseries.extraction.annotate import contains, find_all, found
+from caseseries.extraction.annotate import contains, find_all, found, per_document
 from caseseries.extraction.sentences import Span, trimmed
 from caseseries.extraction.timeline import NUMBER_WORDS
 from caseseries.vocab.trie import first_letters, starts_with_letters
@@ -267,6 +267,7 @@ def named_owners(text: str, span: Span, cue_set: Cues | None = None) -> set[int]
     return {int(o) for _, o in _owner_marks(text, span, c) if o.isdigit()}
 
 
+@per_document
 def counts_told(text: str, span: Span, told: int, cue_set: Cues | None = None) -> bool:
     """Whether a sentence counts ``told`` patients with what they have (``counted`` cues), not cited ones."""
     c = cue_set or cues()
