@@ -13,7 +13,7 @@ import yaml
 from tests.conftest import DATA as TESTS_DATA
 
 from caseseries.errors import VocabularyError
-from caseseries.extraction.alk import find_alk
+from caseseries.extraction.alk import find_alk, is_general
 from caseseries.extraction.anatomy import find_sites
 from caseseries.extraction.draft import PatientDraft
 from caseseries.extraction.findings import _sentence_fusions
@@ -143,3 +143,15 @@ def test_patient_findings_table(row: dict[str, Any]) -> None:
     ]
     want = [{"mutations": [], **p, "methods": sorted(p["methods"])} for p in row["patients"]]
     assert got == want
+
+
+@pytest.mark.parametrize(
+    ("sentence", "general"),
+    [
+        ("Three adults with ALK-rearranged tumours are described.", False),
+        ("Three adults with ALK-rearranged tumours were described in a recent literature review.", True),
+        ("Adults with ALK-rearranged tumours often respond to crizotinib.", True),
+    ],
+)
+def test_counted_reported_patients_are_not_general_unless_cited(sentence: str, general: bool) -> None:
+    assert is_general(sentence) is general

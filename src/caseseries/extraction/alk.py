@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from caseseries.extraction.genes import DASHES, alk_name_end, alk_view, gene_like
 from caseseries.extraction.patterns import ordered_patterns
-from caseseries.extraction.reported import cues
+from caseseries.extraction.reported import counts_reported
 from caseseries.model.enums import AlkMethod, AlkStatus
 
 
@@ -41,7 +41,7 @@ def is_general(sentence: str) -> bool:
     does one that reports a number of patients with it ("three adults with ROS1-rearranged tumours
     are described", the ``counted`` cues of ``patient_cues.yaml``).
     """
-    if "with" in sentence.lower() and cues().any("counted", sentence, 0, len(sentence)):
+    if counts_reported(sentence, 0, len(sentence)):
         return False
     kind = next((k for pattern, k in _STATEMENTS if pattern.search(sentence)), StatementKind.PATIENT)
     return kind is StatementKind.GENERAL

@@ -267,13 +267,23 @@ def named_owners(text: str, span: Span, cue_set: Cues | None = None) -> set[int]
     return {int(o) for _, o in _owner_marks(text, span, c) if o.isdigit()}
 
 
+def counts_reported(text: str, start: int, end: int, cue_set: Cues | None = None) -> bool:
+    """Whether ``text[start:end]`` counts reported patients with what they have.
+
+    "Two children with ALK-rearranged IMT are described" does (``counted`` cues); a sentence that
+    counts cited patients (a ``literature`` cue) does not.
+    """
+    c = cue_set or cues()
+    if not contains(text, ("with",), start, end) or not c.any("counted", text, start, end):
+        return False
+    return not c.any("literature", text, start, end)
+
+
 @per_document
 def counts_told(text: str, span: Span, told: int, cue_set: Cues | None = None) -> bool:
-    """Whether a sentence counts ``told`` patients with what they have (``counted`` cues), not cited ones."""
+    """Whether a sentence counts the ``told`` patients of the text (:func:`counts_reported`)."""
     c = cue_set or cues()
-    if not contains(text, ("with",), span.start, span.end) or not c.any("counted", text, span.start, span.end):
-        return False
-    if c.any("literature", text, span.start, span.end):
+    if not counts_reported(text, span.start, span.end, c):
         return False
     return any(count_value(m.group("n")) == told for p in c.counted for m in find_all(p, text, span.start, span.end))
 
