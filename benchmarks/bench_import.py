@@ -8,6 +8,10 @@ from ``wait4``) and the peak RSS (``ru_maxrss`` of the child) are reported, with
 - ``dry-run``: ``caseseries import --dry-run FILE``;
 - ``store``: ``caseseries --db sqlite:///... import FILE`` into a new SQLite database;
 - ``pubmed_parser``: ``pubmed_parser.parse_medline_xml(FILE)`` consumed in full;
+- ``floor``: the least any store path can cost: the importer's records read in batches of 500 as
+  ``import`` reads them, each serialised once (``model_dump_json``) and inserted with the
+  standard library's ``sqlite3`` (one executemany and one commit a batch) into a table of the
+  store's columns and indexes; no de-duplication, no look-ups, no SQLAlchemy;
 - ``biopython``: ``Bio.Entrez.parse`` on the file, record by record; Biopython 1.88 refuses a
   ``PubmedArticleSet`` in ``parse`` ("use Entrez.read"), and the script then falls back to
   ``Bio.Entrez.read`` (what Biopython documents for PubMed XML: the whole set in memory);
@@ -56,11 +60,30 @@ PEERS = {
         "print(n)"
     ),
     "python": "pass",
+    "floor": (
+        "import gc, sqlite3, sys\nfrom itertools import islice\nfrom caseseries.sources.importer import Record\n"
+        "from caseseries.sources.pubmed_xml import PubmedXmlImporter\ngc.freeze()\n"
+        "db = sqlite3.connect(sys.argv[2], isolation_level=None)\n"
+        "db.executescript('CREATE TABLE publications (id INTEGER PRIMARY KEY, key TEXT UNIQUE, pmid TEXT, doi TEXT, "
+        "title TEXT, year INTEGER, journal TEXT, source_format VARCHAR(32), data JSON, created_at DATETIME, "
+        "updated_at DATETIME); CREATE INDEX ix_pmid ON publications (pmid); "
+        "CREATE INDEX ix_doi ON publications (doi)')\n"
+        "sql = ('INSERT INTO publications (key, pmid, doi, title, year, journal, source_format, data, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING')\n"
+        "stream = iter(PubmedXmlImporter().read(sys.argv[1]))\n"
+        "while batch := list(islice(stream, 500)):\n"
+        "    pubs = [i.publication for i in batch if isinstance(i, Record)]\n"
+        "    rows = [(p.key(), p.pmid, p.doi, p.title, p.year, p.journal, 'pubmed_xml', "
+        "p.model_dump_json(exclude_none=True), 'now', 'now') for p in pubs]\n"
+        "    db.execute('BEGIN IMMEDIATE'); db.executemany(sql, rows); db.execute('COMMIT')\n"
+    ),
 }
 
 
 def command(name: str, path: Path, db: Path) -> list[str]:
     """The command line of ``name`` on ``path``."""
+    if name == "floor":
+        return [sys.executable, "-c", PEERS[name], str(path), str(db.with_suffix(".floor.db"))]
     if name in PEERS:
         return [sys.executable, "-c", PEERS[name], str(path)]
     cli = str(Path(sys.executable).with_name("caseseries"))
@@ -94,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=30_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
-        "--only", nargs="*", default=["python", "startup", "library", "dry-run", "store", "pubmed_parser", "biopython"]
+        "--only",
+        nargs="*",
+        default=["python", "startup", "library", "dry-run", "store", "floor", "pubmed_parser", "biopython"],
     )
     args = parser.parse_args(argv)
     WORK.mkdir(exist_ok=True)
@@ -124,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
 
     ratio("dry-run", "library")
     ratio("store", "dry-run")
+    ratio("floor", "dry-run")
+    ratio("store", "floor")
     ratio("pubmed_parser", "dry-run")
     ratio("biopython", "dry-run")
     peers = [best[p][0] for p in ("pubmed_parser", "biopython") if p in best]
