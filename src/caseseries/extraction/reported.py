@@ -196,15 +196,7 @@ def reported(text: str, body: list[Span], cue_set: Cues | None = None) -> Report
         ``patients`` 0 when the text is about a group or reports nobody; the series or single cue.
     """
     c = cue_set or cues()
-    counts: list[tuple[int, Span]] = []
-    for span in body:
-        if c.any("literature", text, span.start, span.end):
-            continue  # "we review two previously reported cases" counts other people's patients
-        for p in c.series:
-            for m in find_all(p, text, span.start, span.end):
-                n = count_value(m.group("n"))
-                if n is not None and n >= 2:
-                    counts.append((n, span))
+    counts = _series_counts(text, body, c)
     ordinals = _ordinal_count(text, body, c)
     if counts:
         n, span = next(((n, s) for n, s in counts if not title_like(text, s)), counts[0])
@@ -216,6 +208,43 @@ def reported(text: str, body: list[Span], cue_set: Cues | None = None) -> Report
     if single is None or group_study(text, body, c):
         return Report(0)
     return Report(1, single)
+
+
+def _series_counts(text: str, spans: list[Span], c: Cues) -> list[tuple[int, Span]]:
+    """The counts of two or more own patients the ``series`` cues state, each with its sentence."""
+    counts: list[tuple[int, Span]] = []
+    for span in spans:
+        if c.any("literature", text, span.start, span.end):
+            continue  # "we review two previously reported cases" counts other people's patients
+        for p in c.series:
+            for m in find_all(p, text, span.start, span.end):
+                n = count_value(m.group("n"))
+                if n is not None and n >= 2:
+                    counts.append((n, span))
+    return counts
+
+
+def stated_count(text: str, spans: list[Span], cue_set: Cues | None = None) -> int | None:
+    """The number of its own patients the text says it reports in ``spans`` ("we report two adults ..."), or None.
+
+    The first count of a ``series`` cue, else of a ``counted`` one ("two children with ... are
+    described"), outside sentences about the literature.
+    """
+    c = cue_set or cues()
+    counts = _series_counts(text, spans, c)
+    if counts:
+        return counts[0][0]
+    return next(
+        (
+            n
+            for s in spans
+            if counts_reported(text, s.start, s.end, c)
+            for p in c.counted
+            for m in find_all(p, text, s.start, s.end)
+            if (n := count_value(m.group("n"))) is not None and n >= 2
+        ),
+        None,
+    )
 
 
 def group_study(text: str, body: list[Span], cue_set: Cues | None = None) -> bool:
@@ -281,10 +310,14 @@ def counts_reported(text: str, start: int, end: int, cue_set: Cues | None = None
 
 @per_document
 def counts_told(text: str, span: Span, told: int, cue_set: Cues | None = None) -> bool:
-    """Whether a sentence counts the ``told`` patients of the text (:func:`counts_reported`)."""
+    """Whether a sentence counts the ``told`` patients of the text.
+
+    It does when it counts them with what they have (:func:`counts_reported`) or says it reports that
+    many (a ``series`` cue: "here we describe two children with ...").
+    """
     c = cue_set or cues()
     if not counts_reported(text, span.start, span.end, c):
-        return False
+        return any(n == told for n, _ in _series_counts(text, [span], c))
     return any(count_value(m.group("n")) == told for p in c.counted for m in find_all(p, text, span.start, span.end))
 
 
