@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from caseseries.extraction.alk import find_alk
+from caseseries.extraction.alk import elided_status, find_alk
 from caseseries.extraction.genes import find_fusions
 from caseseries.extraction.rules import RuleExtractor
 
@@ -71,3 +71,41 @@ def test_alk_denied_for_every_patient_named(sentence: str, status: str, methods:
 )
 def test_rearrangement_denied_for_every_patient_named(sentence: str, fusions: list[str]) -> None:
     assert [_label(h.gene5, h.gene3) for h in find_fusions(sentence)] == fusions
+
+
+@pytest.mark.parametrize(
+    ("sentence", "piece", "status"),
+    [
+        (
+            "ALK staining was positive in the first patient and negative in the second.",
+            "negative in the second",
+            "negative",
+        ),
+        (
+            "An ALK rearrangement was detected by FISH in the first child but not in the second.",
+            "but not in the second",
+            "negative",
+        ),
+        (
+            "ALK IHC was negative in the elder sister and positive in the younger one.",
+            "positive in the younger one",
+            "positive",
+        ),
+        # the piece names ALK: it states its own status (read by find_alk)
+        (
+            "ALK IHC was positive in the first and ALK FISH negative in the second.",
+            "ALK FISH negative in the second",
+            None,
+        ),
+        # the sentence states no ALK status for the elided word to refer to
+        ("Desmin was positive in the first patient and negative in the second.", "negative in the second", None),
+        # the piece says no status
+        ("ALK staining was positive in the first patient and weak in the second.", "weak in the second", None),
+    ],
+)
+def test_status_said_without_naming_alk_again(sentence: str, piece: str, status: str | None) -> None:
+    start = sentence.index(piece)
+    told = elided_status(sentence, (0, len(sentence)), (start, start + len(piece)))
+    assert (told[0].value if told else None) == status
+    if told is not None:
+        assert start <= told[1] < told[2] <= start + len(piece)

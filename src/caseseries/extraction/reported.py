@@ -483,11 +483,7 @@ def split_patients(text: str, narrative: list[Span], n: int, count_span: Span | 
             else:
                 own[current].append(sent)
             continue
-        owners = []
-        for _, o in marks:
-            k = int(o) if o.isdigit() else (last + 1 if o == "next" else max(last, 1))
-            owners.append(min(max(k, 1), n))
-            last = max(last, owners[-1])
+        owners, last = _owner_numbers(marks, last, n)
         if len(set(owners)) == 1:
             own[owners[0]].append(sent)
         else:
@@ -496,6 +492,31 @@ def split_patients(text: str, narrative: list[Span], n: int, count_span: Span | 
                 cut[k].append((sent, span))
         current = owners[-1]
     return Split(own, before, cut)
+
+
+def _owner_numbers(marks: list[tuple[int, str]], last: int, n: int) -> tuple[list[int], int]:
+    """The patient number (1 to ``n``) of each owner mark, after patient ``last``; and the last one named."""
+    owners = []
+    for _, o in marks:
+        k = int(o) if o.isdigit() else (last + 1 if o == "next" else max(last, 1))
+        owners.append(min(max(k, 1), n))
+        last = max(last, owners[-1])
+    return owners, last
+
+
+def own_piece(text: str, sent: Span, number: int, told: int, cue_set: Cues | None = None) -> Span | None:
+    """Patient ``number``'s piece of a sentence that names several of the ``told`` patients by ordinal.
+
+    "ALK staining was positive in the first patient and negative in the second" is cut where
+    :func:`split_patients` cuts it; None when the sentence names fewer than two patients or not
+    this one.
+    """
+    c = cue_set or cues()
+    marks = _owner_marks(text, sent, c)
+    owners, _ = _owner_numbers(marks, 0, told)
+    if len(set(owners)) < 2:
+        return None
+    return next((span for span, k in _cut_at_marks(text, sent, marks, owners) if k == number), None)
 
 
 def _pieces(text: str, sent: Span, n: int, c: Cues, is_count: bool) -> list[Span] | None:
