@@ -317,6 +317,8 @@ def counts_told(text: str, span: Span, told: int, cue_set: Cues | None = None) -
     """
     c = cue_set or cues()
     if not counts_reported(text, span.start, span.end, c):
+        if not c.any("series", text, span.start, span.end):
+            return False
         return any(n == told for n, _ in _series_counts(text, [span], c))
     return any(count_value(m.group("n")) == told for p in c.counted for m in find_all(p, text, span.start, span.end))
 
