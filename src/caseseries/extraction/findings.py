@@ -16,6 +16,7 @@ from caseseries.extraction.genes import alk_view, find_fusions, find_other_alter
 from caseseries.extraction.hits import FusionHit
 from caseseries.extraction.reported import cues, own_piece
 from caseseries.extraction.sentences import Span
+from caseseries.extraction.wording import cue
 from caseseries.model import Fusion
 from caseseries.model.enums import AlkStatus
 
@@ -111,12 +112,8 @@ def _findings_status(
     return None
 
 
-_SEVERAL_PATIENTS = re.compile(
-    r"\b(?:two|three|four|five|both|\d)\s+(?:\w+\s+){0,2}(?:patients|cases|children|adults|infants|women|men)\b|\b(?:first|second|third|another|other)\s+"
-    r"(?:patient|case)\b|\brespectively\b|\b(?:patient|case)\s+\d",
-    re.I,
-)
-_PARTNER_OF_CASE = re.compile(r"\b([A-Z][A-Z0-9]{1,9})\s+(?:for|in)\s+(?:case|patient)\s+(\d{1,2})\b")
+_SEVERAL_PATIENTS = cue("several_patients")
+_PARTNER_OF_CASE = cue("partner_of_case")
 
 
 def _case_number(label: str) -> int | None:
