@@ -289,7 +289,7 @@ def test_pattern_file_rejects_unknown_keys() -> None:
         parse_patterns("version: 1\nheadings: []\n", origin="p.yaml")
     assert str(err.value) == (
         "p.yaml: unknown top-level keys ['headings']; "
-        "allowed keys: alk_methods, alk_status, column_roles, line_breaks, molecular_statements, "
+        "allowed keys: alk_methods, alk_status, alk_status_elided, column_roles, line_breaks, molecular_statements, "
         "section_headings, site_cues, test_purposes, version"
     )
 

@@ -81,6 +81,32 @@ def find_alk(text: str, spans: list[tuple[int, int]]) -> AlkFinding:
     return found
 
 
+_ELIDED = ordered_patterns("alk_status_elided", AlkStatus)
+
+
+def elided_status(text: str, whole: tuple[int, int], piece: tuple[int, int]) -> tuple[AlkStatus, int, int] | None:
+    """The ALK status a patient's piece of a sentence states without naming ALK, with its span.
+
+    In "ALK staining was positive in the first patient and negative in the second" the piece of
+    the second patient says "negative" of the ALK status the sentence states in the piece of the
+    first (``alk_status_elided`` in ``patterns.yaml``); a piece that names ALK states its own.
+    """
+    p_start, p_end = piece
+    if "alk" in alk_view(text[p_start:p_end]).lower():
+        return None
+    stated = find_alk(text, [whole])
+    if stated.status is None or stated.status_span is None or p_start <= stated.status_span[0] < p_end:
+        return None
+    return next(
+        (
+            (status, p_start + m.start(), p_start + m.end())
+            for pattern, status in _ELIDED
+            if (m := pattern.search(text[p_start:p_end]))
+        ),
+        None,
+    )
+
+
 _CLAUSE_BREAK = re.compile(r",\s*(?:and|but|while|whereas)\s+|;\s*|\s+(?:but|whereas|while)\s+")
 _GENERIC_TEST = re.compile(r"\b(?:fusions?|rearrange\w*|translocation|break[\s\-]*apart|kinase)\b", re.I)
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 
-from caseseries.extraction.alk import find_alk, is_general
+from caseseries.extraction.alk import elided_status, find_alk, is_general
 from caseseries.extraction.draft import PatientDraft
 from caseseries.extraction.genes import alk_view, find_fusions, find_other_alterations, partner_hit
 from caseseries.extraction.hits import FusionHit
+from caseseries.extraction.reported import cues, own_piece
 from caseseries.extraction.sentences import Span
+from caseseries.extraction.wording import cue
 from caseseries.model import Fusion
+from caseseries.model.enums import AlkStatus
 
 
 def patient_alk(
@@ -51,6 +54,14 @@ def patient_alk(
     ``_fusions`` reads them.
     """
     alk = find_alk(text, spans)
+    if alk.status is None:
+        # "... positive in the first patient and negative in the second": the piece of a sentence
+        # cut between patients says the status without naming ALK
+        for whole, piece in cut:
+            told = elided_status(text, (whole.start, whole.end), (piece.start, piece.end))
+            if told is not None:
+                alk.status, alk.status_span = told[0], (told[1], told[2])
+                break
     side_alk = find_alk(text, side)
     late = find_alk(text, findings)
     if alk.status is None and side_alk.status is not None:
@@ -67,23 +78,42 @@ def patient_alk(
         fusion_span = next(((s, e) for key, s, e in draft.spans if key == f"fusions[{named}]"), None)
         if fusion_span is not None:
             draft.set("alk.status", "positive", *fusion_span)
-    if "alk.status" not in draft.values and late.status is not None and late.status_span is not None:
-        draft.set("alk.status", late.status.value, *late.status_span)
+    if "alk.status" not in draft.values and late.status is not None:
+        own = _findings_status(text, findings, _case_number(draft.label))
+        if own is not None:
+            draft.set("alk.status", own[0].value, own[1], own[2])
     for whole, piece in cut:
-        if find_alk(text, [(piece.start, piece.end)]).status is None and not find_fusions(text, piece.start, piece.end):
+        w, p = (whole.start, whole.end), (piece.start, piece.end)
+        if find_alk(text, [p]).status is None and not find_fusions(text, *p) and elided_status(text, w, p) is None:
             continue
-        for method, (s, e) in find_alk(text, [(whole.start, whole.end)]).methods.items():
+        for method, (s, e) in find_alk(text, [w]).methods.items():
             if method not in draft.alk_methods:
                 draft.alk_methods.append(method)
                 draft.support(f"alk.methods[{len(draft.alk_methods) - 1}]", s, e)
 
 
-_SEVERAL_PATIENTS = re.compile(
-    r"\b(?:two|three|four|five|both|\d)\s+(?:\w+\s+){0,2}(?:patients|cases|children|adults|infants|women|men)\b|\b(?:first|second|third|another|other)\s+"
-    r"(?:patient|case)\b|\brespectively\b|\b(?:patient|case)\s+\d",
-    re.I,
-)
-_PARTNER_OF_CASE = re.compile(r"\b([A-Z][A-Z0-9]{1,9})\s+(?:for|in)\s+(?:case|patient)\s+(\d{1,2})\b")
+def _findings_status(
+    text: str, findings: list[tuple[int, int]], number: int | None
+) -> tuple[AlkStatus, int, int] | None:
+    """The ALK status of the findings for patient ``number``, with its span: the first sentence's that states one.
+
+    A sentence that names several patients by ordinal ("ALK staining was positive in the first
+    patient and negative in the second") states for each the status of its own piece
+    (``own_piece``), also one said without naming ALK again (``elided_status``).
+    """
+    for s, e in findings:
+        piece = own_piece(text, Span(s, e), number, cues().max_series) if number is not None else None
+        own = find_alk(text, [(s, e) if piece is None else (piece.start, piece.end)])
+        if own.status is not None and own.status_span is not None:
+            return own.status, *own.status_span
+        told = elided_status(text, (s, e), (piece.start, piece.end)) if piece is not None else None
+        if told is not None:
+            return told
+    return None
+
+
+_SEVERAL_PATIENTS = cue("several_patients")
+_PARTNER_OF_CASE = cue("partner_of_case")
 
 
 def _case_number(label: str) -> int | None:

@@ -27,7 +27,6 @@ from caseseries.extraction.annotate import Guarded, found, per_document
 from caseseries.extraction.draft import UNNAMED, LineDraft
 from caseseries.extraction.entities import DrugHit, MutationHit, find_mutations
 from caseseries.extraction.pfs import (
-    PROGRESSION,
     PfsCandidate,
     is_assessment_time,
     read_duration,
@@ -43,69 +42,23 @@ from caseseries.extraction.timeline import (
     find_dates,
     find_durations,
 )
+from caseseries.extraction.wording import cue, guarded
 from caseseries.model import Response, StopReason
 from caseseries.vocab import drugs
 from caseseries.vocab.trie import letters_first
 
 __all__ = ["CITED", "Narrative", "doses_after", "is_assessment_time", "is_background"]
 
-_AGAIN = Guarded(
-    re.compile(
-        r"\b(?:rechallenge\w*|re-?challenge\w*|again|resumed|reintroduced|restarted|re-?started|"
-        r"re-?initiated|retreat\w*)\b",
-        re.I,
-    ),
-    ("challenge", "again", "resumed", "reintroduced", "started", "initiated", "retreat"),
-)
-_SUMMARISED = Guarded(
-    re.compile(
-        r"\b(\d+|two|three|four|five|six|several|multiple)\s+(?:prior\s+|previous\s+)?lines?\s+of\s+"
-        r"(?:systemic\s+|cytotoxic\s+)?(chemotherapy|therapy|treatment|systemic\s+therapy)",
-        re.I,
-    ),
-    ("line",),
-)
-CITED = re.compile(
-    r"(?=[e\[^rdpi])(?:"
-    r"\bet\s+al\b|\[\d{1,3}(?:\s*[,\-–]\s*\d{1,3})*\]|\^\[|\breported\s+(?:by|in)\b|\bdescribed\s+by\b"
-    r"|\bpreviously\s+(?:reported|described|published)\b|\bin\s+the\s+literature\b)",
-    re.I,
-)
+_AGAIN = guarded("again")
+_SUMMARISED = guarded("summarised")
+CITED = cue("cited")
 # Words of general statements about drugs: approvals, trials, other diseases, what drugs can do.
-_GENERAL = letters_first(
-    re.compile(
-        r"\b(?=\w)(?:approved|approval|trials?|studies|study|series|cohorts?|groups?|arms?|guidelines?|NSCLC|lung\s+cancer|neuroblastoma|"
-        r"lymphoma|in\s+(?:children|adults|patients)\s+with|patients\s+with|is\s+(?:an?|the)\s+(?:\w+\s+)?"
-        r"(?:option|standard|inhibitor|choice)|are\s+(?:active|effective|standard|options?)|is\s+(?:active|effective)|"
-        r"has\s+been\s+(?:used|reported|shown|described)|have\s+been|may|can|should|could|(?<!next-)(?<!next\s)generation|"
-        r"mechanisms?|preclinical|in\s+vitro|experience\s+with)\b",
-        re.I,
-    )
-)
+_GENERAL = letters_first(cue("general"))
 # What ties a sentence to the patient whose story is told.
-_PATIENT_ANCHOR = letters_first(
-    re.compile(
-        r"\b(?=\w)(?:he|she|his|her|him|the\s+patient|our\s+patient|this\s+patient|(?:case|patient)\s+\d+|"
-        r"the\s+(?:child|boy|girl|man|woman|infant|baby)|both\s+patients|was\s+(?:started|given|treated|administered|initiated|"
-        r"switched|changed|continued|resumed|discontinued|stopped|added|begun|enrolled)|were\s+(?:started|given|administered|enrolled)|"
-        r"received|receiving|underwent|achieved|responded|(?:decided|decision)\s+(?:\w+\s+){0,4}to\s+(?:initiate|start|begin)|"
-        r"we\s+(?:started|initiated|gave|administered|treated)|the\s+(?:tumou?r|mass|lesions?|nodules?|disease)\s+"
-        r"(?:decreased|shrank|regressed|progressed|grew|responded|remained)|"
-        r"at\s+(?:the\s+time\s+of\s+)?(?:progression|relapse|recurrence)|re-?biops\w*|"
-        r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+(?:19|20)\d\d|"
-        r"we\s+(?:report|present|describe|review)\s+(?:here\s+)?(?:an?|the|two|three|one)\s+(?:[\w\-]+\s+){0,3}"
-        r"(?:cases?|patients?))\b",
-        re.I,
-    )
-)
+_PATIENT_ANCHOR = letters_first(cue("patient_anchor"))
 
 
-_OTHER_PERSON = letters_first(
-    re.compile(
-        r"\b(?:an?|one|another)\s+(?:\d{1,3}[\s\-]*(?:year|month)s?[\s\-]*old\s+)?(?:man|woman|boy|girl|child|patient|infant)\b",
-        re.I,
-    )
-)
+_OTHER_PERSON = letters_first(cue("other_person"))
 
 
 @per_document
@@ -125,73 +78,24 @@ def is_background(text: str, sent: Span) -> bool:
     return cited or found(_GENERAL, text, sent.start, sent.end)
 
 
-_REBIOPSY = re.compile(
-    r"\b(?:re-?biops\w*|repeat\s+biops\w*|(?:new|second|further)\s+biops\w*|"
-    r"at\s+(?:the\s+time\s+of\s+)?(?:progression|relapse|recurrence)|emerged|emergence|"
-    r"at\s+(?-i:PD)|"
-    r"after\s+progression|acquired|resistance\s+mutation|secondary\s+mutation)\b",
-    re.I,
-)
+_REBIOPSY = cue("rebiopsy")
 # a mutation written as an attribute of the tumour ("F1174L-mutated", "F1174L-positive neuroblastoma")
-_DRIVER = re.compile(r"[\s\-\u2010\u2011]*(?:mutated|mutant|positive|driven|harbou?ring)\b", re.I)
-_ABOUT_NEXT = re.compile(
-    r"\b(?:did\s+not\s+respond|fail(?:ed|ing)\s+to\s+respond|no\s+(?:\w+\s+)?response|refractory|resistant|unresponsive|"
-    r"progressed|progression|responded(?:\s+\w+)?)\s+(?:to|on|despite|during|under|while\s+on)\s+"
-    r"(?:the\s+|treatment\s+with\s+|therapy\s+with\s+)?(?:(?:first|second|third)[\s\-]+generation\s+)?"
-    r"(?:ALK(?:/ROS1)?[\s\-]+(?:inhibitors?|TKIs?)\s+)?$"
-    r"|\b(?:progress\w*|relaps\w*|recurr\w*|grow\w*|enlarg\w*)\s+(?:\w+\s+){0,3}?(?:after|following|despite)\s+"
-    r"(?:[\w\-]+,?\s+){0,6}$"
-    # "achieved a second complete remission with chemotherapy": the response of the line named after it
-    r"|\b(?:achieved|attained|reached|obtained)\b[^.;]{0,60}?\b(?:with|using|on)\s+(?:[\w\-]+\s+){0,5}$",
-    re.I,
-)
+_DRIVER = cue("driver")
+_ABOUT_NEXT = cue("about_next")
+_PROGRESSION = guarded("progression")
 # a timeline counted in days or weeks from the start of a drug (not "post-operative day 9", "week 14 after surgery")
-# the words one of PROGRESSION's alternatives needs ("disease progression", "grew", "new lesions", "PD" ...)
-_PROGRESSION = Guarded(
-    PROGRESSION,
-    ("progress", "relapse", "recur", "grow", "grew", "enlarge", "increased", "new", "metastas", "resistance", "pd"),
-)
 _DAY = Guarded(
     re.compile(r"\b(?<!operative\s)(day|week)\s+(\d{1,4})\b(?!\s+(?:after|post|of|from|since)\b)", re.I),
     ("day", "week"),
 )
-_SHRINKAGE = Guarded(
-    re.compile(
-        r"\d+(?:\.\d+)?\s*%\s+(?:reduction|decrease|shrinkage)|\b(?:decreased|reduced|shrank)\s+by\s+\d+(?:\.\d+)?\s*%",
-        re.I,
-    ),
-    ("%",),
-)
+_SHRINKAGE = guarded("shrinkage")
 # a sentence that sums the case up rather than telling its course
-_SUMMARY = Guarded(
-    re.compile(
-        r"\b(?:we\s+(?:report|present|describe|review)|here(?:in)?,?\s+we|this\s+(?:case|report)\s+(?:describes|"
-        r"demonstrates|highlights|suggests|shows)|case\s+report|in\s+this\s+(?:article|report|paper))\b",
-        re.I,
-    ),
-    (
-        "report",
-        "present",
-        "describe",
-        "review",
-        "here",
-        "demonstrates",
-        "highlights",
-        "suggests",
-        "shows",
-        "article",
-        "paper",
-    ),
-)
+_SUMMARY = guarded("summary")
 # "three short courses of chemotherapy", "high-dose chemotherapy": a new chemotherapy, not the earlier one
-_FRESH_CHEMOTHERAPY = re.compile(
-    r"\b(?:courses?|cycles?|high[\s\-]dose|salvage|new|another|further|second[\s\-]line|third[\s\-]line)\s+"
-    r"(?:of\s+)?(?:[\w\-]+\s+){0,2}$",
-    re.I,
-)
+_FRESH_CHEMOTHERAPY = cue("fresh_chemotherapy")
 _WITH_NEW = re.compile(r"\s*(?:\(\w+\)\s*)?(?:with|and|plus)\s+(?:[\w\-]+\s+){0,2}", re.I)
 _DATE_REACH = 300  # characters between a date and the drug of a line that started on it, in one paragraph
-_MAINTENANCE = re.compile(r"\b(?:maintenance|consolidation)\b", re.I)
+_MAINTENANCE = cue("maintenance")
 
 
 _JOIN = re.compile(
@@ -224,13 +128,7 @@ def is_summary(text: str, sent: Span) -> bool:
     return own_line and not body.endswith((".", "!", "?")) and len(body.split()) <= 30
 
 
-_FAILED_LIST = Guarded(
-    re.compile(
-        r"\b(?:after|following|despite)\s+(?:the\s+)?(?:failure|failing|progression)\s+(?:of|on|to|with)\s+(?:prior\s+)?",
-        re.I,
-    ),
-    ("fail", "progression"),
-)
+_FAILED_LIST = guarded("failed_list")
 
 
 class Narrative:

@@ -39,6 +39,7 @@ from caseseries.extraction.reported import (
     named_owners,
     reported,
     split_patients,
+    stated_count,
     title_like,
     treats_all,
 )
@@ -221,15 +222,29 @@ def segments(text: str, secs: list[Section], tables: list[TextTable]) -> list[Se
     if numbered:
         return numbered
     intros = [i for i, s in enumerate(narrative) if _is_intro(text, s)]
-    many = search(_MANY, text, 0, narrative[0].start + 2000) if narrative else None
-    if len(intros) >= 2 and many and not re.match(r"(?i)one|1", many.group(1)):
+    if len(intros) >= 2 and _tells_several(text, narrative, intros, earlier):
         out = []
+        before = [*earlier(), *narrative[: intros[0]]]
         for k, i in enumerate(intros):
             stop = intros[k + 1] if k + 1 < len(intros) else len(narrative)
-            out.append(Segment(f"case {k + 1}", narrative[i:stop]))
+            findings = _pooled(text, before, k + 1, len(intros))
+            out.append(Segment(f"case {k + 1}", narrative[i:stop], findings=findings))
         return out
     side = _side_statements(text, secs, usable, captions, narrative)
     return [Segment("index patient", narrative, side, _presenting(text, secs, usable, narrative, side))]
+
+
+def _tells_several(text: str, narrative: list[Span], intros: list[int], earlier: Callable[[], list[Span]]) -> bool:
+    """Whether a narrative that introduces several patients by age tells that many stories.
+
+    It does when the text counts several patients or cases near the start of the narrative ("two
+    cases", "3 patients"), or says it reports as many patients as the narrative introduces ("we
+    report two adults ...", ``stated_count``) before or in the first introduction.
+    """
+    many = search(_MANY, text, 0, narrative[0].start + 2000)
+    if many:
+        return not re.match(r"(?i)one|1", many.group(1))
+    return stated_count(text, [*earlier(), *narrative[: intros[0] + 1]]) == len(intros)
 
 
 def _side_statements(

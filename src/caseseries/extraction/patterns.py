@@ -24,6 +24,7 @@ PATTERN_LISTS = (
     "column_roles",
     "alk_methods",
     "alk_status",
+    "alk_status_elided",
     "molecular_statements",
     "test_purposes",
     "site_cues",

@@ -13,33 +13,13 @@ from dataclasses import dataclass
 
 from caseseries.extraction.scanning import search_string
 from caseseries.extraction.timeline import CENSORED, PROGRESSED, Duration
+from caseseries.extraction.wording import cue
 
-PROGRESSION = re.compile(
-    r"\b(?:disease\s+progression|progressi(?:on(?![\s\-]+free)|ve\s+disease)|progressed|progressing|relapse[ds]?|recurrence|"
-    r"recurred|regrowth|re-?grew|grew|growing|continued\s+to\s+grow|enlarged|enlargement|increased\s+in\s+size|"
-    r"(?<!no\s)(?<!without\s)new\s+(?:\w+\s+)?(?:lesions?|nodules?|metastas\w+)|(?:developed|revealed|showed)\s+(?:\w+\s+){0,3}metastas\w+|"
-    r"resistance\s+(?:developed|emerged|occurred)|acquired\s+resistance|"
-    r"(?:alectinib|crizotinib|ceritinib|lorlatinib|brigatinib|drug)\s+resistance|resistance\s+to|(?-i:PD)(?![\-\u2010\u2011]?[A-Za-z0-9]))\b",
-    re.I,
-)
-PFS_STATEMENT = re.compile(
-    r"\b(?:PFS|progression[\s\-]+free\s+survival|time\s+to\s+progression|TTP|DFS|disease[\s\-]+free\s+survival)\b"
-    r"|\bafter\s+(?:starting|initiat\w+|beginning|the\s+start\s+of)\b"
-    r"|\b(?:for|over|beyond|more\s+than|after|lasted|lasting|maintained|sustained)\b",
-    re.I,
-)
+PROGRESSION = cue("progression")
+PFS_STATEMENT = cue("pfs_statement")
 # "CT after 2 months showed ...", "MRI at 3 months revealed ...": the time of an assessment, not of the line.
-_ASSESSMENT_BEFORE = re.compile(
-    r"\b(?:CT|MRI|PET(?:-CT)?|scans?|imaging|evaluation|assessment|re-?evaluation|bronchoscopy|cystoscopy|endoscopy|"
-    r"ultrasound|ultrasonography|examination|radiographs?|x-?rays?)\b[^.;]{0,20}\b(?:after|at|within)\s+$"
-    r"|^\s*(?:after|at|within)\s+$",
-    re.I,
-)
-_ASSESSMENT_AFTER = re.compile(
-    r"^[^.;]{0,50}?\b(?:showed|shows|revealed|demonstrated|documented|confirmed|disclosed|had\s+(?:decreased|shrunk|"
-    r"resolved|regressed|disappeared))\b",
-    re.I,
-)
+_ASSESSMENT_BEFORE = cue("assessment_before")
+_ASSESSMENT_AFTER = cue("assessment_after")
 # A sentence that cites other work: "reported by Smith et al. [5]", "^[12]", "previously described".
 
 ADVERSE = (
@@ -51,8 +31,8 @@ TOXICITY_STOP = re.compile(
     r"|^[\s,]*until\s+(?:the\s+)?(?:patient|he|she)\s+(?:could\s+not|couldn't|was\s+unable\s+to|did\s+not)\s+tolerate",
     re.I,
 )
-RUNNING = re.compile(r"\b(?:has|have)\s+(?:now\s+)?(?:received|been\s+(?:on|receiving|taking|treated))\b", re.I)
-STILL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:which|and|that)\s+(?:continues|is\s+ongoing|remains|persists)\b", re.I)
+RUNNING = cue("running")
+STILL_AFTER = cue("still_after")
 
 
 def is_assessment_time(before: str, after: str) -> bool:
@@ -100,29 +80,15 @@ class PfsCandidate:
 
 
 # a duration counted from another event than the start of the line (real-dev decision 23)
-_FROM_EVENT = re.compile(
-    r"^\s*(?:after|from|since|post|following)\s+(?:the\s+|his\s+|her\s+|initial\s+)*(?:presentation|diagnosis|"
-    r"surgery|resection|operation|transplant\w*|allo\S*|auto\S*|HSCT|SCT|ASCT|admission|onset|discontinuation|"
-    r"nephrectomy|lobectomy)\b",
-    re.I,
-)
-_LOCAL_EVENT = re.compile(r"\b(?:transplant\w*|HSCT|ASCT|surgery|resection|radiotherapy)\b", re.I)
+_FROM_EVENT = cue("from_event")
+_LOCAL_EVENT = cue("local_event")
 # a duration the clause after it names as PFS: "29 months of progression-free survival"
-_PFS_AFTER = re.compile(
-    r"^\s*(?:of\s+)?(?:PFS|progression[\s\-]+free(?:\s+survival)?|disease[\s\-]+free(?:\s+survival)?|DFS)\b", re.I
-)
+_PFS_AFTER = cue("pfs_after")
 # the line still works at the last report: "PFS: 11 months ... up till the last follow-up", "20 months so far"
-_CONTINUING_AFTER = re.compile(
-    r"\b(?:so\s+far|to\s+date|up\s+(?:till|to|until)\s+(?:the\s+)?last|until\s+(?:the\s+)?last|ongoing|until\s+now)\b",
-    re.I,
-)
-_LOWER_BOUND = re.compile(r"(?:\b(?:over|more\s+than|at\s+least|beyond|longer\s+than)|>|≥)\s*$", re.I)
+_CONTINUING_AFTER = cue("continuing_after")
+_LOWER_BOUND = cue("lower_bound")
 # "complete response at the end of 8 months", "regression after two years", "by year two": a response observed then
-_RESPONSE_AT = re.compile(
-    r"\b(?:respon\w+|remission|regression|CR|PR|disappear\w*|resolution|resolved|shrinkage|stable|control)\b"
-    r"[^.;]{0,30}?(?:\b(?:after|at|within|by|in)|\bthe\s+end\s+of)\s+$",
-    re.I,
-)
+_RESPONSE_AT = cue("response_at")
 
 
 @dataclass(frozen=True)

@@ -196,15 +196,7 @@ def reported(text: str, body: list[Span], cue_set: Cues | None = None) -> Report
         ``patients`` 0 when the text is about a group or reports nobody; the series or single cue.
     """
     c = cue_set or cues()
-    counts: list[tuple[int, Span]] = []
-    for span in body:
-        if c.any("literature", text, span.start, span.end):
-            continue  # "we review two previously reported cases" counts other people's patients
-        for p in c.series:
-            for m in find_all(p, text, span.start, span.end):
-                n = count_value(m.group("n"))
-                if n is not None and n >= 2:
-                    counts.append((n, span))
+    counts = _series_counts(text, body, c)
     ordinals = _ordinal_count(text, body, c)
     if counts:
         n, span = next(((n, s) for n, s in counts if not title_like(text, s)), counts[0])
@@ -216,6 +208,43 @@ def reported(text: str, body: list[Span], cue_set: Cues | None = None) -> Report
     if single is None or group_study(text, body, c):
         return Report(0)
     return Report(1, single)
+
+
+def _series_counts(text: str, spans: list[Span], c: Cues) -> list[tuple[int, Span]]:
+    """The counts of two or more own patients the ``series`` cues state, each with its sentence."""
+    counts: list[tuple[int, Span]] = []
+    for span in spans:
+        if c.any("literature", text, span.start, span.end):
+            continue  # "we review two previously reported cases" counts other people's patients
+        for p in c.series:
+            for m in find_all(p, text, span.start, span.end):
+                n = count_value(m.group("n"))
+                if n is not None and n >= 2:
+                    counts.append((n, span))
+    return counts
+
+
+def stated_count(text: str, spans: list[Span], cue_set: Cues | None = None) -> int | None:
+    """The number of its own patients the text says it reports in ``spans`` ("we report two adults ..."), or None.
+
+    The first count of a ``series`` cue, else of a ``counted`` one ("two children with ... are
+    described"), outside sentences about the literature.
+    """
+    c = cue_set or cues()
+    counts = _series_counts(text, spans, c)
+    if counts:
+        return counts[0][0]
+    return next(
+        (
+            n
+            for s in spans
+            if counts_reported(text, s.start, s.end, c)
+            for p in c.counted
+            for m in find_all(p, text, s.start, s.end)
+            if (n := count_value(m.group("n"))) is not None and n >= 2
+        ),
+        None,
+    )
 
 
 def group_study(text: str, body: list[Span], cue_set: Cues | None = None) -> bool:
@@ -281,10 +310,16 @@ def counts_reported(text: str, start: int, end: int, cue_set: Cues | None = None
 
 @per_document
 def counts_told(text: str, span: Span, told: int, cue_set: Cues | None = None) -> bool:
-    """Whether a sentence counts the ``told`` patients of the text (:func:`counts_reported`)."""
+    """Whether a sentence counts the ``told`` patients of the text.
+
+    It does when it counts them with what they have (:func:`counts_reported`) or says it reports that
+    many (a ``series`` cue: "here we describe two children with ...").
+    """
     c = cue_set or cues()
     if not counts_reported(text, span.start, span.end, c):
-        return False
+        if not c.any("series", text, span.start, span.end):
+            return False
+        return any(n == told for n, _ in _series_counts(text, [span], c))
     return any(count_value(m.group("n")) == told for p in c.counted for m in find_all(p, text, span.start, span.end))
 
 
@@ -450,11 +485,7 @@ def split_patients(text: str, narrative: list[Span], n: int, count_span: Span | 
             else:
                 own[current].append(sent)
             continue
-        owners = []
-        for _, o in marks:
-            k = int(o) if o.isdigit() else (last + 1 if o == "next" else max(last, 1))
-            owners.append(min(max(k, 1), n))
-            last = max(last, owners[-1])
+        owners, last = _owner_numbers(marks, last, n)
         if len(set(owners)) == 1:
             own[owners[0]].append(sent)
         else:
@@ -463,6 +494,31 @@ def split_patients(text: str, narrative: list[Span], n: int, count_span: Span | 
                 cut[k].append((sent, span))
         current = owners[-1]
     return Split(own, before, cut)
+
+
+def _owner_numbers(marks: list[tuple[int, str]], last: int, n: int) -> tuple[list[int], int]:
+    """The patient number (1 to ``n``) of each owner mark, after patient ``last``; and the last one named."""
+    owners = []
+    for _, o in marks:
+        k = int(o) if o.isdigit() else (last + 1 if o == "next" else max(last, 1))
+        owners.append(min(max(k, 1), n))
+        last = max(last, owners[-1])
+    return owners, last
+
+
+def own_piece(text: str, sent: Span, number: int, told: int, cue_set: Cues | None = None) -> Span | None:
+    """Patient ``number``'s piece of a sentence that names several of the ``told`` patients by ordinal.
+
+    "ALK staining was positive in the first patient and negative in the second" is cut where
+    :func:`split_patients` cuts it; None when the sentence names fewer than two patients or not
+    this one.
+    """
+    c = cue_set or cues()
+    marks = _owner_marks(text, sent, c)
+    owners, _ = _owner_numbers(marks, 0, told)
+    if len(set(owners)) < 2:
+        return None
+    return next((span for span, k in _cut_at_marks(text, sent, marks, owners) if k == number), None)
 
 
 def _pieces(text: str, sent: Span, n: int, c: Cues, is_count: bool) -> list[Span] | None:
