@@ -33,7 +33,11 @@ from caseseries.sources.xml_stream import xml_parser
 
 if pubmed_xml.compiled_citation_parts is None:
     if os.environ.get("CASESERIES_REQUIRE_COMPILED"):
-        pytest.fail("CASESERIES_REQUIRE_COMPILED is set but caseseries.sources._pubmed_parts was not built")
+        built = getattr(pubmed_xml._pubmed_parts, "BUILT_WITH_LXML", None)
+        pytest.fail(
+            "CASESERIES_REQUIRE_COMPILED is set but caseseries.sources._pubmed_parts is not used "
+            f"(built for lxml {built}, running lxml {etree.__version__}; None: not built)"
+        )
     pytest.skip("the compiled PubMed reader was not built (no C compiler at install)", allow_module_level=True)
 
 COMPILED = pubmed_xml._compiled_parts
@@ -166,6 +170,35 @@ def test_the_importer_reads_files_alike_with_and_without_the_compiled_reader(mon
     compiled = items()
     monkeypatch.setattr(pubmed_xml, "compiled_citation_parts", None)
     assert items() == compiled
+
+
+class FakeBuild:
+    """A compiled module as the loader sees it: the lxml it was built for, and its entry point."""
+
+    def __init__(self, built: str):
+        self.BUILT_WITH_LXML = built
+        self.citation_parts = pubmed_xml.compiled_citation_parts
+
+
+@pytest.mark.parametrize(
+    ("built", "running", "used"),
+    [
+        ("6.2.0", "6.2.0", True),
+        ("6.2.0", "6.2.1", False),  # lxml upgraded after the build: its nodes may be laid out otherwise
+        ("6.2.0", "5.4.0", False),
+        ("", "6.2.0", False),
+    ],
+)
+def test_the_compiled_reader_is_used_only_with_the_lxml_it_was_built_for(built: str, running: str, used: bool) -> None:
+    reader = pubmed_xml.compiled_reader(FakeBuild(built), running)
+    assert (reader is not None) is used
+    if used:
+        assert reader is pubmed_xml.compiled_citation_parts
+
+
+def test_the_installed_compiled_reader_was_built_for_the_running_lxml() -> None:
+    assert etree.__version__ == pubmed_xml._pubmed_parts.BUILT_WITH_LXML
+    assert pubmed_xml.compiled_reader(None, etree.__version__) is None
 
 
 # Generated records: the tags the walk reads, in any number and order, with noise among them.

@@ -21,6 +21,12 @@ from caseseries.sources.importer import year_of
 
 import_lxml__etree()
 
+cdef extern from "lxml-version.h":
+    const char* LXML_VERSION_STRING
+
+BUILT_WITH_LXML = LXML_VERSION_STRING.decode("ascii")
+"""The lxml whose headers (and bundled libxml2's) this module was compiled with: it reads their nodes' layout."""
+
 
 class _Unusual(Exception):
     """A node the Python walk reads differently from this one: the record is left to it."""

@@ -36,13 +36,32 @@ from caseseries.sources.importer import (
 )
 from caseseries.sources.xml_stream import ReadElement, batched_records, children
 
-compiled_citation_parts: Callable[[etree._Element, list[str | None]], tuple[Any, ...] | None] | None
-"""The compiled form of :func:`_citation_parts` (None without it): appends the texts it reads and
-returns the parts in the order of :data:`CITATION_PARTS`, or None for a record it leaves to the walk."""
+CompiledParts = Callable[[etree._Element, list[str | None]], tuple[Any, ...] | None]
+"""The compiled reader's entry point: appends the texts it reads and returns the parts in the order
+of :data:`CITATION_PARTS`, or None for a record it leaves to the walk."""
+
+
+def compiled_reader(module: Any, running: str) -> CompiledParts | None:
+    """The compiled reader of ``module`` when it was built for the lxml ``running``, else None.
+
+    The compiled reader reads the fields of lxml's and libxml2's node structures as the headers it
+    was compiled with lay them out. Another lxml (upgraded or downgraded after the package was
+    built) may lay them out otherwise, so its records are read by the Python walk until the
+    package is built again (``pip install --force-reinstall --no-deps caseseries``).
+    """
+    if module is None or getattr(module, "BUILT_WITH_LXML", None) != running:
+        return None
+    parts: CompiledParts = module.citation_parts
+    return parts
+
+
 try:  # built when the package is installed with a C compiler
-    from caseseries.sources._pubmed_parts import citation_parts as compiled_citation_parts
+    from caseseries.sources import _pubmed_parts
 except ImportError:  # pragma: no cover - an installation without a C compiler
-    compiled_citation_parts = None
+    _pubmed_parts = None  # type: ignore[assignment]
+
+compiled_citation_parts: CompiledParts | None = compiled_reader(_pubmed_parts, etree.__version__)
+"""The compiled form of :func:`_citation_parts` (None without it, see :func:`compiled_reader`)."""
 
 CITATION_PARTS = (
     "pmid", "version", "title", "vernacular", "journal", "journal_abbrev", "medline_ta", "volume", "issue",
