@@ -318,8 +318,21 @@ def fusion_view(text: str) -> str:
     'a striatin  STRN -ALK fusion'
     """
     view = alk_view(text)
+    if "Alk" in view:
+        view = _TITLE_CASE_PAIR.sub(_upper_pair, view)
     view = _BRACKETED_5.sub(lambda m: " " + m.group(1).ljust(len(m.group(0)) - 1), view)
     return _BRACKETED_3.sub(lambda m: " " * (m.start(2) - m.start()) + m.group(2).ljust(m.end() - m.start(2)), view)
+
+
+# A fusion written in title case ("Tpm3-Alk", "Eml4::Alk"): read as the symbols when the first is a known gene.
+_TITLE_CASE_PAIR = re.compile(r"(?<![A-Za-z0-9\-])([A-Z][a-z][a-z0-9]{0,8})(\s*(?:::|:|/|-)\s*)Alk(?![A-Za-z0-9])")
+
+
+def _upper_pair(m: re.Match[str]) -> str:
+    """``Tpm3-Alk`` as ``TPM3-ALK`` (same length) when ``TPM3`` is a vocabulary gene, else unchanged."""
+    if genes().lookup(m.group(1).upper()) is None:
+        return m.group(0)
+    return f"{m.group(1).upper()}{m.group(2)}ALK"
 
 
 def _long_name_start(text: str, pos: int, symbol: str) -> int:
