@@ -130,6 +130,10 @@ def test_alk_status_and_methods() -> None:
         ("aged 62", 62.0),
         ("Patient 2 (F, 34 y)", 34.0),
         ("A neonate", 0.0),
+        ("the boy was first seen at 18 months of age", 1.5),
+        ("diagnosed at eleven months of age", 0.92),
+        ("a baby aged 3 weeks", 0.06),
+        ("an infant aged 10 days", 0.03),
     ],
 )
 def test_age(text: str, years: float) -> None:

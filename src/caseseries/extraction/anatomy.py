@@ -10,7 +10,7 @@ from caseseries.extraction.annotate import finditer, per_document
 from caseseries.extraction.context import Category, Mention, default_engine
 from caseseries.extraction.hits import SiteHit
 from caseseries.extraction.patterns import patterns_by_name
-from caseseries.vocab import sites
+from caseseries.vocab import drugs, sites
 from caseseries.vocab.loader import reported_site
 from caseseries.vocab.trie import alternation, letters_first, starts_with_letters
 
@@ -63,6 +63,15 @@ def _site_regex() -> re.Pattern[str]:
 _CASE_SENSITIVE_SITES = frozenset({"CNS", "NSCLC", "NSCLCS", "RCC", "RCCS"})
 
 
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w\-]*)")
+
+
+def names_drug(text: str, pos: int, end: int) -> bool:
+    """Whether the word right after a site word is a drug ("oral prednisolone", "oral celecoxib"): a route, no site."""
+    m = _NEXT_WORD.match(text, pos, end)
+    return m is not None and drugs().lookup(m.group(1)) is not None
+
+
 @per_document
 def find_sites(text: str, start: int = 0, end: int | None = None) -> list[SiteHit]:
     """Anatomic-site mentions (terms, synonyms, adjectives) mapped to the terms a case series records.
@@ -83,7 +92,7 @@ def find_sites(text: str, start: int = 0, end: int | None = None) -> list[SiteHi
         if entry is None:
             continue
         after = min(stop, m.end() + 80)
-        if site_cue(SiteCue.NOT_A_SITE, text, m.start(), after):
+        if site_cue(SiteCue.NOT_A_SITE, text, m.start(), after) or names_drug(text, m.end(), after):
             continue
         if site_cue(SiteCue.IMAGING, text, m.end(), after):
             continue

@@ -204,14 +204,16 @@ def drug_abbreviations(text: str) -> dict[str, str]:
 # ----------------------------------------------------------------------------------------- demographics
 _AGE = re.compile(
     r"\b(\d{1,3}(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)[\s\-]*(year|yr|month|week|day)s?[\s\-]*old\b"
-    r"|\b(?:aged|age(?:\s+of)?|age:)\s*(\d{1,3}(?:\.\d+)?)(?:\s*(years|yrs|months|y\b))?"
+    r"|\b(?:aged|age(?:\s+of)?|age:)\s*(\d{1,3}(?:\.\d+)?)(?:\s*(years|yrs|months|weeks|days|y\b))?"
     r"|\(\s*[MF]\s*,\s*(\d{1,3})\s*(?:y|yrs?|years?)?\s*\)"
     r"|\b(neonate|newborn)\b"
     r"|\b(?:infant|baby|child|toddler|boy|girl)\s+of\s+(\d{1,2})\s*(months?|weeks?|mo)\b"
     r"|\b(\d{1,3})\s*(?:y|yrs?)\s*,?\s*(?=(?-i:[MF])\b)"
-    r"|\b(\d{1,3})[\s\-]*(?:yo|y/o|y\.o\.)(?![\w/])",
+    r"|\b(\d{1,3})[\s\-]*(?:yo|y/o|y\.o\.)(?![\w/])"
+    r"|\b(?:at|aged)\s+(\d{1,3}(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)\s+(year|month|week|day)s?\s+of\s+age\b",
     re.I,
 )
+_PER_YEAR = {"year": 1, "yr": 1, "y": 1, "month": 12, "week": 52.1775, "day": 365.25}
 _SEX_WORDS = re.compile(
     r"\b(woman|women|female|girl|lady|mother|daughter|man|male|boy|gentleman|father|son)\b|\(\s*([MF])\s*,"
     r"|\b\d{1,3}\s*(?:y|yrs?)\s*,?\s*((?-i:[MF]))\b",
@@ -226,18 +228,15 @@ def find_age(text: str, start: int = 0, end: int | None = None) -> Hit | None:
     """The first age in the range, in years (``7-month-old`` -> ``0.58``)."""
     stop = len(text) if end is None else end
     for m in find_all(_AGE, text, start, stop):
-        if m.group(1):
-            raw = m.group(1).lower()
+        if m.group(1) or m.group(11):
+            raw = (m.group(1) or m.group(11)).lower()
             count = None if raw[0].isdigit() else count_value(raw)
             value = float(raw) if raw[0].isdigit() else (float(count) if count is not None else None)
             if value is None:
                 continue
-            unit = m.group(2).lower()
-            years = value / {"year": 1, "yr": 1, "month": 12, "week": 52.1775, "day": 365.25}[unit]
+            years = value / _PER_YEAR[(m.group(2) or m.group(12)).lower()]
         elif m.group(3):
-            years = float(m.group(3))
-            if m.group(4) and m.group(4).lower().startswith("month"):
-                years /= 12
+            years = float(m.group(3)) / _PER_YEAR[(m.group(4) or "y").lower().rstrip("s")]
         elif m.group(5):
             years = float(m.group(5))
         elif m.group(7):

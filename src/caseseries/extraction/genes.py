@@ -25,7 +25,7 @@ _FUSION_PAIR = re.compile(rf"(?<![A-Za-z0-9\-])({_SYMBOL})\s*(::|:|/|[{_DASH}]|\
 _FUSION_WORDS = re.compile(
     rf"\b(?:fusion|rearrangement|translocation)\s+(?:of|between|involving)\s+(?:the\s+)?({_SYMBOL})"
     rf"(?:\s+gene)?\s+(?:and|with|to)\s+(?:the\s+)?({_SYMBOL})\b"
-    rf"|\b({_SYMBOL})\s+(?:fused|fusing)\s+(?:to|with)\s+(?:the\s+)?({_SYMBOL})\b"
+    rf"|\b({_SYMBOL})(?:\s+gene)?\s+(?:fused|fusing)\s+(?:to|with)\s+(?:(?:the\s+)?exon\s+\d{{1,2}}\s+of\s+)?(?:the\s+)?({_SYMBOL})\b"
     rf"|\b(ALK)\s+(?:fusion|rearrangement)\s+(?:with|to|partner(?:\s+gene)?(?:\s+was|\s+is|,)?)\s+(?:the\s+)?({_SYMBOL})\b"
 )
 # A partner named without a fusion notation: "the fusion partner was identified as TPM4",
@@ -318,8 +318,21 @@ def fusion_view(text: str) -> str:
     'a striatin  STRN -ALK fusion'
     """
     view = alk_view(text)
+    if "Alk" in view:
+        view = _TITLE_CASE_PAIR.sub(_upper_pair, view)
     view = _BRACKETED_5.sub(lambda m: " " + m.group(1).ljust(len(m.group(0)) - 1), view)
     return _BRACKETED_3.sub(lambda m: " " * (m.start(2) - m.start()) + m.group(2).ljust(m.end() - m.start(2)), view)
+
+
+# A fusion written in title case ("Tpm3-Alk", "Eml4::Alk"): read as the symbols when the first is a known gene.
+_TITLE_CASE_PAIR = re.compile(r"(?<![A-Za-z0-9\-])([A-Z][a-z][a-z0-9]{0,8})(\s*(?:::|:|/|-)\s*)Alk(?![A-Za-z0-9])")
+
+
+def _upper_pair(m: re.Match[str]) -> str:
+    """``Tpm3-Alk`` as ``TPM3-ALK`` (same length) when ``TPM3`` is a vocabulary gene, else unchanged."""
+    if genes().lookup(m.group(1).upper()) is None:
+        return m.group(0)
+    return f"{m.group(1).upper()}{m.group(2)}ALK"
 
 
 def _long_name_start(text: str, pos: int, symbol: str) -> int:
@@ -408,15 +421,44 @@ def find_fusions(text: str, start: int = 0, end: int | None = None) -> list[Fusi
             if "2" in re.findall(r"\d+", m.group(0))[:2] or m.group(0).startswith("inv"):
                 out.append(FusionHit(None, "ALK", m.group(0), m.start(), m.end()))
     if not any(h.gene5 or h.flags for h in out) and contains(text, _UNKNOWN_PARTNER_NEED, start, stop):
-        unknown = list(_UNKNOWN_PARTNER.finditer(view, start, stop))
-        # "no ALK rearrangement", "lack ALK rearrangements", "ALK rearrangement FISH was negative":
-        # the FUSION cue rules of context_rules.json
-        targets = default_engine().annotate(view, [Mention("FUSION", m.start(), m.end()) for m in unknown], start, stop)
-        for m, target in zip(unknown, targets, strict=True):
-            if target.has(Category.NEGATED_EXISTENCE):
-                continue
+        for m in affirmed(view, list(_UNKNOWN_PARTNER.finditer(view, start, stop)), start, stop):
             out.append(FusionHit(None, "ALK", text[m.start() : m.end()], m.start(), m.end()))
+    out.extend(_unknown_kinase_partner(text, view, start, stop, out))
     out.sort(key=lambda h: h.start)
+    return out
+
+
+def affirmed(text: str, found: list[re.Match[str]], start: int, stop: int) -> list[re.Match[str]]:
+    """The rearrangements (or other alterations) of a sentence that no negation cue modifies.
+
+    "no ALK rearrangement", "lack ALK rearrangements", "ALK rearrangement FISH was negative",
+    "no ROS1 or NTRK fusion": the FUSION cue rules of ``extraction/data/context_rules.json``.
+    """
+    if not found:
+        return []
+    targets = default_engine().annotate(text, [Mention("FUSION", m.start(), m.end()) for m in found], start, stop)
+    return [m for m, target in zip(found, targets, strict=True) if not target.has(Category.NEGATED_EXISTENCE)]
+
+
+# A kinase other than ALK said to be rearranged with no partner named ("ALK-negative,
+# ROS1-rearranged", "a PDGFRB rearrangement", "ROS1 break-apart FISH was positive").
+_KINASE_UNKNOWN = re.compile(
+    rf"(?<![A-Za-z0-9\-/])({'|'.join(sorted(OTHER_KINASES, key=len, reverse=True))})[\s\-]*(?:gene\s+)?"
+    r"(?:rearrangements?|rearranged|translocations?|translocated|break[\s\-]*apart|split)\b"
+)
+_KINASE_UNKNOWN_NEED = ("rearrange", "transloc", "break", "split")
+
+
+def _unknown_kinase_partner(text: str, view: str, start: int, stop: int, found: list[FusionHit]) -> list[FusionHit]:
+    """Fusions of another kinase with an unknown 5' gene (``gene5`` None), when none of it is named."""
+    if not contains(text, _KINASE_UNKNOWN_NEED, start, stop):
+        return []
+    named = {h.gene3 for h in found}
+    out: list[FusionHit] = []
+    for m in affirmed(view, list(_KINASE_UNKNOWN.finditer(view, start, stop)), start, stop):
+        if m.group(1) not in named:
+            named.add(m.group(1))
+            out.append(FusionHit(None, m.group(1), text[m.start() : m.end()], m.start(), m.end()))
     return out
 
 
@@ -455,7 +497,7 @@ def find_other_alterations(text: str, start: int = 0, end: int | None = None) ->
     out: list[Hit] = []
     if not contains(text, _ALTERATION_NEED, start, stop):
         return out
-    for m in _OTHER_FUSION.finditer(text, start, stop):
+    for m in affirmed(text, list(_OTHER_FUSION.finditer(text, start, stop)), start, stop):
         sym, kind = m.group(1), m.group(2).lower()
         if not _other_gene(sym):
             continue
