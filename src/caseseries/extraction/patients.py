@@ -421,7 +421,7 @@ def _named_cases(text: str, sent: Span) -> set[int]:
 
 
 # Words one of which every ordinal of the ``owners`` cues contains (patient_cues.yaml).
-_ORDINAL_NEED = ("first", "second", "third", "fourth", "fifth", "sixth")
+_ORDINAL_NEED = ("first", "second", "third", "fourth", "fifth", "sixth", "former", "latter")
 
 
 def _interleaved(text: str, narrative: list[Span], earlier: Callable[[], list[Span]]) -> list[Segment]:
