@@ -28,6 +28,8 @@ def _patient(p: Any) -> dict[str, Any]:
         "label": p.label,
         "age": p.age_years,
         "sex": p.sex.value if p.sex else None,
+        "site": p.primary_site,
+        "diagnosis": p.diagnosis,
         "status": p.alk.status.value if p.alk.status else None,
         "methods": sorted(m.value for m in p.alk.methods),
         "fusions": [_label(f.gene5, f.gene3) for f in p.fusions],

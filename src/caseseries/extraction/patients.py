@@ -421,7 +421,7 @@ def _named_cases(text: str, sent: Span) -> set[int]:
 
 
 # Words one of which every ordinal of the ``owners`` cues contains (patient_cues.yaml).
-_ORDINAL_NEED = ("first", "second", "third", "fourth", "fifth", "sixth")
+_ORDINAL_NEED = ("first", "second", "third", "fourth", "fifth", "sixth", "former", "latter")
 
 
 def _interleaved(text: str, narrative: list[Span], earlier: Callable[[], list[Span]]) -> list[Segment]:
@@ -490,9 +490,13 @@ def narrative_patient(
         draft.set("diagnosis", doc_diagnosis[0], doc_diagnosis[2], doc_diagnosis[3])
         if doc_diagnosis[1]:
             draft.set("histology", doc_diagnosis[1], doc_diagnosis[2], doc_diagnosis[3])
+    findings = [(s.start, s.end) for s in seg.findings]
     _sites(text, spans, side, draft)
     _site_of_diagnosis(text, draft)
-    patient_alk(text, spans, side, [(s.start, s.end) for s in seg.findings], seg.cut, draft)
+    if "primary_site" not in draft.values:
+        # "we describe two adults with ... tumour of the bladder. The first, ...": the site of all
+        _sites(text, [], findings, draft)
+    patient_alk(text, spans, side, findings, seg.cut, draft)
     narrative = Narrative(text)
     narrative.read(seg.narrative)
     for span, rank in seg.statements:

@@ -293,7 +293,10 @@ def _owner_marks(text: str, span: Span, c: Cues) -> list[tuple[int, str]]:
 def named_owners(text: str, span: Span, cue_set: Cues | None = None) -> set[int]:
     """The numbers of the patients a sentence names by ordinal ("the first patient", "in the second")."""
     c = cue_set or cues()
-    return {int(o) for _, o in _owner_marks(text, span, c) if o.isdigit()}
+    marks = [m for m in _owner_marks(text, span, c) if m[1] != "next"]
+    if len(marks) < 2:
+        return {int(o) for _, o in marks if o.isdigit()}
+    return set(_owner_numbers(marks, 0, c.max_series)[0])
 
 
 def counts_reported(text: str, start: int, end: int, cue_set: Cues | None = None) -> bool:
@@ -497,10 +500,17 @@ def split_patients(text: str, narrative: list[Span], n: int, count_span: Span | 
 
 
 def _owner_numbers(marks: list[tuple[int, str]], last: int, n: int) -> tuple[list[int], int]:
-    """The patient number (1 to ``n``) of each owner mark, after patient ``last``; and the last one named."""
-    owners = []
+    """The patient number (1 to ``n``) of each owner mark, after patient ``last``; and the last one named.
+
+    "The latter" after another mark of the same sentence ("positive in the former and negative in
+    the latter") names the patient after that mark's; alone, the last one named before.
+    """
+    owners: list[int] = []
     for _, o in marks:
-        k = int(o) if o.isdigit() else (last + 1 if o == "next" else max(last, 1))
+        if o == "last" and owners:
+            k = owners[-1] + 1
+        else:
+            k = int(o) if o.isdigit() else (last + 1 if o == "next" else max(last, 1))
         owners.append(min(max(k, 1), n))
         last = max(last, owners[-1])
     return owners, last
