@@ -365,12 +365,29 @@ def test_sentence_counting_the_patients_told(sentence: str, told: int, counted: 
 
 
 @pytest.mark.parametrize(
+    ("sentence", "owners"),
+    [
+        ("ALK was positive in case 1 and negative in case 2.", {1, 2}),
+        ("The fusion was found in patient 3 and in patient 1.", {1, 3}),
+        ("Cases 1 and 2 were treated with crizotinib.", set()),  # a list of cases names no owner
+        ("ALK staining was positive in cases 1 and 2.", set()),
+    ],
+)
+def test_patients_named_by_number_inside_a_clause(sentence: str, owners: set[int]) -> None:
+    assert named_owners(sentence, Span(0, len(sentence))) == owners
+
+
+@pytest.mark.parametrize(
     ("cues", "message"),
     [
         ("version: 1\nsingles: []\n", "unknown top-level keys ['singles']"),
         ("version: 1\nsingle: ['(unclosed']\n", "single[0]: pattern does not compile"),
         ("version: 1\nowners: [{pattern: 'x', owner: first}]\n", "owners[0]: owner 'first'; use a patient number"),
         ("version: 1\nowners: [{pattern: 'x'}]\n", "owners[0]: each entry has exactly: pattern, owner"),
+        (
+            "version: 1\nowners: [{pattern: 'in case \\d', owner: number}]\n",
+            "owners[0]: owner number takes the patient number from the group (?P<n>...)",
+        ),
         ("version: 1\nmax_series: 1\n", "max_series: max_series must be a whole number of at least 2"),
     ],
 )

@@ -54,14 +54,15 @@ def patient_alk(
     ``_fusions`` reads them.
     """
     alk = find_alk(text, spans)
+    # "... positive in the first patient and negative in the second": the piece of a sentence cut
+    # between patients may say the status without naming ALK
+    pieces = [
+        ((w.start, w.end), (p.start, p.end), elided_status(text, (w.start, w.end), (p.start, p.end))) for w, p in cut
+    ]
     if alk.status is None:
-        # "... positive in the first patient and negative in the second": the piece of a sentence
-        # cut between patients says the status without naming ALK
-        for whole, piece in cut:
-            told = elided_status(text, (whole.start, whole.end), (piece.start, piece.end))
-            if told is not None:
-                alk.status, alk.status_span = told[0], (told[1], told[2])
-                break
+        told = next((e for _, _, e in pieces if e is not None), None)
+        if told is not None:
+            alk.status, alk.status_span = told[0], (told[1], told[2])
     side_alk = find_alk(text, side)
     late = find_alk(text, findings)
     if alk.status is None and side_alk.status is not None:
@@ -82,9 +83,8 @@ def patient_alk(
         own = _findings_status(text, findings, _case_number(draft.label))
         if own is not None:
             draft.set("alk.status", own[0].value, own[1], own[2])
-    for whole, piece in cut:
-        w, p = (whole.start, whole.end), (piece.start, piece.end)
-        if find_alk(text, [p]).status is None and not find_fusions(text, *p) and elided_status(text, w, p) is None:
+    for w, p, elided in pieces:
+        if find_alk(text, [p]).status is None and not find_fusions(text, *p) and elided is None:
             continue
         for method, (s, e) in find_alk(text, [w]).methods.items():
             if method not in draft.alk_methods:

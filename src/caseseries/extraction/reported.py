@@ -142,9 +142,18 @@ def parse_cues(text: str, origin: str = _ORIGIN) -> Cues:
         if not isinstance(entry, dict) or set(entry) != {"pattern", "owner"}:
             raise FormatError("each entry has exactly: pattern, owner", source=origin, location=where)
         owner = str(entry["owner"])
-        if not (owner.isdigit() or owner in ("next", "last")):
-            raise FormatError(f"owner {owner!r}; use a patient number, next or last", source=origin, location=where)
-        owners.append((_compile(entry["pattern"], where, origin), owner))
+        if not (owner.isdigit() or owner in ("next", "last", "number")):
+            raise FormatError(
+                f"owner {owner!r}; use a patient number, next, last or number", source=origin, location=where
+            )
+        pattern = _compile(entry["pattern"], where, origin)
+        if owner == "number" and "n" not in pattern.groupindex:
+            raise FormatError(
+                "owner number takes the patient number from the group (?P<n>...), which the pattern lacks",
+                source=origin,
+                location=where,
+            )
+        owners.append((pattern, owner))
     max_series = data.get("max_series", 6)
     if not isinstance(max_series, int) or max_series < 2:
         raise FormatError("max_series must be a whole number of at least 2", source=origin, location="max_series")
@@ -234,17 +243,14 @@ def stated_count(text: str, spans: list[Span], cue_set: Cues | None = None) -> i
     counts = _series_counts(text, spans, c)
     if counts:
         return counts[0][0]
-    return next(
-        (
-            n
-            for s in spans
-            if counts_reported(text, s.start, s.end, c)
-            for p in c.counted
-            for m in find_all(p, text, s.start, s.end)
-            if (n := count_value(m.group("n"))) is not None and n >= 2
-        ),
-        None,
-    )
+    counted = (n for s in spans if counts_reported(text, s.start, s.end, c) for n in _counted(text, s, c))
+    return next((n for n in counted if n >= 2), None)
+
+
+def _counted(text: str, span: Span, c: Cues) -> list[int]:
+    """The counts the ``counted`` cues read in a sentence ("two children with ... are described": 2)."""
+    values = (count_value(m.group("n")) for p in c.counted for m in find_all(p, text, span.start, span.end))
+    return [n for n in values if n is not None]
 
 
 def group_study(text: str, body: list[Span], cue_set: Cues | None = None) -> bool:
@@ -286,7 +292,11 @@ def _ordinal_count(text: str, body: list[Span], c: Cues) -> int:
 
 
 def _owner_marks(text: str, span: Span, c: Cues) -> list[tuple[int, str]]:
-    marks = [(m.start(), owner) for p, owner in c.owners for m in find_all(p, text, span.start, span.end)]
+    marks = [
+        (m.start(), m.group("n") if owner == "number" else owner)
+        for p, owner in c.owners
+        for m in find_all(p, text, span.start, span.end)
+    ]
     return sorted(marks)
 
 
@@ -323,7 +333,7 @@ def counts_told(text: str, span: Span, told: int, cue_set: Cues | None = None) -
         if not c.any("series", text, span.start, span.end):
             return False
         return any(n == told for n, _ in _series_counts(text, [span], c))
-    return any(count_value(m.group("n")) == told for p in c.counted for m in find_all(p, text, span.start, span.end))
+    return told in _counted(text, span, c)
 
 
 def mentions_patient(text: str, span: Span, cue_set: Cues | None = None) -> bool:
