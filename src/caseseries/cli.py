@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     unraisable_hook = sys.unraisablehook
     sys.unraisablehook = handler.unraisable(unraisable_hook)
     try:
-        code = _run(argv)
+        code = _run(argv, lambda: handler.seen)
         if handler.seen:
             return _interrupted()
         return _flushed(code)
@@ -184,7 +184,14 @@ def _flushed(code: int) -> int:
     return code
 
 
-def _run(argv: list[str] | None) -> int:
+def _run(argv: list[str] | None, interrupted: Callable[[], bool] = lambda: False) -> int:
+    """Run the command; its error as one line and an exit code.
+
+    An error raised after a SIGINT was received is the interruption: a library that catches the
+    KeyboardInterrupt raised inside it may raise its own error instead (a C extension whose
+    argument conversion was interrupted), and the command then reports the interruption, not
+    that error.
+    """
     try:
         code = app(args=argv, prog_name="caseseries", standalone_mode=False)
         if code == 130:  # Typer's translation of KeyboardInterrupt
@@ -197,13 +204,21 @@ def _run(argv: list[str] | None) -> int:
             raise KeyboardInterrupt from None
         typer.echo("Aborted.", err=True)
         return 130
-    except (InputError, StoreError) as err:
+    except Exception as err:
+        if interrupted():
+            raise KeyboardInterrupt from None
+        return _failed(err)
+
+
+def _failed(err: Exception) -> int:
+    """Print the one line of a command's error; its exit code."""
+    if isinstance(err, (InputError, StoreError)):
         typer.echo(f"Error: {err}", err=True)
         return 2
-    except CaseseriesError as err:
+    if isinstance(err, CaseseriesError):
         typer.echo(f"Error: {err}", err=True)
         return 1
-    except OSError as err:
+    if isinstance(err, OSError):
         if err.filename is None and err.errno in (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EFBIG):
             from caseseries.files import silence_stdout
 
@@ -213,22 +228,21 @@ def _run(argv: list[str] | None) -> int:
         where = f"{err.filename}: " if err.filename else ""
         typer.echo(f"Error: {where}{err.strerror}; check the path and permissions", err=True)
         return 2
-    except typer.exceptions.TyperException as err:  # usage errors arrive here in non-standalone mode
+    if isinstance(err, typer.exceptions.TyperException):  # usage errors arrive here in non-standalone mode
         show = getattr(err, "show", None)
         if callable(show):
             show()
         else:
             typer.echo(f"Error: {err}", err=True)
         return int(getattr(err, "exit_code", 2))
-    except Exception as err:
-        if os.environ.get("CASESERIES_DEBUG"):
-            raise
-        typer.echo(
-            f"Error: internal error ({err.__class__.__name__}: {err}); "
-            "re-run with CASESERIES_DEBUG=1 for the traceback and report it",
-            err=True,
-        )
-        return 1
+    if os.environ.get("CASESERIES_DEBUG"):
+        raise err
+    typer.echo(
+        f"Error: internal error ({err.__class__.__name__}: {err}); "
+        "re-run with CASESERIES_DEBUG=1 for the traceback and report it",
+        err=True,
+    )
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

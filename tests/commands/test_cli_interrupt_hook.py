@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from caseseries import cli
 from caseseries.cli import _Interrupted
 
 
@@ -53,3 +54,32 @@ def test_sigint_in_a_finaliser_during_a_command_is_remembered_not_printed(capsys
         signal.signal(signal.SIGINT, previous)
     assert handler.seen
     assert "Traceback" not in capsys.readouterr().err
+
+
+def _interrupted_inside_a_library(**_: Any) -> int:
+    """A command whose SIGINT lands in a library that turns the KeyboardInterrupt into its own error."""
+    try:
+        signal.raise_signal(signal.SIGINT)
+    except KeyboardInterrupt:
+        raise ValueError("invalid matrix") from None  # what a C extension may raise instead
+    return 0
+
+
+def _failing_without_interruption(**_: Any) -> int:
+    raise ValueError("invalid matrix")
+
+
+@pytest.mark.parametrize(
+    ("command", "code", "line"),
+    [
+        (_interrupted_inside_a_library, 130, "Interrupted: "),
+        (_failing_without_interruption, 1, "Error: internal error (ValueError: invalid matrix)"),
+    ],
+)
+def test_an_error_after_a_sigint_is_reported_as_the_interruption(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: Any, code: int, line: str
+) -> None:
+    monkeypatch.setattr(cli, "app", command)
+    assert cli.main(["report"]) == code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(line), err
